@@ -1,0 +1,103 @@
+"""The rubric as plain data: what a validated catalog file holds. No Flask, no database."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class DepartmentSpec:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    type: str
+    params: dict
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    period: str
+    deadline: date
+
+
+@dataclass(frozen=True)
+class LossCause:
+    type: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    code: str
+    title: str
+    checks: str
+    owner: str
+    due: date | None
+    weight: Decimal
+    report: ReportSpec | None
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    code: str
+    title: str
+    max_points: Decimal
+    rule: RuleSpec
+    department: str | None
+    last_year_score: Decimal | None
+    points_estimated: bool
+    loss_causes: tuple[LossCause, ...]
+    items: tuple[ItemSpec, ...]
+
+    @property
+    def applicable(self) -> bool:
+        return self.rule.type != "not_applicable"
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    code: str
+    name: str
+    max_points: Decimal
+    last_year_score: Decimal | None
+    loss_causes: tuple[str, ...]
+    criteria: tuple[CriterionSpec, ...]
+
+
+@dataclass(frozen=True)
+class LastYear:
+    year: int
+    score: Decimal
+    note: str | None
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    code: str
+    name: str
+    year: int
+    max_points: Decimal
+    assessment_date: date
+    deviation_threshold_percent: Decimal
+    deviation_penalty_points: Decimal
+    last_year: LastYear | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    index: IndexSpec
+    departments: tuple[DepartmentSpec, ...]
+    areas: tuple[AreaSpec, ...] = field(default_factory=tuple)
+
+    def criteria(self):
+        for area in self.areas:
+            yield from area.criteria
+
+    def items(self):
+        for criterion in self.criteria():
+            yield from criterion.items

@@ -1,0 +1,49 @@
+"""Minh Chứng: the Flask application."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+
+from config import Config, config_from_env
+
+from .extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """The application factory: `config` defaults to what the environment says (see config.py)."""
+    config = config if config is not None else config_from_env()
+    config.prepare()
+    app = Flask(__name__)
+    app.config.from_object(config)
+
+    from . import models  # noqa: F401  (every table registered before the extensions look at the metadata)
+    from .i18n import init_app as init_i18n
+    from .security import init_app as init_security
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    init_i18n(app)
+    init_security(app)
+
+    from .auth import init_app as init_auth
+    from .auth.routes import bp as auth_bp
+    from .catalog.routes import bp as catalog_bp
+    from .cli import register_commands
+
+    init_auth(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(catalog_bp)
+    register_commands(app)
+
+    @app.get("/")
+    def home():
+        if current_user.is_authenticated:
+            return redirect(url_for("catalog.indices"))
+        return redirect(url_for("auth.login"))
+
+    return app

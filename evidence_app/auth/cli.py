@@ -1,0 +1,142 @@
+"""`minhchung units|departments|users …`: the accounts of a deployment."""
+from __future__ import annotations
+
+import json
+import re
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .. import audit
+from ..extensions import db
+from . import hash_password
+from .models import Department, Role, Unit, User
+
+units_cli = AppGroup("units", help="Units (wards, communes) of this deployment.")
+departments_cli = AppGroup("departments", help="Departments of a unit.")
+users_cli = AppGroup("users", help="User accounts.")
+
+UNIT_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
+
+
+def unit_or_fail(code: str) -> Unit:
+    unit = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
+    if unit is None:
+        known = db.session.execute(select(Unit.code).order_by(Unit.code)).scalars().all()
+        raise click.ClickException(f"unit {code!r} does not exist; known units: {', '.join(known) or '(none)'}")
+    return unit
+
+
+def create_unit(code: str, name: str) -> Unit:
+    unit = Unit(code=code, name=name)
+    db.session.add(unit)
+    db.session.flush()
+    audit.record("unit.create", unit_id=unit.id, object_type="unit", object_id=unit.id, data={"code": code, "name": name})
+    return unit
+
+
+def create_user(unit: Unit, username: str, password: str, role: str, departments: list[Department], full_name: str = "") -> User:
+    user = User(unit=unit, username=username, password_hash=hash_password(password), role=role,
+                departments=departments, full_name=full_name)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", unit_id=unit.id, object_type="user", object_id=user.id,
+                 data={"username": username, "role": role, "departments": [d.code for d in departments]})
+    return user
+
+
+@units_cli.command("create")
+@click.option("--code", required=True, help="Short code, lower-case letters, digits and '-' (e.g. gieng-day).")
+@click.option("--name", required=True, help="Full name, e.g. 'UBND phường Giếng Đáy'.")
+def units_create(code: str, name: str) -> None:
+    """Create a unit."""
+    if not UNIT_CODE.match(code):
+        raise click.ClickException(f"--code {code!r}: use lower-case letters, digits and '-' (e.g. gieng-day)")
+    if db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none():
+        raise click.ClickException(f"unit {code!r} exists already")
+    create_unit(code, name.strip())
+    db.session.commit()
+    click.echo(f"unit {code} created")
+
+
+@units_cli.command("list")
+def units_list() -> None:
+    """List the units."""
+    for unit in db.session.execute(select(Unit).order_by(Unit.code)).scalars():
+        click.echo(f"{unit.code:<20} {unit.name}")
+
+
+@departments_cli.command("list")
+@click.option("--unit", "unit_code", required=True)
+@click.option("--json", "as_json", is_flag=True)
+def departments_list(unit_code: str, as_json: bool) -> None:
+    """List a unit's departments (code and name)."""
+    unit = unit_or_fail(unit_code)
+    rows = [{"code": d.code, "name": d.name} for d in unit.departments]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            click.echo(f"{row['code']:<12} {row['name']}")
+
+
+@departments_cli.command("create")
+@click.option("--unit", "unit_code", required=True)
+@click.option("--code", required=True)
+@click.option("--name", required=True)
+def departments_create(unit_code: str, code: str, name: str) -> None:
+    """Create a department in a unit."""
+    unit = unit_or_fail(unit_code)
+    if not UNIT_CODE.match(code):
+        raise click.ClickException(f"--code {code!r}: use lower-case letters, digits and '-' (e.g. vp-tk)")
+    if any(d.code == code for d in unit.departments):
+        raise click.ClickException(f"department {code!r} exists already in unit {unit.code}")
+    db.session.add(Department(unit=unit, code=code, name=name.strip()))
+    db.session.commit()
+    click.echo(f"department {code} created in unit {unit.code}")
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.staff.value, show_default=True)
+@click.option("--unit", "unit_code", required=True)
+@click.option("--department", "department_codes", multiple=True,
+              help="A department code; repeat it, or separate codes with commas, for several.")
+@click.option("--name", "full_name", default="", help="The person's full name.")
+def users_create(username: str, password: str, role: str, unit_code: str, department_codes: tuple[str, ...], full_name: str) -> None:
+    """Create a user in a unit."""
+    unit = unit_or_fail(unit_code)
+    if not USERNAME.match(username):
+        raise click.ClickException(f"--username {username!r}: 2–80 letters, digits, '.', '_' or '-'")
+    if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
+        raise click.ClickException(f"user {username!r} exists already")
+    if len(password) < 10:
+        raise click.ClickException("--password: at least 10 characters")
+    codes = [c.strip() for value in department_codes for c in value.split(",") if c.strip()]
+    by_code = {d.code: d for d in unit.departments}
+    unknown = [c for c in codes if c not in by_code]
+    if unknown:
+        raise click.ClickException(f"department(s) {', '.join(unknown)} do not exist in unit {unit.code}; "
+                                   f"known: {', '.join(by_code) or '(none)'}")
+    create_user(unit, username, password, role, [by_code[c] for c in codes], full_name)
+    db.session.commit()
+    click.echo(f"user {username} ({role}) created in unit {unit.code}")
+
+
+@users_cli.command("set-password")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted.")
+def users_set_password(username: str, password: str) -> None:
+    """Set a user's password (e.g. a demo user whose printed password was lost)."""
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"user {username!r} does not exist")
+    if len(password) < 10:
+        raise click.ClickException("--password: at least 10 characters")
+    user.password_hash = hash_password(password)
+    audit.record("user.password_set", unit_id=user.unit_id, object_type="user", object_id=user.id)
+    db.session.commit()
+    click.echo(f"password of {username} set")

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from .. import audit
+from ..extensions import db
+from . import check_password
+from .forms import LoginForm, LogoutForm
+from .models import User
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: `next=https://evil.example` must not redirect away."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("catalog.indices")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("catalog.indices"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.execute(select(User).where(User.username == form.username.data.strip())).scalar_one_or_none()
+        if user is not None and user.active and check_password(user, form.password.data):
+            lang = session.get("lang")
+            session.clear()  # a fresh session at sign-in: nothing carried over from before
+            if lang:
+                session["lang"] = lang
+            login_user(user)
+            audit.record("auth.login", unit_id=user.unit_id, actor_id=user.id, object_type="user", object_id=user.id)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        audit.record("auth.login_failed", unit_id=user.unit_id if user else None, object_type="user",
+                     object_id=user.id if user else None, data={"username": form.username.data.strip()[:80]})
+        db.session.commit()
+        flash(_("Wrong username or password."), "error")
+    return render_template("auth/login.html", form=form), 200 if request.method == "GET" or form.errors else 401
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))

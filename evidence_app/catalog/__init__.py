@@ -1,0 +1,1 @@
+"""The rubric stored per unit: importing catalogs, browsing index → area → criterion → checklist."""

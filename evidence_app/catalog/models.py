@@ -1,0 +1,153 @@
+"""The rubric of a unit as stored: Index → Area → Criterion → ChecklistItem, with measurements and self-scores."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import Department, Unit, User
+from ..sqltypes import Points, UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Index(db.Model):
+    """One rubric for one year in one unit (CCHC 2024, QN-DTI 2024)."""
+
+    __tablename__ = "indices"
+    __table_args__ = (UniqueConstraint("unit_id", "code", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int] = mapped_column(Integer)
+    max_points: Mapped[Decimal] = mapped_column(Points)
+    assessment_date: Mapped[date] = mapped_column(Date)
+    deviation_threshold_percent: Mapped[Decimal] = mapped_column(Points)
+    deviation_penalty_points: Mapped[Decimal] = mapped_column(Points)
+    last_year: Mapped[int | None] = mapped_column(Integer)
+    last_year_score: Mapped[Decimal | None] = mapped_column(Points)
+    last_year_note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    areas: Mapped[list[Area]] = relationship(back_populates="index", order_by="Area.position", cascade="all, delete-orphan")
+
+
+class Area(db.Model):
+    """A content area (nội dung, CCHC) or pillar (trục, DTI)."""
+
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("index_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    index_id: Mapped[int] = mapped_column(ForeignKey("indices.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    max_points: Mapped[Decimal] = mapped_column(Points)
+    last_year_score: Mapped[Decimal | None] = mapped_column(Points)
+    loss_causes: Mapped[list] = mapped_column(JSON, default=list)
+
+    index: Mapped[Index] = relationship(back_populates="areas")
+    criteria: Mapped[list[Criterion]] = relationship(back_populates="area", order_by="Criterion.position", cascade="all, delete-orphan")
+
+    @property
+    def points_lost_last_year(self) -> Decimal | None:
+        return None if self.last_year_score is None else self.max_points - self.last_year_score
+
+
+class Criterion(db.Model):
+    __tablename__ = "criteria"
+    __table_args__ = (UniqueConstraint("index_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    index_id: Mapped[int] = mapped_column(ForeignKey("indices.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    max_points: Mapped[Decimal] = mapped_column(Points)
+    rule_type: Mapped[str] = mapped_column(String(32))
+    rule_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    last_year_score: Mapped[Decimal | None] = mapped_column(Points)
+    points_estimated: Mapped[bool] = mapped_column(default=False)
+    loss_causes: Mapped[list] = mapped_column(JSON, default=list)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+
+    area: Mapped[Area] = relationship(back_populates="criteria")
+    department: Mapped[Department | None] = relationship()
+    items: Mapped[list[ChecklistItem]] = relationship(back_populates="criterion", order_by="ChecklistItem.position", cascade="all, delete-orphan")
+
+    @property
+    def applicable(self) -> bool:
+        return self.rule_type != "not_applicable"
+
+    @property
+    def points_lost_last_year(self) -> Decimal | None:
+        return None if self.last_year_score is None else self.max_points - self.last_year_score
+
+
+class ChecklistItem(db.Model):
+    """A document that must exist for a criterion: who provides it, by when, and what the appraiser checks."""
+
+    __tablename__ = "checklist_items"
+    __table_args__ = (UniqueConstraint("unit_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    checks: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    owner_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    weight: Mapped[Decimal] = mapped_column(Points, default=Decimal(1))
+    report_period: Mapped[str | None] = mapped_column(String(100))
+    report_deadline: Mapped[date | None] = mapped_column(Date)
+
+    criterion: Mapped[Criterion] = relationship(back_populates="items")
+    owner_department: Mapped[Department] = relationship()
+
+    @property
+    def is_periodic_report(self) -> bool:
+        return self.report_deadline is not None
+
+
+class Measurement(db.Model):
+    """The value of a ratio criterion on a date (e.g. 123 surveyed / 1000 transactions = 12.3%), with its source."""
+
+    __tablename__ = "measurements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
+    measured_on: Mapped[date] = mapped_column(Date)
+    numerator: Mapped[Decimal] = mapped_column(Points)
+    denominator: Mapped[Decimal | None] = mapped_column(Points)
+    source: Mapped[str] = mapped_column(Text)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    criterion: Mapped[Criterion] = relationship()
+    entered_by: Mapped[User | None] = relationship()
+
+    @property
+    def percent(self) -> Decimal | None:
+        if self.denominator in (None, 0):
+            return None
+        return self.numerator * 100 / self.denominator
+
+
+class SelfScore(db.Model):
+    """The unit's own score for a criterion in an assessment round (đợt)."""
+
+    __tablename__ = "self_scores"
+    __table_args__ = (UniqueConstraint("criterion_id", "round"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    score: Mapped[Decimal] = mapped_column(Points)
+    note: Mapped[str | None] = mapped_column(Text)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    criterion: Mapped[Criterion] = relationship()

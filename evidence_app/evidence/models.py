@@ -1,0 +1,70 @@
+"""Uploaded documents and their links to checklist items."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..catalog.models import ChecklistItem
+from ..sqltypes import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Document(db.Model):
+    """One uploaded file and what an appraiser checks on it. The bytes live in storage under `storage_key`;
+    the row never holds them."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(200), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(120))
+    filename: Mapped[str] = mapped_column(String(400))
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    number: Mapped[str | None] = mapped_column(String(100))       # số hiệu (the dispatch number of a report)
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    summary: Mapped[str | None] = mapped_column(Text)              # trích yếu
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    page_ref: Mapped[str | None] = mapped_column(String(200))
+    sent_date: Mapped[date | None] = mapped_column(Date)           # when a periodic report was sent: decides timeliness
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    uploaded_by: Mapped[User] = relationship()
+    links: Mapped[list[Evidence]] = relationship(back_populates="document")
+
+
+class EvidenceState(str, enum.Enum):
+    submitted = "submitted"
+    approved = "approved"
+    changes_requested = "changes_requested"
+
+
+class Evidence(db.Model):
+    """A document offered as proof of one checklist item, with the state of its review."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("document_id", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"), index=True)
+    state: Mapped[str] = mapped_column(String(24), default=EvidenceState.submitted.value)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))  # the earlier version sent back
+    linked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # two reviewers deciding at once: the second one fails
+
+    document: Mapped[Document] = relationship(back_populates="links")
+    item: Mapped[ChecklistItem] = relationship()
+    linked_by: Mapped[User] = relationship()

@@ -1,0 +1,82 @@
+"""Configuration from the environment: the embedded default, DATABASE_URL and STORAGE_URL overrides, a
+generated secret key kept in the data directory, and a production start-up that refuses a default key."""
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from config import Config, ConfigError, ProductionConfig, config_from_env
+from evidence_app import create_app
+
+
+def test_defaults_live_in_the_data_directory(tmp_path):
+    config = Config({"MINHCHUNG_DATA_DIR": str(tmp_path / "inst")})
+    assert config.SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path / 'inst' / 'minhchung.sqlite3'}"
+    assert config.STORAGE_URL == (tmp_path / "inst" / "files").as_uri()
+    assert config.MAX_UPLOAD_MB == 50
+
+
+def test_environment_overrides(tmp_path):
+    config = Config({"MINHCHUNG_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql+psycopg://u@db/minhchung",
+                     "STORAGE_URL": "s3://evidence?endpoint_url=http://127.0.0.1:9000", "MINHCHUNG_MAX_UPLOAD_MB": "200"})
+    assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://u@db/minhchung"
+    assert config.STORAGE_URL.startswith("s3://evidence")
+    assert config.MAX_UPLOAD_MB == 200
+
+
+def test_bad_number_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="MINHCHUNG_MAX_UPLOAD_MB='lots' is not a whole number"):
+        Config({"MINHCHUNG_DATA_DIR": str(tmp_path), "MINHCHUNG_MAX_UPLOAD_MB": "lots"})
+
+
+def test_generated_secret_key_is_kept_private_and_reused(tmp_path):
+    first = Config({"MINHCHUNG_DATA_DIR": str(tmp_path)})
+    first.prepare()
+    key_file = tmp_path / "secret_key"
+    assert len(first.SECRET_KEY) >= 32 and key_file.read_text() == first.SECRET_KEY
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    second = Config({"MINHCHUNG_DATA_DIR": str(tmp_path)})
+    second.prepare()
+    assert second.SECRET_KEY == first.SECRET_KEY
+
+
+@pytest.mark.parametrize("key", [None, "", "dev", "change-me", "short-key"])
+def test_production_refuses_a_missing_or_default_secret_key(tmp_path, key):
+    environ = {"MINHCHUNG_ENV": "production", "MINHCHUNG_DATA_DIR": str(tmp_path)}
+    if key is not None:
+        environ["SECRET_KEY"] = key
+    config = config_from_env(environ)
+    assert isinstance(config, ProductionConfig)
+    with pytest.raises(ConfigError, match="SECRET_KEY is missing or is a default value"):
+        create_app(config)
+    assert not (tmp_path / "secret_key").exists(), "production never invents a key"
+
+
+def test_production_with_a_real_key_starts_with_secure_cookies(tmp_path):
+    config = config_from_env({"MINHCHUNG_ENV": "production", "MINHCHUNG_DATA_DIR": str(tmp_path),
+                              "SECRET_KEY": "k" * 48})
+    app = create_app(config)
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SECRET_KEY"] == "k" * 48
+
+
+def test_unknown_environment_name(tmp_path):
+    with pytest.raises(ConfigError, match="MINHCHUNG_ENV='staging' is not known"):
+        config_from_env({"MINHCHUNG_ENV": "staging"})
+
+
+def test_dotenv_file_is_read_without_overriding_the_environment(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("DATABASE_URL=sqlite:////tmp/from-dotenv.sqlite3\nMINHCHUNG_MAX_UPLOAD_MB=7\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("MINHCHUNG_MAX_UPLOAD_MB", raising=False)
+    monkeypatch.setenv("MINHCHUNG_DATA_DIR", str(tmp_path / "inst"))
+    monkeypatch.setenv("MINHCHUNG_MAX_UPLOAD_MB", "9")
+    try:
+        config = config_from_env()
+        assert config.SQLALCHEMY_DATABASE_URI == "sqlite:////tmp/from-dotenv.sqlite3"
+        assert config.MAX_UPLOAD_MB == 9
+    finally:
+        os.environ.pop("DATABASE_URL", None)  # load_dotenv wrote it into this process's environment

@@ -1,0 +1,28 @@
+"""`minhchung db upgrade` builds the schema the models describe, on SQLite and PostgreSQL alike, and the
+downgrade takes it away again."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from evidence_app.extensions import db
+from tests.conftest import build_app
+
+
+def test_migrations_match_the_models(tmp_path, empty_database_url):
+    app = build_app(tmp_path, empty_database_url)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+            assert compare_metadata(context, db.metadata) == []
+            tables = set(sa.inspect(conn).get_table_names())
+        assert {"units", "departments", "users", "user_departments", "indices", "areas", "criteria",
+                "checklist_items", "documents", "evidence", "reviews", "measurements", "self_scores",
+                "audit_events", "alembic_version"} <= tables
+        downgrade(revision="base")
+        with db.engine.connect() as conn:
+            assert set(sa.inspect(conn).get_table_names()) == {"alembic_version"}
+        db.engine.dispose()
