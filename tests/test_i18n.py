@@ -2,7 +2,6 @@
 catalog that ships is up to date with it."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from evidence_app.catalog.models import Area, ChecklistItem, Criterion, Index
+from evidence_app.catalog.models import Area, Criterion, Index
 from evidence_app.extensions import db
 from evidence_app.models import AuditEvent
 from tests.conftest import build_app
