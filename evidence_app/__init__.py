@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from config import Config, config_from_env
 
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import csrf, db, migrate
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -21,6 +21,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
 
     from . import models  # noqa: F401  (every table registered before the extensions look at the metadata)
+    from .files import init_app as init_files
     from .i18n import init_app as init_i18n
     from .security import init_app as init_security
 
@@ -29,15 +30,18 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     init_i18n(app)
     init_security(app)
+    init_files(app)
 
     from .auth import init_app as init_auth
     from .auth.routes import bp as auth_bp
     from .catalog.routes import bp as catalog_bp
+    from .evidence.routes import bp as evidence_bp
     from .cli import register_commands
 
     init_auth(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(evidence_bp)
     register_commands(app)
 
     @app.get("/")

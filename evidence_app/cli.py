@@ -15,6 +15,7 @@ from .auth.cli import create_unit, create_user, departments_cli, units_cli, user
 from .auth.models import Role, Unit, User
 from .catalog.cli import catalog_cli
 from .catalog.operations import import_catalog
+from .evidence.cli import register as register_evidence_commands
 from .extensions import db
 
 DEMO_UNIT_CODE = "gieng-day"
@@ -34,6 +35,7 @@ def register_commands(app) -> None:
     for group in (catalog_cli, units_cli, departments_cli, users_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
+    register_evidence_commands(app)
 
 
 @click.command("demo")

@@ -32,3 +32,9 @@ def criterion_in_unit(criterion_id: int) -> Criterion:
 
 def item_in_unit(item_id: int) -> ChecklistItem:
     return _one_or_404(select(ChecklistItem).where(ChecklistItem.id == item_id, ChecklistItem.unit_id == current_user.unit_id))
+
+
+def document_in_unit(document_id: int):
+    from .evidence.models import Document
+    return _one_or_404(select(Document).where(Document.id == document_id, Document.unit_id == current_user.unit_id,
+                                              Document.deleted_at.is_(None)))

@@ -22,6 +22,13 @@ def init_app(app) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
+    @app.errorhandler(413)
+    def too_large(error):
+        limit = app.config["MAX_UPLOAD_MB"]
+        message = _("The upload is larger than the %(limit)s MB limit. Compress the file (for example scan at a "
+                    "lower resolution) or split it into smaller files, and upload again.", limit=limit)
+        return render_template("error.html", title=_("File too large"), message=message), 413
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         message = _("The form had expired or was not sent from this site. Go back, reload the page and try again.")

@@ -15,6 +15,7 @@ from evidence_app import create_app
 from evidence_app.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
+pytest_plugins = ["tests.s3_servers"]
 
 
 def reset_database(url: str) -> None:

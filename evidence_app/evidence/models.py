@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -26,6 +26,9 @@ class Document(db.Model):
     content_type: Mapped[str] = mapped_column(String(120))
     filename: Mapped[str] = mapped_column(String(400))
     page_count: Mapped[int | None] = mapped_column(Integer)
+    thumb_key: Mapped[str | None] = mapped_column(String(200))     # images: a small copy without metadata
+    preview_key: Mapped[str | None] = mapped_column(String(200))   # images: a screen-sized copy without metadata
+    captured_at: Mapped[datetime | None] = mapped_column(DateTime)  # a photo's EXIF capture time, as the camera wrote it
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     number: Mapped[str | None] = mapped_column(String(100))       # số hiệu (the dispatch number of a report)
@@ -40,6 +43,14 @@ class Document(db.Model):
 
     uploaded_by: Mapped[User] = relationship()
     links: Mapped[list[Evidence]] = relationship(back_populates="document")
+
+    @property
+    def is_image(self) -> bool:
+        return self.preview_key is not None
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
 
 
 class EvidenceState(str, enum.Enum):

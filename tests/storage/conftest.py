@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import io
 import os
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pytest
@@ -27,54 +24,10 @@ MiB = 1024 * 1024
 TEST_MULTIPART_THRESHOLD = 5 * MiB
 MAX_READ = 8 * MiB
 
-SWIFT_ENDPOINT = os.environ.get("S3_TEST_ENDPOINT_URL", "").strip()
+from tests.s3_servers import SWIFT_ENDPOINT, S3Target
+
 S3_BACKENDS = ["moto"] + (["swift"] if SWIFT_ENDPOINT else [])
 BACKENDS = ["local", *S3_BACKENDS]
-
-
-@dataclass(frozen=True)
-class S3Target:
-    name: str
-    endpoint_url: str
-    access_key: str
-    secret_key: str
-    region: str
-
-
-# -- servers ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def moto_target() -> Iterator[S3Target]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    _, port = server.get_host_and_port()
-    yield S3Target("moto", f"http://127.0.0.1:{port}", "testing", "testing", "us-east-1")
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def swift_target() -> S3Target:
-    url = SWIFT_ENDPOINT.rstrip("/")
-    try:
-        urllib.request.urlopen(url + "/", timeout=5).close()
-    except urllib.error.HTTPError:
-        pass  # any HTTP answer (403 for an anonymous request) means the server is up
-    except OSError as exc:
-        pytest.fail(
-            f"S3_TEST_ENDPOINT_URL={url} is set but the server does not answer ({exc}). Start it with "
-            '`eval "$(bash scripts/s3-swift.sh start DIR)"` or unset S3_TEST_ENDPOINT_URL.',
-            pytrace=False,
-        )
-    return S3Target(
-        "swift",
-        url,
-        os.environ.get("S3_TEST_ACCESS_KEY", "test:tester"),
-        os.environ.get("S3_TEST_SECRET_KEY", "testing"),
-        os.environ.get("S3_TEST_REGION", "us-east-1"),
-    )
 
 
 def connect(

@@ -1,0 +1,149 @@
+"""The upload pipeline: one service used by the web pages, the CLI and the API.
+
+Order of writes: the file is checked by its content, its bytes go to storage (content-addressed, so a
+second copy of the same bytes costs nothing), then the rows are added and committed. A failure after the
+bytes are stored leaves at most an orphan object, which `minhchung storage verify --gc` sweeps; never a row
+that points at nothing.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import audit
+from ..auth.models import User
+from ..catalog.models import ChecklistItem
+from ..extensions import db
+from ..files import get_storage, upload_tmp_dir
+from .filecheck import IMAGE_KINDS, FileRefused, check_file, clean_filename, make_previews
+from .models import Document, Evidence, EvidenceState
+
+
+@dataclass
+class DocumentFields:
+    """What an appraiser checks on a document, entered with the upload."""
+
+    number: str | None = None        # số hiệu (for a report: its dispatch number)
+    issue_date: date | None = None
+    issuer: str | None = None
+    summary: str | None = None       # trích yếu
+    period_start: date | None = None
+    period_end: date | None = None
+    page_ref: str | None = None
+    sent_date: date | None = None    # when a report was sent
+
+
+@dataclass
+class UploadResult:
+    document: Document
+    deduplicated: bool                              # the unit already had these exact bytes as a document
+    new_links: list[Evidence] = field(default_factory=list)
+
+
+class UploadRefused(Exception):
+    """The file is not accepted; nothing was stored. `message` says why and what to do."""
+
+    def __init__(self, code: str, message, filename: str):
+        self.code, self.message, self.filename = code, message, filename
+        super().__init__(f"{filename}: {message}")
+
+
+def max_upload_bytes() -> int:
+    return current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+
+
+def upload_document(path: str | os.PathLike, filename: str, *, user: User, items: list[ChecklistItem],
+                    fields: DocumentFields, sha256: str | None = None) -> UploadResult:
+    """Check, store and record one file as evidence for `items` (all of the user's unit), and commit.
+
+    `sha256`, when the caller already hashed the bytes while receiving them (the web upload does), lets a
+    local store take the file without reading it again."""
+    for item in items:
+        if item.unit_id != user.unit_id:
+            raise ValueError("checklist items must belong to the uploader's unit")
+    try:
+        checked = check_file(path, filename, max_bytes=max_upload_bytes())
+    except FileRefused as refused:
+        raise UploadRefused(refused.code, refused.message, refused.filename or filename) from None
+    display_name = clean_filename(filename, checked.extension)
+    storage = get_storage()
+    stored = storage.save_file(os.fspath(path), sha256=sha256)
+
+    existing = db.session.execute(
+        select(Document).where(Document.unit_id == user.unit_id, Document.sha256 == stored.sha256,
+                               Document.deleted_at.is_(None)).order_by(Document.id).limit(1)
+    ).scalar_one_or_none()
+    if existing is not None:
+        new_links = _link(existing, items, user)
+        audit.record("document.upload_duplicate", unit_id=user.unit_id, actor_id=user.id, object_type="document",
+                     object_id=existing.id, data={"filename": display_name, "items": [e.item.code for e in new_links]})
+        db.session.commit()
+        return UploadResult(existing, deduplicated=True, new_links=new_links)
+
+    thumb_key = preview_key = None
+    if checked.kind in IMAGE_KINDS:
+        thumb_key, preview_key = _store_previews(path, checked.kind)
+    if fields.issue_date is None and checked.taken_at is not None:
+        fields.issue_date = checked.taken_at.date()  # a photo's capture date is the best document date we have
+    document = Document(
+        unit_id=user.unit_id, storage_key=stored.key, sha256=stored.sha256, size=stored.size,
+        content_type=checked.content_type, filename=display_name, page_count=checked.page_count,
+        uploaded_by_id=user.id, thumb_key=thumb_key, preview_key=preview_key,
+        captured_at=checked.taken_at.replace(tzinfo=None) if checked.taken_at else None, **vars(fields))
+    db.session.add(document)
+    db.session.flush()
+    new_links = _link(document, items, user)
+    audit.record("document.upload", unit_id=user.unit_id, actor_id=user.id, object_type="document",
+                 object_id=document.id, data={"filename": display_name, "sha256": stored.sha256, "size": stored.size,
+                                              "items": [e.item.code for e in new_links]})
+    db.session.commit()
+    return UploadResult(document, deduplicated=False, new_links=new_links)
+
+
+def link_document(document: Document, items: list[ChecklistItem], user: User) -> list[Evidence]:
+    """Offer an existing document as evidence for more items (upload once, link many times), and commit."""
+    for item in items:
+        if item.unit_id != user.unit_id or document.unit_id != user.unit_id:
+            raise ValueError("document and items must belong to the user's unit")
+    links = _link(document, items, user)
+    if links:
+        audit.record("document.link", unit_id=user.unit_id, actor_id=user.id, object_type="document",
+                     object_id=document.id, data={"items": [e.item.code for e in links]})
+    db.session.commit()
+    return links
+
+
+def _link(document: Document, items: list[ChecklistItem], user: User) -> list[Evidence]:
+    linked = set(db.session.execute(select(Evidence.item_id).where(Evidence.document_id == document.id)).scalars()) \
+        if document.id is not None else set()
+    new = []
+    for item in items:
+        if item.id in linked:
+            continue
+        evidence = Evidence(document=document, item=item, linked_by_id=user.id, state=EvidenceState.submitted.value)
+        db.session.add(evidence)
+        linked.add(item.id)
+        new.append(evidence)
+    db.session.flush()
+    return new
+
+
+def _store_previews(path, kind: str) -> tuple[str, str]:
+    with tempfile.TemporaryDirectory(dir=upload_tmp_dir()) as out_dir:
+        made = make_previews(path, kind, out_dir)
+        keys = []
+        for name in ("thumb", "preview"):
+            with open(made[name], "rb") as f:
+                keys.append(get_storage().save(f).key)
+    return keys[0], keys[1]
+
+
+def stored_keys(document: Document) -> list[str]:
+    return [k for k in (document.storage_key, document.thumb_key, document.preview_key) if k]
+
+

@@ -1,0 +1,65 @@
+"""The evidence store of the app (chosen by STORAGE_URL) and the request class that receives uploads.
+
+Uploaded file parts are written by Werkzeug straight into a temporary file in the data directory — never
+kept in memory, whatever their size — and hashed while they are written, so the stored copy can be made
+without reading the file again.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from flask import Request, current_app
+
+from storage import Storage, storage_from_url
+
+
+class HashingTempFile:
+    """A temporary file that keeps the SHA-256 and size of what is written to it. It disappears on close."""
+
+    def __init__(self, directory: Path) -> None:
+        self._file = tempfile.NamedTemporaryFile(dir=directory, prefix="upload-", delete=True)
+        self._digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._digest.update(data)
+        self.size += len(data)
+        return self._file.write(data)
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._file.close()
+
+
+class UploadRequest(Request):
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        return HashingTempFile(upload_tmp_dir())
+
+
+def upload_tmp_dir() -> Path:
+    return current_app.extensions["minhchung_upload_tmp"]
+
+
+def get_storage() -> Storage:
+    return current_app.extensions["minhchung_storage"]
+
+
+def init_app(app) -> None:
+    app.request_class = UploadRequest
+    tmp = Path(app.config["DATA_DIR"]) / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True, mode=0o750)
+    os.chmod(tmp, 0o750)
+    app.extensions["minhchung_upload_tmp"] = tmp
+    app.extensions["minhchung_storage"] = storage_from_url(app.config["STORAGE_URL"])
