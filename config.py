@@ -60,6 +60,13 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_ENABLED = True
+        self.SMTP_HOST = environ.get("MINHCHUNG_SMTP_HOST") or None      # unset: `minhchung remind` prints
+        self.SMTP_PORT = _int(environ, "MINHCHUNG_SMTP_PORT", 587)
+        self.SMTP_USER = environ.get("MINHCHUNG_SMTP_USER") or None
+        self.SMTP_PASSWORD = environ.get("MINHCHUNG_SMTP_PASSWORD") or None
+        self.SMTP_STARTTLS = (environ.get("MINHCHUNG_SMTP_STARTTLS") or "true").lower() in ("1", "true", "yes")
+        self.MAIL_FROM = environ.get("MINHCHUNG_MAIL_FROM") or "minhchung@localhost"
+        self.PROXY_COUNT = _int(environ, "MINHCHUNG_PROXY_COUNT", 0)     # reverse proxies in front (for client addresses)
 
     def prepare(self) -> None:
         """Create the data directory and settle the secret key (called once by create_app)."""

@@ -19,6 +19,9 @@ def create_app(config: Config | None = None) -> Flask:
     config.prepare()
     app = Flask(__name__)
     app.config.from_object(config)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
 
     from . import models  # noqa: F401  (every table registered before the extensions look at the metadata)
     from .files import init_app as init_files
@@ -44,10 +47,21 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(evidence_bp)
     register_commands(app)
 
+    from .review.reasons import REASONS
+    from .review.routes import bp as review_bp
+    from .admin.routes import bp as admin_bp
+
+    app.register_blueprint(review_bp)
+    app.register_blueprint(admin_bp)
+
+    @app.context_processor
+    def shared_context():
+        return {"reasons": REASONS}
+
     @app.get("/")
     def home():
         if current_user.is_authenticated:
-            return redirect(url_for("catalog.indices"))
+            return redirect(url_for("evidence.my_work_page"))
         return redirect(url_for("auth.login"))
 
     return app

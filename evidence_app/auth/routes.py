@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from .. import audit
 from ..extensions import db
-from . import check_password
+from . import check_password, throttle
 from .forms import LoginForm, LogoutForm
 from .models import User
 
@@ -22,17 +22,28 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
-    return url_for("catalog.indices")
+    return url_for("home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("catalog.indices"))
+        return redirect(url_for("home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.execute(select(User).where(User.username == form.username.data.strip())).scalar_one_or_none()
+        username = form.username.data.strip()
+        address = request.remote_addr or "unknown"
+        wait = throttle.retry_after(username, address)
+        if wait is not None:
+            minutes = max(1, round(wait / 60))
+            flash(_("Too many failed sign-ins. Try again in %(minutes)s minute(s), or ask the administrator to reset "
+                    "your password.", minutes=minutes), "error")
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         if user is not None and user.active and check_password(user, form.password.data):
+            throttle.clear(username)
             lang = session.get("lang")
             session.clear()  # a fresh session at sign-in: nothing carried over from before
             if lang:
@@ -41,8 +52,9 @@ def login():
             audit.record("auth.login", unit_id=user.unit_id, actor_id=user.id, object_type="user", object_id=user.id)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
+        throttle.record_failure(username, address)
         audit.record("auth.login_failed", unit_id=user.unit_id if user else None, object_type="user",
-                     object_id=user.id if user else None, data={"username": form.username.data.strip()[:80]})
+                     object_id=user.id if user else None, data={"username": username[:80], "address": address})
         db.session.commit()
         flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" or form.errors else 401

@@ -105,9 +105,11 @@ class ChecklistItem(db.Model):
     weight: Mapped[Decimal] = mapped_column(Points, default=Decimal(1))
     report_period: Mapped[str | None] = mapped_column(String(100))
     report_deadline: Mapped[date | None] = mapped_column(Date)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # the person who provides it
 
     criterion: Mapped[Criterion] = relationship(back_populates="items")
     owner_department: Mapped[Department] = relationship()
+    assignee: Mapped[User | None] = relationship()
 
     @property
     def is_periodic_report(self) -> bool:

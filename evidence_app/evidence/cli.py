@@ -222,6 +222,11 @@ def _sweep_temp(older_than: float) -> list[str]:
 
 
 def register(app) -> None:
+    from ..audit.cli import audit_cli
+    from .remind import remind_command
+
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(remind_command)
     app.cli.add_command(upload_command)
     app.cli.add_command(import_command)
     app.cli.add_command(storage_cli)

@@ -14,11 +14,13 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from .. import audit
 from ..auth.models import User
 from ..catalog.models import ChecklistItem
 from ..extensions import db
+from ..sqltypes import utcnow
 from ..files import get_storage, upload_tmp_dir
 from .filecheck import IMAGE_KINDS, FileRefused, check_file, clean_filename, make_previews
 from .models import Document, Evidence, EvidenceState
@@ -125,12 +127,61 @@ def _link(document: Document, items: list[ChecklistItem], user: User) -> list[Ev
     for item in items:
         if item.id in linked:
             continue
-        evidence = Evidence(document=document, item=item, linked_by_id=user.id, state=EvidenceState.submitted.value)
+        newer = aliased(Evidence)
+        sent_back = db.session.execute(  # a resubmission: the new version points at the one sent back, which stays
+            select(Evidence).where(Evidence.item_id == item.id, Evidence.state == EvidenceState.changes_requested.value,
+                                   ~select(newer.id).where(newer.replaces_id == Evidence.id).exists())
+            .order_by(Evidence.id.desc()).limit(1)).scalar_one_or_none()
+        evidence = Evidence(document=document, item=item, linked_by_id=user.id, state=EvidenceState.submitted.value,
+                            replaces_id=sent_back.id if sent_back else None)
         db.session.add(evidence)
         linked.add(item.id)
         new.append(evidence)
     db.session.flush()
     return new
+
+
+def can_edit(document: Document, user: User) -> bool:
+    """Staff change or delete only their own uploads, and only while no reviewer has decided on them."""
+    return (document.uploaded_by_id == user.id and document.deleted_at is None
+            and all(link.state == EvidenceState.submitted.value for link in document.links))
+
+
+def update_document(document: Document, fields: DocumentFields, user: User) -> None:
+    if not can_edit(document, user):
+        raise PermissionError("only the uploader edits a document, before it is reviewed")
+    changes = {name: [str(getattr(document, name)), str(value)] for name, value in vars(fields).items()
+               if getattr(document, name) != value}
+    for name, value in vars(fields).items():
+        setattr(document, name, value)
+    if changes:
+        audit.record("document.update", unit_id=user.unit_id, actor_id=user.id, object_type="document",
+                     object_id=document.id, data=changes)
+    db.session.commit()
+
+
+def delete_document(document: Document, user: User) -> None:
+    """A soft delete: the row and its bytes stay (and stay in the audit trail); the document disappears from
+    every list, report and download."""
+    if not can_edit(document, user):
+        raise PermissionError("only the uploader deletes a document, before it is reviewed")
+    document.deleted_at = utcnow()
+    audit.record("document.delete", unit_id=user.unit_id, actor_id=user.id, object_type="document",
+                 object_id=document.id, data={"filename": document.filename, "sha256": document.sha256})
+    db.session.commit()
+
+
+def search_documents(unit_id: int, query: str, *, exclude_item: int | None = None, limit: int = 20) -> list[Document]:
+    """Documents of the unit whose number, summary or file name contains `query` (for linking instead of uploading)."""
+    pattern = f"%{query.strip()}%"
+    statement = (select(Document).where(Document.unit_id == unit_id, Document.deleted_at.is_(None),
+                                        Document.number.ilike(pattern) | Document.summary.ilike(pattern)
+                                        | Document.filename.ilike(pattern))
+                 .order_by(Document.uploaded_at.desc()).limit(limit))
+    if exclude_item is not None:
+        statement = statement.where(~select(Evidence.id).where(Evidence.document_id == Document.id,
+                                                               Evidence.item_id == exclude_item).exists())
+    return db.session.execute(statement).scalars().all()
 
 
 def _store_previews(path, kind: str) -> tuple[str, str]:

@@ -1,19 +1,27 @@
 """Checklist items with their evidence, uploading, and serving stored files safely."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from datetime import date
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..admin.forms import ActionForm, AssignForm
+from ..auth.models import Role, User
 from ..extensions import db
+from ..review.models import Review
 from ..files import get_storage
 from ..scoping import document_in_unit, item_in_unit
 from .forms import DocumentFieldsForm
 from .models import Document, Evidence
 from .filecheck import clean_filename
-from .operations import UploadRefused, max_upload_bytes, upload_document
+from .operations import (UploadRefused, can_edit, delete_document, link_document, max_upload_bytes, search_documents,
+                         update_document, upload_document)
+from .states import item_state
+from .work import my_work, reminders
 
 bp = Blueprint("evidence", __name__)
 
@@ -22,12 +30,35 @@ PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe
 
 def _item_page(item, form, refusals=(), status=200):
     links = db.session.execute(
-        select(Evidence).where(Evidence.item_id == item.id).order_by(Evidence.linked_at.desc())
+        select(Evidence).join(Document, Evidence.document_id == Document.id)
+        .where(Evidence.item_id == item.id, Document.deleted_at.is_(None)).order_by(Evidence.linked_at.desc(), Evidence.id.desc())
         .options(selectinload(Evidence.document).selectinload(Document.uploaded_by))
     ).scalars().all()
+    reviews = {}
+    for review in db.session.execute(select(Review).where(Review.evidence_id.in_([e.id for e in links]))
+                                     .order_by(Review.created_at).options(selectinload(Review.reviewer))).scalars():
+        reviews.setdefault(review.evidence_id, []).append(review)
+    query = (request.args.get("q") or "").strip()
+    found = search_documents(current_user.unit_id, query, exclude_item=item.id) if query else []
+    assign_form = None
+    if current_user.role == Role.admin.value:
+        assign_form = AssignForm(owner_department=item.owner_department_id, assignee=item.assignee_id or 0)
+        assign_form.owner_department.choices = [(d.id, d.name) for d in item.criterion.area.index.unit.departments]
+        assign_form.assignee.choices = [(0, "—")] + [(u.id, u.display_name) for u in db.session.execute(
+            select(User).where(User.unit_id == current_user.unit_id, User.active).order_by(User.username)).scalars()]
     return render_template("evidence/item.html", item=item, criterion=item.criterion, area=item.criterion.area,
-                           index=item.criterion.area.index, links=links, form=form, refusals=refusals,
+                           index=item.criterion.area.index, links=links, reviews=reviews, form=form, refusals=refusals,
+                           state=item_state(e.state for e in links), query=query, found=found, assign_form=assign_form,
+                           action_form=ActionForm(), editable=lambda doc: can_edit(doc, current_user),
                            max_mb=max_upload_bytes() // (1024 * 1024)), status
+
+
+@bp.get("/my")
+@login_required
+def my_work_page():
+    today = date.today()
+    work = my_work(current_user, today)
+    return render_template("evidence/my_work.html", work=work, reminders=reminders(work, today), today=today)
 
 
 @bp.get("/items/<int:item_id>")
@@ -37,16 +68,27 @@ def item(item_id: int):
     return _item_page(item, DocumentFieldsForm(report_item=item.is_periodic_report))
 
 
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
 @bp.post("/items/<int:item_id>/upload")
 @login_required
 def upload(item_id: int):
+    """Several files at once; each is accepted or refused on its own. The page's script sends the same form
+    and reads JSON (for its progress bar); without script, the answer is the page."""
     item = item_in_unit(item_id)
     form = DocumentFieldsForm(report_item=item.is_periodic_report)
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not form.validate():
+        if _wants_json():
+            return jsonify(errors={name: [str(e) for e in errors] for name, errors in form.errors.items()}), 422
         return _item_page(item, form, status=422)
     if not files:
-        flash(_("Choose at least one file to upload."), "error")
+        message = _("Choose at least one file to upload.")
+        if _wants_json():
+            return jsonify(errors={"files": [message]}), 422
+        flash(message, "error")
         return _item_page(item, form, status=422)
     refusals, accepted = [], []
     for upload_file in files:
@@ -57,16 +99,66 @@ def upload(item_id: int):
             refusals.append((refused.filename, str(refused.message)))
             continue
         accepted.append((upload_file.filename, result))
+    messages = []
     for filename, result in accepted:
         if result.deduplicated:
-            flash(_("%(name)s was uploaded before (as “%(existing)s”); that document is now linked here.",
-                    name=clean_filename(filename), existing=result.document.filename), "info")
+            messages.append(_("%(name)s was uploaded before (as “%(existing)s”); that document is now linked here.",
+                              name=clean_filename(filename), existing=result.document.filename))
         else:
-            flash(_("%(name)s was uploaded and is waiting for review.", name=result.document.filename), "success")
+            messages.append(_("%(name)s was uploaded and is waiting for review.", name=result.document.filename))
+    if _wants_json():
+        return jsonify(accepted=[{"name": r.document.filename, "document": r.document.id, "deduplicated": r.deduplicated,
+                                  "message": m} for (_n, r), m in zip(accepted, messages)],
+                       refused=[{"name": n, "reason": reason} for n, reason in refusals]), 422 if refusals and not accepted else 200
+    for message in messages:
+        flash(message, "success")
     if refusals:
         return _item_page(item, DocumentFieldsForm(formdata=None, report_item=item.is_periodic_report),
                           refusals=refusals, status=422)
     return redirect(url_for("evidence.item", item_id=item.id), 303)
+
+
+@bp.post("/items/<int:item_id>/link")
+@login_required
+def link(item_id: int):
+    """Offer a document already uploaded (for another item) as evidence here too, instead of uploading it again."""
+    item = item_in_unit(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    doc = document_in_unit(request.form.get("document_id", type=int) or 0)
+    if link_document(doc, [item], current_user):
+        flash(_("%(name)s is now evidence for this item too.", name=doc.filename), "success")
+    return redirect(url_for("evidence.item", item_id=item.id), 303)
+
+
+@bp.route("/documents/<int:document_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(document_id: int):
+    """Staff correct what they entered, while no reviewer has decided on the document yet."""
+    doc = document_in_unit(document_id)
+    if not can_edit(doc, current_user):
+        abort(403)
+    report_item = any(e.item.is_periodic_report for e in doc.links)
+    form = DocumentFieldsForm(obj=doc, report_item=report_item) if request.method == "GET" else DocumentFieldsForm(report_item=report_item)
+    if form.validate_on_submit():
+        update_document(doc, form.to_fields(), current_user)
+        flash(_("Saved."), "success")
+        return redirect(url_for("evidence.document", document_id=doc.id), 303)
+    return render_template("evidence/edit.html", document=doc, form=form), 422 if form.errors else 200
+
+
+@bp.post("/documents/<int:document_id>/delete")
+@login_required
+def delete(document_id: int):
+    doc = document_in_unit(document_id)
+    if not can_edit(doc, current_user):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    item_id = doc.links[0].item_id if doc.links else None
+    delete_document(doc, current_user)
+    flash(_("%(name)s was deleted.", name=doc.filename), "success")
+    return redirect(url_for("evidence.item", item_id=item_id) if item_id else url_for("evidence.my_work_page"), 303)
 
 
 @bp.get("/documents/<int:document_id>")
@@ -75,7 +167,8 @@ def document(document_id: int):
     doc = document_in_unit(document_id)
     links = db.session.execute(select(Evidence).where(Evidence.document_id == doc.id)
                                .options(selectinload(Evidence.item))).scalars().all()
-    return render_template("evidence/document.html", document=doc, links=links)
+    return render_template("evidence/document.html", document=doc, links=links, editable=can_edit(doc, current_user),
+                           action_form=ActionForm())
 
 
 @bp.get("/documents/<int:document_id>/download")

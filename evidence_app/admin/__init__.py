@@ -1,0 +1,1 @@
+"""The ward's administrator: accounts, departments and roles, who provides which checklist item, the audit trail."""

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import audit
+from ..audit.models import AuditEvent
+from ..auth import hash_password
+from ..auth.models import Department, Role, User
+from ..extensions import db
+from ..scoping import document_in_unit, item_in_unit
+from .forms import ActionForm, AssignForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != Role.admin.value:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _unit_departments() -> list[Department]:
+    return db.session.execute(select(Department).where(Department.unit_id == current_user.unit_id)
+                              .order_by(Department.name)).scalars().all()
+
+
+def _user_in_unit(user_id: int) -> User:
+    user = db.session.execute(select(User).where(User.id == user_id, User.unit_id == current_user.unit_id)).scalar_one_or_none()
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    rows = db.session.execute(select(User).where(User.unit_id == current_user.unit_id).order_by(User.username)).scalars().all()
+    return render_template("admin/users.html", users=rows)
+
+
+def _apply(form: UserForm, user: User, departments: dict[int, Department]) -> dict:
+    before = {"role": user.role, "active": user.active, "departments": sorted(d.code for d in user.departments)}
+    user.full_name = (form.full_name.data or "").strip()
+    user.email = (form.email.data or "").strip() or None
+    user.role = form.role.data
+    user.active = bool(form.active.data)
+    user.departments = [departments[i] for i in form.departments.data if i in departments]
+    after = {"role": user.role, "active": user.active, "departments": sorted(d.code for d in user.departments)}
+    return {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user():
+    departments = {d.id: d for d in _unit_departments()}
+    form = UserForm()
+    form.departments.choices = [(d.id, d.name) for d in departments.values()]
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
+            form.username.errors.append(_("This username is taken."))
+        else:
+            password = secrets.token_urlsafe(9)
+            user = User(unit_id=current_user.unit_id, username=username, password_hash=hash_password(password))
+            db.session.add(user)
+            changes = _apply(form, user, departments)
+            db.session.flush()
+            audit.record("user.create", unit_id=user.unit_id, actor_id=current_user.id, object_type="user", object_id=user.id,
+                         data={"username": username, **changes})
+            db.session.commit()
+            flash(_("User %(name)s created. Their password, shown this once: %(password)s", name=username, password=password), "success")
+            return redirect(url_for("admin.users"), 303)
+    return render_template("admin/user_form.html", form=form, user=None), 422 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    user = _user_in_unit(user_id)
+    departments = {d.id: d for d in _unit_departments()}
+    form = UserForm(obj=user) if request.method == "GET" else UserForm()
+    form.departments.choices = [(d.id, d.name) for d in departments.values()]
+    del form.username
+    if request.method == "GET":
+        form.departments.data = [d.id for d in user.departments]
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != Role.admin.value or not form.active.data):
+            flash(_("You cannot take away your own administrator role or disable yourself."), "error")
+            return redirect(url_for("admin.edit_user", user_id=user.id), 303)
+        changes = _apply(form, user, departments)
+        if changes:
+            action = "user.role_change" if "role" in changes else "user.update"
+            audit.record(action, unit_id=user.unit_id, actor_id=current_user.id, object_type="user", object_id=user.id,
+                         data={"username": user.username, **changes})
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("admin.users"), 303)
+    events = db.session.execute(select(AuditEvent).where(AuditEvent.unit_id == current_user.unit_id,
+                                                         (AuditEvent.actor_id == user.id) | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == user.id)))
+                                .order_by(AuditEvent.id.desc()).limit(200)).scalars().all()
+    return render_template("admin/user_form.html", form=form, user=user, events=events, action_form=ActionForm()), 422 if form.errors else 200
+
+
+@bp.post("/users/<int:user_id>/password")
+@admin_required
+def reset_password(user_id: int):
+    user = _user_in_unit(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    password = secrets.token_urlsafe(9)
+    user.password_hash = hash_password(password)
+    audit.record("user.password_reset", unit_id=user.unit_id, actor_id=current_user.id, object_type="user", object_id=user.id)
+    db.session.commit()
+    flash(_("New password for %(name)s, shown this once: %(password)s", name=user.username, password=password), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id), 303)
+
+
+@bp.route("/items/<int:item_id>/assign", methods=["POST"])
+@admin_required
+def assign_item(item_id: int):
+    item = item_in_unit(item_id)
+    form = AssignForm()
+    departments = {d.id: d for d in _unit_departments()}
+    people = {u.id: u for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id, User.active)).scalars()}
+    form.owner_department.choices = [(i, d.name) for i, d in departments.items()]
+    form.assignee.choices = [(0, "—")] + [(i, u.display_name) for i, u in people.items()]
+    if not form.validate_on_submit():
+        abort(400)
+    before = {"department": item.owner_department.code, "assignee": item.assignee.username if item.assignee else None}
+    item.owner_department = departments[form.owner_department.data]
+    item.assignee = people.get(form.assignee.data)
+    after = {"department": item.owner_department.code, "assignee": item.assignee.username if item.assignee else None}
+    audit.record("item.assign", unit_id=item.unit_id, actor_id=current_user.id, object_type="item", object_id=item.id,
+                 data={"item": item.code, "before": before, "after": after})
+    db.session.commit()
+    flash(_("Assignment saved."), "success")
+    return redirect(url_for("evidence.item", item_id=item.id), 303)
+
+
+@bp.get("/audit")
+@admin_required
+def audit_trail():
+    statement = select(AuditEvent).where(AuditEvent.unit_id == current_user.unit_id).order_by(AuditEvent.id.desc())
+    user_id = request.args.get("user", type=int)
+    document_id = request.args.get("document", type=int)
+    subject = None
+    if user_id:
+        subject = _user_in_unit(user_id)
+        statement = statement.where((AuditEvent.actor_id == user_id) | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == user_id)))
+    if document_id:
+        subject = document_in_unit(document_id)
+        from ..evidence.models import Evidence
+        evidence_ids = db.session.execute(select(Evidence.id).where(Evidence.document_id == document_id)).scalars().all()
+        statement = statement.where(((AuditEvent.object_type == "document") & (AuditEvent.object_id == document_id))
+                                    | ((AuditEvent.object_type == "evidence") & AuditEvent.object_id.in_(evidence_ids)))
+    events = db.session.execute(statement.limit(500)).scalars().all()
+    actors = {u.id: u for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id)).scalars()}
+    return render_template("admin/audit.html", events=events, actors=actors, subject=subject)

@@ -1,0 +1,76 @@
+"""Deciding on evidence: approve, or send back with a coded reason. The four-eyes rule and optimistic locking
+are enforced here, for the pages, the CLI and the API alike."""
+from __future__ import annotations
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit
+from ..auth.models import Role, User
+from ..evidence.models import Evidence, EvidenceState
+from ..extensions import db
+from .models import Decision, Review
+from .reasons import REASONS
+
+
+class ReviewRefused(Exception):
+    """The decision is not allowed; `code` is stable ("not_reviewer", "own_upload", "reason_required", …)."""
+
+    def __init__(self, code: str, message):
+        self.code, self.message = code, message
+        super().__init__(str(message))
+
+
+class ReviewConflict(Exception):
+    """Someone else decided first; nothing was overwritten."""
+
+    def __init__(self, evidence: Evidence):
+        self.evidence = evidence
+        super().__init__(f"evidence {evidence.id} was decided by someone else")
+
+
+def can_review(user: User) -> bool:
+    return user.role in (Role.reviewer.value, Role.admin.value)
+
+
+def is_own(evidence: Evidence, user: User) -> bool:
+    """A reviewer never decides on a document they uploaded or offered for this item themselves."""
+    return evidence.document.uploaded_by_id == user.id or evidence.linked_by_id == user.id
+
+
+def decide(evidence: Evidence, reviewer: User, decision: str, *, expected_version: int,
+           reason_code: str | None = None, comment: str | None = None) -> Review:
+    """Record a decision and commit. `expected_version` is the version the reviewer saw: if the evidence changed
+    since (another reviewer decided), ReviewConflict is raised and nothing is written."""
+    from flask_babel import lazy_gettext as _l
+
+    if evidence.document.unit_id != reviewer.unit_id:
+        raise ValueError("evidence of another unit")
+    if not can_review(reviewer):
+        raise ReviewRefused("not_reviewer", _l("Only reviewers and administrators decide on evidence."))
+    if is_own(evidence, reviewer):
+        raise ReviewRefused("own_upload", _l("You uploaded this document yourself: another reviewer must decide on it."))
+    if decision not in (Decision.approved.value, Decision.changes_requested.value):
+        raise ReviewRefused("bad_decision", _l("Unknown decision."))
+    comment = (comment or "").strip() or None
+    if decision == Decision.changes_requested.value:
+        if reason_code not in REASONS:
+            raise ReviewRefused("reason_required", _l("Choose the reason the document is sent back."))
+        if reason_code == "other" and not comment:
+            raise ReviewRefused("comment_required", _l("Say in the comment what is wrong with the document."))
+    else:
+        reason_code = None
+    if evidence.version != expected_version or evidence.state != EvidenceState.submitted.value:
+        raise ReviewConflict(evidence)
+    evidence.state = decision
+    review = Review(evidence=evidence, reviewer_id=reviewer.id, decision=decision, reason_code=reason_code, comment=comment)
+    db.session.add(review)
+    try:
+        db.session.flush()  # the UPDATE … WHERE version = expected: fails if another reviewer got there first
+    except StaleDataError:
+        db.session.rollback()
+        raise ReviewConflict(db.session.get(Evidence, evidence.id)) from None
+    audit.record(f"review.{decision}", unit_id=reviewer.unit_id, actor_id=reviewer.id, object_type="evidence",
+                 object_id=evidence.id, data={"document": evidence.document_id, "item": evidence.item.code,
+                                              "reason": reason_code, "comment": comment})
+    db.session.commit()
+    return review

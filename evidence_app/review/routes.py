@@ -1,0 +1,164 @@
+"""The review queue: oldest first, filtered; one document at a time beside its metadata and the item's
+acceptance notes; decisions by keyboard; several approved at once."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..auth.models import Department, User
+from ..catalog.models import Area, ChecklistItem, Criterion, Index
+from ..evidence.models import Document, Evidence, EvidenceState
+from ..extensions import db
+from .models import Review
+from .operations import ReviewConflict, ReviewRefused, can_review, decide, is_own
+from .reasons import REASONS
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def reviewer_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not can_review(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+FILTERS = ("index", "area", "department", "uploader")
+
+
+def queue_query(filters: dict):
+    """Evidence waiting for review in the reviewer's unit, oldest first."""
+    statement = (
+        select(Evidence).join(Document, Evidence.document_id == Document.id)
+        .join(ChecklistItem, Evidence.item_id == ChecklistItem.id)
+        .join(Criterion, ChecklistItem.criterion_id == Criterion.id).join(Area, Criterion.area_id == Area.id)
+        .where(Document.unit_id == current_user.unit_id, Document.deleted_at.is_(None),
+               Evidence.state == EvidenceState.submitted.value)
+        .order_by(Evidence.linked_at, Evidence.id)
+        .options(joinedload(Evidence.document).joinedload(Document.uploaded_by),
+                 joinedload(Evidence.item).joinedload(ChecklistItem.owner_department),
+                 joinedload(Evidence.item).joinedload(ChecklistItem.criterion).joinedload(Criterion.area).joinedload(Area.index))
+    )
+    if filters.get("index"):
+        statement = statement.where(Area.index_id == filters["index"])
+    if filters.get("area"):
+        statement = statement.where(Area.id == filters["area"])
+    if filters.get("department"):
+        statement = statement.where(ChecklistItem.owner_department_id == filters["department"])
+    if filters.get("uploader"):
+        statement = statement.where(Document.uploaded_by_id == filters["uploader"])
+    return statement
+
+
+def current_filters() -> dict:
+    return {name: request.args.get(name, type=int) for name in FILTERS if request.args.get(name, type=int)}
+
+
+@bp.get("/")
+@reviewer_required
+def queue():
+    filters = current_filters()
+    waiting = db.session.execute(queue_query(filters)).unique().scalars().all()
+    unit_id = current_user.unit_id
+    choices = {
+        "index": db.session.execute(select(Index).where(Index.unit_id == unit_id).order_by(Index.code)).scalars().all(),
+        "area": db.session.execute(select(Area).join(Index).where(Index.unit_id == unit_id)
+                                   .order_by(Index.code, Area.position)).scalars().all(),
+        "department": db.session.execute(select(Department).where(Department.unit_id == unit_id)
+                                         .order_by(Department.name)).scalars().all(),
+        "uploader": db.session.execute(select(User).where(User.unit_id == unit_id).order_by(User.username)).scalars().all(),
+    }
+    return render_template("review/queue.html", waiting=waiting, filters=filters, choices=choices, is_own=is_own)
+
+
+def _evidence_in_unit(evidence_id: int) -> Evidence:
+    evidence = db.session.execute(
+        select(Evidence).join(Document).where(Evidence.id == evidence_id, Document.unit_id == current_user.unit_id,
+                                              Document.deleted_at.is_(None))
+    ).scalar_one_or_none()
+    if evidence is None:
+        abort(404)
+    return evidence
+
+
+def _next_in_queue(after: Evidence, filters: dict) -> Evidence | None:
+    for candidate in db.session.execute(queue_query(filters)).unique().scalars():
+        if candidate.id != after.id and not is_own(candidate, current_user):
+            return candidate
+    return None
+
+
+@bp.get("/<int:evidence_id>")
+@reviewer_required
+def show(evidence_id: int):
+    evidence = _evidence_in_unit(evidence_id)
+    history = db.session.execute(
+        select(Review).join(Evidence).where(Evidence.item_id == evidence.item_id).order_by(Review.created_at.desc())
+        .options(selectinload(Review.reviewer), selectinload(Review.evidence).selectinload(Evidence.document))
+    ).scalars().all()
+    filters = current_filters()
+    return render_template("review/show.html", evidence=evidence, document=evidence.document, item=evidence.item,
+                           history=history, reasons=REASONS, own=is_own(evidence, current_user), filters=filters,
+                           next_evidence=_next_in_queue(evidence, filters))
+
+
+@bp.post("/<int:evidence_id>")
+@reviewer_required
+def decide_one(evidence_id: int):
+    evidence = _evidence_in_unit(evidence_id)
+    filters = current_filters()
+    try:
+        decide(evidence, current_user, request.form.get("decision", ""),
+               expected_version=request.form.get("version", type=int) or -1,
+               reason_code=request.form.get("reason") or None, comment=request.form.get("comment"))
+    except ReviewConflict as conflict:
+        latest = conflict.evidence
+        last = db.session.execute(select(Review).where(Review.evidence_id == latest.id)
+                                  .order_by(Review.id.desc()).limit(1)).scalar_one_or_none()
+        who = last.reviewer.display_name if last else "?"
+        flash(_("Another reviewer (%(who)s) decided on this document first; nothing was overwritten. "
+                "Their decision stands.", who=who), "error")
+        return redirect(url_for("review.show", evidence_id=evidence_id, **filters), 303)
+    except ReviewRefused as refused:
+        flash(str(refused.message), "error")
+        status = 403 if refused.code in ("own_upload", "not_reviewer") else 422
+        return redirect(url_for("review.show", evidence_id=evidence_id, **filters), 303) if status == 422 else (
+            render_template("error.html", title=_("Not allowed"), message=str(refused.message)), status)
+    flash(_("Approved: %(name)s.", name=evidence.document.filename) if evidence.state == EvidenceState.approved.value
+          else _("Sent back: %(name)s.", name=evidence.document.filename), "success")
+    following = _next_in_queue(evidence, filters)
+    if following is not None:
+        return redirect(url_for("review.show", evidence_id=following.id, **filters), 303)
+    return redirect(url_for("review.queue", **filters), 303)
+
+
+@bp.post("/bulk")
+@reviewer_required
+def approve_many():
+    """Approve every checked document; each one independently (a conflict or an own upload skips only it)."""
+    approved, skipped = 0, []
+    for value in request.form.getlist("selected"):
+        evidence_id, _sep, version = value.partition(":")
+        if not evidence_id.isdigit() or not version.isdigit():
+            continue
+        evidence = _evidence_in_unit(int(evidence_id))
+        try:
+            decide(evidence, current_user, "approved", expected_version=int(version))
+            approved += 1
+        except (ReviewConflict, ReviewRefused):
+            db.session.rollback()
+            skipped.append(evidence.document.filename)
+    if approved:
+        flash(_("%(num)d document(s) approved.", num=approved), "success")
+    if skipped:
+        flash(_("Not approved (decided by someone else meanwhile, or your own upload): %(names)s.",
+                names=", ".join(skipped)), "error")
+    return redirect(url_for("review.queue", **current_filters()), 303)
