@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import g
 import sqlalchemy as sa
 import yaml
 
@@ -61,7 +62,15 @@ def build_app(tmp_path: Path, database_url: str | None, **overrides):
     config = TestConfig(data_dir=tmp_path / "data", database_url=database_url)
     for name, value in overrides.items():
         setattr(config, name, value)
-    return create_app(config)
+    app = create_app(config)
+
+    @app.before_request
+    def forget_the_previous_requests_user():
+        # The tests keep an app context open, and requests made inside it share its `g`, where Flask-Login
+        # caches the signed-in user: without this, a second test client would act as the first one's user.
+        g.pop("_login_user", None)
+
+    return app
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+from wtforms.fields.choices import SelectChoice
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField
@@ -5,7 +6,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ..auth.models import Role
 
-ROLE_CHOICES = [(Role.staff.value, _l("staff")), (Role.reviewer.value, _l("reviewer")), (Role.admin.value, _l("administrator"))]
+ROLE_CHOICES = [SelectChoice(Role.staff.value, _l("staff")), SelectChoice(Role.reviewer.value, _l("reviewer")),
+                SelectChoice(Role.admin.value, _l("administrator"))]
 
 
 class UserForm(FlaskForm):

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from .. import audit
 from ..audit.models import AuditEvent
@@ -64,7 +65,7 @@ def _apply(form: UserForm, user: User, departments: dict[int, Department]) -> di
 def new_user():
     departments = {d.id: d for d in _unit_departments()}
     form = UserForm()
-    form.departments.choices = [(d.id, d.name) for d in departments.values()]
+    form.departments.choices = [SelectChoice(d.id, d.name) for d in departments.values()]
     if form.validate_on_submit():
         username = form.username.data.strip()
         if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
@@ -89,7 +90,7 @@ def edit_user(user_id: int):
     user = _user_in_unit(user_id)
     departments = {d.id: d for d in _unit_departments()}
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
-    form.departments.choices = [(d.id, d.name) for d in departments.values()]
+    form.departments.choices = [SelectChoice(d.id, d.name) for d in departments.values()]
     del form.username
     if request.method == "GET":
         form.departments.data = [d.id for d in user.departments]
@@ -132,8 +133,8 @@ def assign_item(item_id: int):
     form = AssignForm()
     departments = {d.id: d for d in _unit_departments()}
     people = {u.id: u for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id, User.active)).scalars()}
-    form.owner_department.choices = [(i, d.name) for i, d in departments.items()]
-    form.assignee.choices = [(0, "—")] + [(i, u.display_name) for i, u in people.items()]
+    form.owner_department.choices = [SelectChoice(i, d.name) for i, d in departments.items()]
+    form.assignee.choices = [SelectChoice(0, "—")] + [SelectChoice(i, u.display_name) for i, u in people.items()]
     if not form.validate_on_submit():
         abort(400)
     before = {"department": item.owner_department.code, "assignee": item.assignee.username if item.assignee else None}

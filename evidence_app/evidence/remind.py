@@ -23,11 +23,12 @@ def digest_for(user: User, today: date) -> tuple[int, str] | None:
     if not found:
         return None
     lines = [_("Hello %(name)s,", name=user.display_name), ""]
+    due = _("due")
     for title, group in ((_("Overdue"), found.overdue), (_("Due within 7 days"), found.due_soon),
                          (_("Sent back: a new document is needed"), found.sent_back)):
         if group:
             lines.append(f"{title}:")
-            lines += [f"  - {w.item.code} {w.item.title} ({_('due')} {format_day(w.item.due_date)})" for w in group]
+            lines += [f"  - {w.item.code} {w.item.title} ({due} {format_day(w.item.due_date)})" for w in group]
             lines.append("")
     lines.append(_("Minh Chứng"))
     count = len({w.item.id for w in found.overdue + found.due_soon + found.sent_back})

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 from sqlalchemy.orm import selectinload
 
 from ..admin.forms import ActionForm, AssignForm
@@ -43,12 +44,12 @@ def _item_page(item, form, refusals=(), status=200):
     assign_form = None
     if current_user.role == Role.admin.value:
         assign_form = AssignForm(owner_department=item.owner_department_id, assignee=item.assignee_id or 0)
-        assign_form.owner_department.choices = [(d.id, d.name) for d in item.criterion.area.index.unit.departments]
-        assign_form.assignee.choices = [(0, "—")] + [(u.id, u.display_name) for u in db.session.execute(
+        assign_form.owner_department.choices = [SelectChoice(d.id, d.name) for d in item.criterion.area.index.unit.departments]
+        assign_form.assignee.choices = [SelectChoice(0, "—")] + [SelectChoice(u.id, u.display_name) for u in db.session.execute(
             select(User).where(User.unit_id == current_user.unit_id, User.active).order_by(User.username)).scalars()]
     return render_template("evidence/item.html", item=item, criterion=item.criterion, area=item.criterion.area,
                            index=item.criterion.area.index, links=links, reviews=reviews, form=form, refusals=refusals,
-                           state=item_state(e.state for e in links), query=query, found=found, assign_form=assign_form,
+                           state=item_state(links), query=query, found=found, assign_form=assign_form,
                            action_form=ActionForm(), editable=lambda doc: can_edit(doc, current_user),
                            max_mb=max_upload_bytes() // (1024 * 1024)), status
 

@@ -53,18 +53,19 @@ def my_work(user: User, today: date) -> list[WorkItem]:
         .options(joinedload(ChecklistItem.owner_department),
                  joinedload(ChecklistItem.criterion).joinedload(Criterion.area).joinedload(Area.index))
     ).unique().scalars().all()
-    states: dict[int, list[str]] = {}
-    for item_id, state in db.session.execute(
-            select(Evidence.item_id, Evidence.state).join(Document, Evidence.document_id == Document.id)
+    evidence: dict[int, list] = {}
+    for row in db.session.execute(
+            select(Evidence.id, Evidence.item_id, Evidence.state, Evidence.replaces_id)
+            .join(Document, Evidence.document_id == Document.id)
             .where(Evidence.item_id.in_([i.id for i in items]), Document.deleted_at.is_(None))):
-        states.setdefault(item_id, []).append(state)
+        evidence.setdefault(row.item_id, []).append(row)
     last_reviews: dict[int, Review] = {}
     for review, item_id in db.session.execute(
             select(Review, Evidence.item_id).join(Evidence, Review.evidence_id == Evidence.id)
             .where(Evidence.item_id.in_([i.id for i in items])).order_by(Review.created_at, Review.id)
             .options(joinedload(Review.reviewer))):
         last_reviews[item_id] = review
-    work = [WorkItem(item, item_state(states.get(item.id, [])), last_reviews.get(item.id)) for item in items]
+    work = [WorkItem(item, item_state(evidence.get(item.id, [])), last_reviews.get(item.id)) for item in items]
     far = date.max
     work.sort(key=lambda w: (not w.overdue(today), w.state == APPROVED, w.item.due_date or far, w.item.code))
     return work

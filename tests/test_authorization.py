@@ -1,0 +1,111 @@
+"""Authorisation on every object: each route that names an object, for each role, pointed at another unit's
+object, answers 404 (or 403 where the role may not use the route at all), and changes nothing."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from evidence_app.catalog.models import Area, ChecklistItem, Criterion, Index
+from evidence_app.evidence.models import Document, Evidence
+from evidence_app.evidence.operations import DocumentFields, upload_document
+from evidence_app.extensions import db
+from evidence_app.models import AuditEvent, Review, User
+from tests.evidence import corpus
+from tests.helpers import import_file, login, make_unit, make_user
+
+ROLES = ("staff", "reviewer", "admin")
+REVIEW_ROLES = ("reviewer", "admin")
+ADMIN_ROLES = ("admin",)
+
+# (method, url template, roles that may use the route on their own unit's objects)
+ROUTES = [
+    ("GET", "/catalog/{index}", ROLES),
+    ("GET", "/catalog/areas/{area}", ROLES),
+    ("GET", "/catalog/criteria/{criterion}", ROLES),
+    ("GET", "/items/{item}", ROLES),
+    ("POST", "/items/{item}/upload", ROLES),
+    ("POST", "/items/{item}/link", ROLES),
+    ("POST", "/items/{own_item}/link?document={document}", ROLES),
+    ("GET", "/documents/{document}", ROLES),
+    ("GET", "/documents/{document}/download", ROLES),
+    ("GET", "/documents/{document}/preview", ROLES),
+    ("GET", "/documents/{document}/thumb", ROLES),
+    ("GET", "/documents/{document}/edit", ROLES),
+    ("POST", "/documents/{document}/edit", ROLES),
+    ("POST", "/documents/{document}/delete", ROLES),
+    ("GET", "/review/{evidence}", REVIEW_ROLES),
+    ("POST", "/review/{evidence}", REVIEW_ROLES),
+    ("POST", "/review/bulk", REVIEW_ROLES),
+    ("GET", "/admin/users/{user}", ADMIN_ROLES),
+    ("POST", "/admin/users/{user}", ADMIN_ROLES),
+    ("POST", "/admin/users/{user}/password", ADMIN_ROLES),
+    ("POST", "/admin/items/{item}/assign", ADMIN_ROLES),
+    ("GET", "/admin/audit?document={document}", ADMIN_ROLES),
+    ("GET", "/admin/audit?user={user}", ADMIN_ROLES),
+]
+
+
+@pytest.fixture
+def two_units(app, catalog_dict, write_catalog, tmp_path):
+    ours = make_unit("gieng-day", "UBND phường Giếng Đáy")
+    theirs = make_unit("bai-chay", "UBND phường Bãi Cháy")
+    for unit, name in ((ours, "ours.yaml"), (theirs, "theirs.yaml")):
+        import_file(write_catalog(catalog_dict, name), unit)
+    for role in ROLES:
+        make_user(ours, role, role=role, departments=["vp-tk"])
+    stranger = make_user(theirs, "stranger", departments=["vp-tk"])
+    item = db.session.execute(select(ChecklistItem).where(ChecklistItem.unit_id == theirs.id,
+                                                          ChecklistItem.code == "CCHC-1.2-a")).scalar_one()
+    photo = corpus.jpeg(tmp_path, "anh.jpg")
+    upload = upload_document(photo, "anh.jpg", user=stranger, items=[item], fields=DocumentFields())
+    index = db.session.execute(select(Index).where(Index.unit_id == theirs.id)).scalar_one()
+    own_item = db.session.execute(select(ChecklistItem).where(ChecklistItem.unit_id == ours.id)).scalars().first()
+    return {
+        "index": index.id,
+        "area": db.session.execute(select(Area.id).where(Area.index_id == index.id)).scalars().first(),
+        "criterion": db.session.execute(select(Criterion.id).where(Criterion.index_id == index.id)).scalars().first(),
+        "item": item.id, "own_item": own_item.id, "document": upload.document.id, "evidence": upload.new_links[0].id,
+        "user": stranger.id,
+    }
+
+
+def snapshot():
+    return (
+        [(e.id, e.state, e.version, e.item_id) for e in db.session.execute(select(Evidence).order_by(Evidence.id)).scalars()],
+        [(d.id, d.number, d.deleted_at) for d in db.session.execute(select(Document).order_by(Document.id)).scalars()],
+        [(u.id, u.role, u.active, u.password_hash) for u in db.session.execute(select(User).order_by(User.id)).scalars()],
+        [(i.id, i.owner_department_id, i.assignee_id) for i in db.session.execute(select(ChecklistItem).order_by(ChecklistItem.id)).scalars()],
+        db.session.query(Review).count(),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_another_units_objects_are_not_found(app, two_units, role):
+    client = app.test_client()
+    login(client, role)
+    before = snapshot()
+    form = {"document_id": two_units["document"], "selected": f"{two_units['evidence']}:1", "decision": "approved",
+            "version": "1", "role": "admin", "owner_department": "1", "assignee": "1", "number": "forged"}
+    for method, template, allowed in ROUTES:
+        url = template.format(**two_units)
+        if "?document=" in url and method == "POST":
+            url, form["document_id"] = url.split("?")[0], two_units["document"]
+        response = client.open(url, method=method, data=form if method == "POST" else None)
+        expected = 404 if role in allowed else 403
+        if template == "/review/bulk" and role in allowed:
+            expected = 404  # the evidence named in the form is not in the reviewer's unit
+        assert response.status_code == expected, f"{role} {method} {url}: {response.status_code}"
+    db.session.expire_all()
+    assert snapshot() == before, "nothing of the other unit changed"
+    leaked = [e.action for e in db.session.execute(select(AuditEvent).where(AuditEvent.action.like("review.%"))).scalars()]
+    assert leaked == []
+
+
+def test_every_route_that_names_an_object_is_in_the_matrix(app):
+    covered = {template.split("?")[0].replace("{own_item}", "{item}") for _m, template, _r in ROUTES}
+    for rule in app.url_map.iter_rules():
+        if rule.arguments and rule.endpoint != "static":
+            path = rule.rule
+            for argument in rule.arguments:
+                path = path.replace(f"<int:{argument}>", "{" + argument.replace("_id", "") + "}")
+            assert path in covered, f"{rule.rule} is not in the authorisation matrix"
