@@ -33,3 +33,14 @@ def import_file(path, unit: Unit):
 
 def login(client, username: str, password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password})
+
+
+def drop_audit_guard() -> None:
+    """What someone with full control of the database could do before tampering with the audit trail."""
+    import sqlalchemy as sa
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events"))
+    else:
+        db.session.execute(sa.text("DROP TRIGGER IF EXISTS audit_events_no_update"))
+        db.session.execute(sa.text("DROP TRIGGER IF EXISTS audit_events_no_delete"))
+    db.session.commit()

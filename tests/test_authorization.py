@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from evidence_app.catalog.models import Area, ChecklistItem, Criterion, Index
+from evidence_app.catalog.models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
 from evidence_app.evidence.models import Document, Evidence
 from evidence_app.evidence.operations import DocumentFields, upload_document
 from evidence_app.extensions import db
@@ -22,6 +22,8 @@ ROUTES = [
     ("GET", "/catalog/{index}", ROLES),
     ("GET", "/catalog/areas/{area}", ROLES),
     ("GET", "/catalog/criteria/{criterion}", ROLES),
+    ("POST", "/catalog/criteria/{criterion}/measurements", ROLES),
+    ("POST", "/catalog/criteria/{criterion}/self-score", ROLES),  # the object is looked up before the role
     ("GET", "/items/{item}", ROLES),
     ("POST", "/items/{item}/upload", ROLES),
     ("POST", "/items/{item}/link", ROLES),
@@ -76,6 +78,7 @@ def snapshot():
         [(u.id, u.role, u.active, u.password_hash) for u in db.session.execute(select(User).order_by(User.id)).scalars()],
         [(i.id, i.owner_department_id, i.assignee_id) for i in db.session.execute(select(ChecklistItem).order_by(ChecklistItem.id)).scalars()],
         db.session.query(Review).count(),
+        db.session.query(Measurement).count(), db.session.query(SelfScore).count(),
     )
 
 
@@ -85,7 +88,8 @@ def test_another_units_objects_are_not_found(app, two_units, role):
     login(client, role)
     before = snapshot()
     form = {"document_id": two_units["document"], "selected": f"{two_units['evidence']}:1", "decision": "approved",
-            "version": "1", "role": "admin", "owner_department": "1", "assignee": "1", "number": "forged"}
+            "version": "1", "role": "admin", "owner_department": "1", "assignee": "1", "number": "forged",
+            "numerator": "1", "denominator": "2", "measured_on": "01/01/2024", "source": "x", "score": "1"}
     for method, template, allowed in ROUTES:
         url = template.format(**two_units)
         if "?document=" in url and method == "POST":

@@ -2,6 +2,7 @@
 downgrade takes it away again."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -22,6 +23,12 @@ def test_migrations_match_the_models(tmp_path, empty_database_url):
         assert {"units", "departments", "users", "user_departments", "indices", "areas", "criteria",
                 "checklist_items", "documents", "evidence", "reviews", "measurements", "self_scores",
                 "audit_events", "alembic_version"} <= tables
+        with db.engine.begin() as conn:  # the audit trail is append-only in the database itself
+            conn.execute(sa.text("INSERT INTO audit_events (occurred_at, action, data, prev_hash, hash) "
+                                 "VALUES (CURRENT_TIMESTAMP, 'test', '{}', :p, :h)"), {"p": "0" * 64, "h": "1" * 64})
+        for statement in ("UPDATE audit_events SET action = 'changed'", "DELETE FROM audit_events"):
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.engine.begin() as conn:
+                conn.execute(sa.text(statement))
         downgrade(revision="base")
         with db.engine.connect() as conn:
             assert set(sa.inspect(conn).get_table_names()) == {"alembic_version"}

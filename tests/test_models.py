@@ -14,7 +14,7 @@ from evidence_app.catalog.models import Area, ChecklistItem, Criterion, Index, M
 from evidence_app.evidence.models import Document, Evidence
 from evidence_app.extensions import db
 from evidence_app.models import AuditEvent, Department, Review, Unit, User
-from tests.helpers import import_file, make_unit, make_user
+from tests.helpers import drop_audit_guard, import_file, make_unit, make_user
 
 
 @pytest.fixture
@@ -98,6 +98,13 @@ def test_audit_chain_detects_an_altered_or_removed_event(ward):
     assert broken is None and checked >= 4  # the import's event and ours
     events = db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
 
+    for change in (sa.update(AuditEvent).where(AuditEvent.id == events[-2].id).values(data={"n": 99}),
+                   sa.delete(AuditEvent).where(AuditEvent.id == events[-2].id)):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(change)
+        db.session.rollback()
+
+    drop_audit_guard()
     db.session.execute(sa.update(AuditEvent).where(AuditEvent.id == events[-2].id).values(data={"n": 99}))
     db.session.commit()
     assert audit.verify_chain()[1] == events[-2].id

@@ -157,3 +157,21 @@ def test_session_cookie_flags(client, ward):
     response = login(client, "cb-vp-tk")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_every_page_of_the_wards_real_catalogs_renders(client):
+    """All 84 criteria of CCHC 2024 and QN-DTI 2024, every rule type, through every catalog page."""
+    from checklists import CATALOG_DIR
+    unit = make_unit()
+    for path in sorted((CATALOG_DIR / "gieng-day").glob("*.yaml")):
+        import_file(path, unit)
+    make_user(unit, "reviewer", role="reviewer")
+    login(client, "reviewer")
+    urls = [f"/catalog/{i.id}" for i in db.session.execute(select(Index)).scalars()]
+    urls += [f"/catalog/areas/{a.id}" for a in db.session.execute(select(Area)).scalars()]
+    urls += [f"/catalog/criteria/{c.id}" for c in db.session.execute(select(Criterion)).scalars()]
+    assert len(urls) == 2 + 16 + 84
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    page = client.get("/catalog/").get_data(as_text=True)
+    assert "86,34" in page and "696" in page and "−13,66" in page and "−304" in page

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..sqltypes import UTCDateTime, utcnow
@@ -22,3 +22,27 @@ class AuditEvent(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# The database itself refuses to change or remove an event (the hash chain then catches what someone with the
+# power to drop these triggers does anyway). The same statements are applied by migration 0004.
+APPEND_ONLY_DDL = {
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+           BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+           FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()""",
+    ],
+    "sqlite": [
+        """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
+        """CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
+    ],
+}
+
+
+@event.listens_for(AuditEvent.__table__, "after_create")
+def _make_append_only(target, connection, **kw):
+    for statement in APPEND_ONLY_DDL.get(connection.dialect.name, []):
+        connection.execute(text(statement))

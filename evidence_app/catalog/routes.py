@@ -1,13 +1,20 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..admin.forms import ActionForm
+from ..auth.models import Role
 from ..extensions import db
+from .measurements import EntryRefused, add_measurement, parse_number, set_self_score
 from ..scoping import area_in_unit, criterion_in_unit, index_in_unit
-from .models import Area, ChecklistItem, Criterion, Index
+from .models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -44,13 +51,77 @@ def area(area_id: int):
     return render_template("catalog/area.html", area=area, index=area.index, criteria=criteria)
 
 
-@bp.get("/criteria/<int:criterion_id>")
-@login_required
-def criterion(criterion_id: int):
-    criterion = criterion_in_unit(criterion_id)
+def may_enter_figures(criterion) -> bool:
+    """Reviewers, administrators, and the staff of the criterion's department enter its figures."""
+    if current_user.role in (Role.reviewer.value, Role.admin.value):
+        return True
+    return criterion.department_id is not None and criterion.department_id in {d.id for d in current_user.departments}
+
+
+def _criterion_page(criterion, errors=None, status=200):
     items = db.session.execute(
         select(ChecklistItem).where(ChecklistItem.criterion_id == criterion.id).order_by(ChecklistItem.position)
         .options(selectinload(ChecklistItem.owner_department))
     ).scalars().all()
-    return render_template("catalog/criterion.html", criterion=criterion, area=criterion.area,
-                           index=criterion.area.index, items=items)
+    measurements = db.session.execute(select(Measurement).where(Measurement.criterion_id == criterion.id)
+                                      .order_by(Measurement.measured_on.desc(), Measurement.id.desc())).scalars().all()
+    self_score = db.session.execute(select(SelfScore).where(SelfScore.criterion_id == criterion.id, SelfScore.round == 1)
+                                    ).scalar_one_or_none()
+    return render_template("catalog/criterion.html", criterion=criterion, area=criterion.area, index=criterion.area.index,
+                           items=items, measurements=measurements, self_score=self_score, errors=errors or {},
+                           form_values=request.form, may_enter=may_enter_figures(criterion), action_form=ActionForm()), status
+
+
+@bp.get("/criteria/<int:criterion_id>")
+@login_required
+def criterion(criterion_id: int):
+    return _criterion_page(criterion_in_unit(criterion_id))
+
+
+@bp.post("/criteria/<int:criterion_id>/measurements")
+@login_required
+def add_measurement_page(criterion_id: int):
+    criterion = criterion_in_unit(criterion_id)
+    if not may_enter_figures(criterion):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        numerator = parse_number(request.form.get("numerator", ""), "numerator")
+        raw_denominator = (request.form.get("denominator") or "").strip()
+        denominator = parse_number(raw_denominator, "denominator") if raw_denominator else None
+        measured_on = parse_day(request.form.get("measured_on", ""), "measured_on")
+        add_measurement(criterion, current_user, numerator=numerator, denominator=denominator,
+                        measured_on=measured_on, source=request.form.get("source", ""))
+    except EntryRefused as refused:
+        db.session.rollback()
+        return _criterion_page(criterion, errors={refused.field: str(refused.message)}, status=422)
+    flash(_("Measurement recorded."), "success")
+    return redirect(url_for("catalog.criterion", criterion_id=criterion.id), 303)
+
+
+@bp.post("/criteria/<int:criterion_id>/self-score")
+@login_required
+def self_score_page(criterion_id: int):
+    criterion = criterion_in_unit(criterion_id)
+    if current_user.role not in (Role.reviewer.value, Role.admin.value):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        score = parse_number(request.form.get("score", ""), "score")
+        set_self_score(criterion, current_user, score, note=request.form.get("note"))
+    except EntryRefused as refused:
+        db.session.rollback()
+        return _criterion_page(criterion, errors={refused.field: str(refused.message)}, status=422)
+    flash(_("Self-score saved."), "success")
+    return redirect(url_for("catalog.criterion", criterion_id=criterion.id), 303)
+
+
+def parse_day(raw: str, field: str):
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(raw.strip(), fmt).date()
+        except ValueError:
+            pass
+    raise EntryRefused(field, _l("Enter the date as dd/mm/yyyy, for example 14/03/2024."))

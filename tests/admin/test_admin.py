@@ -14,7 +14,7 @@ from evidence_app.evidence.operations import DocumentFields, upload_document
 from evidence_app.extensions import db
 from evidence_app.models import AuditEvent, Department, User
 from tests.evidence import corpus
-from tests.helpers import import_file, login, make_unit, make_user
+from tests.helpers import drop_audit_guard, import_file, login, make_unit, make_user
 
 
 @pytest.fixture
@@ -124,6 +124,7 @@ def test_audit_verify_command(ward, runner):
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0 and "audit trail intact" in ok.output
     event = db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars().first()
+    drop_audit_guard()
     db.session.execute(sa.update(AuditEvent).where(AuditEvent.id == event.id).values(action="catalog.tampered"))
     db.session.commit()
     broken = runner.invoke(args=["audit", "verify"])

@@ -1,0 +1,74 @@
+"""Measurements of ratio criteria (numerator, denominator, date, source) and self-scores: one place for the
+checks, used by the pages, the CLI and the API."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import audit
+from ..auth.models import User
+from ..extensions import db
+from .models import Criterion, Measurement, SelfScore
+
+
+class EntryRefused(Exception):
+    """A measurement or self-score that cannot be recorded; `field` names the input, `message` says why."""
+
+    def __init__(self, field: str, message):
+        self.field, self.message = field, message
+        super().__init__(f"{field}: {message}")
+
+
+def parse_number(raw, field: str) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip().replace(",", "."))
+    except (InvalidOperation, AttributeError):
+        raise EntryRefused(field, _l("Enter a number, for example 123 or 12,5.")) from None
+    if not value.is_finite():
+        raise EntryRefused(field, _l("Enter a number, for example 123 or 12,5."))
+    return value
+
+
+def add_measurement(criterion: Criterion, user: User, *, numerator: Decimal, denominator: Decimal | None,
+                    measured_on: date, source: str) -> Measurement:
+    if numerator < 0:
+        raise EntryRefused("numerator", _l("The number cannot be negative."))
+    if denominator is not None:
+        if denominator <= 0:
+            raise EntryRefused("denominator", _l("The total must be above 0 (a ratio cannot be taken of nothing)."))
+        if numerator > denominator:
+            raise EntryRefused("numerator", _l("The count cannot exceed the total (%(n)s of %(d)s).", n=numerator, d=denominator))
+    if measured_on > date.today():
+        raise EntryRefused("measured_on", _l("This date is in the future."))
+    if not (source or "").strip():
+        raise EntryRefused("source", _l("Say where the figure comes from (the system, the report, the list)."))
+    measurement = Measurement(criterion=criterion, numerator=numerator, denominator=denominator, measured_on=measured_on,
+                              source=source.strip(), entered_by_id=user.id)
+    db.session.add(measurement)
+    db.session.flush()
+    audit.record("measurement.add", unit_id=user.unit_id, actor_id=user.id, object_type="criterion", object_id=criterion.id,
+                 data={"criterion": criterion.code, "numerator": str(numerator),
+                       "denominator": None if denominator is None else str(denominator),
+                       "measured_on": measured_on.isoformat(), "source": source.strip()})
+    db.session.commit()
+    return measurement
+
+
+def set_self_score(criterion: Criterion, user: User, score: Decimal, *, round_: int = 1, note: str | None = None) -> SelfScore:
+    if score < 0 or score > criterion.max_points:
+        raise EntryRefused("score", _l("The self-score must be between 0 and the maximum, %(max)s.", max=criterion.max_points))
+    existing = db.session.execute(select(SelfScore).where(SelfScore.criterion_id == criterion.id,
+                                                          SelfScore.round == round_)).scalar_one_or_none()
+    before = None if existing is None else str(existing.score)
+    if existing is None:
+        existing = SelfScore(criterion=criterion, round=round_)
+        db.session.add(existing)
+    existing.score, existing.note, existing.entered_by_id = score, (note or "").strip() or None, user.id
+    db.session.flush()
+    audit.record("self_score.set", unit_id=user.unit_id, actor_id=user.id, object_type="criterion", object_id=criterion.id,
+                 data={"criterion": criterion.code, "round": round_, "before": before, "after": str(score)})
+    db.session.commit()
+    return existing
