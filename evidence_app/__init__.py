@@ -50,9 +50,11 @@ def create_app(config: Config | None = None) -> Flask:
     from .review.reasons import REASONS
     from .review.routes import bp as review_bp
     from .admin.routes import bp as admin_bp
+    from .reports.routes import bp as reports_bp
 
     app.register_blueprint(review_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(reports_bp)
 
     @app.context_processor
     def shared_context():

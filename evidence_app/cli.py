@@ -16,6 +16,7 @@ from .auth.models import Role, Unit, User
 from .catalog.cli import catalog_cli
 from .catalog.operations import import_catalog
 from .evidence.cli import register as register_evidence_commands
+from .reports.cli import register as register_report_commands
 from .extensions import db
 
 DEMO_UNIT_CODE = "gieng-day"
@@ -36,6 +37,7 @@ def register_commands(app) -> None:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     register_evidence_commands(app)
+    register_report_commands(app)
 
 
 @click.command("demo")

@@ -37,10 +37,18 @@ def format_day(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def parse_iso_day(value: str | date | None) -> date | None:
+    """The report carries dates as ISO text (its JSON shape); templates turn them back into dates."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["points"] = format_points
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["isodate"] = parse_iso_day
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

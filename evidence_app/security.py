@@ -22,6 +22,17 @@ def init_app(app) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
+    @app.errorhandler(400)
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    @app.errorhandler(422)
+    def error_page(error):
+        titles = {400: _("The request cannot be handled"), 403: _("Not allowed"), 404: _("Not found"),
+                  422: _("The request cannot be handled")}
+        default = {403: _("Your role does not allow this."), 404: _("This page does not exist, or it is not yours to see.")}
+        message = error.description if error.code in (400, 422) else default.get(error.code, error.description)
+        return render_template("error.html", title=titles[error.code], message=message), error.code
+
     @app.errorhandler(413)
     def too_large(error):
         limit = app.config["MAX_UPLOAD_MB"]

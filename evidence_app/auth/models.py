@@ -49,6 +49,7 @@ class Role(str, enum.Enum):
     staff = "staff"
     reviewer = "reviewer"
     admin = "admin"
+    province = "province"  # a provincial officer: the league table of every unit, nothing inside them
 
 
 class User(UserMixin, db.Model):

@@ -72,6 +72,18 @@ def _criterion_page(criterion, errors=None, status=200):
                            form_values=request.form, may_enter=may_enter_figures(criterion), action_form=ActionForm()), status
 
 
+@bp.get("/<int:index_id>/criteria/<code>")
+@login_required
+def criterion_by_code(index_id: int, code: str):
+    """A criterion by its code within an index (the report links this way)."""
+    index = index_in_unit(index_id)
+    criterion = db.session.execute(select(Criterion).where(Criterion.index_id == index.id, Criterion.code == code)
+                                   ).scalar_one_or_none()
+    if criterion is None:
+        abort(404)
+    return redirect(url_for("catalog.criterion", criterion_id=criterion.id))
+
+
 @bp.get("/criteria/<int:criterion_id>")
 @login_required
 def criterion(criterion_id: int):

@@ -1,0 +1,86 @@
+"""The report page, its downloads, the submission pack and the province's league table."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..admin.forms import ActionForm
+from ..auth.models import Role
+from .build import build_report, league_table
+from .exports import CONTENT_TYPES, FORMATS, RISK_LABELS, render
+from .pack import iter_pack
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def parse_as_of(raw: str | None) -> date:
+    """DD/MM/YYYY or YYYY-MM-DD; empty means today."""
+    if not raw:
+        return date.today()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(raw.strip(), fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(raw)
+
+
+def _as_of_or_400() -> date:
+    try:
+        return parse_as_of(request.args.get("as_of") or request.form.get("as_of"))
+    except ValueError:
+        abort(400, description=_("“%(value)s” is not a date: write it as dd/mm/yyyy, for example 15/12/2024.",
+                                 value=request.args.get("as_of") or request.form.get("as_of")))
+
+
+def _report(as_of: date) -> dict:
+    return build_report(current_user.unit, as_of)
+
+
+@bp.get("/")
+@login_required
+def report_page():
+    as_of = _as_of_or_400()
+    return render_template("reports/index.html", report=_report(as_of), as_of=as_of, risk_labels=RISK_LABELS,
+                           formats=FORMATS, action_form=ActionForm())
+
+
+@bp.get("/download")
+@login_required
+def download():
+    fmt = request.args.get("format", "")
+    if fmt not in FORMATS:
+        abort(400, description=_("Unknown format “%(format)s”: choose one of %(formats)s.", format=fmt, formats=", ".join(FORMATS)))
+    as_of = _as_of_or_400()
+    body = render(_report(as_of), fmt)
+    name = f"bao-cao-{current_user.unit.code}-{as_of.isoformat()}.{fmt}"
+    return Response(body, content_type=CONTENT_TYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+
+
+@bp.post("/pack")
+@login_required
+def pack():
+    if current_user.role not in (Role.reviewer.value, Role.admin.value):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    as_of = _as_of_or_400()
+    report = _report(as_of)
+    unit = current_user.unit
+    name = f"ho-so-minh-chung-{unit.code}-{as_of.isoformat()}.zip"
+    return Response(stream_with_context(iter_pack(unit, report)), content_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+
+
+@bp.get("/province")
+@login_required
+def province():
+    if current_user.role != Role.province.value:
+        abort(403)
+    as_of = _as_of_or_400()
+    tables = league_table(as_of)
+    return render_template("reports/province.html", tables=tables, as_of=as_of)

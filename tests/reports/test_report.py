@@ -1,0 +1,197 @@
+"""The completeness report through the real parts: the query layer (bounded statements, as-of), the page with
+its bars and drill-down, the exports (JSON, CSV, XLSX, HTML), the submission pack, the province's league table."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date, datetime, timezone
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import event, select
+
+from checklists import CATALOG_DIR
+from evidence_app.catalog.models import ChecklistItem, Index
+from evidence_app.evidence.operations import DocumentFields, upload_document
+from evidence_app.extensions import db
+from evidence_app.models import Review, User
+from evidence_app.reports.build import build_report, league_table
+from evidence_app.review.operations import decide
+from tests.evidence import corpus
+from tests.helpers import import_file, login, make_unit, make_user
+
+CRITERION_KEYS = {"code", "title", "area", "max", "last_year", "secured", "expected", "best", "at_risk", "risk",
+                  "reasons", "owner", "due"}
+
+
+@pytest.fixture
+def ward(app):
+    unit = make_unit()
+    for path in sorted((CATALOG_DIR / "gieng-day").glob("*.yaml")):
+        import_file(path, unit)
+    make_user(unit, "cb-vp-tk", departments=["vp-tk"])
+    make_user(unit, "reviewer", role="reviewer")
+    return unit
+
+
+def user(name):
+    return db.session.execute(select(User).where(User.username == name)).scalar_one()
+
+
+def approve(tmp_path, code: str, name: str, on: datetime | None = None, **fields):
+    staff = user("cb-vp-tk")
+    item = db.session.execute(select(ChecklistItem).where(ChecklistItem.code == code,
+                                                          ChecklistItem.unit_id == staff.unit_id)).scalar_one()
+    path = corpus.pdf(tmp_path, f"{code}.pdf", pages=len(code))
+    result = upload_document(path, name, user=staff, items=[item], fields=DocumentFields(**fields))
+    evidence = result.new_links[0]
+    review = decide(evidence, user("reviewer"), "approved", expected_version=evidence.version)
+    if on is not None:  # as it happened on that day: uploaded, linked and approved
+        result.document.uploaded_at = evidence.linked_at = review.created_at = on
+        db.session.commit()
+    return result.document
+
+
+def criterion(report, index_code, code):
+    index = next(i for i in report["indices"] if i["code"] == index_code)
+    return next(c for c in index["criteria"] if c["code"] == code)
+
+
+def test_json_shape_and_the_seed_figures(ward):
+    report = build_report(ward, date(2024, 6, 1))
+    assert [i["code"] for i in report["indices"]] == ["CCHC", "QN-DTI"]
+    cchc, dti = report["indices"]
+    assert cchc["last_year_published"] == 86.34 and dti["last_year_published"] == 696
+    assert cchc["totals"]["max"] == 100 and dti["totals"]["max"] == 1000
+    for index in report["indices"]:
+        t = index["totals"]
+        assert 0 <= t["secured"] <= t["expected"] <= t["best"] <= t["max"]
+        for c in index["criteria"]:
+            assert CRITERION_KEYS <= set(c)
+            assert c["secured"] <= c["expected"] <= c["best"] <= c["max"]
+            assert c["risk"] in ("secured", "on_track", "at_risk", "critical", "lost")
+    lost_report = criterion(report, "CCHC", "1.1")
+    assert any("Quý I/2024" in r and "mất điểm" in r for r in lost_report["reasons"]), "the Q1 report's deadline passed unsent"
+
+
+def test_as_of_counts_only_what_was_approved_by_then(ward, tmp_path):
+    approve(tmp_path, "CCHC-1.1-a", "Báo cáo CCHC quý I.pdf", on=datetime(2024, 3, 10, 3, tzinfo=timezone.utc),
+            number="35/BC-UBND", sent_date=date(2024, 3, 10))
+    before = criterion(build_report(ward, date(2024, 3, 9)), "CCHC", "1.1")
+    after = criterion(build_report(ward, date(2024, 3, 20)), "CCHC", "1.1")
+    assert not any("Quý I/2024" in r and "quá hạn" in r for r in before["reasons"]), "before its deadline nothing is lost"
+    assert not any("Quý I/2024" in r and "mất điểm" in r for r in after["reasons"]), "sent on time: not lost"
+    assert after["best"] == before["best"] == 2.0
+
+
+def test_the_report_takes_a_bounded_number_of_statements(ward, tmp_path, app):
+    for code in ("CCHC-1.3-a", "CCHC-1.3-b", "QN-DTI-1.1-a"):
+        approve(tmp_path, code, f"{code}.pdf")
+    statements = []
+    listener = lambda *args, **kwargs: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        build_report(ward, date(2024, 6, 1))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) <= 15, statements
+
+
+def test_csv_xlsx_html_exports(ward, runner, tmp_path):
+    for fmt in ("csv", "xlsx", "html", "json"):
+        out = tmp_path / f"r.{fmt}"
+        result = runner.invoke(args=["report", "--as-of", "01/06/2024", "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[0][:4] == ["Bộ chỉ số", "Mã", "Tiêu chí", "Lĩnh vực"] and "Điểm có nguy cơ mất" in rows[0]
+    assert len(rows) == 1 + 84
+    book = load_workbook(tmp_path / "r.xlsx")
+    assert book.sheetnames == ["Tổng hợp", "CCHC 2024", "QN-DTI 2024"]
+    sheet = book["CCHC 2024"]
+    assert sheet["A1"].value == "Mã" and sheet["D1"].value == "Điểm tối đa" and sheet["D2"].number_format == "#,##0.00"
+    assert book["Tổng hợp"]["D5"].value == 100
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "BÁO CÁO MỨC ĐỘ ĐẦY ĐỦ MINH CHỨNG" in html and "CHỦ TỊCH" in html
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["as_of"] == "2024-06-01"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--as-of", "31/02/2024"], "is not a date"),
+    (["--format", "pdf"], "is not a format"),
+])
+def test_report_command_bad_input(ward, runner, args, message):
+    result = runner.invoke(args=["report", *args])
+    assert result.exit_code != 0 and message in result.output
+
+
+def test_an_index_without_an_assessment_date_never_gets_in(catalog_dict, write_catalog):
+    from checklists import CatalogError, load_catalog
+    del catalog_dict["index"]["assessment_date"]
+    with pytest.raises(CatalogError) as info:
+        load_catalog(write_catalog(catalog_dict))
+    assert "index.assessment_date: is missing: expected a date such as 2024-12-15" in info.value.report()
+
+
+def test_the_report_page_and_its_downloads(ward, client, tmp_path):
+    approve(tmp_path, "CCHC-1.3-a", "Kế hoạch tuyên truyền.pdf")
+    login(client, "reviewer")
+    page = client.get("/reports/?as_of=01/06/2024").get_data(as_text=True)
+    assert "Báo cáo mức độ đầy đủ" in page and "86,34" in page and "<svg" in page and "bar-secured" in page
+    assert "Tiêu chí có nguy cơ" in page and "/catalog/" in page
+    response = client.get("/reports/download?format=xlsx&as_of=2024-06-01")
+    assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment;")
+    assert client.get("/reports/download?format=doc").status_code == 400
+    assert client.get("/reports/?as_of=hôm qua").status_code == 400
+    index = db.session.execute(select(Index).where(Index.code == "CCHC")).scalar_one()
+    drill = client.get(f"/catalog/{index.id}/criteria/1.3")
+    assert drill.status_code == 302 and "/catalog/criteria/" in drill.headers["Location"]
+
+
+def test_the_submission_pack(ward, client, runner, tmp_path):
+    approve(tmp_path, "CCHC-1.3-a", "Kế hoạch tuyên truyền.pdf", number="12/KH-UBND", issue_date=date(2024, 2, 5))
+    approve(tmp_path, "CCHC-1.3-b", "Kế hoạch tuyên truyền.pdf")
+    out = tmp_path / "pack.zip"
+    assert runner.invoke(args=["pack", "--out", str(out)]).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        assert "CCHC-1.3/Kế hoạch tuyên truyền.pdf" in names and "CCHC-1.3/Kế hoạch tuyên truyền (2).pdf" in names
+        info = archive.getinfo("CCHC-1.3/Kế hoạch tuyên truyền.pdf")
+        assert info.flag_bits & 0x800, "names stored as UTF-8"
+        assert {"manifest.csv", "manifest.json", "bao-cao.json", "bao-cao.xlsx", "bao-cao.html"} <= set(names)
+        manifest = json.loads(archive.read("manifest.json"))["files"]
+        first = next(f for f in manifest if f["file"] == "CCHC-1.3/Kế hoạch tuyên truyền.pdf")
+        assert first["number"] == "12/KH-UBND" and first["issue_date"] == "2024-02-05" and first["approver"] == "reviewer"
+        import hashlib
+        assert hashlib.sha256(archive.read(first["file"])).hexdigest() == first["sha256"]
+        rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+        assert list(rows[0]) == ["file", "sha256", "size", "number", "issue_date", "approver", "approved_at"]
+    login(client, "reviewer")
+    response = client.post("/reports/pack", data={"as_of": "2024-06-01"})
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert response.is_streamed
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+        assert "CCHC-1.3/Kế hoạch tuyên truyền.pdf" in archive.namelist()
+    staff = client.application.test_client()
+    login(staff, "cb-vp-tk")
+    assert staff.post("/reports/pack").status_code == 403
+
+
+def test_province_league_table(ward, app, client, tmp_path):
+    other = make_unit("bai-chay", "UBND phường Bãi Cháy")
+    for path in sorted((CATALOG_DIR / "gieng-day").glob("*.yaml")):
+        import_file(path, other)
+    approve(tmp_path, "CCHC-2.4-a", "a.pdf")  # criterion 2.4 is binary with one document: approved, it is secured
+    province = make_unit("quang-ninh", "UBND tỉnh Quảng Ninh")
+    make_user(province, "tinh", role="province")
+    tables = league_table(date.today())
+    cchc = next(t for t in tables if t["code"] == "CCHC")
+    assert [r["unit"] for r in cchc["rows"]][:2] == ["gieng-day", "bai-chay"] and cchc["rows"][0]["rank"] == 1
+    login(client, "tinh")
+    page = client.get("/reports/province").get_data(as_text=True)
+    assert "UBND phường Bãi Cháy" in page and "UBND phường Giếng Đáy" in page
+    reviewer = app.test_client()
+    login(reviewer, "reviewer")
+    assert reviewer.get("/reports/province").status_code == 403
