@@ -16,7 +16,7 @@ from checklists import CATALOG_DIR
 from evidence_app.catalog.models import ChecklistItem, Index
 from evidence_app.evidence.operations import DocumentFields, upload_document
 from evidence_app.extensions import db
-from evidence_app.models import Review, User
+from evidence_app.models import User
 from evidence_app.reports.build import build_report, league_table
 from evidence_app.review.operations import decide
 from tests.evidence import corpus
