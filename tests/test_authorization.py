@@ -22,6 +22,7 @@ ROUTES = [
     ("GET", "/catalog/{index}", ROLES),
     ("GET", "/catalog/areas/{area}", ROLES),
     ("GET", "/catalog/criteria/{criterion}", ROLES),
+    ("GET", "/catalog/{index}/criteria/{code}", ROLES),
     ("POST", "/catalog/criteria/{criterion}/measurements", ROLES),
     ("POST", "/catalog/criteria/{criterion}/self-score", ROLES),  # the object is looked up before the role
     ("GET", "/items/{item}", ROLES),
@@ -67,7 +68,7 @@ def two_units(app, catalog_dict, write_catalog, tmp_path):
         "area": db.session.execute(select(Area.id).where(Area.index_id == index.id)).scalars().first(),
         "criterion": db.session.execute(select(Criterion.id).where(Criterion.index_id == index.id)).scalars().first(),
         "item": item.id, "own_item": own_item.id, "document": upload.document.id, "evidence": upload.new_links[0].id,
-        "user": stranger.id,
+        "user": stranger.id, "code": "1.1",
     }
 
 
@@ -111,5 +112,6 @@ def test_every_route_that_names_an_object_is_in_the_matrix(app):
         if rule.arguments and rule.endpoint != "static":
             path = rule.rule
             for argument in rule.arguments:
-                path = path.replace(f"<int:{argument}>", "{" + argument.replace("_id", "") + "}")
+                name = "{" + argument.replace("_id", "") + "}"
+                path = path.replace(f"<int:{argument}>", name).replace(f"<{argument}>", name)
             assert path in covered, f"{rule.rule} is not in the authorisation matrix"
