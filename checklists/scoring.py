@@ -85,8 +85,8 @@ def format_decimal(value) -> str:
     return ("0" if text == "-0" else text).replace(".", ",")
 
 
-def format_day(day: date) -> str:
-    return f"{day.day:02d}/{day.month:02d}"
+def format_day(day: date, *, with_year: bool = False) -> str:
+    return f"{day.day:02d}/{day.month:02d}" + (f"/{day.year}" if with_year else "")
 
 
 # ----------------------------------------------------------------------------------------------- inputs
@@ -385,7 +385,7 @@ def _classify(item: ItemStatus, today: date, assessment_date: date) -> tuple[str
         sent = item.sent_date if item.sent_date is not None else item.approved_on
         name = _report_name(item.title)
         if sent is not None and sent > deadline:
-            return "lost", (f"{name} gửi quá hạn (hạn {format_day(deadline)}, gửi {format_day(sent)}): "
+            return "lost", (f"{name} gửi quá hạn (hạn {format_day(deadline, with_year=sent.year != deadline.year)}, gửi {format_day(sent, with_year=sent.year != deadline.year)}): "
                             "mất điểm, không khắc phục được")
         if sent is None and today > deadline:
             what = "chưa ghi ngày gửi" if item.uploaded else "chưa gửi"

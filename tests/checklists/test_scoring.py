@@ -135,6 +135,12 @@ def test_report_approved_but_sent_late_is_lost_for_good():
     assert f.reasons == ["Báo cáo CCHC Quý I/2024 gửi quá hạn (hạn 15/03, gửi 20/03): mất điểm, không khắc phục được"]
 
 
+def test_a_report_sent_in_another_year_says_which_year():
+    f = one(crit("deduction", [report("Q1", date(2024, 3, 15), approved=date(2024, 3, 25), sent=date(2025, 3, 10),
+                                      title="Báo cáo CCHC Quý I/2024")], params=REPORTS))
+    assert f.reasons == ["Báo cáo CCHC Quý I/2024 gửi quá hạn (hạn 15/03/2024, gửi 10/03/2025): mất điểm, không khắc phục được"]
+
+
 def test_report_sent_on_time_is_not_lost():
     on_time = report("Q1", date(2024, 3, 15), approved=date(2024, 3, 25), sent=date(2024, 3, 15))
     f = one(crit("deduction", [on_time], params=REPORTS))
