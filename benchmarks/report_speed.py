@@ -650,13 +650,13 @@ def run(args, dsn: str) -> int:
         figures["floor_all"], floor_all = measure("  floor: one SQL aggregate", lambda: floor("", {}), args.runs,
                                                   recorder, db)
 
-        if os.environ.get("BENCH_DEBUG"):
-            a, b = floor_rows_to_numbers(floor_one), floor_numbers_of(statuses_one)
-            for k in sorted(set(a) | set(b)):
-                if a.get(k) != b.get(k):
-                    print("DIFF", k, "floor", a.get(k), "layer", b.get(k))
         same_one = floor_rows_to_numbers(floor_one) == floor_numbers_of(statuses_one)
         same_all = floor_rows_to_numbers(floor_all) == floor_numbers_of(statuses_all)
+        if not same_all:
+            a, b = floor_rows_to_numbers(floor_all), floor_numbers_of(statuses_all)
+            for k in sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))[:5]:
+                print(f"floor and query layer differ: index {k[0]} criterion {k[1]}: floor {a.get(k)}, "
+                      f"query layer {b.get(k)}")
         rows_in_league = sum(len(t["rows"]) for t in league)
 
         print(f"{'figure':<40} {'median ms':>10} {'max ms':>9} {'stmts':>6} {'in SQL ms':>10} {'floor ms':>9} "
@@ -697,6 +697,8 @@ def run(args, dsn: str) -> int:
         ]
         for ok, line in results:
             print(f"{'PASS' if ok else 'FAIL'}  {line}")
+        print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (a shared machine: other "
+              f"processes' load shows in the max column)")
         if args.units != 177:
             print(f"(the league goal is for 177 units; this run has {args.units})")
         event.remove(db.engine, "before_cursor_execute", recorder.before)

@@ -31,7 +31,7 @@ def local_day(moment: datetime) -> date:
 
 def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[CriterionStatus], list[DepartmentActivity]]]:
     """For each index: its criteria with their items, measurements and self-score, and the activity of the
-    departments that own its items. Seven statements, however many indices, criteria and documents."""
+    departments that own its items. Six statements, however many indices, criteria and documents."""
     cutoff = end_of_day(as_of)
     criteria = db.session.execute(
         select(Criterion, Area, Department).join(Area, Criterion.area_id == Area.id)
