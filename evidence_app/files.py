@@ -6,29 +6,62 @@ without reading the file again.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import io
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from flask import Request, current_app
+from werkzeug.exceptions import HTTPException
 
 from storage import Storage, storage_from_url
+
+
+class UploadDiskFull(HTTPException):
+    """The data directory's disk filled up while an upload was being received."""
+    code = 507  # Insufficient Storage
+
+
+@contextlib.contextmanager
+def _disk_full_is_507(file=None) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        if file is not None:
+            with contextlib.suppress(OSError):
+                file.close()  # deletes the partial file now
+        current_app.logger.error("upload refused, the data directory is full: %s", exc)
+        raise UploadDiskFull() from exc
 
 
 class HashingTempFile:
     """A temporary file that keeps the SHA-256 and size of what is written to it. It disappears on close."""
 
     def __init__(self, directory: Path) -> None:
-        self._file = tempfile.NamedTemporaryFile(dir=directory, prefix="upload-", delete=True)
+        with _disk_full_is_507():
+            self._file = tempfile.NamedTemporaryFile(dir=directory, prefix="upload-", delete=True)
         self._digest = hashlib.sha256()
         self.size = 0
 
     def write(self, data: bytes) -> int:
         self._digest.update(data)
         self.size += len(data)
-        return self._file.write(data)
+        with _disk_full_is_507(self._file):
+            return self._file.write(data)
+
+    def flush(self) -> None:
+        with _disk_full_is_507(self._file):
+            self._file.flush()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        with _disk_full_is_507(self._file):  # the parser seeks to 0 at the end of a part: the last bytes are written then
+            return self._file.seek(offset, whence)
 
     @property
     def sha256(self) -> str:

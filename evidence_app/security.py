@@ -1,9 +1,18 @@
-"""Headers every response carries, and the friendly answer to an expired form."""
+"""Headers every response carries, and the error pages: an expired form, and the database, the file store or
+the disk failing (a clear page, never a stack trace; JSON for the pages' scripts)."""
 from __future__ import annotations
 
-from flask import render_template
+import contextlib
+
+from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from storage import StorageError
+
+from .extensions import db
+from .files import UploadDiskFull
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -44,3 +53,38 @@ def init_app(app) -> None:
     def csrf_error(error):
         message = _("The form had expired or was not sent from this site. Go back, reload the page and try again.")
         return render_template("error.html", title=_("Form expired"), message=message), 400
+
+    def unavailable(code: str, status: int, title: str, message: str):
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error={"code": code, "message": message}), status
+        return render_template("unavailable.html", title=title, message=message), status
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        app.logger.error("database error: %s", error)
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        return unavailable("database_unavailable", 503, _("The database cannot be reached"),
+                           _("Nothing was saved by this request. Wait a minute and try again; if it goes on, tell the "
+                             "IT office."))
+
+    @app.errorhandler(StorageError)
+    def storage_unavailable(error):
+        app.logger.error("file store error: %s", error)
+        return unavailable("storage_unavailable", 503, _("The file store cannot be reached"),
+                           _("The file could not be read or saved now. Wait a few minutes and try again; if it goes "
+                             "on, tell the IT office."))
+
+    @app.errorhandler(UploadDiskFull)
+    def disk_full(error):
+        return unavailable("disk_full", 507, _("The server's disk is full"),
+                           _("The upload was not saved. Tell the IT office that the server's disk is full, and upload "
+                             "again once they have made room."))
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        return unavailable("internal_error", 500, _("Something went wrong"),
+                           _("The request failed and nothing was saved by it. Try again; if it goes on, tell the IT "
+                             "office the time it happened."))
+

@@ -45,11 +45,11 @@ __all__ = [
 
 ACCEPTED_FORMS = (
     "file:///absolute/path, or s3://BUCKET?endpoint_url=http://HOST:PORT&region=REGION"
-    "&addressing_style=path|virtual|auto&presigned=true|false&multipart_threshold=BYTES "
+    "&addressing_style=path|virtual|auto&presigned=true|false&multipart_threshold=BYTES&max_attempts=N "
     "(every s3 parameter is optional; credentials come from AWS_ACCESS_KEY_ID / "
     "AWS_SECRET_ACCESS_KEY or the AWS profile, never from the URL)"
 )
-_S3_PARAMS = ("endpoint_url", "region", "addressing_style", "presigned", "multipart_threshold")
+_S3_PARAMS = ("endpoint_url", "region", "addressing_style", "presigned", "multipart_threshold", "max_attempts")
 _BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
@@ -96,7 +96,7 @@ def storage_from_url(url: str) -> Storage:
         if parts.path not in ("", "/"):
             raise _bad(url, f"a key prefix ('{parts.path}') is not supported; use a bucket of its own")
         params = _s3_params(url, parts.query)
-        from storage.s3 import DEFAULT_MULTIPART_THRESHOLD, S3Storage
+        from storage.s3 import DEFAULT_MAX_ATTEMPTS, DEFAULT_MULTIPART_THRESHOLD, S3Storage
 
         threshold = DEFAULT_MULTIPART_THRESHOLD
         if "multipart_threshold" in params:
@@ -104,6 +104,9 @@ def storage_from_url(url: str) -> Storage:
             if not value.isdigit() or int(value) < 1:
                 raise _bad(url, f"multipart_threshold must be a positive number of bytes, not '{value}'")
             threshold = int(value)
+        attempts = params.get("max_attempts", str(DEFAULT_MAX_ATTEMPTS))
+        if not attempts.isdigit() or not 1 <= int(attempts) <= 10:
+            raise _bad(url, f"max_attempts must be a number from 1 to 10, not '{attempts}'")
         style = params.get("addressing_style", "auto")
         if style not in ("path", "virtual", "auto"):
             raise _bad(url, f"addressing_style must be path, virtual or auto, not '{style}'")
@@ -122,6 +125,7 @@ def storage_from_url(url: str) -> Storage:
             addressing_style=style,
             presigned=_BOOLS[presigned],
             multipart_threshold=threshold,
+            max_attempts=int(attempts),
         )
 
     raise _bad(url, f"unknown scheme '{parts.scheme}'" if parts.scheme else "no scheme")

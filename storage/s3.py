@@ -32,6 +32,7 @@ from storage.base import (
 
 MIN_PART_SIZE = 5 * 1024 * 1024  # S3's (and Swift s3api's) smallest multipart part
 DEFAULT_MULTIPART_THRESHOLD = 8 * 1024 * 1024  # boto3's default
+DEFAULT_MAX_ATTEMPTS = 5
 MAX_PRESIGN_EXPIRES = 7 * 24 * 3600  # SigV4 limit
 
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
@@ -81,6 +82,7 @@ class S3Storage(Storage):
         addressing_style: str = "auto",
         presigned: bool = False,
         multipart_threshold: int = DEFAULT_MULTIPART_THRESHOLD,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     ) -> None:
         self.bucket = bucket
         self.endpoint_url = endpoint_url
@@ -94,7 +96,10 @@ class S3Storage(Storage):
             s3={"addressing_style": addressing_style, "payload_signing_enabled": True},
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
-            retries={"max_attempts": 5, "mode": "standard"},
+            # a store that is down or refuses a connection: retried with exponential backoff and jitter, then
+            # a StorageError the user sees; a short connect timeout so that a dead endpoint is found out quickly
+            retries={"max_attempts": max_attempts, "mode": "standard"},
+            connect_timeout=5,
         )
         self.client = boto3.session.Session().client(
             "s3", endpoint_url=endpoint_url, region_name=region, config=config

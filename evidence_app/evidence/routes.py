@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 from sqlalchemy.orm import selectinload
+
+from storage import StorageError
 
 from ..admin.forms import ActionForm, AssignForm
 from ..auth.models import Role, User
@@ -91,13 +94,21 @@ def upload(item_id: int):
             return jsonify(errors={"files": [message]}), 422
         flash(message, "error")
         return _item_page(item, form, status=422)
-    refusals, accepted = [], []
+    refusals, accepted, storage_failed = [], [], False
     for upload_file in files:
         try:
             result = upload_document(upload_file.stream.name, upload_file.filename, user=current_user, items=[item],
                                      fields=form.to_fields(), sha256=upload_file.stream.sha256)
         except UploadRefused as refused:
             refusals.append((refused.filename, str(refused.message)))
+            continue
+        except StorageError as exc:  # nothing of this file was recorded; the files before it were
+            db.session.rollback()
+            current_app.logger.error("upload of %r not stored: %s", upload_file.filename, exc)
+            storage_failed = True
+            refusals.append((clean_filename(upload_file.filename), _(
+                "The file store cannot be reached, so this file was not saved. Try again in a few minutes; if it "
+                "goes on, tell the IT office.")))
             continue
         accepted.append((upload_file.filename, result))
     messages = []
@@ -110,12 +121,13 @@ def upload(item_id: int):
     if _wants_json():
         return jsonify(accepted=[{"name": r.document.filename, "document": r.document.id, "deduplicated": r.deduplicated,
                                   "message": m} for (_n, r), m in zip(accepted, messages)],
-                       refused=[{"name": n, "reason": reason} for n, reason in refusals]), 422 if refusals and not accepted else 200
+                       refused=[{"name": n, "reason": reason} for n, reason in refusals]), \
+            200 if accepted or not refusals else 503 if storage_failed else 422
     for message in messages:
         flash(message, "success")
     if refusals:
         return _item_page(item, DocumentFieldsForm(formdata=None, report_item=item.is_periodic_report),
-                          refusals=refusals, status=422)
+                          refusals=refusals, status=503 if storage_failed and not accepted else 422)
     return redirect(url_for("evidence.item", item_id=item.id), 303)
 
 

@@ -32,7 +32,7 @@ def test_s3_url_with_every_parameter(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
     store = storage_from_url(
         "s3://evidence.bucket-1?endpoint_url=http://127.0.0.1:9000&region=ap-southeast-1"
-        "&addressing_style=path&presigned=true&multipart_threshold=16777216"
+        "&addressing_style=path&presigned=true&multipart_threshold=16777216&max_attempts=3"
     )
     assert isinstance(store, S3Storage)
     assert (store.bucket, store.endpoint_url, store.presigned) == (
@@ -47,7 +47,8 @@ def test_s3_url_with_every_parameter(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.signature_version == "s3v4"
     assert config.request_checksum_calculation == "when_required"
     assert config.response_checksum_validation == "when_required"
-    assert config.retries == {"mode": "standard", "total_max_attempts": 6}  # max_attempts=5 retries
+    assert config.retries == {"mode": "standard", "total_max_attempts": 4}  # max_attempts=3 retries
+    assert config.connect_timeout == 5
 
 
 def test_s3_url_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,6 +57,7 @@ def test_s3_url_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(store, S3Storage)
     assert (store.endpoint_url, store.presigned) == (None, False)
     assert store.multipart_threshold == DEFAULT_MULTIPART_THRESHOLD
+    assert store.client.meta.config.retries == {"mode": "standard", "total_max_attempts": 6}  # 5 retries
 
 
 @pytest.mark.parametrize(
@@ -75,6 +77,8 @@ def test_s3_url_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
         ("s3://evidence?presigned=maybe", "presigned must be true or false, not 'maybe'"),
         ("s3://evidence?multipart_threshold=8MB", "multipart_threshold must be a positive number of bytes"),
         ("s3://evidence?multipart_threshold=0", "multipart_threshold must be a positive number of bytes"),
+        ("s3://evidence?max_attempts=0", "max_attempts must be a number from 1 to 10, not '0'"),
+        ("s3://evidence?max_attempts=many", "max_attempts must be a number from 1 to 10"),
         ("s3://evidence?addressing_style=dns", "addressing_style must be path, virtual or auto, not 'dns'"),
         ("s3://evidence?endpoint_url=127.0.0.1:9000", "endpoint_url must be an http:// or https:// URL"),
         ("s3://evidence?presigned", "cannot parse the parameters"),

@@ -1,0 +1,390 @@
+"""Faults on a ward's busiest day: the disk filling up, the file store unreachable, a server worker killed in the
+middle of an upload, the database dropping its connections. Each one gives the user a clear answer, leaves no
+row without its file and nothing half-stored, and the app recovers by itself."""
+from __future__ import annotations
+
+import http.client
+import io
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from evidence_app.auth.models import User
+from evidence_app.catalog.models import ChecklistItem
+from evidence_app.evidence.models import Document, Evidence
+from evidence_app.extensions import db
+from evidence_app.files import get_storage
+from tests.conftest import build_app, reset_database
+from tests.evidence import corpus
+from tests.helpers import PASSWORD, import_file, login, make_unit, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+MiB = 1024 * 1024
+
+
+def big_pdf(tmp_path: Path, size: int) -> bytes:
+    """A valid PDF of about `size` bytes (random bytes after the end marker, which readers ignore)."""
+    head = corpus.pdf(tmp_path, name=f"{uuid.uuid4().hex}.pdf", pages=1).read_bytes()
+    return head + b"%" + os.urandom(max(0, size - len(head) - 1))
+
+
+def set_up_ward(catalog_dict, write_catalog):
+    unit = make_unit()
+    import_file(write_catalog(catalog_dict), unit)
+    make_user(unit, "cb-vh-tt", departments=["vh-tt"])
+    return db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-1.2-a")).scalar_one()
+
+
+def count(model) -> int:
+    db.session.expire_all()
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def files_under(directory: Path) -> list[Path]:
+    return [p for p in directory.rglob("*") if p.is_file()]
+
+
+def database_url(tmp_path: Path, server_database_url: str | None) -> str:
+    if server_database_url:
+        reset_database(server_database_url)
+        return server_database_url
+    return f"sqlite:///{tmp_path / 'faults.sqlite3'}"
+
+
+# ---------------------------------------------------------------- the disk fills up
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 4 MB filesystem (tmpfs) for the data directory. Mounting needs root, as CI has."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"this test fills a real 4 MB tmpfs and must run as root: mount said {done.stderr.strip()!r}",
+                    pytrace=False)
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_disk_full_during_an_upload(small_disk, tmp_path, server_database_url, catalog_dict, write_catalog):
+    app = build_app(small_disk, database_url(tmp_path, server_database_url))  # data directory on the small disk
+    data_dir = small_disk / "data"
+    with app.app_context():
+        db.create_all()
+        item = set_up_ward(catalog_dict, write_catalog)
+        client = app.test_client()
+        login(client, "cb-vh-tt")
+
+        response = client.post(f"/items/{item.id}/upload", content_type="multipart/form-data",
+                               data={"files": [(io.BytesIO(big_pdf(tmp_path, 6 * MiB)), "Biên bản.pdf")]})
+        assert response.status_code == 507
+        page = response.get_data(as_text=True)
+        assert "Ổ đĩa của máy chủ đã đầy" in page and "Tệp tải lên chưa được lưu" in page
+        assert count(Document) == 0 and count(Evidence) == 0
+        assert files_under(data_dir / "tmp") == [] and files_under(data_dir / "files") == []
+
+        # the partial file gave its space back: a normal upload works at once
+        response = client.post(f"/items/{item.id}/upload", content_type="multipart/form-data",
+                               data={"files": [(io.BytesIO(big_pdf(tmp_path, 200_000)), "Kế hoạch.pdf")]})
+        assert response.status_code == 303
+        assert count(Document) == 1
+        document = db.session.execute(select(Document)).scalar_one()
+        assert get_storage().sha256_of(document.storage_key) == document.sha256
+
+
+# ---------------------------------------------------------------- the file store is unreachable
+
+class DeadS3Endpoint:
+    """An S3 endpoint that is down: it accepts each connection and closes it at once, counting them."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_file_store_unreachable_during_an_upload(tmp_path, server_database_url, monkeypatch, catalog_dict,
+                                                  write_catalog):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    endpoint = DeadS3Endpoint()
+    app = build_app(tmp_path, database_url(tmp_path, server_database_url),
+                    STORAGE_URL=f"s3://evidence?endpoint_url={endpoint.url}&region=us-east-1&addressing_style=path"
+                                f"&max_attempts=2")
+    try:
+        with app.app_context():
+            db.create_all()
+            item = set_up_ward(catalog_dict, write_catalog)
+            client = app.test_client()
+            login(client, "cb-vh-tt")
+            started = time.monotonic()
+            response = client.post(f"/items/{item.id}/upload", content_type="multipart/form-data",
+                                   data={"files": [(io.BytesIO(big_pdf(tmp_path, 300_000)), "Biên bản.pdf")]})
+            waited = time.monotonic() - started
+            assert response.status_code == 503
+            page = response.get_data(as_text=True)
+            assert "Biên bản.pdf" in page and "Không kết nối được kho lưu trữ tệp" in page
+            assert endpoint.connections == 3  # the first attempt and max_attempts=2 retries, with backoff between
+            assert waited < 10
+            assert count(Document) == 0 and count(Evidence) == 0
+            assert files_under(tmp_path / "data" / "tmp") == []
+
+            # the page's script asks for JSON: the same answer, as JSON
+            response = client.post(f"/items/{item.id}/upload", content_type="multipart/form-data",
+                                   headers={"Accept": "application/json"},
+                                   data={"files": [(io.BytesIO(big_pdf(tmp_path, 300_000)), "Biên bản.pdf")]})
+            assert response.status_code == 503
+            assert response.get_json()["refused"][0]["name"] == "Biên bản.pdf"
+
+            # a download while the store is down: a clear page, not a stack trace
+            db.session.add(Document(unit_id=item.unit_id, storage_key="ab/ab/" + "ab" * 32, sha256="ab" * 32, size=1,
+                                    content_type="application/pdf", filename="x.pdf",
+                                    uploaded_by_id=db.session.execute(select(User.id)).scalar_one()))
+            db.session.commit()
+            document = db.session.execute(select(Document)).scalar_one()
+            response = client.get(f"/documents/{document.id}/download")
+            assert response.status_code == 503
+            assert "Không kết nối được kho lưu trữ tệp" in response.get_data(as_text=True)
+    finally:
+        endpoint.close()
+
+
+# ---------------------------------------------------------------- a server worker is killed mid-upload
+
+class Browser:
+    """Just enough of a browser to sign in and post the upload form to a real server, with control over when the
+    body is sent."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookie = ""
+
+    def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request(method, path, body=body or None, headers={"Cookie": self.cookie, **(headers or {})})
+        response = conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.cookie = header.split(";", 1)[0]
+        conn.close()
+        return response.status, text
+
+    def csrf_token(self, path: str) -> str:
+        status, page = self.request("GET", path)
+        assert status == 200, page[:500]
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+    def login(self, username: str) -> None:
+        form = urllib.parse.urlencode({"username": username, "password": PASSWORD,
+                                       "csrf_token": self.csrf_token("/login")})
+        status, _ = self.request("POST", "/login", form.encode(),
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+        assert status in (302, 303)
+
+    def start_upload(self, item_id: int, name: str, content: bytes) -> tuple[http.client.HTTPConnection, bytes]:
+        """Send the headers and the form up to the file's bytes; the caller sends the rest."""
+        token = self.csrf_token(f"/items/{item_id}")
+        boundary = uuid.uuid4().hex
+        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
+                f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
+                f"Content-Type: application/pdf\r\n\r\n").encode()
+        tail = f"\r\n--{boundary}--\r\n".encode()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.putrequest("POST", f"/items/{item_id}/upload")
+        conn.putheader("Cookie", self.cookie)
+        conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+        conn.putheader("Content-Length", str(len(head) + len(content) + len(tail)))
+        conn.endheaders()
+        conn.send(head)
+        return conn, content + tail
+
+
+def wait_for(condition, what: str, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def real_server(tmp_path, server_database_url, catalog_dict, write_catalog):
+    """gunicorn with one sync worker on this test's database and data directory, the ward set up."""
+    url = database_url(tmp_path, server_database_url)
+    app = build_app(tmp_path, url)
+    with app.app_context():
+        db.create_all()
+        item_id = set_up_ward(catalog_dict, write_catalog).id
+        db.session.remove()
+        db.engine.dispose()
+    sock = socket.create_server(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {**os.environ, "MINHCHUNG_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": url,
+           "SECRET_KEY": "fault-test-secret-key-long-enough-for-sessions", "MINHCHUNG_ENV": "development"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+                               "--graceful-timeout", "1", "evidence_app:create_app()"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.log", "wb"))
+
+    def worker_pid() -> int | None:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        return int(children[0]) if children else None
+
+    def answers() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    try:
+        wait_for(lambda: answers() and worker_pid(), "gunicorn to start")
+        yield app, item_id, Browser(port), worker_pid
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def test_worker_killed_while_receiving_an_upload(real_server, tmp_path):
+    app, item_id, browser, worker_pid = real_server
+    data_dir = tmp_path / "data"
+    browser.login("cb-vh-tt")
+    content = big_pdf(tmp_path, 8 * MiB)
+    conn, rest = browser.start_upload(item_id, "Biên bản.pdf", content)
+    conn.send(rest[:3 * MiB])
+    wait_for(lambda: any(p.stat().st_size >= MiB for p in files_under(data_dir / "tmp")), "the upload to be spooled")
+    victim = worker_pid()
+    os.kill(victim, signal.SIGKILL)
+    with pytest.raises(OSError):  # the connection dies with the worker
+        conn.send(rest[3 * MiB:])
+        conn.getresponse()
+    conn.close()
+    # gunicorn starts a new worker, which serves the next upload
+    wait_for(lambda: worker_pid() not in (None, victim), "a new worker")
+    conn, rest = browser.start_upload(item_id, "Kế hoạch.pdf", big_pdf(tmp_path, 100_000))
+    conn.send(rest)
+    assert conn.getresponse().status == 303
+
+    with app.app_context():
+        assert [d.filename for d in db.session.execute(select(Document)).scalars()] == ["Kế hoạch.pdf"]
+        left = files_under(data_dir / "tmp")
+        assert len(left) == 1  # the killed worker could not remove its partial file...
+        result = app.test_cli_runner().invoke(args=["storage", "verify", "--gc", "--grace-hours", "0", "--json"])
+        assert result.exit_code == 0, result.output
+        assert result.output.count("upload-") >= 1  # ...the sweep names it
+        assert files_under(data_dir / "tmp") == []
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_worker_killed_between_storing_the_file_and_recording_it(real_server, tmp_path, server_database_url):
+    """The file is stored first, then its row: a worker killed in between leaves an orphan file, never a row
+    pointing at nothing; `storage verify --gc` sweeps the orphan."""
+    app, item_id, browser, worker_pid = real_server
+    files_dir = tmp_path / "data" / "files"
+    browser.login("cb-vh-tt")
+    conn, rest = browser.start_upload(item_id, "Biên bản.pdf", big_pdf(tmp_path, 300_000))
+
+    # Another session holds the write lock: the worker reads and stores the file, then waits to write its row.
+    locker = sa.create_engine(database_url_of(app), isolation_level="AUTOCOMMIT")
+    with locker.connect() as lock:
+        if locker.dialect.name == "postgresql":
+            lock.exec_driver_sql("BEGIN")
+            lock.exec_driver_sql("LOCK TABLE documents IN SHARE ROW EXCLUSIVE MODE")  # readers go on, writers wait
+        else:
+            lock.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite: readers go on, writers wait (up to 5 s)
+        conn.send(rest)
+        stored = wait_for(lambda: [p for p in files_under(files_dir) if ".tmp" not in p.parts],
+                          "the file to be stored", timeout=4)
+        time.sleep(0.2)
+        os.kill(worker_pid(), signal.SIGKILL)
+        lock.exec_driver_sql("ROLLBACK")
+    locker.dispose()
+    conn.close()
+
+    with app.app_context():
+        assert count(Document) == 0 and count(Evidence) == 0
+        result = app.test_cli_runner().invoke(args=["storage", "verify", "--json"])
+        assert result.exit_code == 0 and stored[0].name in result.output  # reported as orphaned, not removed
+        result = app.test_cli_runner().invoke(args=["storage", "verify", "--gc", "--grace-hours", "0", "--json"])
+        assert result.exit_code == 0, result.output
+        assert not stored[0].exists()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def database_url_of(app) -> str:
+    return app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+# ---------------------------------------------------------------- the database drops its connections
+
+if os.environ.get("TEST_DATABASE_URL"):  # a server that can drop connections: PostgreSQL (SQLite has none)
+    def test_database_connections_dropped_requests_fail_cleanly_and_the_app_recovers(app, catalog_dict,
+                                                                                      write_catalog):
+        item_id = set_up_ward(catalog_dict, write_catalog).id
+        killer = sa.create_engine(database_url_of(app), isolation_level="AUTOCOMMIT")
+
+        def drop_every_connection_of_the_app():
+            with killer.connect() as conn:
+                conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                     "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+        @app.before_request
+        def the_server_goes_away_mid_request():
+            from flask import request
+            if request.args.get("drop"):
+                db.session.execute(sa.text("SELECT 1"))  # this request holds a connection...
+                drop_every_connection_of_the_app()       # ...which the server now closes
+
+        client = app.test_client()
+        login(client, "cb-vh-tt")
+        assert client.get(f"/items/{item_id}").status_code == 200
+
+        response = client.get(f"/items/{item_id}?drop=1")
+        assert response.status_code == 503
+        assert "Không kết nối được cơ sở dữ liệu" in response.get_data(as_text=True)
+
+        # the connections the server closed are found dead when checked out (pool_pre_ping) and replaced:
+        # the next requests work, without restarting the app
+        db.session.remove()
+        drop_every_connection_of_the_app()
+        assert client.get(f"/items/{item_id}").status_code == 200
+        response = client.post(f"/items/{item_id}/upload", content_type="multipart/form-data",
+                               data={"files": [(io.BytesIO(corpus.pdf_bytes()), "Kế hoạch.pdf")]})
+        assert response.status_code == 303
+        assert count(Document) == 1
+        killer.dispose()
