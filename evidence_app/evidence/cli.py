@@ -17,7 +17,7 @@ from ..files import get_storage, upload_tmp_dir
 from .models import Document
 from .operations import DocumentFields, UploadRefused, upload_document
 
-storage_cli = AppGroup("storage", help="Check the stored evidence files.")
+storage_cli = AppGroup("storage", help="Prepare and check the store of evidence files.")
 IGNORED_FILES = {".ds_store", "thumbs.db", "desktop.ini"}
 
 
@@ -158,6 +158,16 @@ def import_command(directory: Path, unit_code: str, username: str, as_json: bool
             click.echo(f"  refused  {entry['file']}: {entry['reason']}")
     if report["refused"]:
         raise SystemExit(1)
+
+
+@storage_cli.command("init")
+def init_command():
+    """Prepare the store named by STORAGE_URL: create the S3 bucket if it is missing (a local store needs nothing)."""
+    storage = get_storage()
+    create = getattr(storage, "create_bucket_if_missing", None)
+    if create is not None:
+        create()
+    click.echo(f"Storage ready: {storage!r}")
 
 
 @storage_cli.command("verify")

@@ -73,3 +73,22 @@ def test_upload_and_download_on_s3(s3_app, tmp_path):
         assert response.headers["Content-Disposition"].startswith("attachment;")
     preview = client.get(f"/documents/{image.id}/preview")
     assert preview.status_code == 200 and preview.mimetype == "image/jpeg"
+
+
+def test_storage_init_creates_the_bucket(tmp_path, s3_target, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_target.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_target.secret_key)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    bucket = f"mc-{uuid.uuid4().hex[:20]}"
+    app = build_app(tmp_path, None, STORAGE_URL=f"s3://{bucket}?endpoint_url={s3_target.endpoint_url}"
+                                                f"&region={s3_target.region}&addressing_style=path")
+    with app.app_context():
+        storage = get_storage()
+        assert storage.create_bucket_if_missing() is True  # (and removed again below: this proves it was missing)
+        storage.client.delete_bucket(Bucket=bucket)
+        for _ in range(2):  # a second run finds it there
+            result = app.test_cli_runner().invoke(args=["storage", "init"])
+            assert result.exit_code == 0 and "Storage ready" in result.output
+        storage.client.head_bucket(Bucket=bucket)
+        assert storage.create_bucket_if_missing() is False
