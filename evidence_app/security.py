@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+
+from .api.errors import error_response, http_error, is_api_request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -27,6 +30,8 @@ def init_app(app) -> None:
     @app.errorhandler(404)
     @app.errorhandler(422)
     def error_page(error):
+        if is_api_request():
+            return http_error(error)
         titles = {400: _("The request cannot be handled"), 403: _("Not allowed"), 404: _("Not found"),
                   422: _("The request cannot be handled")}
         default = {403: _("Your role does not allow this."), 404: _("This page does not exist, or it is not yours to see.")}
@@ -35,6 +40,8 @@ def init_app(app) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
+        if is_api_request():
+            return http_error(error)
         limit = app.config["MAX_UPLOAD_MB"]
         message = _("The upload is larger than the %(limit)s MB limit. Compress the file (for example scan at a "
                     "lower resolution) or split it into smaller files, and upload again.", limit=limit)
@@ -42,5 +49,8 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        if is_api_request():
+            return error_response(400, "csrf_failed", _l("A signed-in browser must send the page's CSRF token in the "
+                                                          "X-CSRFToken header; scripts use an API token instead."))
         message = _("The form had expired or was not sent from this site. Go back, reload the page and try again.")
         return render_template("error.html", title=_("Form expired"), message=message), 400
