@@ -47,7 +47,10 @@ def error_response(status: int, code: str, message, fields: dict | None = None, 
     if fields:
         body["fields"] = {name: [dict(zip(("message", "message_en"), both_languages(m))) for m in messages]
                           for name, messages in fields.items()}
-    return jsonify(error=body), status
+    response = jsonify(error=body)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="minhchung"'
+    return response, status
 
 
 def is_api_request() -> bool:
@@ -64,8 +67,6 @@ def http_error(error):
                      "lower resolution) or split it into smaller files, and upload again.",
                      limit=current_app.config["MAX_UPLOAD_MB"])
     response, status = error_response(status, code, message)
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="minhchung"'
     if status == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response, status
