@@ -152,7 +152,7 @@ def _ok(description: str, schema: dict, status: int = 200) -> dict:
 
 def _path_id(name: str, what: str) -> dict:
     return {"name": name, "in": "path", "required": True, "description": f"The {what}'s id.",
-            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}
+            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}, "example": 1}
 
 
 def _query_id(name: str, what: str) -> dict:
@@ -214,9 +214,12 @@ def openapi_document() -> dict:
                              "numerator": {"type": ["number", "string"], "description": "The count (≥ 0)."},
                              "denominator": {"type": ["number", "string", "null"],
                                              "description": "The total (> 0, ≥ numerator); null for a plain count."},
-                             "measured_on": {**STRING, "description": "YYYY-MM-DD or DD/MM/YYYY, not in the future."},
+                             "measured_on": {**STRING, "pattern": r"^(\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4})$",
+                                             "description": "YYYY-MM-DD or DD/MM/YYYY, not in the future."},
                              "source": {**STRING, "description": "Where the figure comes from."}},
-                             required=["numerator", "measured_on", "source"])}),
+                             required=["numerator", "measured_on", "source"]),
+                             "example": {"numerator": 123, "denominator": 1000, "measured_on": "2024-05-31",
+                                         "source": "Hệ thống một cửa"}}),
                          "responses": _responses(_ok("Recorded.", _ref("Measurement"), 201), 400, 403, 404, 415, 422)}},
             "/criteria/{criterion_id}/self-score": {"put": {
                 "operationId": "setSelfScore", "summary": "Set the unit's self-score (reviewers, administrators).",
@@ -289,7 +292,7 @@ def openapi_document() -> dict:
                     "reason": {"type": ["string", "null"], "enum": [*REASONS, None],
                                "description": "Required to send back."},
                     "comment": {**N_STRING, "description": "Required with the reason `other`."}},
-                    required=["decision", "version"])),
+                    required=["decision", "version"]) | {"example": {"decision": "approved", "version": 1}}),
                 "responses": _responses(_ok("Decided.", _object({"review": _ref("Review"), "evidence": _ref("Evidence")})),
                                         400, 403, 404, 409, 415, 422)}},
             "/report": {"get": {
