@@ -6,10 +6,10 @@
 #   bash scripts/fuzz-api.sh DATABASE [EXAMPLES]
 #
 # DATABASE is emptied (dropped and created again) on the PostgreSQL server at $PGHOST:$PGPORT (default
-# 127.0.0.1:5432, user $PGUSER or postgres). EXAMPLES bounds the test cases per operation (default 40).
+# 127.0.0.1:5432, user $PGUSER or postgres). EXAMPLES bounds the test cases per operation (default 100).
 set -euo pipefail
 db="${1:?usage: scripts/fuzz-api.sh DATABASE [EXAMPLES]}"
-examples="${2:-40}"
+examples="${2:-100}"
 cd "$(dirname "$0")/.."
 host="${PGHOST:-127.0.0.1}" port="${PGPORT:-5432}" user="${PGUSER:-postgres}"
 
