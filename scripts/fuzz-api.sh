@@ -57,11 +57,12 @@ done
 
 echo "== schemathesis against $base ($examples examples per operation)"
 status=0
-schemathesis run "$base/openapi.json" \
+# from the temporary folder, where schemathesis leaves its cache
+(cd "$work" && schemathesis run "$base/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing \
-  --max-examples "$examples" --seed 1 --workers 1 --request-timeout 30 || status=$?
+  --max-examples "$examples" --seed 1 --workers 1 --request-timeout 30) || status=$?
 if [ "$status" -ne 0 ] && [ -s "$work/gunicorn.log" ]; then
   echo "== gunicorn's log"; tail -n 200 "$work/gunicorn.log"
 fi
