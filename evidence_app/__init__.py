@@ -56,6 +56,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
 
+    from .api import init_app as init_api
+    init_api(app)
+
     @app.context_processor
     def shared_context():
         return {"reasons": REASONS}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from evidence_app.api.models import ApiToken
+from evidence_app.api.operations import create_token
 from evidence_app.catalog.models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
 from evidence_app.evidence.models import Document, Evidence
 from evidence_app.evidence.operations import DocumentFields, upload_document
@@ -45,6 +47,21 @@ ROUTES = [
     ("POST", "/admin/items/{item}/assign", ADMIN_ROLES),
     ("GET", "/admin/audit?document={document}", ADMIN_ROLES),
     ("GET", "/admin/audit?user={user}", ADMIN_ROLES),
+    ("POST", "/account/tokens/{token}/revoke", ROLES),  # someone else's token, in any unit
+    ("GET", "/api/v1/indices/{index}", ROLES),
+    ("GET", "/api/v1/criteria/{criterion}", ROLES),
+    ("GET", "/api/v1/criteria/{criterion}/measurements", ROLES),
+    ("POST", "/api/v1/criteria/{criterion}/measurements", ROLES),
+    ("PUT", "/api/v1/criteria/{criterion}/self-score", ROLES),  # the object is looked up before the role
+    ("GET", "/api/v1/items/{item}", ROLES),
+    ("POST", "/api/v1/items/{item}/documents", ROLES),
+    ("POST", "/api/v1/items/{item}/links", ROLES),
+    ("POST", "/api/v1/items/{own_item}/links?document={document}", ROLES),
+    ("GET", "/api/v1/documents/{document}", ROLES),
+    ("PATCH", "/api/v1/documents/{document}", ROLES),
+    ("GET", "/api/v1/documents/{document}/audit", ADMIN_ROLES),
+    ("GET", "/api/v1/evidence/{evidence}", ROLES),
+    ("POST", "/api/v1/evidence/{evidence}/decision", REVIEW_ROLES),
 ]
 
 
@@ -68,7 +85,7 @@ def two_units(app, catalog_dict, write_catalog, tmp_path):
         "area": db.session.execute(select(Area.id).where(Area.index_id == index.id)).scalars().first(),
         "criterion": db.session.execute(select(Criterion.id).where(Criterion.index_id == index.id)).scalars().first(),
         "item": item.id, "own_item": own_item.id, "document": upload.document.id, "evidence": upload.new_links[0].id,
-        "user": stranger.id, "code": "1.1",
+        "user": stranger.id, "code": "1.1", "token": create_token(stranger, "theirs")[0].id,
     }
 
 
@@ -80,6 +97,7 @@ def snapshot():
         [(i.id, i.owner_department_id, i.assignee_id) for i in db.session.execute(select(ChecklistItem).order_by(ChecklistItem.id)).scalars()],
         db.session.query(Review).count(),
         db.session.query(Measurement).count(), db.session.query(SelfScore).count(),
+        [(t.id, t.revoked_at) for t in db.session.execute(select(ApiToken).order_by(ApiToken.id)).scalars()],
     )
 
 
@@ -95,7 +113,10 @@ def test_another_units_objects_are_not_found(app, two_units, role):
         url = template.format(**two_units)
         if "?document=" in url and method == "POST":
             url, form["document_id"] = url.split("?")[0], two_units["document"]
-        response = client.open(url, method=method, data=form if method == "POST" else None)
+        if url.startswith("/api/") and method != "GET":
+            response = client.open(url, method=method, json={**form, "document_id": two_units["document"], "version": 1})
+        else:
+            response = client.open(url, method=method, data=form if method == "POST" else None)
         expected = 404 if role in allowed else 403
         if template == "/review/bulk" and role in allowed:
             expected = 404  # the evidence named in the form is not in the reviewer's unit

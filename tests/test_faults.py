@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
+from evidence_app.api.operations import create_token
 from evidence_app.auth.models import User
 from evidence_app.catalog.models import ChecklistItem
 from evidence_app.evidence.models import Document, Evidence
@@ -163,6 +164,19 @@ def test_file_store_unreachable_during_an_upload(tmp_path, server_database_url, 
                                    data={"files": [(io.BytesIO(big_pdf(tmp_path, 300_000)), "Biên bản.pdf")]})
             assert response.status_code == 503
             assert response.get_json()["refused"][0]["name"] == "Biên bản.pdf"
+
+            # through the API: the same refusal, as the API's JSON error in both languages
+            user = db.session.execute(select(User).where(User.username == "cb-vh-tt")).scalar_one()
+            _token, secret = create_token(user, "tests")
+            response = client.post(f"/api/v1/items/{item.id}/documents", headers={"Authorization": f"Bearer {secret}"},
+                                   content_type="multipart/form-data",
+                                   data={"file": (io.BytesIO(big_pdf(tmp_path, 300_000)), "Biên bản.pdf")})
+            assert response.status_code == 503
+            error = response.get_json()["error"]
+            assert error["code"] == "storage_unavailable"
+            assert error["message"].startswith("Hiện không đọc hoặc lưu được tệp")
+            assert error["message_en"].startswith("The file could not be read or saved now")
+            assert count(Document) == 0
 
             # a download while the store is down: a clear page, not a stack trace
             db.session.add(Document(unit_id=item.unit_id, storage_key="ab/ab/" + "ab" * 32, sha256="ab" * 32, size=1,
@@ -388,3 +402,23 @@ if os.environ.get("TEST_DATABASE_URL"):  # a server that can drop connections: P
         assert response.status_code == 303
         assert count(Document) == 1
         killer.dispose()
+
+
+# ---------------------------------------------------------------- a bug
+
+def test_an_unexpected_error_gets_a_clear_answer_not_a_stack_trace(app, catalog_dict, write_catalog):
+    set_up_ward(catalog_dict, write_catalog)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error handlers answer
+
+    def broken():
+        raise RuntimeError("a bug")
+    app.add_url_rule("/broken", "broken", broken)
+    app.add_url_rule("/api/v1/broken", "api_broken", broken)
+    client = app.test_client()
+    login(client, "cb-vh-tt")
+    page = client.get("/broken")
+    assert page.status_code == 500
+    text = page.get_data(as_text=True)
+    assert "Đã xảy ra lỗi" in text and "RuntimeError" not in text and "Traceback" not in text
+    api = client.get("/api/v1/broken")
+    assert api.status_code == 500 and api.get_json()["error"]["code"] == "server_error"

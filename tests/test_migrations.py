@@ -22,7 +22,7 @@ def test_migrations_match_the_models(tmp_path, empty_database_url):
             tables = set(sa.inspect(conn).get_table_names())
         assert {"units", "departments", "users", "user_departments", "indices", "areas", "criteria",
                 "checklist_items", "documents", "evidence", "reviews", "measurements", "self_scores",
-                "audit_events", "alembic_version"} <= tables
+                "audit_events", "api_tokens", "alembic_version"} <= tables
         with db.engine.begin() as conn:  # the audit trail is append-only in the database itself
             conn.execute(sa.text("INSERT INTO audit_events (occurred_at, action, data, prev_hash, hash) "
                                  "VALUES (CURRENT_TIMESTAMP, 'test', '{}', :p, :h)"), {"p": "0" * 64, "h": "1" * 64})

@@ -14,6 +14,9 @@ from ..extensions import db
 from .models import Criterion, Measurement, SelfScore
 
 
+LARGEST_NUMBER = Decimal(10_000_000)  # points and figures are NUMERIC(10, 3) in the database
+
+
 class EntryRefused(Exception):
     """A measurement or self-score that cannot be recorded; `field` names the input, `message` says why."""
 
@@ -29,6 +32,8 @@ def parse_number(raw, field: str) -> Decimal:
         raise EntryRefused(field, _l("Enter a number, for example 123 or 12,5.")) from None
     if not value.is_finite():
         raise EntryRefused(field, _l("Enter a number, for example 123 or 12,5."))
+    if abs(value) >= LARGEST_NUMBER:
+        raise EntryRefused(field, _l("The number is too large (at most %(max)s).", max=LARGEST_NUMBER - 1))
     return value
 
 

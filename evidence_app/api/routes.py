@@ -1,0 +1,383 @@
+"""/api/v1: thin routes over the same service functions as the pages (upload, link, edit, decide, measurements,
+self-scores, the report), with the same scoping (another unit's object is 404) and the same roles."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import MultiDict
+
+from ..audit.models import AuditEvent
+from ..auth.models import Role, User
+from ..catalog.measurements import EntryRefused, add_measurement, parse_number, set_self_score
+from ..catalog.models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
+from ..catalog.routes import may_enter_figures, parse_day
+from ..evidence.forms import DocumentFieldsForm
+from ..evidence.models import Document, Evidence
+from ..evidence.operations import UploadRefused, can_edit, link_document, update_document, upload_document
+from ..evidence.states import item_state
+from ..evidence.work import my_work
+from ..extensions import csrf, db
+from ..reports.build import build_report
+from ..reports.exports import to_json
+from ..reports.routes import parse_as_of
+from ..review.models import Review
+from ..review.operations import ReviewConflict, ReviewRefused, can_review, decide, is_own
+from ..review.reasons import REASONS
+from ..review.routes import queue_query
+from ..scoping import criterion_in_unit, document_in_unit, index_in_unit, item_in_unit
+from . import serialize as s
+from .errors import ApiError
+from .openapi import openapi_document
+from .operations import user_for_token
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # token requests need no CSRF token; session requests are checked in authenticate()
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: anything larger names nothing
+DOCUMENT_FIELDS = ("number", "issue_date", "issuer", "summary", "period_start", "period_end", "page_ref", "sent_date")
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint == "api.openapi":
+        return
+    if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
+        raise ApiError(404, "not_found", _l("This page does not exist, or it is not yours to see."))
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _sep, secret = header.strip().partition(" ")
+        user = user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            raise ApiError(401, "invalid_token", _l("This API token is not valid: it is unknown or revoked, or its "
+                                                    "user is disabled."))
+        g._login_user = user  # Flask-Login's current_user, for this request only: no session is created
+        return
+    if not current_user.is_authenticated:
+        raise ApiError(401, "unauthenticated", _l("Sign in, or send a valid API token: Authorization: Bearer <token>."))
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()  # a signed-in browser's cookie alone must not let another site change anything
+
+
+def _forbidden():
+    return ApiError(403, "forbidden", _l("Your role does not allow this."))
+
+
+def _json_body() -> dict:
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", _l("Send the body as JSON (Content-Type: application/json)."))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_json", _l("The body must be a JSON object."))
+    return body
+
+
+def _invalid(fields: dict):
+    return ApiError(422, "invalid", _l("Some fields are not valid."), fields=fields)
+
+
+def _text(body: dict, name: str, *, required: bool = False, max_length: int = 4000) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise _invalid({name: [_l("This field is required.")]})
+        return None
+    if not isinstance(value, str) or "\x00" in value or len(value) > max_length:
+        raise _invalid({name: [_l("Expected text of at most %(max)s characters.", max=max_length)]})
+    return value
+
+
+def _integer(body: dict, name: str) -> int:
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise _invalid({name: [_l("Expected a whole number above 0.")]})
+    return value
+
+
+def _number(body: dict, name: str, *, required: bool = True):
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise EntryRefused(name, _l("Enter a number, for example 123 or 12,5."))
+    return parse_number(value, name)
+
+
+def _query_id(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        raise _invalid({name: [_l("Expected a whole number above 0.")]})
+    return int(raw)
+
+
+def _form_errors(form) -> dict:
+    return {name: list(errors) for name, errors in form.errors.items()}
+
+
+# ---- the document, who I am, the rubric
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.get("/me")
+def me():
+    return jsonify(s.me(current_user))
+
+
+@bp.get("/reasons")
+def reasons():
+    return jsonify([s.reason(code) for code in REASONS])
+
+
+@bp.get("/indices")
+def indices():
+    rows = db.session.execute(select(Index).where(Index.unit_id == current_user.unit_id)
+                              .order_by(Index.year.desc(), Index.code)).scalars().all()
+    return jsonify([s.index_summary(i) for i in rows])
+
+
+@bp.get("/indices/<int:index_id>")
+def rubric(index_id: int):
+    index = index_in_unit(index_id)
+    areas = db.session.execute(
+        select(Area).where(Area.index_id == index.id).order_by(Area.position)
+        .options(selectinload(Area.criteria).selectinload(Criterion.department),
+                 selectinload(Area.criteria).selectinload(Criterion.items).selectinload(ChecklistItem.owner_department),
+                 selectinload(Area.criteria).selectinload(Criterion.items).selectinload(ChecklistItem.assignee))
+    ).scalars().all()
+    return jsonify(s.rubric(index, areas))
+
+
+@bp.get("/criteria/<int:criterion_id>")
+def criterion(criterion_id: int):
+    c = criterion_in_unit(criterion_id)
+    score = db.session.execute(select(SelfScore).where(SelfScore.criterion_id == c.id, SelfScore.round == 1)
+                               ).scalar_one_or_none()
+    return jsonify({**s.criterion_summary(c), "index_id": c.index_id, "area_id": c.area_id,
+                    "items": [s.item_summary(i) for i in c.items], "measurements": _measurements(c),
+                    "self_score": s.self_score(score), "may_enter_figures": may_enter_figures(c)})
+
+
+# ---- work, items, documents
+
+@bp.get("/my/items")
+def my_items():
+    today = date.today()
+    return jsonify([{**s.item_summary(w.item), "state": w.state, "overdue": w.overdue(today), "due_soon": w.due_soon(today),
+                     "last_review": None if w.last_review is None else s.review(w.last_review)}
+                    for w in my_work(current_user, today)])
+
+
+@bp.get("/items/<int:item_id>")
+def item(item_id: int):
+    it = item_in_unit(item_id)
+    links = db.session.execute(
+        select(Evidence).join(Document, Evidence.document_id == Document.id)
+        .where(Evidence.item_id == it.id, Document.deleted_at.is_(None)).order_by(Evidence.linked_at, Evidence.id)
+        .options(selectinload(Evidence.document).selectinload(Document.uploaded_by), selectinload(Evidence.linked_by))
+    ).scalars().all()
+    return jsonify({**s.item_summary(it), "state": item_state(links),
+                    "evidence": [s.evidence(e, with_item=False) for e in links]})
+
+
+@bp.post("/items/<int:item_id>/documents")
+def upload(item_id: int):
+    """One file (multipart field `file`) with what the appraiser checks; the same checks as the upload page."""
+    it = item_in_unit(item_id)
+    if not request.mimetype.startswith("multipart/form-data"):
+        raise ApiError(415, "unsupported_media_type", _l("Send the file as multipart/form-data (field “file”)."))
+    if any("\x00" in value for value in request.form.values()):
+        raise _invalid({"form": [_l("The form contains a NUL character.")]})
+    form = DocumentFieldsForm(report_item=it.is_periodic_report, meta={"csrf": False})
+    if not form.validate():
+        raise _invalid(_form_errors(form))
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        raise ApiError(422, "file_required", _l("Choose at least one file to upload."))
+    try:
+        result = upload_document(file.stream.name, file.filename, user=current_user, items=[it],
+                                 fields=form.to_fields(), sha256=file.stream.sha256)
+    except UploadRefused as refused:
+        raise ApiError(422, refused.code, refused.message) from None
+    return jsonify({"document": s.document(result.document), "deduplicated": result.deduplicated,
+                    "evidence": [s.evidence(e, with_document=False) for e in result.new_links]}), 201
+
+
+@bp.post("/items/<int:item_id>/links")
+def link(item_id: int):
+    """Offer a document already uploaded as evidence for this item too."""
+    it = item_in_unit(item_id)
+    document_id = _integer(_json_body(), "document_id")
+    doc = document_in_unit(document_id)
+    created = link_document(doc, [it], current_user)
+    evidence = created[0] if created else db.session.execute(
+        select(Evidence).where(Evidence.document_id == doc.id, Evidence.item_id == it.id)).scalar_one()
+    return jsonify(s.evidence(evidence)), 201 if created else 200
+
+
+@bp.get("/documents/<int:document_id>")
+def document(document_id: int):
+    doc = document_in_unit(document_id)
+    links = db.session.execute(select(Evidence).where(Evidence.document_id == doc.id).order_by(Evidence.id)
+                               .options(selectinload(Evidence.item), selectinload(Evidence.linked_by))).scalars().all()
+    return jsonify({**s.document(doc), "editable": can_edit(doc, current_user),
+                    "evidence": [s.evidence(e, with_document=False) for e in links]})
+
+
+@bp.patch("/documents/<int:document_id>")
+def edit_document(document_id: int):
+    """Correct what was entered with the upload (the uploader, before any decision); fields left out stay as they are."""
+    doc = document_in_unit(document_id)
+    if not can_edit(doc, current_user):
+        raise ApiError(403, "not_editable", _l("Only the uploader changes a document, and only until a reviewer has "
+                                               "decided on it."))
+    body = _json_body()
+    current = {name: getattr(doc, name) for name in DOCUMENT_FIELDS}
+    values = MultiDict()
+    for name in DOCUMENT_FIELDS:
+        value = _text(body, name) if name in body else current[name]
+        if value is not None:
+            values[name] = value.isoformat() if isinstance(value, date) else value
+    form = DocumentFieldsForm(formdata=values, meta={"csrf": False},
+                              report_item=any(e.item.is_periodic_report for e in doc.links))
+    if not form.validate():
+        raise _invalid(_form_errors(form))
+    update_document(doc, form.to_fields(), current_user)
+    return jsonify({**s.document(doc), "editable": can_edit(doc, current_user)})
+
+
+@bp.get("/documents/<int:document_id>/audit")
+def document_audit(document_id: int):
+    """The document's audit trail (administrators, as on the audit page)."""
+    if current_user.role != Role.admin.value:
+        raise _forbidden()
+    doc = document_in_unit(document_id)
+    evidence_ids = db.session.execute(select(Evidence.id).where(Evidence.document_id == doc.id)).scalars().all()
+    events = db.session.execute(
+        select(AuditEvent).where(AuditEvent.unit_id == current_user.unit_id,
+                                 ((AuditEvent.object_type == "document") & (AuditEvent.object_id == doc.id))
+                                 | ((AuditEvent.object_type == "evidence") & AuditEvent.object_id.in_(evidence_ids)))
+        .order_by(AuditEvent.id)).scalars().all()
+    actors = {u.id: u for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id)).scalars()}
+    return jsonify([s.audit_event(e, actors) for e in events])
+
+
+# ---- review
+
+def _evidence_in_unit(evidence_id: int) -> Evidence:
+    evidence = db.session.execute(
+        select(Evidence).join(Document).where(Evidence.id == evidence_id, Document.unit_id == current_user.unit_id,
+                                              Document.deleted_at.is_(None))).scalar_one_or_none()
+    if evidence is None:
+        raise ApiError(404, "not_found", _l("This page does not exist, or it is not yours to see."))
+    return evidence
+
+
+@bp.get("/review/queue")
+def review_queue():
+    if not can_review(current_user):
+        raise _forbidden()
+    filters = {name: value for name in ("index", "area", "department", "uploader")
+               if (value := _query_id(name)) is not None}
+    waiting = db.session.execute(queue_query(filters)).unique().scalars().all()
+    return jsonify([s.evidence(e, own=is_own(e, current_user)) for e in waiting])
+
+
+@bp.get("/evidence/<int:evidence_id>")
+def evidence(evidence_id: int):
+    e = _evidence_in_unit(evidence_id)
+    reviews = db.session.execute(select(Review).where(Review.evidence_id == e.id).order_by(Review.id)
+                                 .options(joinedload(Review.reviewer))).scalars().all()
+    return jsonify({**s.evidence(e, own=is_own(e, current_user)), "reviews": [s.review(r) for r in reviews]})
+
+
+@bp.post("/evidence/<int:evidence_id>/decision")
+def decision(evidence_id: int):
+    """Approve, or send back with a coded reason. `version` is the one the reviewer saw: if someone decided
+    since, the answer is 409 and nothing is overwritten."""
+    if not can_review(current_user):
+        raise _forbidden()
+    e = _evidence_in_unit(evidence_id)
+    body = _json_body()
+    version = _integer(body, "version")
+    chosen = _text(body, "decision", required=True, max_length=40)
+    reason_code = _text(body, "reason", max_length=40)
+    comment = _text(body, "comment")
+    try:
+        review = decide(e, current_user, chosen, expected_version=version, reason_code=reason_code, comment=comment)
+    except ReviewConflict as conflict:
+        latest = conflict.evidence
+        raise ApiError(409, "decided_elsewhere", _l("Another reviewer decided on this document first; nothing was "
+                                                    "overwritten. Their decision stands."),
+                       current={"state": latest.state, "version": latest.version}) from None
+    except ReviewRefused as refused:
+        status = 403 if refused.code in ("own_upload", "not_reviewer") else 422
+        raise ApiError(status, refused.code, refused.message) from None
+    return jsonify({"review": s.review(review), "evidence": s.evidence(e, own=False)})
+
+
+# ---- figures: measurements and self-scores
+
+def _measurements(c: Criterion) -> list[dict]:
+    rows = db.session.execute(select(Measurement).where(Measurement.criterion_id == c.id)
+                              .order_by(Measurement.measured_on.desc(), Measurement.id.desc())).scalars().all()
+    return [s.measurement(m) for m in rows]
+
+
+@bp.get("/criteria/<int:criterion_id>/measurements")
+def measurements(criterion_id: int):
+    return jsonify(_measurements(criterion_in_unit(criterion_id)))
+
+
+@bp.post("/criteria/<int:criterion_id>/measurements")
+def new_measurement(criterion_id: int):
+    c = criterion_in_unit(criterion_id)
+    if not may_enter_figures(c):
+        raise _forbidden()
+    body = _json_body()
+    try:
+        numerator = _number(body, "numerator")
+        denominator = _number(body, "denominator", required=False)
+        measured_on = parse_day(_text(body, "measured_on", required=True, max_length=20), "measured_on")
+        m = add_measurement(c, current_user, numerator=numerator, denominator=denominator, measured_on=measured_on,
+                            source=_text(body, "source", required=True) or "")
+    except EntryRefused as refused:
+        db.session.rollback()
+        raise _invalid({refused.field: [refused.message]}) from None
+    return jsonify(s.measurement(m)), 201
+
+
+@bp.put("/criteria/<int:criterion_id>/self-score")
+def put_self_score(criterion_id: int):
+    c = criterion_in_unit(criterion_id)
+    if current_user.role not in (Role.reviewer.value, Role.admin.value):
+        raise _forbidden()
+    body = _json_body()
+    try:
+        score = set_self_score(c, current_user, _number(body, "score"), note=_text(body, "note"))
+    except EntryRefused as refused:
+        db.session.rollback()
+        raise _invalid({refused.field: [refused.message]}) from None
+    return jsonify(s.self_score(score))
+
+
+# ---- the report
+
+@bp.get("/report")
+def report():
+    """The completeness report, the same JSON as `minhchung report --format json`."""
+    try:
+        as_of = parse_as_of(request.args.get("as_of"))
+    except ValueError:
+        as_of = None
+    if as_of is None or not 2000 <= as_of.year <= 2100:
+        raise _invalid({"as_of": [_l("Enter the date as dd/mm/yyyy, for example 14/03/2024.")]})
+    return Response(to_json(build_report(current_user.unit, as_of)), content_type="application/json")
