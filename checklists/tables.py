@@ -101,15 +101,15 @@ def match_column(header, columns: list[Column]) -> Column | None:
     for column in columns:  # exact names first, so "Điểm tự chấm" is not taken for a shorter synonym
         if folded in column.synonyms:
             return column
-    for column in columns:
-        if any(folded.startswith(s) for s in column.synonyms):
+    for column in columns:  # then a synonym followed by more words: "Điểm thẩm định lần 2", "Tiêu chí / Mã"
+        if any(folded.startswith(s + " ") for s in column.synonyms):
             return column
     return None
 
 
-def find_table(cells: list[list], columns: list[Column], *, source: str, required: list[set[str]]) -> Table:
+def find_table(cells: list[list], columns: list[Column], *, source: str, required: list[tuple[str, ...]]) -> Table:
     """The first row among the first rows whose headers name every required column (each entry of `required`
-    is a set of keys, any one of which will do), and the rows under it."""
+    is a tuple of keys, any one of which will do), and the rows under it."""
     best = None
     for r, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
         found: dict[str, tuple[int, str]] = {}
@@ -117,11 +117,11 @@ def find_table(cells: list[list], columns: list[Column], *, source: str, require
             column = match_column(header, columns)
             if column is not None and column.key not in found:
                 found[column.key] = (c, str(header).strip())
-        if all(keys & found.keys() for keys in required):
+        if all(set(keys) & found.keys() for keys in required):
             best = (r, found)
             break
     if best is None:
-        wanted = " · ".join(" / ".join(_header_of(k, columns) for k in sorted(keys)) for keys in required)
+        wanted = " · ".join(" / ".join(_header_of(k, columns) for k in keys) for keys in required)
         raise TableError(source, [f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected a row with "
                                   f"the columns {wanted} (in any order); add that row above the data"])
     r, found = best

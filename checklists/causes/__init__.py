@@ -35,6 +35,7 @@ class ItemTemplate:
 class Templates:
     rules: tuple[tuple[str, tuple[re.Pattern, ...]], ...]
     default: str
+    no_note: str
     labels: dict
     items: dict   # cause type -> tuple[ItemTemplate, ...]
 
@@ -44,13 +45,13 @@ def load_templates(path: Path = TEMPLATES_FILE) -> Templates:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     rules = tuple((rule["cause"], tuple(re.compile(p) for p in rule["phrases"])) for rule in data["rules"])
     causes = data["causes"]
-    unknown = ({c for c, _p in rules} | set(causes) | {data["default_cause"]}) - set(LOSS_CAUSE_TYPES)
+    unknown = ({c for c, _p in rules} | set(causes) | {data["default_cause"], data["no_note_cause"]}) - set(LOSS_CAUSE_TYPES)
     missing = set(LOSS_CAUSE_TYPES) - set(causes)
     if unknown or missing:
         raise ValueError(f"{path}: unknown cause types {sorted(unknown)}, causes without templates {sorted(missing)}")
     items = {cause: tuple(ItemTemplate(i["key"], i["title"], i["checks"], int(i["lead_days"]), bool(i.get("report")))
                           for i in spec["items"]) for cause, spec in causes.items()}
-    return Templates(rules, data["default_cause"], {c: s["label"] for c, s in causes.items()}, items)
+    return Templates(rules, data["default_cause"], data["no_note_cause"], {c: s["label"] for c, s in causes.items()}, items)
 
 
 _SPLIT = re.compile(r"\s*(?:;|\n|\r)\s*|\s+(?=\(\d+\)\s)")

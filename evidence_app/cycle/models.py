@@ -27,7 +27,8 @@ class ResultSet(db.Model):
     source: Mapped[str | None] = mapped_column(String(300))
     self_total: Mapped[Decimal | None] = mapped_column(Points)
     appraised_total: Mapped[Decimal | None] = mapped_column(Points)
-    final_total: Mapped[Decimal] = mapped_column(Points)
+    final_total: Mapped[Decimal] = mapped_column(Points)          # the sum of the criteria's final scores
+    published_total: Mapped[Decimal | None] = mapped_column(Points)  # the file's total row (rounded by the province)
     deviation_penalty: Mapped[Decimal] = mapped_column(Points, default=Decimal(0))
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

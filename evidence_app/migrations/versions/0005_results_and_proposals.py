@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('self_total', evidence_app.sqltypes.Points(precision=10, scale=3), nullable=True),
     sa.Column('appraised_total', evidence_app.sqltypes.Points(precision=10, scale=3), nullable=True),
     sa.Column('final_total', evidence_app.sqltypes.Points(precision=10, scale=3), nullable=False),
+    sa.Column('published_total', evidence_app.sqltypes.Points(precision=10, scale=3), nullable=True),
     sa.Column('deviation_penalty', evidence_app.sqltypes.Points(precision=10, scale=3), nullable=False),
     sa.Column('imported_by_id', sa.Integer(), nullable=True),
     sa.Column('imported_at', evidence_app.sqltypes.UTCDateTime(timezone=True), nullable=False),
