@@ -56,6 +56,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
 
+    from .cycle.routes import bp as cycle_bp
+    app.register_blueprint(cycle_bp)
+
     @app.context_processor
     def shared_context():
         return {"reasons": REASONS}
