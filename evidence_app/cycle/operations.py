@@ -260,10 +260,10 @@ def import_results(unit: Unit, index_code: str, year: int, path: str | Path, *, 
     return plan
 
 
-def carry_scores(result_set: ResultSet, following: Index) -> list[dict]:
+def carry_scores(result_set: ResultSet, following: Index, only: set[str] | None = None) -> list[dict]:
     """Set the results as last year's scores of next year's rubric (criteria matched by code; an area's score
     when every scored criterion of it has one; the index's published total). Returns what changed."""
-    finals = {r.criterion.code: r.final_score for r in result_set.rows}
+    finals = {r.criterion.code: r.final_score for r in result_set.rows if only is None or r.criterion.code in only}
     changes = []
     for area in following.areas:
         for criterion in area.criteria:
