@@ -215,10 +215,21 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
     if problems:
         raise CatalogError(source, problems)
     validator = _Validator()
-    catalog = validator.catalog(catalog_data)
+    catalog = validator.catalog(_plain(catalog_data))
     if validator.problems:
         raise CatalogError(source, [_on_row(p, places, table.columns) for p in validator.problems])
     return catalog
+
+
+def _plain(value):
+    """Decimals as the numbers the YAML loader would hand to the validator (rule parameters are stored so)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _letter(k: int) -> str:

@@ -61,7 +61,7 @@ def import_command(file: Path, unit_code: str, index_code: str | None, year: int
                    assessment_date: str | None, dry_run: bool, relink_user: str | None) -> None:
     """Import (or update) the catalog in FILE (YAML, or the province's XLSX/CSV) for a unit. Importing the same
     file again changes nothing; next year's rubric becomes a new index, with the diff against last year's."""
-    from ..cycle.carry import carry_history, catalog_diff, previous_index, relink
+    from ..cycle.carry import after_import, catalog_diff, previous_index, relink, with_history
     try:
         unit = get_unit(unit_code)
     except ImportRefused as exc:
@@ -77,17 +77,23 @@ def import_command(file: Path, unit_code: str, index_code: str | None, year: int
     spec = catalog.index
     exists = db.session.execute(select(Index.id).where(Index.unit_id == unit.id, Index.code == spec.code,
                                                        Index.year == spec.year)).first() is not None
-    previous = None if exists else previous_index(unit, spec.code, spec.year)
+    previous = previous_index(unit, spec.code, spec.year)
     diff = catalog_diff(previous, catalog) if previous is not None else None
+    carried = None
+    if previous is not None:
+        catalog, carried = with_history(catalog, unit, previous, diff)
+    previous_year = previous.year if previous is not None else None
     try:
         result = import_catalog(catalog, unit, source=file.name)
-        carried = carry_history(result.index, previous, diff) if previous is not None else None
+        if carried is not None:
+            after_import(result.index, previous, carried, {line.split(":")[0] for line in diff.repointed})
+        offers = [f"{document.filename} → {item.code}" for document, item in carried.offers] if carried else []
         relinked = 0
         if carried is not None and relink_user and not dry_run:
             user = db.session.execute(select(User).where(User.username == relink_user, User.unit_id == unit.id)).scalar_one_or_none()
             if user is None:
                 raise ImportRefused([f"user {relink_user!r} is not in unit {unit.code!r}"])
-            relinked = relink(carried.offers, user)
+            relinked = relink(carried.offers, user)  # each link commits, with the import before it
         if dry_run:
             db.session.rollback()
         else:
@@ -97,22 +103,23 @@ def import_command(file: Path, unit_code: str, index_code: str | None, year: int
     verb = "created" if result.index_created else "updated"
     click.echo(f"{spec.code} {spec.year} {verb} in unit {unit.code}: "
                f"created {_counts(result.created)}; updated {_counts(result.updated)}; removed {_counts(result.removed)}")
-    if diff is not None:
+    if diff is not None and not exists:
         click.echo(f"Against {diff.previous}: {len(diff.added)} added, {len(diff.removed)} removed, "
                    f"{len(diff.repointed)} re-pointed, {len(diff.points_changed)} with other points")
         for label, lines in (("added", diff.added), ("removed", diff.removed), ("re-pointed", diff.repointed),
                              ("points", diff.points_changed)):
             for line in lines:
                 click.echo(f"  {label}: {line}")
-        click.echo(f"History carried: {len([s for s in carried.scores if not s['code'].startswith(('area', 'total'))])} "
-                   f"last-year score(s), causes of {carried.causes} criteria, {carried.proposals} checklist item(s) proposed")
-        click.echo(f"Documents still valid, offered for relinking: {len(carried.offers)}")
-        for document, item in carried.offers:
-            click.echo(f"  {document.filename} → {item.code}")
+        click.echo(f"History carried from the {previous_year} results: {carried.scores} last-year score(s), "
+                   f"causes of {carried.causes} criteria; {carried.proposals} checklist item(s) proposed")
+    if offers:
+        click.echo(f"Documents still valid, offered for relinking: {len(offers)}")
+        for line in offers:
+            click.echo(f"  {line}")
         if relinked:
             click.echo(f"Relinked: {relinked} (waiting for review)")
-        elif carried.offers:
-            click.echo("  (relink them with --relink-as USERNAME, or from each item's page)")
+        else:
+            click.echo("  (relink them with --relink-as USERNAME)")
     if dry_run:
         click.echo("Dry run: nothing was written.")
 

@@ -4,14 +4,14 @@ back as YAML or as the province's spreadsheet."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 import yaml
 from sqlalchemy import select
 
-from checklists.model import Catalog
+from checklists.model import Catalog, LastYear, LossCause
 from checklists.sheets import IndexInfo, default_assessment_date, next_year_date, rubric_rows
 from checklists.tables import fold
 
@@ -21,7 +21,7 @@ from ..evidence.models import Document, Evidence, EvidenceState
 from ..evidence.operations import link_document
 from ..extensions import db
 from .models import ResultSet
-from .operations import carry_scores, generate_proposals
+from .operations import generate_proposals
 
 
 def previous_index(unit: Unit, code: str, year: int) -> Index | None:
@@ -67,30 +67,61 @@ def catalog_diff(previous: Index, catalog: Catalog) -> CatalogDiff:
 
 @dataclass
 class Carried:
-    scores: list[dict] = field(default_factory=list)
+    scores: int = 0
     causes: int = 0
     proposals: int = 0
     offers: list[tuple[Document, ChecklistItem]] = field(default_factory=list)
+    result_set: ResultSet | None = None
+    codes: set[str] = field(default_factory=set)
 
 
-def carry_history(index: Index, previous: Index, diff: CatalogDiff) -> Carried:
-    """For the criteria whose codes persist (and still mean the same criterion): last year's final scores and
-    causes from the results imported for `previous.year`, the proposals they call for, and the documents
-    still valid offered for relinking."""
+def _last_results(unit: Unit, code: str, year: int) -> ResultSet | None:
+    return db.session.execute(select(ResultSet).join(Index, ResultSet.index_id == Index.id)
+                              .where(ResultSet.unit_id == unit.id, Index.code == code, ResultSet.year == year)).scalar_one_or_none()
+
+
+def with_history(catalog: Catalog, unit: Unit, previous: Index, diff: CatalogDiff) -> tuple[Catalog, Carried]:
+    """The catalog with last year's history filled in where the file gives none, for the criteria whose codes
+    persist and still mean the same criterion: the final scores and causes of the results imported for
+    `previous.year`, and the areas' and index's totals. Done on the data before the import, so that
+    importing the same file again changes nothing."""
     carried = Carried()
     repointed = {line.split(":")[0] for line in diff.repointed}
-    result_set = db.session.execute(select(ResultSet).join(Index, ResultSet.index_id == Index.id)
-                                    .where(ResultSet.unit_id == index.unit_id, Index.code == index.code,
-                                           ResultSet.year == previous.year)).scalar_one_or_none()
-    if result_set is not None:
-        kept_rows = [r for r in result_set.rows if r.criterion.code not in repointed]
-        carried.scores = carry_scores(result_set, index, only={r.criterion.code for r in kept_rows})
-        causes = {r.criterion.code: r.causes for r in kept_rows if r.points_lost > 0}
-        for criterion in (c for a in index.areas for c in a.criteria):
-            if criterion.code in causes and not criterion.loss_causes:
-                criterion.loss_causes = [{"type": c["type"], "text": c.get("text") or ""} for c in causes[criterion.code]]
-                carried.causes += 1
-        carried.proposals = len(generate_proposals(result_set, kept_rows))
+    result_set = _last_results(unit, catalog.index.code, previous.year)
+    if result_set is None:
+        return catalog, carried
+    rows = {r.criterion.code: r for r in result_set.rows if r.criterion.code not in repointed}
+    carried.result_set, carried.codes = result_set, set(rows)
+    areas = []
+    for area in catalog.areas:
+        criteria = []
+        for c in area.criteria:
+            row = rows.get(c.code)
+            if row is not None and c.applicable:
+                if c.last_year_score is None and row.final_score <= c.max_points:
+                    c = replace(c, last_year_score=row.final_score)
+                    carried.scores += 1
+                if not c.loss_causes and row.points_lost > 0 and row.causes:
+                    c = replace(c, loss_causes=tuple(LossCause(x["type"], x.get("text") or "—") for x in row.causes))
+                    carried.causes += 1
+            criteria.append(c)
+        scored = [c for c in criteria if c.applicable]
+        if area.last_year_score is None and scored and all(c.last_year_score is not None for c in scored):
+            area = replace(area, last_year_score=sum((c.last_year_score for c in scored), Decimal(0)))
+        areas.append(replace(area, criteria=tuple(criteria)))
+    index = catalog.index
+    if index.last_year is None:
+        total = result_set.published_total if result_set.published_total is not None else result_set.final_total
+        index = replace(index, last_year=LastYear(result_set.year, total, None))
+    return replace(catalog, index=index, areas=tuple(areas)), carried
+
+
+def after_import(index: Index, previous: Index, carried: Carried, repointed: set[str]) -> Carried:
+    """Once the new index exists: the checklist items last year's causes call for, and the documents still
+    valid offered for relinking."""
+    if carried.result_set is not None:
+        rows = [r for r in carried.result_set.rows if r.criterion.code in carried.codes]
+        carried.proposals = len(generate_proposals(carried.result_set, rows))
     carried.offers = relink_offers(index, previous, repointed)
     return carried
 

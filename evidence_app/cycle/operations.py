@@ -70,6 +70,10 @@ def _num(value: Decimal | None):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _vn(value: Decimal) -> str:
+    return str(_num(value)).replace(".", ",")
+
+
 def find_indices(unit: Unit, code: str, year: int) -> tuple[Index, Index | None]:
     """The rubric the results of `year` are matched against — that year's index, or else next year's — and
     next year's index, whose criteria take these results as last year's scores and get the proposals."""
@@ -202,7 +206,7 @@ def import_results(unit: Unit, index_code: str, year: int, path: str | Path, *, 
             causes = [{"type": c.type, "text": c.text, "corrected": False} for c in read_causes(note, templates)]
             if deviates(scores["self"], scores["appraised"], threshold) and not any(c["type"] == "self_score_deviation" for c in causes):
                 causes.append({"type": "self_score_deviation", "corrected": False,
-                               "text": f"Điểm tự chấm {_num(scores['self'])} cao hơn điểm thẩm định {_num(scores['appraised'])} quá {_num(threshold)}%"})
+                               "text": f"Điểm tự chấm {_vn(scores['self'])} cao hơn điểm thẩm định {_vn(scores['appraised'])} quá {_vn(threshold)}%"})
             if final < maximum and not causes:
                 causes = [{"type": templates.no_note, "text": "", "corrected": False}]
         values = {"max_points": maximum, "self_score": scores["self"], "appraised_score": scores["appraised"],
