@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from checklists.causes import Cause, deviates, load_templates, propose, read_causes
@@ -341,25 +342,25 @@ class ProposalRefused(Exception):
 
 def update_proposal(proposal: Proposal, *, title: str, checks: str, owner: Department | None, due: date | None) -> None:
     if proposal.state != ProposalState.proposed.value:
-        raise ProposalRefused("state", "only a proposal not yet decided can be edited")
+        raise ProposalRefused("state", _l("only a proposal not yet decided can be edited"))
     title, checks = (title or "").strip(), (checks or "").strip()
     if not title:
-        raise ProposalRefused("title", "enter a title")
+        raise ProposalRefused("title", _l("enter a title"))
     if not checks:
-        raise ProposalRefused("checks", "say what the appraiser checks")
+        raise ProposalRefused("checks", _l("say what the appraiser checks"))
     if owner is not None and owner.unit_id != proposal.unit_id:
-        raise ProposalRefused("owner", "choose a department of this unit")
+        raise ProposalRefused("owner", _l("choose a department of this unit"))
     proposal.title, proposal.checks, proposal.owner_department, proposal.due_date = title[:500], checks, owner, due
 
 
 def accept_proposal(proposal: Proposal, actor_id: int | None) -> ChecklistItem:
     """Make the proposal a live checklist item of its criterion (code `<INDEX>-<criterion>-r<n>`)."""
     if proposal.state != ProposalState.proposed.value:
-        raise ProposalRefused("state", "this proposal was already decided")
+        raise ProposalRefused("state", _l("this proposal was already decided"))
     if proposal.owner_department is None:
-        raise ProposalRefused("owner", "choose the department that provides it")
+        raise ProposalRefused("owner", _l("choose the department that provides it"))
     if proposal.due_date is None:
-        raise ProposalRefused("due", "enter a due date")
+        raise ProposalRefused("due", _l("enter a due date"))
     criterion = proposal.criterion
     index = db.session.get(Index, criterion.index_id)
     taken = set(db.session.execute(select(ChecklistItem.code).where(ChecklistItem.unit_id == proposal.unit_id)).scalars())
@@ -382,7 +383,7 @@ def accept_proposal(proposal: Proposal, actor_id: int | None) -> ChecklistItem:
 
 def discard_proposal(proposal: Proposal, actor_id: int | None) -> None:
     if proposal.state != ProposalState.proposed.value:
-        raise ProposalRefused("state", "this proposal was already decided")
+        raise ProposalRefused("state", _l("this proposal was already decided"))
     _decide(proposal, ProposalState.discarded, actor_id)
     audit.record("proposal.discard", unit_id=proposal.unit_id, actor_id=actor_id, object_type="proposal",
                  object_id=proposal.id, data={"criterion": proposal.criterion.code, "title": proposal.title})

@@ -168,7 +168,7 @@ def decide_proposal(proposal_id: int):
                 message = _("Checklist item %(code)s created.", code=item.code)
     except ProposalRefused as refused:
         db.session.rollback()
-        flash(f"{proposal.criterion.code}: {_(refused.message)}", "error")
+        flash(f"{proposal.criterion.code}: {refused.message}", "error")
         return back
     db.session.commit()
     flash(message, "success")

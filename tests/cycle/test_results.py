@@ -203,3 +203,19 @@ def test_the_cli_refuses_with_the_rows_and_a_non_zero_exit(mini, tmp_path, runne
     assert "kq.csv: row 2: final score 30 of criterion 1.1 is above its maximum 4" in result.output
     assert "kq.csv: nothing was imported." in result.output
     assert db.session.query(ResultSet).count() == 0
+
+
+def test_the_report_shows_last_years_final_score_beside_this_years_expected(app, catalog_dict, write_catalog, tmp_path):
+    from tests.helpers import login, make_user
+    unit = make_unit()
+    import_file(write_catalog(catalog_dict), unit)
+    make_user(unit, "admin", role="admin")
+    rows = [["Mã", "Điểm chốt"], ["1.1", 2], ["1.2", 8], ["2.1", 7.5]]
+    import_results(unit, "CCHC", 2023, write_csv(tmp_path / "kq.csv", rows))
+    db.session.commit()
+    client = app.test_client()
+    login(client, "admin")
+    html = client.get("/reports/?as_of=01/06/2024").get_data(as_text=True)
+    table = html.split("So với năm trước")[1].split("</table>")[0]
+    assert "<td>1. Chỉ đạo, điều hành</td><td class=\"num\">10</td>" in table
+    assert "<td>2. Chính quyền số</td><td class=\"num\">7,5</td>" in table
