@@ -58,6 +58,8 @@ def create_app(config: Config | None = None) -> Flask:
 
     from .api import init_app as init_api
     init_api(app)
+    from .cycle.routes import bp as cycle_bp
+    app.register_blueprint(cycle_bp)
 
     @app.context_processor
     def shared_context():

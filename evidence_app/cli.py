@@ -15,6 +15,7 @@ from .auth.cli import create_unit, create_user, departments_cli, units_cli, user
 from .auth.models import Role, Unit, User
 from .catalog.cli import catalog_cli
 from .catalog.operations import import_catalog
+from .cycle.cli import results_cli
 from .evidence.cli import register as register_evidence_commands
 from .reports.cli import register as register_report_commands
 from .extensions import db
@@ -33,7 +34,7 @@ main = FlaskGroup(name="minhchung", create_app=_create_app, add_version_option=F
 
 
 def register_commands(app) -> None:
-    for group in (catalog_cli, units_cli, departments_cli, users_cli):
+    for group in (catalog_cli, units_cli, departments_cli, users_cli, results_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     register_evidence_commands(app)

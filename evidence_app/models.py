@@ -3,8 +3,10 @@ from .api.models import ApiToken
 from .audit.models import AuditEvent
 from .auth.models import Department, LoginFailure, Role, Unit, User, user_departments
 from .catalog.models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
+from .cycle.models import CriterionResult, Proposal, ResultSet
 from .evidence.models import Document, Evidence, EvidenceState
 from .review.models import Decision, Review
 
-__all__ = ["ApiToken", "Area", "AuditEvent", "ChecklistItem", "Criterion", "Decision", "Department", "Document", "Evidence",
-           "EvidenceState", "Index", "LoginFailure", "Measurement", "Review", "Role", "SelfScore", "Unit", "User", "user_departments"]
+__all__ = ["ApiToken", "Area", "AuditEvent", "ChecklistItem", "Criterion", "CriterionResult", "Decision", "Department",
+           "Document", "Evidence", "EvidenceState", "Index", "LoginFailure", "Measurement", "Proposal", "ResultSet",
+           "Review", "Role", "SelfScore", "Unit", "User", "user_departments"]

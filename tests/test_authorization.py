@@ -8,10 +8,13 @@ from sqlalchemy import select
 from evidence_app.api.models import ApiToken
 from evidence_app.api.operations import create_token
 from evidence_app.catalog.models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
+from evidence_app.cycle.models import CriterionResult, Proposal
+from evidence_app.cycle.operations import import_results
 from evidence_app.evidence.models import Document, Evidence
 from evidence_app.evidence.operations import DocumentFields, upload_document
 from evidence_app.extensions import db
 from evidence_app.models import AuditEvent, Review, User
+from tests.cycle.sheets import write_csv
 from tests.evidence import corpus
 from tests.helpers import import_file, login, make_unit, make_user
 
@@ -62,6 +65,9 @@ ROUTES = [
     ("GET", "/api/v1/documents/{document}/audit", ADMIN_ROLES),
     ("GET", "/api/v1/evidence/{evidence}", ROLES),
     ("POST", "/api/v1/evidence/{evidence}/decision", REVIEW_ROLES),
+    ("GET", "/admin/proposals?index={index}", ADMIN_ROLES),
+    ("POST", "/admin/proposals/{proposal}", ADMIN_ROLES),
+    ("POST", "/admin/results/rows/{row}/causes", ADMIN_ROLES),
 ]
 
 
@@ -80,12 +86,17 @@ def two_units(app, catalog_dict, write_catalog, tmp_path):
     upload = upload_document(photo, "anh.jpg", user=stranger, items=[item], fields=DocumentFields())
     index = db.session.execute(select(Index).where(Index.unit_id == theirs.id)).scalar_one()
     own_item = db.session.execute(select(ChecklistItem).where(ChecklistItem.unit_id == ours.id)).scalars().first()
+    results = write_csv(tmp_path / "kq.csv", [["Mã", "Điểm chốt", "Ghi chú"], ["1.1", 1, "Báo cáo quá hạn"]])
+    import_results(theirs, "CCHC", 2023, results)
+    db.session.commit()
+    proposal = db.session.execute(select(Proposal).where(Proposal.unit_id == theirs.id)).scalars().first()
     return {
         "index": index.id,
         "area": db.session.execute(select(Area.id).where(Area.index_id == index.id)).scalars().first(),
         "criterion": db.session.execute(select(Criterion.id).where(Criterion.index_id == index.id)).scalars().first(),
         "item": item.id, "own_item": own_item.id, "document": upload.document.id, "evidence": upload.new_links[0].id,
         "user": stranger.id, "code": "1.1", "token": create_token(stranger, "theirs")[0].id,
+        "proposal": proposal.id, "row": proposal.criterion_result_id,
     }
 
 
@@ -98,6 +109,8 @@ def snapshot():
         db.session.query(Review).count(),
         db.session.query(Measurement).count(), db.session.query(SelfScore).count(),
         [(t.id, t.revoked_at) for t in db.session.execute(select(ApiToken).order_by(ApiToken.id)).scalars()],
+        [(p.id, p.state, p.title, p.item_id) for p in db.session.execute(select(Proposal).order_by(Proposal.id)).scalars()],
+        [(r.id, r.causes) for r in db.session.execute(select(CriterionResult).order_by(CriterionResult.id)).scalars()],
     )
 
 
@@ -108,7 +121,9 @@ def test_another_units_objects_are_not_found(app, two_units, role):
     before = snapshot()
     form = {"document_id": two_units["document"], "selected": f"{two_units['evidence']}:1", "decision": "approved",
             "version": "1", "role": "admin", "owner_department": "1", "assignee": "1", "number": "forged",
-            "numerator": "1", "denominator": "2", "measured_on": "01/01/2024", "source": "x", "score": "1"}
+            "numerator": "1", "denominator": "2", "measured_on": "01/01/2024", "source": "x", "score": "1",
+            "cause-0": "other", f"p{two_units['proposal']}-action": "accept", f"p{two_units['proposal']}-title": "forged",
+            f"p{two_units['proposal']}-checks": "forged"}
     for method, template, allowed in ROUTES:
         url = template.format(**two_units)
         if "?document=" in url and method == "POST":

@@ -106,6 +106,8 @@ class ChecklistItem(db.Model):
     report_period: Mapped[str | None] = mapped_column(String(100))
     report_deadline: Mapped[date | None] = mapped_column(Date)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # the person who provides it
+    # "catalog" (from the rubric file: removed when the file drops it) or "proposal" (accepted from the results)
+    origin: Mapped[str] = mapped_column(String(16), default="catalog", server_default="catalog")
 
     criterion: Mapped[Criterion] = relationship(back_populates="items")
     owner_department: Mapped[Department] = relationship()

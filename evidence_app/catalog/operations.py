@@ -154,6 +154,8 @@ def _ensure_departments(catalog: Catalog, unit: Unit) -> dict:
 
 def _remove_absent(index: Index, areas: set, criteria: set, items: set, result: ImportResult) -> None:
     """Delete what the file no longer has, unless evidence is linked to it: that is refused, never lost."""
+    items = items | {item.code for area in index.areas for c in area.criteria for item in c.items
+                     if item.origin != "catalog"}  # accepted from the results: the file does not list them
     doomed_items = [item for area in index.areas for c in area.criteria for item in c.items if item.code not in items
                     or c.code not in criteria or area.code not in areas]
     if doomed_items:

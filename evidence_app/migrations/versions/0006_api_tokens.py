@@ -1,7 +1,7 @@
 """personal API tokens
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-29 09:00:00
 
 """
@@ -13,7 +13,7 @@ import evidence_app.sqltypes
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

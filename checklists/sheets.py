@@ -1,0 +1,280 @@
+"""The rubric as the province sends it: a spreadsheet (XLSX or CSV) with the columns Mã · Tiêu chí / Chỉ tiêu ·
+Nhóm · Điểm tối đa · Cách tính điểm · Tài liệu kiểm chứng · Phụ trách · Hạn xử lý, found by their headers in any
+order. Codes give the tree: `4` is an area, `4.22` a criterion, `4.22.11` a criterion under the group `4.22`.
+The sheet becomes the same data as a YAML catalog and goes through the same validation; every problem names the
+row and the column. Writing it back (`rubric_rows`) gives a sheet this module reads again. No Flask, no database."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .loader import CatalogError, Problem, _Validator
+from .model import Catalog
+from .tables import Column, TableError, code_text, day, find_table, fold, number, read_cells
+
+RUBRIC_COLUMNS = [
+    Column("code", "Mã", ("ma", "ma tieu chi", "ma so", "ma chi tieu")),
+    Column("title", "Tiêu chí / Chỉ tiêu", ("tieu chi", "chi tieu", "ten tieu chi", "tieu chi / chi tieu")),
+    Column("group", "Nhóm", ("nhom", "linh vuc", "truc", "nhom tieu chi")),
+    Column("max", "Điểm tối đa", ("diem toi da", "toi da", "diem chuan", "thang diem")),
+    Column("rule", "Cách tính điểm", ("cach tinh diem", "cach cham diem", "cach cham", "phuong phap tinh diem")),
+    Column("documents", "Tài liệu kiểm chứng", ("tai lieu kiem chung", "tai lieu minh chung", "minh chung")),
+    Column("owner", "Phụ trách", ("phu trach", "bo phan phu trach", "don vi phu trach", "bo phan")),
+    Column("due", "Hạn xử lý", ("han xu ly", "thoi han", "han hoan thanh", "han")),
+    Column("last_year", "Điểm năm trước", ("diem nam truoc",)),
+]
+FIELD_COLUMNS = {"code": "code", "title": "title", "name": "title", "max_points": "max", "rule": "rule",
+                 "department": "owner", "owner": "owner", "due": "due", "items": "documents", "last_year_score": "last_year",
+                 "checks": "rule"}
+DEFAULT_CHECKS = "Đúng nội dung tiêu chí; có số hiệu, ngày ban hành, chữ ký và dấu hoặc ký số; trong kỳ đánh giá"
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What the sheet does not say: given on the command line (or taken from last year's index)."""
+    code: str
+    name: str
+    year: int
+    assessment_date: date
+    threshold_percent: Decimal = Decimal(5)
+    penalty_points: Decimal = Decimal(1)
+
+
+# ---- "Cách tính điểm": the texts written on export, and read back (anything else is binary, kept as the checks)
+def rule_text(rule_type: str, params: dict) -> str:
+    n = lambda v: _vn(v)  # noqa: E731
+    if rule_type == "binary":
+        return "Có: đủ điểm; Không: 0 điểm"
+    if rule_type == "not_applicable":
+        return "Không áp dụng"
+    if rule_type == "ratio":
+        return f"Tỷ lệ: đủ điểm khi đạt {n(params['target_percent'])}%"
+    if rule_type == "deduction":
+        text = f"Trừ {n(params['per_violation'])} điểm mỗi vi phạm"
+        return text + (f"; trừ tối đa {n(params['max_deduction'])} điểm" if params.get("max_deduction") is not None else "")
+    if rule_type == "percentage_tiers":
+        return "Theo tỷ lệ đạt: " + "; ".join(f"≥{n(t['min_percent'])}%: {n(Decimal(str(t['fraction'])) * 100)}% điểm" for t in params["tiers"])
+    if rule_type == "count_thresholds":
+        return "Theo số lượng: " + "; ".join(f"≥{n(t['min'])}: {n(t['points'])} điểm" for t in params["thresholds"])
+    if rule_type == "tiered":
+        return "Theo mức: " + "; ".join(f"{t['label']} = {n(Decimal(str(t['fraction'])) * 100)}%" for t in params["tiers"])
+    raise ValueError(rule_type)
+
+
+def _vn(value) -> str:
+    value = Decimal(str(value))
+    text = format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+    return text.replace(".", ",")
+
+
+_NUM = r"(\d+(?:[.,]\d+)?)"
+
+
+def parse_rule(text: str | None) -> dict:
+    """The rule a "Cách tính điểm" text describes, as a catalog `rule:` mapping."""
+    if not text:
+        return {"type": "binary"}
+    folded = fold(re.sub(r"(\d),(\d)", r"\1.\2", text))  # 0,5 stays a number once folded
+    d = lambda s: Decimal(s.replace(",", "."))  # noqa: E731
+    if folded.startswith("khong ap dung"):
+        return {"type": "not_applicable"}
+    if folded.startswith("theo ty le dat"):
+        tiers = re.findall(rf"≥\s*{_NUM}\s*%\s*:\s*{_NUM}\s*%", text)
+        return {"type": "percentage_tiers", "tiers": [{"min_percent": d(a), "fraction": d(b) / 100} for a, b in tiers]}
+    if folded.startswith("theo so luong"):
+        found = re.findall(rf"≥\s*{_NUM}\s*:\s*{_NUM}", text)
+        return {"type": "count_thresholds", "thresholds": [{"min": d(a), "points": d(b)} for a, b in found]}
+    if folded.startswith("theo muc"):
+        found = re.findall(rf"([^:;=]+?)\s*=\s*{_NUM}\s*%", text.split(":", 1)[1])
+        return {"type": "tiered", "tiers": [{"label": label.strip(), "fraction": d(f) / 100} for label, f in found]}
+    match = re.match(r"tru (\d+(?:\.\d+)?)", folded)
+    if match:
+        rule = {"type": "deduction", "per_violation": d(match.group(1))}
+        cap = re.search(r"tru toi da (\d+(?:\.\d+)?)", folded)
+        if cap:
+            rule["max_deduction"] = d(cap.group(1))
+        return rule
+    if folded.startswith("ty le"):
+        target = re.search(r"(\d+(?:\.\d+)?)\s*%", folded)
+        return {"type": "ratio", "target_percent": d(target.group(1)) if target else Decimal(100)}
+    return {"type": "binary"}
+
+
+def _department_code(name: str, known: dict[str, str]) -> str:
+    folded = fold(name)
+    if folded in known:
+        return known[folded]
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", name.strip()):
+        return name.strip()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:40] or "bo-phan"
+
+
+def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None = None,
+                      departments: dict[str, str] | None = None) -> Catalog:
+    """`departments`: the unit's departments, folded name → code, so that "Văn phòng – Thống kê" is `vp-tk`."""
+    source = Path(path).name
+    try:
+        table = find_table(read_cells(path, data), RUBRIC_COLUMNS, source=source, required=[("code",), ("title",), ("max",)])
+    except TableError as exc:
+        raise CatalogError(source, [Problem("", p) for p in exc.problems]) from None
+    known = {fold(name): code for name, code in (departments or {}).items()}
+    problems: list[Problem] = []
+    rows = []
+    for row in table.rows:
+        code = code_text(row.values.get("code"))
+        if code is None:
+            if row.values.get("code") is not None:
+                problems.append(Problem(f"row {row.number}, column {table.columns['code']!r}",
+                                        f"{row.values['code']!r} is not a code such as 1, 1.2 or 4.22.11"))
+            continue  # a row without a code: a heading or a note
+        rows.append((row, code))
+    codes = [code for _r, code in rows]
+    seen: dict[str, int] = {}
+    for row, code in rows:
+        if code in seen:
+            problems.append(Problem(f"row {row.number}, column {table.columns['code']!r}",
+                                    f"{code!r} is used twice (also on row {seen[code]}); codes are unique"))
+        seen.setdefault(code, row.number)
+    groups = {c for c in codes if any(other.startswith(c + ".") for other in codes)}
+
+    departments_used: dict[str, str] = {}
+    areas: dict[str, dict] = {}
+    places: dict[str, int] = {}
+    for row, code in rows:
+        v = row.values
+        area_code = code.split(".")[0]
+        values = {}
+        for key in ("max", "last_year"):
+            try:
+                values[key] = number(v.get(key))
+            except ValueError:
+                problems.append(Problem(f"row {row.number}, column {table.columns[key]!r}", f"{v[key]!r} is not a number"))
+                values[key] = None
+        if "." not in code:
+            area = areas.setdefault(area_code, {"code": area_code, "criteria": []})
+            area.update({"name": v.get("title") or v.get("group"), "max_points": values["max"]})
+            if values["last_year"] is not None:
+                area["last_year_score"] = values["last_year"]
+            area["_row"] = row.number
+            continue
+        if code in groups:
+            continue  # a group of criteria (4.22 above 4.22.11): its points are its criteria's
+        area = areas.setdefault(area_code, {"code": area_code, "name": v.get("group"), "criteria": []})
+        if area_code not in codes and area.get("max_points") is None:
+            area["_row"] = area.get("_row", row.number)
+        owner = str(v["owner"]).strip() if v.get("owner") else None
+        if owner:
+            departments_used.setdefault(_department_code(owner, known), owner)
+        rule = parse_rule(v.get("rule"))
+        try:
+            due = day(v.get("due"))
+        except ValueError:
+            problems.append(Problem(f"row {row.number}, column {table.columns['due']!r}", f"{v['due']!r} is not a date such as 15/12/{info.year}"))
+            due = None
+        criterion = {"code": code, "title": v.get("title"), "max_points": values["max"], "rule": rule}
+        if values["last_year"] is not None:
+            criterion["last_year_score"] = values["last_year"]
+        if owner:
+            criterion["department"] = _department_code(owner, known)
+        if rule["type"] != "not_applicable":
+            documents = [d.strip(" -•\t") for d in re.split(r"[\n;]+", str(v.get("documents") or "")) if d.strip(" -•\t")]
+            checks = f"Cách tính điểm: {v['rule']}" if v.get("rule") and not fold(v["rule"]).startswith("co du diem") else DEFAULT_CHECKS
+            owner_code = criterion.get("department")
+            criterion["items"] = [{"code": f"{info.code}-{info.year}-{code}-{_letter(k)}", "title": title, "checks": checks,
+                                   "owner": owner_code, "due": due or info.assessment_date}
+                                  for k, title in enumerate(documents or [f"Tài liệu kiểm chứng: {v.get('title') or code}"])]
+        area["criteria"].append(criterion)
+        criterion["_row"] = row.number
+
+    data_areas = []
+    for i, area in enumerate(areas.values()):
+        if area.get("max_points") is None:
+            area["max_points"] = sum((c["max_points"] or 0 for c in area["criteria"]), Decimal(0))
+        if area.get("name") is None:
+            problems.append(Problem(f"row {area['_row']}", f"criteria {area['code']}.… have no area: add a row with the code "
+                                    f"{area['code']} and the area's name, or fill the column 'Nhóm'"))
+        places[f"areas[{i}]"] = area.pop("_row")
+        if "last_year_score" not in area and area["criteria"] and all(
+                "last_year_score" in c for c in area["criteria"] if c["rule"]["type"] != "not_applicable"):
+            area["last_year_score"] = sum((c["last_year_score"] for c in area["criteria"] if "last_year_score" in c), Decimal(0))
+        for j, criterion in enumerate(area["criteria"]):
+            places[f"areas[{i}].criteria[{j}]"] = criterion.pop("_row")
+        data_areas.append(area)
+    catalog_data = {
+        "format": 1,
+        "departments": [{"code": code, "name": name} for code, name in departments_used.items()],
+        "index": {"code": info.code, "name": info.name, "year": info.year,
+                  "max_points": sum((a["max_points"] or 0 for a in data_areas), Decimal(0)),
+                  "assessment_date": info.assessment_date,
+                  "deviation": {"threshold_percent": info.threshold_percent, "penalty_points": info.penalty_points}},
+        "areas": data_areas,
+    }
+    if problems:
+        raise CatalogError(source, problems)
+    validator = _Validator()
+    catalog = validator.catalog(_plain(catalog_data))
+    if validator.problems:
+        raise CatalogError(source, [_on_row(p, places, table.columns) for p in validator.problems])
+    return catalog
+
+
+def _plain(value):
+    """Decimals as the numbers the YAML loader would hand to the validator (rule parameters are stored so)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _letter(k: int) -> str:
+    return "abcdefghijklmnopqrstuvwxyz"[k] if k < 26 else f"z{k}"
+
+
+def _on_row(problem: Problem, places: dict[str, int], headers: dict[str, str]) -> Problem:
+    """`areas[0].criteria[2].max_points` → `row 7, column 'Điểm tối đa'`."""
+    match = re.match(r"^(areas\[\d+\](?:\.criteria\[\d+\])?)(?:\.(\w+))?", problem.place)
+    if not match or match.group(1) not in places:
+        return problem
+    where = f"row {places[match.group(1)]}"
+    column = FIELD_COLUMNS.get(match.group(2) or "")
+    if column and column in headers:
+        where += f", column {headers[column]!r}"
+    elif column:
+        where += f", column {next(c.header for c in RUBRIC_COLUMNS if c.key == column)!r}"
+    return Problem(where, problem.message)
+
+
+def rubric_rows(catalog_data: dict) -> list[list]:
+    """A catalog (as the YAML mapping) as the province's sheet: the header, then each area and its criteria."""
+    header = [c.header for c in RUBRIC_COLUMNS]
+    names = {d["code"]: d["name"] for d in catalog_data.get("departments", [])}
+    rows = [header]
+    for area in catalog_data["areas"]:
+        rows.append([area["code"], area["name"], None, area["max_points"], None, None, None, None, area.get("last_year_score")])
+        for c in area["criteria"]:
+            rule = c["rule"]
+            items = c.get("items", [])
+            dues = [i.get("due") or (i.get("report") or {}).get("deadline") for i in items]
+            due = min((d for d in dues if d), default=None)
+            rows.append([c["code"], c["title"], area["name"], c["max_points"],
+                         rule_text(rule["type"], {k: v for k, v in rule.items() if k != "type"}),
+                         "\n".join(i["title"] for i in items) or None, names.get(c.get("department")) or c.get("department"),
+                         due.strftime("%d/%m/%Y") if isinstance(due, date) else due, c.get("last_year_score")])
+    return rows
+
+
+def default_assessment_date(year: int) -> date:
+    return date(year, 12, 15)
+
+
+def next_year_date(day_: date, year: int) -> date:
+    try:
+        return day_.replace(year=year)
+    except ValueError:  # 29 February
+        return day_.replace(year=year, day=28)

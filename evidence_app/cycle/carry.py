@@ -1,0 +1,246 @@
+"""Carrying the rubric into a new year: the diff against last year's index, last year's results as the history
+of the criteria whose codes persist, the documents still valid offered for relinking; and the rubric written
+back as YAML or as the province's spreadsheet."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+import yaml
+from sqlalchemy import select
+
+from checklists.model import Catalog, LastYear, LossCause
+from checklists.sheets import IndexInfo, default_assessment_date, next_year_date, rubric_rows
+from checklists.tables import fold
+
+from ..auth.models import Unit, User
+from ..catalog.models import ChecklistItem, Criterion, Index
+from ..evidence.models import Document, Evidence, EvidenceState
+from ..evidence.operations import link_document
+from ..extensions import db
+from .models import ResultSet
+from .operations import generate_proposals
+
+
+def previous_index(unit: Unit, code: str, year: int) -> Index | None:
+    return db.session.execute(select(Index).where(Index.unit_id == unit.id, Index.code == code, Index.year < year)
+                              .order_by(Index.year.desc()).limit(1)).scalar_one_or_none()
+
+
+def sheet_info(unit: Unit, code: str, year: int, name: str | None, assessment_date: date | None) -> IndexInfo:
+    """What a spreadsheet does not say, from the options or else from last year's index of the same code."""
+    previous = previous_index(unit, code, year)
+    return IndexInfo(
+        code=code, year=year, name=name or (previous.name if previous else code),
+        assessment_date=assessment_date or (next_year_date(previous.assessment_date, year) if previous else default_assessment_date(year)),
+        threshold_percent=previous.deviation_threshold_percent if previous else Decimal(5),
+        penalty_points=previous.deviation_penalty_points if previous else Decimal(1))
+
+
+@dataclass
+class CatalogDiff:
+    previous: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    repointed: list[str] = field(default_factory=list)   # same code, another criterion (title or area changed)
+    points_changed: list[str] = field(default_factory=list)
+
+
+def catalog_diff(previous: Index, catalog: Catalog) -> CatalogDiff:
+    old = {c.code: c for a in previous.areas for c in a.criteria}
+    new = {c.code: (area.code, c) for area in catalog.areas for c in area.criteria}
+    diff = CatalogDiff(previous=f"{previous.code} {previous.year}")
+    diff.added = [f"{code} {c.title}" for code, (_a, c) in new.items() if code not in old]
+    diff.removed = [f"{code} {c.title}" for code, c in old.items() if code not in new]
+    for code, (area_code, c) in new.items():
+        before = old.get(code)
+        if before is None:
+            continue
+        if fold(before.title) != fold(c.title) or before.area.code != area_code:
+            diff.repointed.append(f"{code}: «{before.title}» ({before.area.code}) → «{c.title}» ({area_code})")
+        elif before.max_points != c.max_points:
+            diff.points_changed.append(f"{code}: {before.max_points} → {c.max_points}")
+    return diff
+
+
+@dataclass
+class Carried:
+    scores: int = 0
+    causes: int = 0
+    proposals: int = 0
+    offers: list[tuple[Document, ChecklistItem]] = field(default_factory=list)
+    result_set: ResultSet | None = None
+    codes: set[str] = field(default_factory=set)
+
+
+def _last_results(unit: Unit, code: str, year: int) -> ResultSet | None:
+    return db.session.execute(select(ResultSet).join(Index, ResultSet.index_id == Index.id)
+                              .where(ResultSet.unit_id == unit.id, Index.code == code, ResultSet.year == year)).scalar_one_or_none()
+
+
+def with_history(catalog: Catalog, unit: Unit, previous: Index, diff: CatalogDiff) -> tuple[Catalog, Carried]:
+    """The catalog with last year's history filled in where the file gives none, for the criteria whose codes
+    persist and still mean the same criterion: the final scores and causes of the results imported for
+    `previous.year`, and the areas' and index's totals. Done on the data before the import, so that
+    importing the same file again changes nothing."""
+    carried = Carried()
+    repointed = {line.split(":")[0] for line in diff.repointed}
+    result_set = _last_results(unit, catalog.index.code, previous.year)
+    if result_set is None:
+        return catalog, carried
+    rows = {r.criterion.code: r for r in result_set.rows if r.criterion.code not in repointed}
+    carried.result_set, carried.codes = result_set, set(rows)
+    areas = []
+    for area in catalog.areas:
+        criteria = []
+        for c in area.criteria:
+            row = rows.get(c.code)
+            if row is not None and c.applicable:
+                if c.last_year_score is None and row.final_score <= c.max_points:
+                    c = replace(c, last_year_score=row.final_score)
+                    carried.scores += 1
+                if not c.loss_causes and row.points_lost > 0 and row.causes:
+                    c = replace(c, loss_causes=tuple(LossCause(x["type"], x.get("text") or "—") for x in row.causes))
+                    carried.causes += 1
+            criteria.append(c)
+        scored = [c for c in criteria if c.applicable]
+        if area.last_year_score is None and scored and all(c.last_year_score is not None for c in scored):
+            area = replace(area, last_year_score=sum((c.last_year_score for c in scored), Decimal(0)))
+        areas.append(replace(area, criteria=tuple(criteria)))
+    index = catalog.index
+    if index.last_year is None:
+        total = result_set.published_total if result_set.published_total is not None else result_set.final_total
+        index = replace(index, last_year=LastYear(result_set.year, total, None))
+    return replace(catalog, index=index, areas=tuple(areas)), carried
+
+
+def after_import(index: Index, previous: Index, carried: Carried, repointed: set[str]) -> Carried:
+    """Once the new index exists: the checklist items last year's causes call for, and the documents still
+    valid offered for relinking."""
+    if carried.result_set is not None:
+        rows = [r for r in carried.result_set.rows if r.criterion.code in carried.codes]
+        carried.proposals = len(generate_proposals(carried.result_set, rows))
+    carried.offers = relink_offers(index, previous, repointed)
+    return carried
+
+
+def relink_offers(index: Index, previous: Index, exclude: set[str] = frozenset()) -> list[tuple[Document, ChecklistItem]]:
+    """Documents approved last year for a criterion whose code persists, still valid in the new year (no
+    period, or a period ending in it or later), not yet linked there: each with the new item it fits (the
+    item of the same title, else the criterion's first item)."""
+    new_criteria = {c.code: c for a in index.areas for c in a.criteria if c.code not in exclude and c.items}
+    start = date(index.year, 1, 1)
+    rows = db.session.execute(
+        select(Document, ChecklistItem, Criterion.code).join(Evidence, Evidence.document_id == Document.id)
+        .join(ChecklistItem, Evidence.item_id == ChecklistItem.id).join(Criterion, ChecklistItem.criterion_id == Criterion.id)
+        .where(Criterion.index_id == previous.id, Evidence.state == EvidenceState.approved.value, Document.deleted_at.is_(None),
+               (Document.period_end.is_(None)) | (Document.period_end >= start))
+        .order_by(Criterion.code, Document.id)
+    ).all()
+    linked = set(db.session.execute(select(Evidence.document_id, Evidence.item_id).join(ChecklistItem)
+                                    .join(Criterion).where(Criterion.index_id == index.id)).all())
+    offers = []
+    for document, old_item, code in rows:
+        criterion = new_criteria.get(code)
+        if criterion is None:
+            continue
+        target = next((i for i in criterion.items if fold(i.title) == fold(old_item.title)), criterion.items[0])
+        if (document.id, target.id) not in linked and (document, target) not in offers:
+            offers.append((document, target))
+    return offers
+
+
+def relink(offers: list[tuple[Document, ChecklistItem]], user: User) -> int:
+    """Link each offered document to its new item (waiting for review again: a new year, a new decision)."""
+    count = 0
+    for document, item in offers:
+        count += len(link_document(document, [item], user))
+    return count
+
+
+# ---- writing the rubric back
+def catalog_data(index: Index) -> dict:
+    """An index as the YAML catalog mapping (FORMAT.md): importing it again changes nothing."""
+    departments = {}
+    areas = []
+    for area in index.areas:
+        criteria = []
+        for c in area.criteria:
+            if c.department:
+                departments[c.department.code] = c.department.name
+            entry = {"code": c.code, "title": c.title, "max_points": _n(c.max_points)}
+            if c.points_estimated:
+                entry["points_estimated"] = True
+            if c.last_year_score is not None:
+                entry["last_year_score"] = _n(c.last_year_score)
+            if c.department:
+                entry["department"] = c.department.code
+            entry["rule"] = {"type": c.rule_type, **(c.rule_params or {})}
+            if c.loss_causes:
+                entry["loss_causes"] = [{"type": lc["type"], "text": lc["text"]} for lc in c.loss_causes if lc.get("text")]
+                if not entry["loss_causes"]:
+                    del entry["loss_causes"]
+            items = []
+            for item in c.items:
+                departments[item.owner_department.code] = item.owner_department.name
+                i = {"code": item.code, "title": item.title, "checks": item.checks, "owner": item.owner_department.code}
+                if item.due_date and item.due_date != item.report_deadline:
+                    i["due"] = item.due_date
+                if item.weight != 1:
+                    i["weight"] = _n(item.weight)
+                if item.report_deadline:
+                    i["report"] = {"period": item.report_period, "deadline": item.report_deadline}
+                items.append(i)
+            if items:
+                entry["items"] = items
+            criteria.append(entry)
+        a = {"code": area.code, "name": area.name, "max_points": _n(area.max_points)}
+        if area.last_year_score is not None:
+            a["last_year_score"] = _n(area.last_year_score)
+        if area.loss_causes:
+            a["loss_causes"] = list(area.loss_causes)
+        a["criteria"] = criteria
+        areas.append(a)
+    spec = {"code": index.code, "name": index.name, "year": index.year, "max_points": _n(index.max_points),
+            "assessment_date": index.assessment_date,
+            "deviation": {"threshold_percent": _n(index.deviation_threshold_percent), "penalty_points": _n(index.deviation_penalty_points)}}
+    if index.last_year is not None and index.last_year_score is not None:
+        spec["last_year"] = {"year": index.last_year, "score": _n(index.last_year_score)}
+        if index.last_year_note:
+            spec["last_year"]["note"] = index.last_year_note
+    if index.source:
+        spec["source"] = index.source
+    return {"format": 1, "departments": [{"code": k, "name": v} for k, v in sorted(departments.items())],
+            "index": spec, "areas": areas}
+
+
+def _n(value: Decimal):
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def to_yaml(index: Index) -> bytes:
+    return yaml.safe_dump(catalog_data(index), allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
+def to_xlsx(index: Index) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{index.code} {index.year}"[:31]
+    sheet.append([f"{index.name} — năm {index.year}"])
+    for row in rubric_rows(catalog_data(index)):
+        sheet.append(row)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCDEFGHI", (10, 60, 30, 12, 40, 60, 28, 12, 14)):
+        sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,413 @@
+"""The official results: import the province's table of scores, and propose next year's checklist items from
+the points it lost. Used by the admin pages and the `minhchung results` commands alike. Every function works
+inside the caller's transaction: the caller commits, or rolls back on ResultsRefused (and for a dry run)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from checklists.causes import Cause, deviates, load_templates, propose, read_causes
+from checklists.rules import LOSS_CAUSE_TYPES
+from checklists.tables import CODE_PREFIX, Column, TableError, code_text, find_table, fold, number, read_cells
+
+from .. import audit
+from ..auth.models import Department, Unit
+from ..catalog.models import Area, ChecklistItem, Criterion, Index
+from ..extensions import db
+from ..sqltypes import utcnow
+from .models import CriterionResult, Proposal, ProposalState, ResultSet
+
+RESULT_COLUMNS = [
+    Column("stt", "STT", ("stt", "tt", "so thu tu")),
+    Column("code", "Mã", ("ma", "ma tieu chi", "ma so", "ma chi tieu", "ma so tieu chi")),
+    Column("title", "Tiêu chí", ("tieu chi", "ten tieu chi", "chi tieu", "noi dung", "tieu chi thanh phan")),
+    Column("max", "Điểm tối đa", ("diem toi da", "toi da", "diem chuan", "thang diem")),
+    Column("self", "Điểm tự chấm", ("diem tu cham", "tu cham", "diem tu danh gia", "tu danh gia")),
+    Column("appraised", "Điểm thẩm định", ("diem tham dinh", "tham dinh")),
+    Column("final", "Điểm chốt", ("diem chot", "chot", "diem cuoi cung", "diem chinh thuc")),
+    Column("note", "Giải trình / ghi chú", ("giai trinh", "ghi chu", "ly do", "nguyen nhan", "ly do tru diem")),
+]
+TOTAL_ROWS = {"tong", "tong cong", "tong diem", "cong", "tong so"}
+MAX_RESULTS_FILE_BYTES = 5 * 1024 * 1024
+
+
+class ResultsRefused(Exception):
+    """Nothing was written; `problems` says why, one line each (naming the file and the row)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class ResultsPlan:
+    """Everything an import changes, as plain data (it stays readable after a dry run is rolled back)."""
+
+    index: str                      # "CCHC 2024": the rubric the rows were matched against
+    year: int                       # the year assessed
+    rows: list[dict] = field(default_factory=list)
+    last_year_changes: list[dict] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)   # criteria of the rubric with no row in the file
+    totals: dict = field(default_factory=dict)
+    proposals: int = 0
+    proposals_target: str | None = None
+    result_set_id: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "year": self.year, "rows": self.rows, "last_year_changes": self.last_year_changes,
+                "missing": self.missing, "totals": self.totals, "proposals": self.proposals,
+                "proposals_target": self.proposals_target}
+
+
+def _num(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _vn(value: Decimal) -> str:
+    return str(_num(value)).replace(".", ",")
+
+
+def find_indices(unit: Unit, code: str, year: int) -> tuple[Index, Index | None]:
+    """The rubric the results of `year` are matched against — that year's index, or else next year's — and
+    next year's index, whose criteria take these results as last year's scores and get the proposals."""
+    rows = {i.year: i for i in db.session.execute(select(Index).where(Index.unit_id == unit.id, Index.code == code)).scalars()}
+    own, following = rows.get(year), rows.get(year + 1)
+    if own is None and following is None:
+        known = ", ".join(f"{i.code} {i.year}" for i in db.session.execute(
+            select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)).scalars()) or "none"
+        raise ResultsRefused([f"unit {unit.code!r} has no index {code} for {year} or {year + 1} to match the results "
+                              f"against (known: {known}); import the rubric first with `minhchung catalog import`"])
+    return (own or following), following
+
+
+def read_results_table(path: str | Path, data: bytes | None = None):
+    try:
+        cells = read_cells(path, data)
+        return find_table(cells, RESULT_COLUMNS, source=Path(path).name,
+                          required=[("code", "title"), ("final", "appraised")])
+    except TableError as exc:
+        raise ResultsRefused([f"{exc.source}: {p}" for p in exc.problems]) from None
+
+
+def _row_identity(values: dict) -> tuple[str | None, str | None]:
+    code = code_text(values.get("code"))
+    title = values.get("title")
+    title = str(title).strip() if title is not None else None
+    if title:
+        match = CODE_PREFIX.match(title)
+        if match:
+            code = code or match.group(1)
+            title = match.group(2).strip() or None
+        elif code is None and code_text(title):
+            code, title = code_text(title), None
+    return code, title
+
+
+def import_results(unit: Unit, index_code: str, year: int, path: str | Path, *, data: bytes | None = None,
+                   actor_id: int | None = None) -> ResultsPlan:
+    """Store the province's scores for `year`, per criterion; set them as last year's scores of next year's
+    rubric; propose checklist items from the points lost. Refuses the whole file on any bad row."""
+    source = Path(path).name
+    index, following = find_indices(unit, index_code, year)
+    table = read_results_table(path, data)
+    criteria = db.session.execute(select(Criterion).where(Criterion.index_id == index.id)
+                                  .join(Area, Criterion.area_id == Area.id).order_by(Area.position, Criterion.position)).scalars().all()
+    by_code = {c.code: c for c in criteria}
+    by_title: dict[str, list[Criterion]] = {}
+    for c in criteria:
+        by_title.setdefault(fold(c.title), []).append(c)
+    area_codes = {a.code for a in index.areas}
+    threshold = index.deviation_threshold_percent
+    templates = load_templates()
+    problems: list[str] = []
+    unmatched: list[str] = []
+    seen: dict[int, int] = {}
+    parsed = []
+    published = None
+    for row in table.rows:
+        where = f"{source}: row {row.number}"
+        code, title = _row_identity(row.values)
+        scores = {}
+        for key in ("max", "self", "appraised", "final"):
+            try:
+                scores[key] = number(row.values.get(key))
+            except ValueError:
+                problems.append(f"{where}, column {table.columns[key]!r}: {row.values[key]!r} is not a number; write it as 15,84 or 15.84")
+                scores[key] = None
+        has_scores = any(v is not None for v in scores.values())
+        label = title or (str(row.values.get("code") or "").strip() if code is None else None)
+        if label and fold(label) in TOTAL_ROWS:
+            published = scores["final"] if scores["final"] is not None else scores["appraised"]
+            continue
+        if code in area_codes and code not in by_code:
+            continue  # an area's subtotal
+        criterion = by_code.get(code) if code else None
+        if criterion is None and title:
+            candidates = by_title.get(fold(title), [])
+            if len(candidates) > 1:
+                problems.append(f"{where}: the title {title!r} fits several criteria ({', '.join(c.code for c in candidates)}); add the code")
+                continue
+            criterion = candidates[0] if candidates else None
+        if criterion is None:
+            if has_scores:
+                unmatched.append(f"{where}: " + (f"criterion {code!r} does not exist in {index.code} {index.year}" if code
+                                                 else f"no criterion of {index.code} {index.year} is titled {label!r}" if label
+                                                 else "scores without a criterion code or title")
+                                 + "; correct the code or title")
+            continue  # a heading row (a group title without scores)
+        if criterion.id in seen:
+            problems.append(f"{where}: criterion {criterion.code} is also on row {seen[criterion.id]}; keep one row per criterion")
+            continue
+        seen[criterion.id] = row.number
+        final = scores["final"] if scores["final"] is not None else scores["appraised"]
+        if final is None:
+            problems.append(f"{where}: criterion {criterion.code} has no score: fill {table.columns.get('final') or table.columns.get('appraised')!r}")
+            continue
+        maximum = scores["max"] if scores["max"] is not None else criterion.max_points
+        if scores["max"] is not None and index.year == year and scores["max"] != criterion.max_points:
+            problems.append(f"{where}: criterion {criterion.code} has max {_num(scores['max'])} in the file but "
+                            f"{_num(criterion.max_points)} in {index.code} {index.year}; correct the file or the rubric")
+        for key in ("self", "appraised", "final"):
+            value = scores[key] if key != "final" else final
+            if value is None:
+                continue
+            if value < 0:
+                problems.append(f"{where}: {key} score {_num(value)} of criterion {criterion.code} is below 0")
+            elif value > maximum:
+                problems.append(f"{where}: {key} score {_num(value)} of criterion {criterion.code} is above its maximum {_num(maximum)}")
+        parsed.append((row, criterion, scores, final, maximum))
+    problems = unmatched + problems
+    if problems:
+        raise ResultsRefused(problems)
+    if not parsed:
+        raise ResultsRefused([f"{source}: no row under the header (row {table.header_row}) names a criterion of {index.code} {index.year}"])
+
+    result_set = db.session.execute(select(ResultSet).where(ResultSet.index_id == index.id, ResultSet.year == year)).scalar_one_or_none()
+    if result_set is None:
+        result_set = ResultSet(unit_id=unit.id, index=index, year=year, final_total=Decimal(0))
+        db.session.add(result_set)
+    stored = {r.criterion_id: r for r in result_set.rows}
+    plan = ResultsPlan(index=f"{index.code} {index.year}", year=year)
+    kept = set()
+    for position, (row, criterion, scores, final, maximum) in enumerate(parsed):
+        note = row.values.get("note")
+        note = str(note).strip() if note is not None else None
+        old = stored.get(criterion.id)
+        if old is not None and old.note == note and any(c.get("corrected") for c in old.causes):
+            causes = old.causes  # corrected by hand, and the note did not change: keep the correction
+        else:
+            causes = [{"type": c.type, "text": c.text, "corrected": False} for c in read_causes(note, templates)]
+            if deviates(scores["self"], scores["appraised"], threshold) and not any(c["type"] == "self_score_deviation" for c in causes):
+                causes.append({"type": "self_score_deviation", "corrected": False,
+                               "text": f"Điểm tự chấm {_vn(scores['self'])} cao hơn điểm thẩm định {_vn(scores['appraised'])} quá {_vn(threshold)}%"})
+            if final < maximum and not causes:
+                causes = [{"type": templates.no_note, "text": "", "corrected": False}]
+        values = {"max_points": maximum, "self_score": scores["self"], "appraised_score": scores["appraised"],
+                  "final_score": final, "note": note, "causes": causes, "position": position}
+        before = None if old is None else {k: getattr(old, k) for k in ("self_score", "appraised_score", "final_score", "note")}
+        if old is None:
+            old = CriterionResult(result_set=result_set, criterion=criterion, **values)
+            db.session.add(old)
+        else:
+            for name, value in values.items():
+                setattr(old, name, value)
+        kept.add(criterion.id)
+        after = {k: getattr(old, k) for k in ("self_score", "appraised_score", "final_score", "note")}
+        plan.rows.append({"row": row.number, "code": criterion.code, "title": criterion.title, "max": _num(maximum),
+                          "self": _num(scores["self"]), "appraised": _num(scores["appraised"]), "final": _num(final),
+                          "lost": _num(max(maximum - final, Decimal(0))), "note": note,
+                          "deviates": deviates(scores["self"], scores["appraised"], threshold),
+                          "causes": [c["type"] for c in causes],
+                          "change": "new" if before is None else ("unchanged" if before == after else "changed"),
+                          "before": None if before is None or before == after else {
+                              "self": _num(before["self_score"]), "appraised": _num(before["appraised_score"]),
+                              "final": _num(before["final_score"])}})
+    for criterion_id, old in stored.items():
+        if criterion_id not in kept:
+            result_set.rows.remove(old)
+    plan.missing = [c.code for c in criteria if c.id not in kept and c.applicable]
+
+    finals = [final for _r, _c, _s, final, _m in parsed]
+    selfs = [s["self"] for _r, _c, s, _f, _m in parsed if s["self"] is not None]
+    appraised = [s["appraised"] for _r, _c, s, _f, _m in parsed if s["appraised"] is not None]
+    result_set.final_total = sum(finals, Decimal(0))
+    result_set.published_total = published
+    result_set.self_total = sum(selfs, Decimal(0)) if selfs else None
+    result_set.appraised_total = sum(appraised, Decimal(0)) if appraised else None
+    penalised = deviates(result_set.self_total, result_set.appraised_total, threshold)
+    result_set.deviation_penalty = index.deviation_penalty_points if penalised else Decimal(0)
+    result_set.source = source[:300]
+    result_set.imported_by_id = actor_id
+    result_set.imported_at = utcnow()
+    db.session.flush()
+    plan.totals = {"max": _num(sum((m for *_x, m in parsed), Decimal(0))), "final": _num(result_set.final_total),
+                   "published": _num(published),
+                   "self": _num(result_set.self_total), "appraised": _num(result_set.appraised_total),
+                   "deviation_penalty": _num(result_set.deviation_penalty), "threshold_percent": _num(threshold),
+                   "lost": _num(sum((max(m - f, Decimal(0)) for _r, _c, _s, f, m in parsed), Decimal(0)))}
+    if following is not None:
+        plan.last_year_changes = carry_scores(result_set, following)
+        plan.proposals_target = f"{following.code} {following.year}"
+        plan.proposals = len(generate_proposals(result_set))
+    plan.result_set_id = result_set.id
+    audit.record("results.import", unit_id=unit.id, actor_id=actor_id, object_type="result_set", object_id=result_set.id,
+                 data={"index": plan.index, "year": year, "source": source, "rows": len(plan.rows),
+                       "final_total": plan.totals["final"], "deviation_penalty": plan.totals["deviation_penalty"],
+                       "proposals": plan.proposals})
+    return plan
+
+
+def carry_scores(result_set: ResultSet, following: Index, only: set[str] | None = None) -> list[dict]:
+    """Set the results as last year's scores of next year's rubric (criteria matched by code; an area's score
+    when every scored criterion of it has one; the index's published total). Returns what changed."""
+    finals = {r.criterion.code: r.final_score for r in result_set.rows if only is None or r.criterion.code in only}
+    changes = []
+    for area in following.areas:
+        for criterion in area.criteria:
+            new = finals.get(criterion.code)
+            if new is None or not criterion.applicable or new > criterion.max_points or criterion.last_year_score == new:
+                continue
+            changes.append({"code": criterion.code, "before": _num(criterion.last_year_score), "after": _num(new)})
+            criterion.last_year_score = new
+        scored = [c for c in area.criteria if c.applicable]
+        if scored and all(c.last_year_score is not None for c in scored):
+            total = sum((c.last_year_score for c in scored), Decimal(0))
+            if area.last_year_score != total:
+                changes.append({"code": f"area {area.code}", "before": _num(area.last_year_score), "after": _num(total)})
+                area.last_year_score = total
+    total = result_set.published_total if result_set.published_total is not None else result_set.final_total
+    if following.last_year_score != total or following.last_year != result_set.year:
+        changes.append({"code": "total", "before": _num(following.last_year_score), "after": _num(total)})
+        following.last_year, following.last_year_score = result_set.year, total
+    db.session.flush()
+    return changes
+
+
+def _proposal_key(cause_type: str, template_key: str, text: str) -> str:
+    return f"{cause_type}:{template_key}:{hashlib.sha256(fold(text).encode()).hexdigest()[:16]}"
+
+
+def default_owner(criterion: Criterion, unit_id: int) -> Department | None:
+    if criterion.department is not None:
+        return criterion.department
+    return db.session.execute(select(Department).where(Department.unit_id == unit_id).order_by(Department.code)).scalars().first()
+
+
+def generate_proposals(result_set: ResultSet, rows: list[CriterionResult] | None = None) -> list[Proposal]:
+    """Proposed checklist items, on next year's rubric, for every criterion that lost points: one per cause and
+    template. A proposal whose key exists already (proposed, accepted or discarded) is not made again."""
+    following = db.session.execute(select(Index).where(Index.unit_id == result_set.unit_id, Index.code == result_set.index.code,
+                                                       Index.year == result_set.year + 1)).scalar_one_or_none()
+    if following is None:
+        return []
+    targets = {c.code: c for a in following.areas for c in a.criteria}
+    existing = set(db.session.execute(select(Proposal.criterion_id, Proposal.key)
+                                      .where(Proposal.criterion_id.in_([c.id for c in targets.values()]))).all())
+    templates = load_templates()
+    made = []
+    for row in rows if rows is not None else result_set.rows:
+        target = targets.get(row.criterion.code)
+        if row.points_lost <= 0 or target is None or not target.applicable:
+            continue
+        causes = [Cause(c["type"], c.get("text") or "") for c in row.causes if c["type"] in LOSS_CAUSE_TYPES]
+        owner = default_owner(target, result_set.unit_id)
+        for item in propose(causes, criterion_title=target.title, year=following.year,
+                            assessment_date=following.assessment_date, templates=templates):
+            key = _proposal_key(item.cause.type, item.template.key, item.cause.text)
+            if (target.id, key) in existing:
+                continue
+            existing.add((target.id, key))
+            proposal = Proposal(unit_id=result_set.unit_id, criterion=target, criterion_result=row, key=key,
+                                cause_type=item.cause.type, cause_text=item.cause.text, title=item.title, checks=item.checks,
+                                owner_department=owner, due_date=item.due, is_report=item.template.report)
+            db.session.add(proposal)
+            made.append(proposal)
+    db.session.flush()
+    return made
+
+
+class ProposalRefused(Exception):
+    def __init__(self, field: str, message: str):
+        self.field, self.message = field, message
+        super().__init__(message)
+
+
+def update_proposal(proposal: Proposal, *, title: str, checks: str, owner: Department | None, due: date | None) -> None:
+    if proposal.state != ProposalState.proposed.value:
+        raise ProposalRefused("state", _l("only a proposal not yet decided can be edited"))
+    title, checks = (title or "").strip(), (checks or "").strip()
+    if not title:
+        raise ProposalRefused("title", _l("enter a title"))
+    if not checks:
+        raise ProposalRefused("checks", _l("say what the appraiser checks"))
+    if owner is not None and owner.unit_id != proposal.unit_id:
+        raise ProposalRefused("owner", _l("choose a department of this unit"))
+    proposal.title, proposal.checks, proposal.owner_department, proposal.due_date = title[:500], checks, owner, due
+
+
+def accept_proposal(proposal: Proposal, actor_id: int | None) -> ChecklistItem:
+    """Make the proposal a live checklist item of its criterion (code `<INDEX>-<criterion>-r<n>`)."""
+    if proposal.state != ProposalState.proposed.value:
+        raise ProposalRefused("state", _l("this proposal was already decided"))
+    if proposal.owner_department is None:
+        raise ProposalRefused("owner", _l("choose the department that provides it"))
+    if proposal.due_date is None:
+        raise ProposalRefused("due", _l("enter a due date"))
+    criterion = proposal.criterion
+    index = db.session.get(Index, criterion.index_id)
+    taken = set(db.session.execute(select(ChecklistItem.code).where(ChecklistItem.unit_id == proposal.unit_id)).scalars())
+    n = 1
+    while f"{index.code}-{criterion.code}-r{n}" in taken:
+        n += 1
+    item = ChecklistItem(unit_id=proposal.unit_id, criterion=criterion, code=f"{index.code}-{criterion.code}-r{n}",
+                         title=proposal.title, checks=proposal.checks, position=len(criterion.items),
+                         owner_department=proposal.owner_department, due_date=proposal.due_date, weight=Decimal(1),
+                         report_period=f"Năm {index.year}" if proposal.is_report else None,
+                         report_deadline=proposal.due_date if proposal.is_report else None, origin="proposal")
+    db.session.add(item)
+    _decide(proposal, ProposalState.accepted, actor_id)
+    proposal.item = item
+    db.session.flush()
+    audit.record("proposal.accept", unit_id=proposal.unit_id, actor_id=actor_id, object_type="item", object_id=item.id,
+                 data={"proposal": proposal.id, "item": item.code, "cause": proposal.cause_type, "title": item.title})
+    return item
+
+
+def discard_proposal(proposal: Proposal, actor_id: int | None) -> None:
+    if proposal.state != ProposalState.proposed.value:
+        raise ProposalRefused("state", _l("this proposal was already decided"))
+    _decide(proposal, ProposalState.discarded, actor_id)
+    audit.record("proposal.discard", unit_id=proposal.unit_id, actor_id=actor_id, object_type="proposal",
+                 object_id=proposal.id, data={"criterion": proposal.criterion.code, "title": proposal.title})
+
+
+def _decide(proposal: Proposal, state: ProposalState, actor_id: int | None) -> None:
+    proposal.state = state.value
+    proposal.decided_by_id = actor_id
+    proposal.decided_at = utcnow()
+
+
+def correct_causes(row: CriterionResult, causes: list[tuple[str, str]], actor_id: int | None) -> list[Proposal]:
+    """Replace the causes read from a row's note by the administrator's; the proposals not yet decided for
+    that row are made again from the corrected causes."""
+    for cause_type, _text in causes:
+        if cause_type not in LOSS_CAUSE_TYPES:
+            raise ProposalRefused("cause", f"unknown cause {cause_type!r}")
+    before = [c["type"] for c in row.causes]
+    row.causes = [{"type": t, "text": text, "corrected": True} for t, text in causes]
+    for proposal in db.session.execute(select(Proposal).where(Proposal.criterion_result_id == row.id,
+                                                              Proposal.state == ProposalState.proposed.value)).scalars():
+        db.session.delete(proposal)
+    db.session.flush()
+    made = generate_proposals(row.result_set, [row])
+    audit.record("results.causes", unit_id=row.result_set.unit_id, actor_id=actor_id, object_type="criterion_result",
+                 object_id=row.id, data={"criterion": row.criterion.code, "before": before, "after": [t for t, _ in causes]})
+    return made
