@@ -93,7 +93,7 @@ def import_command(file: Path, unit_code: str, index_code: str | None, year: int
             user = db.session.execute(select(User).where(User.username == relink_user, User.unit_id == unit.id)).scalar_one_or_none()
             if user is None:
                 raise ImportRefused([f"user {relink_user!r} is not in unit {unit.code!r}"])
-            relinked = relink(carried.offers, user)  # each link commits, with the import before it
+            relinked = relink(carried.offers, user)  # in the import's transaction
         if dry_run:
             db.session.rollback()
         else:

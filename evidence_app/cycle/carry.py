@@ -18,7 +18,7 @@ from checklists.tables import fold
 from ..auth.models import Unit, User
 from ..catalog.models import ChecklistItem, Criterion, Index
 from ..evidence.models import Document, Evidence, EvidenceState
-from ..evidence.operations import link_document
+from ..evidence.operations import add_links
 from ..extensions import db
 from .models import ResultSet
 from .operations import generate_proposals
@@ -153,10 +153,11 @@ def relink_offers(index: Index, previous: Index, exclude: set[str] = frozenset()
 
 
 def relink(offers: list[tuple[Document, ChecklistItem]], user: User) -> int:
-    """Link each offered document to its new item (waiting for review again: a new year, a new decision)."""
+    """Link each offered document to its new item (waiting for review again: a new year, a new decision), in the
+    caller's transaction."""
     count = 0
     for document, item in offers:
-        count += len(link_document(document, [item], user))
+        count += len(add_links(document, [item], user))
     return count
 
 

@@ -109,6 +109,13 @@ def upload_document(path: str | os.PathLike, filename: str, *, user: User, items
 
 def link_document(document: Document, items: list[ChecklistItem], user: User) -> list[Evidence]:
     """Offer an existing document as evidence for more items (upload once, link many times), and commit."""
+    links = add_links(document, items, user)
+    db.session.commit()
+    return links
+
+
+def add_links(document: Document, items: list[ChecklistItem], user: User) -> list[Evidence]:
+    """link_document without the commit, for a caller whose transaction holds more (a rubric import)."""
     for item in items:
         if item.unit_id != user.unit_id or document.unit_id != user.unit_id:
             raise ValueError("document and items must belong to the user's unit")
@@ -116,7 +123,6 @@ def link_document(document: Document, items: list[ChecklistItem], user: User) ->
     if links:
         audit.record("document.link", unit_id=user.unit_id, actor_id=user.id, object_type="document",
                      object_id=document.id, data={"items": [e.item.code for e in links]})
-    db.session.commit()
     return links
 
 

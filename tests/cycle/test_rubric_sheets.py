@@ -168,3 +168,13 @@ def test_next_years_rubric_keeps_the_history_of_persisting_codes(last_year, runn
     assert "updated 0 areas, 0 criteria, 0 items" in again.output and "Against" not in again.output, again.output
     assert "Documents still valid" not in again.output, "already relinked"
     assert db.session.query(Proposal).count() == 5
+
+
+def test_next_years_rubric_with_an_unknown_relinking_user_writes_nothing(last_year, runner):
+    unit, sheet = last_year
+    result = runner.invoke(args=["catalog", "import", str(sheet), "--unit", unit.code, "--index", "CCHC", "--year", "2025",
+                                 "--relink-as", "nobody"])
+    assert result.exit_code != 0 and "'nobody' is not in unit" in result.output
+    db.session.rollback()
+    assert db.session.execute(select(Index).where(Index.year == 2025)).first() is None, "one transaction: no index"
+    assert db.session.query(Proposal).count() == 0
