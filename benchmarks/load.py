@@ -1,7 +1,7 @@
 """The whole system under load: gunicorn with 4 workers, PostgreSQL, S3 on a real server (Swift), 50 users.
 
-    python benchmarks/load.py [--users 50] [--duration 60] [--workers 4] [--database mc_load] [--api]
-                              [--restart-database]
+    python benchmarks/load.py [--users 50] [--duration 60] [--workers 4] [--think 1,5] [--database mc_load]
+                              [--api] [--restart-database]
 
 Run it with the Python of the app's virtualenv (with the `postgres` and `server` extras). It makes a fresh
 temporary data directory, drops and recreates its own PostgreSQL database (`--database`, never `test`), uses the
@@ -9,8 +9,8 @@ S3 server named by S3_TEST_ENDPOINT_URL / S3_TEST_ACCESS_KEY / S3_TEST_SECRET_KE
 itself with `scripts/s3-swift.sh` (installed beforehand with `scripts/s3-swift.sh install`), prepares the ward with
 `minhchung demo --no-serve`, `minhchung storage init` and its own users, and starts gunicorn.
 
-The simulated users, each in a thread of one of `--processes` client processes, wait 0.5–1.5 s between actions
-(people read what they get): 60% staff (browse their work, an item, the indices; upload a fresh 1 MB PDF to an
+The simulated users, each in a thread of one of `--processes` client processes, wait 1–5 s between actions
+(`--think`; people read what they get): 60% staff (browse their work, an item, the indices; upload a fresh 1 MB PDF to an
 item; look at the report), 20% reviewers (the queue, a document, then approve it or send it back with a reason
 code), 20% leaders (the report page, its JSON download, the province of indices). With `--api`, staff and leaders
 also read through the JSON API with a personal token. Every request is timed from connect to the last byte.
@@ -81,7 +81,8 @@ class Browser:
         for header in response.headers.get_all("Set-Cookie") or []:
             self.cookie = header.split(";", 1)[0]
         ok = response.status in expect
-        self.record(kind, wall, elapsed, response.status, "" if ok else f"{method} {path} answered {response.status}")
+        self.record(kind, wall, elapsed, response.status,
+                    "" if ok else f"{method} {path} answered {response.status}: {data[:300].decode('utf-8', 'replace')}")
         return response.status, data.decode("utf-8", "replace")
 
     def form_token(self, page: str) -> str:
@@ -97,14 +98,21 @@ class Browser:
 
 
 def fresh_pdf(size: int) -> bytes:
-    """A valid one-page PDF padded to `size` with random bytes after its end marker: every upload is new."""
-    body = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n")
-    xref_at = len(body)
-    offsets = [body.index(f"{n} 0 obj".encode()) for n in (1, 2, 3)]
-    body += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    body += f"trailer<</Size 4/Root 1 0 R>>\nstartxref\n{xref_at}\n%%EOF\n".encode()
-    return body + b"%" + os.urandom(max(0, size - len(body) - 1))
+    """A valid one-page PDF of about `size` bytes, the bulk an unreferenced stream of random bytes (every upload is
+    new), with a correct xref table and nothing after its end marker, like a scanner's file."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>"]
+    payload = os.urandom(max(1024, size - 600))
+    objects.append(b"<</Length %d>>\nstream\n%s\nendstream" % (len(payload), payload))
+    body, offsets = bytearray(b"%PDF-1.7\n"), []
+    for number, content in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    body += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(body)
 
 
 def multipart(fields: dict, name: str, filename: str, content: bytes) -> tuple[bytes, str]:
@@ -179,7 +187,7 @@ ROLES = {"staff": staff, "reviewer": reviewer, "leader": leader}
 
 
 def run_users(port: int, users: list[tuple[str, str, str | None]], plan: dict, start_at: float, duration: float,
-              seed: int) -> dict:
+              think: tuple[float, float], seed: int) -> dict:
     """One client process: a thread per user, which signs in, waits for the common start (wall-clock `start_at`,
     so that the sign-ins, slow by design, are not part of the measured load), then acts until the end; returns
     every request as (kind, wall-clock start, seconds, status, what went wrong or "") and the accepted uploads."""
@@ -196,11 +204,11 @@ def run_users(port: int, users: list[tuple[str, str, str | None]], plan: dict, s
         browser = Browser(port, record)
         if not browser.login(username):
             return
-        time.sleep(max(0.0, start_at - time.time()) + rnd.uniform(0, 1.5))  # not all in the same second
+        time.sleep(max(0.0, start_at - time.time()) + rnd.uniform(0, think[1]))  # not all in the same second
         deadline = start_at + duration
         while time.time() < deadline:
             ROLES[role](browser, rnd, plan, uploads, token)
-            time.sleep(rnd.uniform(0.5, 1.5))
+            time.sleep(rnd.uniform(*think))
 
     threads = [threading.Thread(target=user, args=(*u, n)) for n, u in enumerate(users)]
     for t in threads:
@@ -259,12 +267,14 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--processes", type=int, default=2, help="client processes the users are spread over")
+    parser.add_argument("--think", default="1,5", help="seconds each user waits between actions: MIN,MAX")
     parser.add_argument("--database", default="mc_load")
     parser.add_argument("--api", action="store_true", help="also read through /api/v1 with personal tokens")
     parser.add_argument("--restart-database", action="store_true",
                         help="restart PostgreSQL (pg_ctlcluster, as root) a third of the way through: requests in "
                              "the restart must fail cleanly (503) and the app must recover without a restart")
     args = parser.parse_args()
+    think = tuple(float(x) for x in args.think.split(","))
     if args.database == "test":
         sys.exit("refusing to use the database 'test': it belongs to the test suite")
 
@@ -329,7 +339,7 @@ def main() -> None:
         Browser(port, lambda *a: None).call("warm-up", "GET", "/login")
         print(f"gunicorn with {args.workers} workers on port {port}; {len(users)} users ({n_staff} staff, "
               f"{n_reviewers} reviewers, {n_leaders} leaders) for {args.duration:.0f} s over {args.processes} "
-              f"client processes...", flush=True)
+              f"client processes, {think[0]:g}-{think[1]:g} s between actions...", flush=True)
 
         shares = [with_tokens[i::args.processes] for i in range(args.processes)]
         start_at = time.time() + 5 + 0.4 * len(users)  # time for every user to sign in first
@@ -340,7 +350,7 @@ def main() -> None:
         with concurrent.futures.ProcessPoolExecutor(args.processes) as pool:
             results = list(pool.map(run_users, [port] * args.processes, shares, [plan] * args.processes,
                                     [start_at] * args.processes, [args.duration] * args.processes,
-                                    range(args.processes)))
+                                    [think] * args.processes, range(args.processes)))
         wall_time = time.time() - start_at
     finally:
         if server is not None:
