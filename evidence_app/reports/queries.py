@@ -32,9 +32,8 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
     """For each index: its criteria with their items, measurements and self-score, and the activity of the
     departments that own its items. Four statements, however many indices, criteria and documents."""
     cutoff, zone = end_of_day(as_of), _zone()
-    connection = db.session.connection()   # Core rows: no ORM loading machinery for ~150k rows
     in_indices = Criterion.index_id.in_(index_ids)
-    criteria = connection.execute(
+    criteria = db.session.execute(
         select(Criterion.id, Criterion.index_id, Criterion.code, Criterion.title, Criterion.max_points,
                Criterion.rule_type, Criterion.rule_params, Criterion.last_year_score, Criterion.points_estimated,
                Area.code.label("area_code"), Area.name.label("area_name"),
@@ -44,7 +43,7 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
     ).all()
     summary = item_summaries(select(ChecklistItem.id).join(Criterion, ChecklistItem.criterion_id == Criterion.id)
                              .where(in_indices), cutoff).subquery("summary")
-    items = connection.execute(
+    items = db.session.execute(
         select(ChecklistItem.criterion_id, Criterion.index_id, ChecklistItem.code, ChecklistItem.title,
                ChecklistItem.due_date, ChecklistItem.weight, ChecklistItem.report_deadline,
                Department.code.label("owner"), Department.name.label("owner_name"),
@@ -55,14 +54,14 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
         .outerjoin(summary, summary.c.item_id == ChecklistItem.id)
         .where(in_indices).order_by(ChecklistItem.position, ChecklistItem.id)
     ).all()
-    measurements = connection.execute(
+    measurements = db.session.execute(
         select(Measurement.criterion_id, Measurement.measured_on, Measurement.numerator, Measurement.denominator,
                Measurement.source)
         .join(Criterion, Measurement.criterion_id == Criterion.id)
         .where(in_indices, Measurement.measured_on <= as_of, Measurement.entered_at < cutoff)
         .order_by(Measurement.measured_on, Measurement.id)
     ).all()
-    self_scores = dict(connection.execute(
+    self_scores = dict(db.session.execute(
         select(SelfScore.criterion_id, SelfScore.score).join(Criterion, SelfScore.criterion_id == Criterion.id)
         .where(in_indices, SelfScore.round == 1, SelfScore.entered_at < cutoff)
     ).all())
