@@ -37,7 +37,8 @@ def item_state(evidence: Iterable) -> str:
 
 def item_summaries(items: Select, cutoff: datetime) -> Select:
     """One row per item among `items` (a SELECT of checklist item ids) that had evidence before `cutoff`, as it
-    stood then: only links made and decisions taken before the cutoff count, and documents deleted after it.
+    stood then: only links made and decisions taken before the cutoff count (a document deleted after it still
+    counts).
     Columns:
       item_id
       documents          the evidence linked (every version)

@@ -78,7 +78,8 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
             waiting=pending and bool(waiting), sent_back=sent_back, uploaded=bool(documents)))
         activity = departments[index_id].get(owner)
         if activity is None:
-            activity = departments[index_id][owner] = {"name": owner_name, "approvals": [], "waiting": 0, "sent_back": 0}
+            activity = departments[index_id][owner] = {"name": owner_name, "approvals": [], "waiting": 0,
+                                                       "sent_back": 0}
         if approved_on is not None:
             activity["approvals"].append(approved_on)
         activity["waiting"] += undecided or 0

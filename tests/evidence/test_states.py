@@ -60,8 +60,9 @@ def as_it_stood(item: ChecklistItem, cutoff: datetime) -> dict:
             continue
         review = reviews.get(e.id)
         decided = review is not None and review.created_at < cutoff
-        rows.append(SimpleNamespace(id=e.id, replaces_id=e.replaces_id, state=review.decision if decided else "submitted",
-                                    decided_at=review.created_at if decided else None, document=e.document))
+        rows.append(SimpleNamespace(id=e.id, replaces_id=e.replaces_id, document=e.document,
+                                    state=review.decision if decided else "submitted",
+                                    decided_at=review.created_at if decided else None))
     approvals = sorted((r.decided_at, r.id, r) for r in rows if r.state == "approved")
     latest = max(rows, key=lambda r: (r.document.uploaded_at, -r.id), default=None)
     deciding = approvals[0][2] if approvals else latest
