@@ -380,13 +380,13 @@ WITH crit AS (
 ), ev AS (
     SELECT e.id, e.item_id, e.replaces_id
     FROM crit JOIN checklist_items i ON i.criterion_id = crit.id
-    JOIN evidence e ON e.item_id = i.id JOIN documents d ON d.id = e.document_id
-    WHERE e.linked_at < :cutoff AND (d.deleted_at IS NULL OR d.deleted_at >= :cutoff)
-), decided AS (
-    SELECT DISTINCT ON (r.evidence_id) r.evidence_id, r.decision
+    JOIN evidence e ON e.item_id = i.id
+    WHERE e.linked_at < :cutoff
+      AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = e.document_id AND d.deleted_at < :cutoff)
+), decided AS (        -- reviews.evidence_id is unique: a version's decision is its one review
+    SELECT r.evidence_id, r.decision
     FROM ev JOIN reviews r ON r.evidence_id = ev.id
     WHERE r.created_at < :cutoff
-    ORDER BY r.evidence_id, r.created_at DESC, r.id DESC
 ), replaced AS (
     SELECT DISTINCT replaces_id AS id FROM ev WHERE replaces_id IS NOT NULL
 ), per_item AS (

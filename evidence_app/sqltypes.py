@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.types import TypeDecorator
@@ -52,7 +53,12 @@ class Points(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return tidy_decimal(Decimal(str(value)))
+        return _tidy_points(value)
+
+
+@lru_cache(maxsize=4096)   # a report reads the same few values (weights, points) hundreds of thousands of times
+def _tidy_points(value) -> Decimal:
+    return tidy_decimal(Decimal(str(value)))
 
 
 def tidy_decimal(value: Decimal) -> Decimal:

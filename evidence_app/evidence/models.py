@@ -39,7 +39,7 @@ class Document(db.Model):
     period_end: Mapped[date | None] = mapped_column(Date)
     page_ref: Mapped[str | None] = mapped_column(String(200))
     sent_date: Mapped[date | None] = mapped_column(Date)           # when a periodic report was sent: decides timeliness
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the report skips the few deleted
 
     uploaded_by: Mapped[User] = relationship()
     links: Mapped[list[Evidence]] = relationship(back_populates="document")

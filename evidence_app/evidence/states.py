@@ -1,9 +1,17 @@
-"""The state of a checklist item, from the evidence linked to it (one rule, used everywhere)."""
+"""The state of a checklist item, from the evidence linked to it (one rule, used everywhere): `item_state` over
+the evidence as it is now, and `item_summaries`, the same rule in SQL for many items at once and as it stood at
+any moment (the report). tests/evidence/test_states.py checks that the two agree."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from .models import EvidenceState
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import aliased
+
+from ..catalog.models import ChecklistItem
+from ..review.models import Decision, Review
+from .models import Document, Evidence, EvidenceState
 
 MISSING = "missing"                      # chưa có
 WAITING = "waiting"                      # chờ duyệt
@@ -25,3 +33,56 @@ def item_state(evidence: Iterable) -> str:
     if EvidenceState.submitted.value in states:
         return WAITING
     return MISSING
+
+
+def item_summaries(items: Select, cutoff: datetime) -> Select:
+    """One row per item among `items` (a SELECT of checklist item ids) that had evidence before `cutoff`, as it
+    stood then: only links made and decisions taken before the cutoff count (a document deleted after it still
+    counts).
+    Columns:
+      item_id
+      documents          the evidence linked (every version)
+      undecided          of those, how many no reviewer had decided on
+      waiting, sent_back 1 when a current version (one not replaced by a resubmission) awaits review / was
+                         sent back, else 0
+      first_approved_at  the first approval of any version (an approval is never undone), or NULL
+      sent_date          for a periodic report, the sending date that decides whether it was on time: that of
+                         the first approved document, or without one, of the latest upload; NULL for other items
+    A version has at most one review (reviews.evidence_id is unique: a decision is final, a resubmission is a
+    new version), so the decision as of the cutoff is its review if made before the cutoff."""
+    def visible(evidence):  # linked before the cutoff, its document not deleted by then
+        gone = aliased(Document)
+        deleted = select(gone.id).where(gone.id == evidence.document_id, gone.deleted_at < cutoff)
+        return evidence.item_id.in_(items) & (evidence.linked_at < cutoff) & ~deleted.exists()
+
+    def decided(evidence):
+        return (Review.evidence_id == evidence.id) & (Review.created_at < cutoff)
+
+    newer = aliased(Evidence)
+    replaced = (select(newer.replaces_id).where(newer.replaces_id.is_not(None), visible(newer)).distinct()
+                .subquery("replaced"))
+    undecided, current = Review.id.is_(None), replaced.c.replaces_id.is_(None)
+    approved = Review.decision == Decision.approved.value
+    per_item = (
+        select(Evidence.item_id, func.count().label("documents"),
+               func.sum(case((undecided, 1), else_=0)).label("undecided"),
+               func.max(case((undecided & current, 1), else_=0)).label("waiting"),
+               func.max(case(((Review.decision == Decision.changes_requested.value) & current, 1), else_=0))
+               .label("sent_back"),
+               func.min(case((approved, Review.created_at))).label("first_approved_at"))
+        .outerjoin(Review, decided(Evidence)).outerjoin(replaced, replaced.c.replaces_id == Evidence.id)
+        .where(visible(Evidence)).group_by(Evidence.item_id)
+    ).subquery("per_item")
+    # the deciding document first: the first approved, or without one the latest upload (ties: the earliest link)
+    deciding_first = func.row_number().over(
+        partition_by=Evidence.item_id,
+        order_by=(case((approved, 0), else_=1), case((approved, Review.created_at)),
+                  case((approved, None), else_=Document.uploaded_at).desc(), Evidence.id))
+    sending = (
+        select(Evidence.item_id, Document.sent_date, deciding_first.label("rank"))
+        .join(ChecklistItem, (ChecklistItem.id == Evidence.item_id) & ChecklistItem.report_deadline.is_not(None))
+        .join(Document, Evidence.document_id == Document.id).outerjoin(Review, decided(Evidence))
+        .where(visible(Evidence))
+    ).subquery("sending")
+    return (select(per_item, sending.c.sent_date)
+            .outerjoin(sending, (sending.c.item_id == per_item.c.item_id) & (sending.c.rank == 1)))

@@ -21,7 +21,7 @@ class Decision(str, enum.Enum):
 class Review(db.Model):
     __tablename__ = "reviews"
     id: Mapped[int] = mapped_column(primary_key=True)
-    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True, unique=True)  # a decision is final
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     decision: Mapped[str] = mapped_column(String(24))
     reason_code: Mapped[str | None] = mapped_column(String(40))
