@@ -52,7 +52,8 @@ items in this index are taken in due-date order (undated last; ties: items waiti
 catalog order); each item is expected if one more approval still fits within rate × weeks until its horizon:
 the assessment date, or for a report not yet shown sent on time the earlier of its deadline and the
 assessment date. An item that does not fit takes no capacity from those after it. Departments only see this
-index's items; their rate counts approvals from every index.
+index's items, and their rate counts this index's approvals (the query layer gives one DepartmentActivity per
+department and index), so two indices never spend the same capacity twice.
 
 Risk: "secured" when secured = max; "lost" when best < max and secured = best; "on_track" when
 expected = best; "critical" when expected = secured (< best) or a pending item is past its due date;
