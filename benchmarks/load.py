@@ -398,6 +398,10 @@ def main() -> None:
     print(f"storage verify: {report['documents']} documents, {report['objects']} objects, {len(report['missing'])} "
           f"missing, {len(report['corrupt'])} corrupt; {len(uploads) - len(unrecorded)}/{len(uploads)} accepted "
           f"uploads recorded with their SHA-256 -> {'OK' if ok else 'FAILED'}")
+    if errors:
+        kept = Path(tempfile.gettempdir()) / "minhchung-load-gunicorn.log"
+        shutil.copyfile(work / "gunicorn.log", kept)
+        print(f"gunicorn's log, with the tracebacks: {kept}")
     if swift_dir is not None:
         subprocess.run(["bash", str(ROOT / "scripts" / "s3-swift.sh"), "stop", str(swift_dir)], capture_output=True)
     psql("postgres", f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')

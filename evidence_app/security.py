@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -77,6 +77,8 @@ def init_app(app) -> None:
         app.logger.error("database error: %s", error)
         with contextlib.suppress(Exception):
             db.session.rollback()
+        if "_login_user" not in g:  # the user could not be loaded: rendering must not try again (Flask-Login's
+            g._login_user = app.login_manager.anonymous_user()  # context processor would, and fail once more)
         return unavailable("database_unavailable", 503, _l("The database cannot be reached"),
                            _l("Nothing was saved by this request. Wait a minute and try again; if it goes on, tell the "
                              "IT office."))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask_login.utils import _create_identifier
 from sqlalchemy import func, select
 
 from evidence_app.api.operations import create_token
@@ -365,6 +366,27 @@ def database_url_of(app) -> str:
 
 
 # ---------------------------------------------------------------- the database drops its connections
+
+@pytest.mark.parametrize("unreachable", ["sqlite:///{tmp}/no-such-folder/db.sqlite3",
+                                         "postgresql+psycopg://postgres@127.0.0.1:1/test"], ids=["sqlite", "postgresql"])
+def test_database_down_a_signed_in_user_gets_a_clear_page(tmp_path, unreachable):
+    """The database is down before the request could even load the signed-in user (a restart in progress)."""
+    app = build_app(tmp_path, unreachable.format(tmp=tmp_path))
+    client = app.test_client()
+    browser = {"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/130"}
+    with app.test_request_context(headers=browser, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        identifier = _create_identifier()  # what session protection checks
+    with client.session_transaction() as session:
+        session.update({"_user_id": "1", "_fresh": True, "_id": identifier})
+    for path, accept in (("/my", "text/html"), ("/api/v1/my/items", "application/json")):
+        response = client.get(path, headers={"Accept": accept, **browser})
+        assert response.status_code == 503, response.get_data(as_text=True)[:300]
+        if accept == "text/html":
+            assert "Không kết nối được cơ sở dữ liệu" in response.get_data(as_text=True)
+        else:
+            assert response.get_json()["error"]["code"] == "database_unavailable"
+
+
 
 if os.environ.get("TEST_DATABASE_URL"):  # a server that can drop connections: PostgreSQL (SQLite has none)
     def test_database_connections_dropped_requests_fail_cleanly_and_the_app_recovers(app, catalog_dict,
