@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 import struct
+import time
 import warnings
 import zipfile
 import zlib
@@ -45,17 +46,23 @@ def _picture(size=(400, 200), seed: int = 0) -> Image.Image:
 # ------------------------------------------------------------------------------------------
 
 
+# Pillow stamps /CreationDate and /ModDate with the current second unless told otherwise: two "identical" PDFs
+# made a second apart would differ, and a test expecting the same SHA-256 would fail at random.
+_PDF_DATES = {"creationDate": time.struct_time((2024, 1, 1, 0, 0, 0, 0, 1, 0)),
+              "modDate": time.struct_time((2024, 1, 1, 0, 0, 0, 0, 1, 0))}
+
+
 def pdf(d: Path, name: str = "bao-cao.pdf", pages: int = 3) -> Path:
     path = Path(d) / name
     images = [_picture((210, 297), seed=i) for i in range(pages)]
-    images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=72)
+    images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=72, **_PDF_DATES)
     return path
 
 
 def pdf_bytes(pages: int = 1) -> bytes:
     buf = io.BytesIO()
     images = [_picture((100, 140), seed=i) for i in range(pages)]
-    images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=72)
+    images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=72, **_PDF_DATES)
     return buf.getvalue()
 
 
