@@ -9,8 +9,7 @@ from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.types import TypeDecorator
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from .clock import utcnow  # noqa: F401  (the models' default timestamps follow the app's clock)
 
 
 class UTCDateTime(TypeDecorator):

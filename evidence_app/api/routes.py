@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from .. import clock
 from ..audit.models import AuditEvent
 from ..auth.models import Role, User
 from ..catalog.measurements import EntryRefused, add_measurement, parse_number, set_self_score
@@ -170,7 +171,7 @@ def criterion(criterion_id: int):
 
 @bp.get("/my/items")
 def my_items():
-    today = date.today()
+    today = clock.today()
     return jsonify([{**s.item_summary(w.item), "state": w.state, "overdue": w.overdue(today), "due_soon": w.due_soon(today),
                      "last_review": None if w.last_review is None else s.review(w.last_review)}
                     for w in my_work(current_user, today)])

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import clock
 from .. import audit
 from ..auth.models import User
 from ..extensions import db
@@ -46,7 +47,7 @@ def add_measurement(criterion: Criterion, user: User, *, numerator: Decimal, den
             raise EntryRefused("denominator", _l("The total must be above 0 (a ratio cannot be taken of nothing)."))
         if numerator > denominator:
             raise EntryRefused("numerator", _l("The count cannot exceed the total (%(n)s of %(d)s).", n=numerator, d=denominator))
-    if measured_on > date.today():
+    if measured_on > clock.today():
         raise EntryRefused("measured_on", _l("This date is in the future."))
     if not (source or "").strip():
         raise EntryRefused("source", _l("Say where the figure comes from (the system, the report, the list)."))

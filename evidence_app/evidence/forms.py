@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
+from .. import clock
 from .operations import DocumentFields
 
 
@@ -28,7 +29,7 @@ class DayField(DateField):
 
 
 def not_in_future(form, field):
-    if field.data and field.data > date.today():
+    if field.data and field.data > clock.today():
         raise ValidationError(_l("This date is in the future."))
 
 

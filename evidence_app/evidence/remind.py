@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
+from .. import clock
 from ..auth.models import User
 from ..extensions import db
 from ..i18n import format_day
@@ -40,7 +41,7 @@ def digest_for(user: User, today: date) -> tuple[int, str] | None:
 @click.option("--today", help="The day to count from, DD/MM/YYYY (default: today).")
 def remind_command(unit_code: str | None, today: str | None) -> None:
     """Send each user a digest of their overdue, due-soon and sent-back items."""
-    day = datetime.strptime(today, "%d/%m/%Y").date() if today else date.today()
+    day = datetime.strptime(today, "%d/%m/%Y").date() if today else clock.today()
     statement = select(User).where(User.active).order_by(User.username)
     if unit_code:
         from ..auth.models import Unit

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from storage import StorageError
 
+from .. import clock
 from ..admin.forms import ActionForm, AssignForm
 from ..auth.models import Role, User
 from ..extensions import db
@@ -60,7 +61,7 @@ def _item_page(item, form, refusals=(), status=200):
 @bp.get("/my")
 @login_required
 def my_work_page():
-    today = date.today()
+    today = clock.today()
     work = my_work(current_user, today)
     return render_template("evidence/my_work.html", work=work, reminders=reminders(work, today), today=today)
 

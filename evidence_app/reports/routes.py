@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import clock
 from ..admin.forms import ActionForm
 from ..auth.models import Role
 from .build import build_report, league_table
@@ -19,7 +20,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 def parse_as_of(raw: str | None) -> date:
     """DD/MM/YYYY or YYYY-MM-DD; empty means today."""
     if not raw:
-        return date.today()
+        return clock.today()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             return datetime.strptime(raw.strip(), fmt).date()
