@@ -26,6 +26,7 @@ class Index(db.Model):
     assessment_date: Mapped[date] = mapped_column(Date)
     deviation_threshold_percent: Mapped[Decimal] = mapped_column(Points)
     deviation_penalty_points: Mapped[Decimal] = mapped_column(Points)
+    deviation_source: Mapped[str | None] = mapped_column(Text)   # without a source, no penalty is applied
     last_year: Mapped[int | None] = mapped_column(Integer)
     last_year_score: Mapped[Decimal | None] = mapped_column(Points)
     last_year_note: Mapped[str | None] = mapped_column(Text)

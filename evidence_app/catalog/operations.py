@@ -65,6 +65,7 @@ def import_catalog(catalog: Catalog, unit: Unit, *, actor_id: int | None = None,
     result.index = index
     _set(index, [False], name=spec.name, max_points=spec.max_points, assessment_date=spec.assessment_date,
          deviation_threshold_percent=spec.deviation_threshold_percent, deviation_penalty_points=spec.deviation_penalty_points,
+         deviation_source=spec.deviation_source,
          last_year=spec.last_year.year if spec.last_year else None,
          last_year_score=spec.last_year.score if spec.last_year else None,
          last_year_note=spec.last_year.note if spec.last_year else None, source=spec.source)

@@ -10,6 +10,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
 
 from ..catalog.models import ChecklistItem
+from ..extensions import db
 from ..review.models import Decision, Review
 from .models import Document, Evidence, EvidenceState
 
@@ -86,3 +87,15 @@ def item_summaries(items: Select, cutoff: datetime) -> Select:
     ).subquery("sending")
     return (select(per_item, sending.c.sent_date)
             .outerjoin(sending, (sending.c.item_id == per_item.c.item_id) & (sending.c.rank == 1)))
+
+
+def current_item_states(item_ids: list[int]) -> dict[int, str]:
+    """The state of each item now (documents deleted no longer count), for pages listing a few items."""
+    rows = db.session.execute(
+        select(Evidence.id, Evidence.item_id, Evidence.state, Evidence.replaces_id)
+        .join(Document, Evidence.document_id == Document.id)
+        .where(Evidence.item_id.in_(item_ids), Document.deleted_at.is_(None))).all()
+    by_item: dict[int, list] = {item_id: [] for item_id in item_ids}
+    for row in rows:
+        by_item[row.item_id].append(row)
+    return {item_id: item_state(evidence) for item_id, evidence in by_item.items()}
