@@ -571,11 +571,12 @@ def _criterion(c: CriterionStatus, items: tuple[_Item, ...], ctx: _Context) -> C
     p = ((expected - secured) / (best - secured)).quantize(_P_STEP, ROUND_DOWN) if best > secured else ONE
 
     pending = [i for i in items if i.pending]
-    overdue_days = max(((today - i.status.due).days for i in pending if i.status.due and i.status.due < today),
+    to_act = [i for i in pending if i.state != "waiting"]   # a document awaiting review is the reviewer's move
+    overdue_days = max(((today - i.status.due).days for i in to_act if i.status.due and i.status.due < today),
                        default=None)
     soon = today + timedelta(days=params.soon_days)
-    late_report = any(i.horizon is not None and i.horizon < assessment_date and i.horizon <= soon for i in pending)
-    due_soon = any(i.status.due is not None and today <= i.status.due <= soon for i in pending)
+    late_report = any(i.horizon is not None and i.horizon < assessment_date and i.horizon <= soon for i in to_act)
+    due_soon = any(i.status.due is not None and today <= i.status.due <= soon for i in to_act)
     at_risk = best - expected
     if overdue_days is not None:
         priority = at_risk * (2 + Decimal(overdue_days) / 7)
@@ -593,7 +594,7 @@ def _criterion(c: CriterionStatus, items: tuple[_Item, ...], ctx: _Context) -> C
         count = sum(i.state == state for i in pending)
         if count:
             reasons.append(f"{count} {text}")
-    due = min((i.status.due for i in pending if i.status.due is not None), default=None)
+    due = min((i.status.due for i in to_act if i.status.due is not None), default=None)
     if due is not None:
         reasons.append(f"{'quá hạn' if due < today else 'hạn'} {format_day(due)}")
     for code in dict.fromkeys(i.status.owner for i in pending):
@@ -670,7 +671,10 @@ def forecast_index(criteria: list[CriterionStatus], departments: list[Department
             state, horizon = _pending_state(item, today), _horizon(item, assessment_date)
             p = params.p(state, _weeks_between(today, horizon), ctx.pace(item.owner))
             items.append(_Item(item, state, p, None, horizon))
-            pending_by_owner.setdefault(item.owner, [item.owner_name, 0])[1] += 1
+            counts_of_owner = pending_by_owner.setdefault(item.owner, [item.owner_name, 0, 0, 0])
+            counts_of_owner[1] += 1
+            counts_of_owner[2] += item.waiting
+            counts_of_owner[3] += item.sent_back and not item.waiting
         items = tuple(items)
         forecasts.append(_remainder(c, ctx) if c.rule_type == REMAINDER else _criterion(c, items, ctx))
     forecasts = tuple(forecasts)
@@ -693,12 +697,13 @@ def forecast_index(criteria: list[CriterionStatus], departments: list[Department
     for code in dict.fromkeys([*activities, *pending_by_owner]):
         activity = activities.get(code)
         name = activity.name if activity else pending_by_owner[code][0]
-        remaining = pending_by_owner.get(code, [None, 0])[1]
+        _, remaining, waiting, sent_back = pending_by_owner.get(code, [None, 0, 0, 0])
+        if activity is not None:   # the query layer counts every document waiting, not only one per item
+            waiting, sent_back = activity.waiting, activity.sent_back
         rate = Decimal(counts.get(code, 0)) / params.window_weeks
         needed = ZERO if remaining == 0 else (Decimal(remaining) / rate if rate else None)
         department_rows.append(DepartmentForecast(
-            code, name, rate, remaining, activity.waiting if activity else 0, activity.sent_back if activity else 0,
-            needed, needed is not None and needed <= weeks_left))
+            code, name, rate, remaining, waiting, sent_back, needed, needed is not None and needed <= weeks_left))
 
     return IndexForecast(today=today, assessment_date=assessment_date, criteria=forecasts, areas=area_rows,
                          totals=totals, departments=tuple(department_rows), deviation_warning=warning,
