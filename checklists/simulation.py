@@ -498,33 +498,49 @@ def simulate_population(n_units: int, seed: int, *, profiles=PROFILES) -> list[C
 
 
 # ------------------------------------------------------------------------------------ the inputs on a day
-def status_on(unit: Unit, day: date) -> tuple[list[CriterionStatus], list[DepartmentActivity]]:
-    """The forecast's inputs as they stood at the end of `day` (see the module docstring)."""
-    rubric = unit.rubric
+def _history(unit: Unit) -> tuple[dict, dict, dict, list]:
+    """The unit's events by item and criterion (computed once per unit)."""
+    cached = unit.__dict__.get("_history")
+    if cached is not None:
+        return cached
     uploads: dict[str, list[Upload]] = {}
     decisions: dict[tuple[str, int], Decision] = {}
     measurements: dict[str, list[MeasurementEntry]] = {}
-    self_scores: dict[str, Decimal] = {}
+    self_scores: list[SelfScoreEntry] = []
     for e in unit.events:
-        if e.day > day:
-            continue
         if isinstance(e, Upload):
             uploads.setdefault(e.item, []).append(e)
         elif isinstance(e, Decision):
             decisions[e.item, e.version] = e
         elif isinstance(e, MeasurementEntry):
-            if e.measured_on <= day:
-                measurements.setdefault(e.criterion, []).append(e)
+            measurements.setdefault(e.criterion, []).append(e)
         else:
-            self_scores[e.criterion] = e.score
+            self_scores.append(e)
+    for versions in uploads.values():
+        versions.sort(key=lambda u: (u.day, u.version))
+    for entries in measurements.values():
+        entries.sort(key=lambda m: m.measured_on)   # stable: entries of one day in the order entered
+    self_scores.sort(key=lambda e: e.day)
+    cached = unit.__dict__["_history"] = (uploads, decisions, measurements, self_scores)   # a cache, not state
+    return cached
+
+
+def status_on(unit: Unit, day: date) -> tuple[list[CriterionStatus], list[DepartmentActivity]]:
+    """The forecast's inputs as they stood at the end of `day` (see the module docstring)."""
+    rubric = unit.rubric
+    all_uploads, all_decisions, all_measurements, all_self_scores = _history(unit)
+    self_scores = {e.criterion: e.score for e in all_self_scores if e.day <= day}
     names = dict(rubric.departments)
     activity: dict[str, dict] = {}
     criteria = []
     for c in rubric.criteria:
         items = []
         for item in c.items:
-            versions = sorted(uploads.get(item.code, ()), key=lambda u: (u.day, u.version))
-            decided = [(u, decisions.get((item.code, u.version))) for u in versions]
+            versions = [u for u in all_uploads.get(item.code, ()) if u.day <= day]
+            decided = []
+            for u in versions:
+                d = all_decisions.get((item.code, u.version))
+                decided.append((u, d if d is not None and d.day <= day else None))
             approvals = sorted((d.day, u.version, u) for u, d in decided if d is not None and d.approved)
             approved_on = approvals[0][0] if approvals else None
             current = decided[-1] if decided else None
@@ -542,7 +558,7 @@ def status_on(unit: Unit, day: date) -> tuple[list[CriterionStatus], list[Depart
             a["waiting"] += sum(1 for _, d in decided if d is None)
             a["sent_back"] += sent_back
         points = tuple(Measurement(m.measured_on, m.numerator, m.denominator, "mô phỏng")
-                       for m in sorted(measurements.get(c.code, ()), key=lambda m: m.measured_on))
+                       for m in all_measurements.get(c.code, ()) if m.day <= day and m.measured_on <= day)
         criteria.append(CriterionStatus(
             code=c.code, title=c.title, area_code=c.area_code, area_name=c.area_name, max_points=c.max_points,
             rule_type=c.rule_type, rule_params=c.rule_params, last_year=c.last_year, points_estimated=False,
