@@ -61,14 +61,15 @@ def _pair(raw, place: str) -> tuple[Decimal, Decimal]:
 
 
 def _check_order(states: dict[str, Band], order: tuple[str, ...], place: str) -> None:
-    """At any time left, the lowest p of a state is at least the highest p of the state after it (checking the
-    two columns suffices: the bounds are linear in the time left)."""
+    """For the same time left and the same pace, a better state never has a lower p. p is linear in both between
+    the four corners (no time or ample time; idle or full pace), so checking the corners suffices."""
     for better, worse in zip(order, order[1:]):
         for column in ("no_time", "ample_time"):
-            low, high = getattr(states[better], column)[0], getattr(states[worse], column)[1]
-            if low < high:
-                raise ParameterError(f"{place}: {better}.{column} low {low} < {worse}.{column} high {high}: "
-                                     "the states' order would invert")
+            for end, pace in ((0, "idle"), (1, "full pace")):
+                high, low = getattr(states[better], column)[end], getattr(states[worse], column)[end]
+                if high < low:
+                    raise ParameterError(f"{place}: {better}.{column} ({pace}) {high} < {worse}.{column} ({pace}) "
+                                         f"{low}: the states' order would invert")
 
 
 def parse_parameters(raw: dict) -> ForecastParameters:

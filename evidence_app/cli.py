@@ -18,6 +18,7 @@ from .catalog.operations import import_catalog
 from .cycle.cli import results_cli
 from .evidence.cli import register as register_evidence_commands
 from .reports.cli import register as register_report_commands
+from .reports.forecast_cli import forecast_cli
 from .extensions import db
 
 DEMO_UNIT_CODE = "gieng-day"
@@ -34,7 +35,7 @@ main = FlaskGroup(name="minhchung", create_app=_create_app, add_version_option=F
 
 
 def register_commands(app) -> None:
-    for group in (catalog_cli, units_cli, departments_cli, users_cli, results_cli):
+    for group in (catalog_cli, units_cli, departments_cli, users_cli, results_cli, forecast_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     register_evidence_commands(app)
