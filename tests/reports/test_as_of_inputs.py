@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from checklists import load_catalog
+from evidence_app.catalog.assignments import assign_item
 from evidence_app.catalog.models import AssignmentHistory, ChecklistItem, Criterion, Index, SelfScore, SelfScoreHistory
 from evidence_app.catalog.operations import import_catalog
 from evidence_app.clock import frozen_at
@@ -136,3 +137,17 @@ def test_a_documents_metadata_as_it_stood(ward, client, tmp_path):
     items = [next(i for i in status(day)["1.1"].items if i.code == "CCHC-1.1-a") for day in (DAY_1, EDITED)]
     assert [i.sent_date for i in items] == [date(2024, 3, 1), date(2024, 3, 20)]
     assert_never_updated(change)
+
+
+def test_an_item_removed_from_the_rubric_takes_its_assignment_history_with_it(ward, catalog_dict, write_catalog):
+    item = one(ChecklistItem, code="CCHC-1.1-b")
+    with frozen_at(at(DAY_1)):
+        assign_item(item, one(User, username="admin"), one(Department, code="vh-tt"), None)
+    del catalog_dict["areas"][0]["criteria"][0]["items"][1]  # no evidence linked: the import may remove it
+    with frozen_at(at(DAY_2)):
+        result = import_catalog(load_catalog(write_catalog(catalog_dict)), ward, source="smaller.yaml")
+        db.session.commit()
+    assert result.removed["items"] == 1
+    assert db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-1.1-b")).scalar() is None
+    if db.engine.dialect.name == "postgresql":  # SQLite does not enforce foreign keys here: the row stays, unread
+        assert db.session.execute(select(AssignmentHistory)).scalars().all() == []
