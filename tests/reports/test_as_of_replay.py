@@ -7,7 +7,7 @@ changed, items re-assigned to another department or person. Each day's report is
 report is computed again and must be the same, whatever the scoring formulas are."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
