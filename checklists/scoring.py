@@ -399,7 +399,15 @@ def _provided_in_window(activity: DepartmentActivity | None, today: date, weeks:
     return sum(since < day <= today for day in activity.uploads)
 
 
-COUNTING_RULES = ("count_thresholds", "deduction")   # each item counts on its own; the others need every item
+def _items_p(rule_type: str, case: _Case) -> Decimal:
+    """Items that gate the score (the rule pays only when every one is approved) join by product; items that
+    count one by one (counted documents, reports that are each a violation) by their weighted mean."""
+    if rule_type == "count_thresholds" and not case.measured:
+        return _weighted_p(case.items)
+    if rule_type == "deduction":
+        reports = tuple(i for i in case.items if i.is_report)
+        return _joint_p(tuple(i for i in case.items if not i.is_report)) * _weighted_p(reports)
+    return _joint_p(case.items)
 
 
 def _joint_p(items: tuple[_Item, ...]) -> Decimal:
@@ -572,7 +580,7 @@ def _criterion(c: CriterionStatus, items: tuple[_Item, ...], ctx: _Context) -> C
     secured = min(c.max_points, max(ZERO, raw.secured))
     best = max(secured, min(c.max_points, raw.best))
     gated = min(best, max(secured, raw.gated))
-    p_items = _weighted_p(items) if c.rule_type in COUNTING_RULES else _joint_p(items)
+    p_items = _items_p(c.rule_type, case)
     owner = c.department or (items[0].status.owner if items else None)
     if gated < best:   # the measured gap to the rule's top
         p_measure = params.p("below_target" if usable else "not_measured",
