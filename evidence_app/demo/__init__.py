@@ -11,6 +11,7 @@ cycle on whatever day it runs.
 - Run again, nothing changes: the data is kept as it is, and no password is printed again."""
 from __future__ import annotations
 
+import os
 import secrets
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -101,7 +102,7 @@ def prepare_demo(today: date | None = None) -> DemoResult:
     result = DemoResult(today, True, [], wards=[(w.info.code, w.info.name, w.behaviour) for w in wards])
     # Password hashing (argon2) is most of the set-up's time and runs outside the interpreter's lock: the
     # hashes are computed in threads while the catalogs are loaded and imported.
-    hashing = ThreadPoolExecutor(max_workers=2)
+    hashing = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2))
     try:
         _setup_and_play(today, wards, result, _Passwords(hashing))
     finally:

@@ -32,18 +32,14 @@ GIENG_DAY = [
      {"reason": "unsigned", "comment": "Bản scan chưa có chữ ký số của lãnh đạo UBND phường; tải bản đã ký số từ hệ thống quản lý văn bản."}),
     ("CCHC-4.1-a", (26, 8, 14, 20), "approved", {}),
     ("CCHC-4.2-a", (27, 8, 8, 50), "approved", {}),
-    ("CCHC-4.2-b", (27, 8, 9, 5), "approved", {}),
     ("CCHC-1.1-a", (27, 8, 10, 15), "approved", {"sent": (12, 3)}),
     ("CCHC-1.1-b", (28, 8, 8, 40), "approved", {"sent": (11, 6), "pages": 2}),
     ("CCHC-5.2-a", (28, 8, 15, 0), "approved", {"lag": 2}),
-    ("CCHC-5.3-a", (29, 8, 9, 30), "approved", {}),
     ("QN-DTI-1.2-a", (29, 8, 10, 0), "approved", {}),
     ("QN-DTI-1.2-b", (29, 8, 10, 20), "approved", {"issued": (27, 3)}),
-    ("QN-DTI-1.2-c", (29, 8, 10, 35), "approved", {"issued": (26, 6)}),
     # week 2 (02–03/09 are the National Day holiday)
     ("CCHC-2.1-a", (4, 9, 9, 0), "approved", {}),
     ("CCHC-2.2-a", (4, 9, 9, 20), "approved", {}),
-    ("CCHC-2.3-a", (4, 9, 9, 45), "approved", {}),
     ("CCHC-6.1-a", (5, 9, 14, 0), "approved", {}),
     ("CCHC-6.2-a", (5, 9, 14, 10), "approved", {}),
     ("CCHC-6.1-b", (5, 9, 14, 30), "resubmitted_approved",
@@ -60,7 +56,6 @@ GIENG_DAY = [
     ("CCHC-7.2-a", (11, 9, 8, 50), "approved", {}),
     ("CCHC-7.3-a", (11, 9, 9, 10), "approved", {}),
     ("QN-DTI-3.7-a", (11, 9, 15, 10), "approved", {"lag": 2}),
-    ("QN-DTI-4.2-a", (11, 9, 15, 30), "approved", {"lag": 2}),
     ("QN-DTI-5.1-a", (12, 9, 10, 0), "resubmitted",
      {"reason": "out_of_period", "issued": (14, 7, 2023),
       "comment": "Quyết định phân công từ năm trước, chưa cập nhật nhân sự năm nay; đề nghị ban hành quyết định mới.", "redo": 24}),
@@ -72,11 +67,9 @@ GIENG_DAY = [
     # weeks 5–6
     ("CCHC-8.1-a", (24, 9, 9, 30), "approved", {}),
     ("QN-DTI-4.1-a", (25, 9, 8, 40), "approved", {}),
-    ("CCHC-3.4-b", (26, 9, 10, 0), "approved", {}),
     ("QN-DTI-5.3-a", (27, 9, 9, 15), "sent_back",
      {"reason": "incomplete", "comment": "Danh sách mới có 12/18 máy tính; bổ sung các máy của Bộ phận một cửa."}),
     ("QN-DTI-1.2-d", (30, 9, 8, 45), "approved", {"issued": (26, 9)}),
-    ("QN-DTI-1.4-c", (1, 10, 9, 30), "approved", {}),
     ("QN-DTI-3.1-a", (2, 10, 10, 0), "approved", {"issued": (17, 6)}),
     # weeks 7–8: the barcode reader is installed
     ("QN-DTI-3.1-b", (8, 10, 9, 0), "approved", {"issued": (4, 10)}),
@@ -86,7 +79,6 @@ GIENG_DAY = [
     ("CCHC-2.4-a", (14, 10, 9, 0), "approved", {"lag": 2}),
     ("CCHC-1.3-a", (15, 10, 10, 0), "approved", {"issued": (25, 3)}),
     ("QN-DTI-3.4-a", (15, 10, 9, 20), "approved", {"lag": 2, "issued": (11, 10)}),
-    ("QN-DTI-5.4-b", (16, 10, 8, 30), "approved", {}),
     # weeks 9–10: more is waiting for the reviewer
     ("CCHC-5.3-b", (21, 10, 14, 0), "approved", {}),
     ("QN-DTI-3.3-a", (22, 10, 9, 0), "approved", {"lag": 2, "issued": (18, 10)}),
@@ -94,7 +86,6 @@ GIENG_DAY = [
     ("CCHC-6.2-b", (23, 10, 14, 20), "approved", {"lag": 2}),
     ("QN-DTI-1.4-b", (25, 10, 9, 0), "waiting", {}),
     ("CCHC-8.3-a", (28, 10, 9, 10), "waiting", {}),
-    ("CCHC-4.1-b", (29, 10, 10, 0), "waiting", {}),
     ("QN-DTI-8.3-a", (29, 10, 15, 0), "waiting", {"issued": (25, 10)}),
     ("QN-DTI-3.3-b", (30, 10, 8, 40), "waiting", {"issued": (29, 10)}),
 ]
@@ -202,11 +193,10 @@ def _items_of(plan: Plan, criteria: list[str]) -> list[str]:
 
 
 # Hà Khẩu works criterion by criterion, the remaining-criteria dossiers included.
-DILIGENT = ["CCHC 1.1", "CCHC 1.4", "CCHC 2.1", "CCHC 2.2", "CCHC 2.3", "CCHC 3.2", "CCHC 4.1", "CCHC 4.2", "CCHC 5.2",
-            "CCHC 5.3", "CCHC 6.2", "QN-DTI 1.2", "QN-DTI 1.5", "QN-DTI 2.1", "QN-DTI 2.2", "QN-DTI 2.3", "QN-DTI 2.4",
-            "QN-DTI 2.5", "QN-DTI 3.7", "QN-DTI 4.2", "QN-DTI 4.5"]
+DILIGENT = ["CCHC 1.1", "CCHC 1.4", "CCHC 2.1", "CCHC 2.2", "CCHC 4.1", "CCHC 4.2", "CCHC 5.2", "QN-DTI 1.2",
+            "QN-DTI 1.5", "QN-DTI 2.1", "QN-DTI 2.3", "QN-DTI 2.4", "QN-DTI 2.5", "QN-DTI 4.5"]
 # Cao Xanh, in its rush, starts with the reports it did send on time and a few plans.
-LAST_MINUTE = ["CCHC 1.1", "CCHC 2.2", "CCHC 4.2", "CCHC 5.2", "QN-DTI 2.1", "QN-DTI 2.3", "QN-DTI 2.4", "QN-DTI 3.7"]
+LAST_MINUTE = ["CCHC 1.1", "CCHC 2.2", "CCHC 4.2", "CCHC 5.2", "QN-DTI 2.1", "QN-DTI 2.3", "QN-DTI 2.4"]
 
 
 def plan_diligent(plan: WardPlan) -> None:
