@@ -265,3 +265,44 @@ def test_demo_serves_the_app_on_the_day_given(demo_dir):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_day_that_is_not_one_is_refused(app):
+    result = app.test_cli_runner().invoke(args=["demo", "--no-serve", "--today", "31/02/2026"])
+    assert result.exit_code == 2 and "--today" in result.output and "DD/MM/YYYY" in result.output
+
+
+def test_the_demo_files_are_valid_and_always_the_same(tmp_path):
+    """The demo's PDFs and photos pass the upload checks; made twice, they are the same bytes (a PDF's dates are
+    its issue date, never the moment it is made)."""
+    from datetime import datetime
+
+    import pypdf
+
+    from evidence_app.demo.files import Letter, jpeg_bytes, pdf_bytes
+    from evidence_app.evidence.filecheck import check_file
+
+    letter = Letter(parent="UBND THÀNH PHỐ HẠ LONG", issuer="UBND PHƯỜNG GIẾNG ĐÁY", number="45/BC-UBND",
+                    place="Giếng Đáy", issued=date(2026, 9, 5), kind="BÁO CÁO",
+                    summary="Kết quả thực hiện công tác cải cách hành chính 9 tháng năm 2026",
+                    body=["I. Kết quả thực hiện", "II. Phương hướng"], signer="Nguyễn Văn Thành", pages=2)
+    made = pdf_bytes(letter)
+    time.sleep(1.1)
+    assert pdf_bytes(letter) == made
+    path = tmp_path / "bao-cao.pdf"
+    path.write_bytes(made)
+    checked = check_file(path, "Báo cáo.pdf", max_bytes=10**6)
+    assert (checked.kind, checked.page_count) == ("pdf", 2)
+    reader = pypdf.PdfReader(path)
+    assert reader.metadata.title == "Báo cáo 45/BC-UBND: Kết quả thực hiện công tác cải cách hành chính 9 tháng năm 2026"
+    assert reader.metadata.creation_date.date() == date(2026, 9, 5)
+    text = reader.pages[0].extract_text()
+    assert "So: 45/BC-UBND" in text and "Gieng Day, ngay 05 thang 9 nam 2026" in text and "BAO CAO" in text
+
+    taken = datetime(2026, 10, 8, 9, 15)
+    photo = jpeg_bytes("Giếng Đáy: đầu đọc mã vạch", taken, seed=3)
+    assert jpeg_bytes("Giếng Đáy: đầu đọc mã vạch", taken, seed=3) == photo
+    path = tmp_path / "anh.jpg"
+    path.write_bytes(photo)
+    checked = check_file(path, "Ảnh.jpg", max_bytes=10**6)
+    assert checked.kind == "jpeg" and checked.taken_at.replace(tzinfo=None) == taken
