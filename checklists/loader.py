@@ -235,12 +235,13 @@ class _Validator:
             year = None
         max_points = self.number(raw, "max_points", place, positive=True)
         assessment_date = self.day(raw, "assessment_date", place)
-        threshold = penalty = None
+        threshold, penalty, deviation_source = Decimal(0), Decimal(0), None
         deviation = raw.get("deviation")
-        if self.mapping(deviation, "index.deviation") is not None:
-            self.unknown_keys(deviation, {"threshold_percent", "penalty_points"}, "index.deviation")
+        if deviation is not None and self.mapping(deviation, "index.deviation") is not None:
+            self.unknown_keys(deviation, {"threshold_percent", "penalty_points", "source"}, "index.deviation")
             threshold = self.number(deviation, "threshold_percent", "index.deviation", minimum=0)
             penalty = self.number(deviation, "penalty_points", "index.deviation", minimum=0)
+            deviation_source = self.text(deviation, "source", "index.deviation", required=False)
         last_year = None
         if raw.get("last_year") is not None and self.mapping(raw["last_year"], "index.last_year") is not None:
             ly = raw["last_year"]
@@ -257,7 +258,8 @@ class _Validator:
         source = self.text(raw, "source", place, required=False)
         if None in (code, name, year, max_points, assessment_date, threshold, penalty):
             return None
-        return IndexSpec(code, name, year, max_points, assessment_date, threshold, penalty, last_year, source)
+        return IndexSpec(code, name, year, max_points, assessment_date, threshold, penalty, last_year, source,
+                         deviation_source)
 
     def area(self, raw, place: str, index: IndexSpec | None, departments: set[str]) -> AreaSpec | None:
         if self.mapping(raw, place) is None:
@@ -329,6 +331,8 @@ class _Validator:
         if rule is not None and rule.type == "not_applicable":
             if last_year is not None:
                 self.add(f"{place}.last_year_score", "is given for a not_applicable criterion: remove it (such a criterion is not scored)")
+        elif rule is not None and rule.type == "remainder" and last_year is None:
+            self.add(f"{place}.last_year_score", "is missing: a remainder block is forecast from last year's score; give it")
         elif not raw_items:
             self.add(f"{place}.items", "is missing or empty: every scored criterion needs at least one checklist item (the document that proves it)")
         if None in (code, title, max_points, rule) or len(items) != len(raw_items):

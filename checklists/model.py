@@ -86,6 +86,7 @@ class IndexSpec:
     deviation_penalty_points: Decimal
     last_year: LastYear | None
     source: str | None
+    deviation_source: str | None = None   # the document that sets the penalty; without one no penalty applies
 
 
 @dataclass(frozen=True)

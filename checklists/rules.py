@@ -78,6 +78,10 @@ def check_not_applicable(params: dict, max_points: Decimal) -> Problems:
     return []
 
 
+def check_remainder(params: dict, max_points: Decimal) -> Problems:
+    return []
+
+
 def check_tiered(params: dict, max_points: Decimal) -> Problems:
     problems: Problems = []
     _list_of_tiers(params, "tiers", problems, {"label": {}, "fraction": {"low": 0, "high": 1}})
@@ -120,6 +124,7 @@ RULE_TYPES: dict[str, Callable[[dict, Decimal], Problems]] = {
     "deduction": check_deduction,
     "percentage_tiers": check_percentage_tiers,
     "not_applicable": check_not_applicable,
+    "remainder": check_remainder,   # "Các tiêu chí còn lại": forecast from last year's result until the rubric is imported
 }
 
 ALLOWED_PARAMS = {
@@ -130,6 +135,7 @@ ALLOWED_PARAMS = {
     "deduction": {"per_violation", "max_deduction"},
     "percentage_tiers": {"tiers"},
     "not_applicable": set(),
+    "remainder": set(),
 }
 
 LOSS_CAUSE_TYPES = ("missing_evidence", "late_report", "target_not_met", "equipment_missing", "self_score_deviation", "other")

@@ -1,78 +1,31 @@
 """Scoring and forecasting: what each criterion is worth today, what it is expected to be worth on the
 assessment date, and why. Pure functions over plain data (the query layer builds the inputs); Decimal only.
+The whole specification, with the table of states and the properties the tests check, is in SCORING.md.
 
-Three scores per criterion, all as of `today` (only what was approved and measured by then counts):
-- **secured**: the rule applied to approved evidence only and the latest measurement.
-- **expected**: the forecast for the assessment date: items expected to be approved in time (see the
-  department queue below) and measurements projected by their trend.
-- **best**: everything not already lost: every pending item approved in time, every measured value at the
-  rule's top (ratio at its target, best tier, highest threshold).
-They are kept in order: expected is raised to secured (a falling trend does not un-secure points) and every
-score is clamped to [0, max]; at_risk = best − expected.
-
-What is lost for good (no later upload recovers it):
-- a periodic report (an item with `report_deadline`) whose sending date is after the deadline, whether or not
-  its document was approved. The sending date is `sent_date`; an approved report without one counts as sent
-  on `approved_on`. A report not approved and without a sending date is lost once `today` is past its
-  deadline (approving it later would date it after the deadline anyway). A report whose uploaded document
-  shows it was sent by the deadline is not lost: it only awaits approval.
-- after the assessment date (`today` > assessment_date) every item not approved, and nothing is projected any
-  more: expected = best = secured. On the assessment date itself pending items still count for best.
-- an ordinary item past its own due date is NOT lost (due dates are the ward's own schedule; evidence counts
-  until the assessment). It makes the criterion "critical" instead.
-
-Rule types (`RULES`; a criterion's items gate the measured rules: "every item approved" for secured, "every
-item approved or expected in time" for expected, "no item lost" for best):
-- binary: max when every item is approved.
-- tiered: max × the fraction of the tier named by the latest measurement's numerator (1 = the first tier,
-  rounded to a whole number; a number outside the list means the last tier); no measurement → secured and
-  expected 0; best = max × the highest fraction.
-- count_thresholds: with measurements, the count is the measurement's numerator (the latest for secured, its
-  trend for expected, the top threshold for best) and every item gates it; without, the count is the number of
-  approved / expected / not-lost items. Points = the highest points among thresholds whose `min` the count
-  reaches (for well-formed data: the first threshold reached).
-- ratio: max × min(1, percent / target_percent); the percent is numerator × 100 / denominator, or the
-  numerator itself when there is no denominator. Partial points are truncated to 4 decimals.
-- percentage_tiers: max × the highest fraction among tiers whose min_percent the percent reaches; best assumes
-  the top tier.
-- deduction: max − per_violation × violations, the deduction capped by max_deduction and the score never
-  below 0. Violations: lost reports, plus pending reports (secured) or reports not expected in time
-  (expected), plus the latest measurement's numerator when the criterion has no report items (a recorded
-  violation stays recorded: it counts in best too). Items that are not reports gate the score like the other
-  rules. Item weights are not used by any rule (a late report is one violation whatever its weight).
-- not_applicable: max 0, everything 0, risk "secured", reason "Không áp dụng"; items ignored.
-
-Trend: a least-squares line through (date, value) of the measurements when they span at least two dates, else
-the latest value; projected to the assessment date, rounded to 0.01 and capped to [0, 100] for percents (≥ 0
-for counts). Measurements whose denominator is 0 are ignored.
-
-The department queue: a department's rate is its approvals in the `weeks` weeks up to `today` (today − 7×weeks
-< day ≤ today) ÷ weeks; with no approval at all in its history, `prior_per_week` (rate_is_prior). Its pending
-items in this index are taken in due-date order (undated last; ties: items waiting for review first, then
-catalog order); each item is expected if one more approval still fits within rate × weeks until its horizon:
-the assessment date, or for a report not yet shown sent on time the earlier of its deadline and the
-assessment date. An item that does not fit takes no capacity from those after it. Departments only see this
-index's items, and their rate counts this index's approvals (the query layer gives one DepartmentActivity per
-department and index), so two indices never spend the same capacity twice.
-
-Risk: "secured" when secured = max; "lost" when best < max and secured = best; "on_track" when
-expected = best; "critical" when expected = secured (< best) or a pending item is past its due date;
-otherwise "at_risk". `due` is the earliest due date among pending (not approved, not lost) items.
-
-Self-score deviation: over the applicable criteria that have a self-score, if Σ self-score − Σ expected >
-threshold% × Σ expected, a warning names the penalty and the criteria whose self-score exceeds expected.
+Per criterion, as of `today` (only what was approved and measured by then, and by the assessment date, counts):
+- secured: the rule applied to approved evidence and the latest measurement;
+- best: everything not already lost (every pending item approved in time, every measure at its top);
+- expected = secured + p × (best − secured), where p is the likelihood of the winnable points, built from the
+  items' states (likelihood.py, forecast.yaml): the items' weighted mean of p (approved 1, lost 0, pending
+  from the table by weeks left and the owner's pace), times, for the gap a measurement leaves to the rule's
+  top, the measurement's own p.
+After the assessment date the cycle is closed: nothing pending can still be won, expected = best = secured.
+The self-score deviation penalty, when its warning shows, is taken off the index's secured and expected.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Callable, NamedTuple
 
+from .likelihood import ForecastParameters, default_parameters
+
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 RISK_LEVELS = ("secured", "on_track", "at_risk", "critical", "lost")
 NOT_APPLICABLE = "not_applicable"
-_CENT, _POINT_STEP = Decimal("0.01"), Decimal("0.0001")
+REMAINDER = "remainder"
+_CENT, _POINT_STEP, _P_STEP = Decimal("0.01"), Decimal("0.0001"), Decimal("0.0001")
 
 
 def dec(value) -> Decimal:
@@ -161,6 +114,7 @@ class Totals:
     expected: Decimal
     best: Decimal
     at_risk: Decimal
+    penalty: Decimal = ZERO     # the self-score deviation penalty, already taken off secured and expected
 
     def to_dict(self) -> dict:
         return {k: _num(getattr(self, k)) for k in ("max", "last_year", "secured", "expected", "best", "at_risk")}
@@ -198,31 +152,36 @@ class CriterionForecast:
     owner: str | None
     due: date | None
     estimated: bool
+    reason: str = ""                 # the one line that says why (the first thing to read)
+    probability: Decimal = ZERO      # p: expected = secured + p × (best − secured)
+    priority: Decimal = ZERO         # points at stake × how late: the list of criteria at risk is sorted by it
+    remainder: bool = False          # a block of criteria not yet in the rubric ("Các tiêu chí còn lại")
 
     def to_dict(self) -> dict:
         return {"code": self.code, "title": self.title, "area": self.area_code, "max": _num(self.max),
                 "last_year": _num(self.last_year), "secured": _num(self.secured), "expected": _num(self.expected),
-                "best": _num(self.best), "at_risk": _num(self.at_risk), "risk": self.risk,
+                "best": _num(self.best), "at_risk": _num(self.at_risk), "risk": self.risk, "reason": self.reason,
                 "reasons": list(self.reasons), "owner": self.owner,
-                "due": self.due.isoformat() if self.due else None}
+                "due": self.due.isoformat() if self.due else None,
+                "probability": float(self.probability), "priority": _num(self.priority),
+                "remainder": self.remainder}
 
 
 @dataclass(frozen=True)
 class DepartmentForecast:
     code: str
     name: str
-    rate_per_week: Decimal
-    rate_is_prior: bool
+    rate_per_week: Decimal          # approvals per week over the pace window
     remaining: int
     waiting: int
     sent_back: int
-    weeks_needed: Decimal | None   # None: items remain and the rate is 0
+    weeks_needed: Decimal | None    # None: items remain and nothing was approved in the window
     on_time: bool
 
     def to_dict(self) -> dict:
         return {"code": self.code, "name": self.name, "rate_per_week": _num(self.rate_per_week),
-                "rate_is_prior": self.rate_is_prior, "remaining": self.remaining, "waiting": self.waiting,
-                "sent_back": self.sent_back, "weeks_needed": _num(self.weeks_needed), "on_time": self.on_time}
+                "remaining": self.remaining, "waiting": self.waiting, "sent_back": self.sent_back,
+                "weeks_needed": _num(self.weeks_needed), "on_time": self.on_time}
 
 
 class DeviationWarning(NamedTuple):
@@ -241,20 +200,27 @@ class IndexForecast:
     totals: Totals
     departments: tuple[DepartmentForecast, ...]
     deviation_warning: DeviationWarning | None
-
+    closed: bool = False
 
 # ------------------------------------------------------------------------------------------------ rules
+PENDING_STATES = ("waiting", "sent_back", "missing", "overdue")
+
+
 @dataclass(slots=True)   # one per item of every index: a slotted class is built ~5× faster than a frozen one
 class _Item:
     status: ItemStatus
-    state: str                  # "approved" | "pending" | "lost"
-    expected: bool              # approved, or pending and expected approved in time
+    state: str                  # "approved" | "lost" | one of PENDING_STATES
+    p: Decimal                  # approved 1, lost 0, pending from the table
     lost_reason: str | None = None
     horizon: date | None = None
 
     @property
     def is_report(self) -> bool:
         return self.status.report_deadline is not None
+
+    @property
+    def pending(self) -> bool:
+        return self.state in PENDING_STATES
 
 
 @dataclass(frozen=True)
@@ -265,21 +231,25 @@ class _Case:
     items: tuple[_Item, ...]
     measured: bool
     percent_now: Decimal | None
-    percent_then: Decimal | None
     count_now: Decimal | None
-    count_then: Decimal | None
 
-    def gates(self, items=None) -> tuple[bool, bool, bool]:
+    def gates(self, items=None) -> tuple[bool, bool]:
+        """(every item approved, no item lost)."""
         items = self.items if items is None else items
-        return (all(i.state == "approved" for i in items), all(i.expected for i in items),
-                not any(i.state == "lost" for i in items))
+        return all(i.state == "approved" for i in items), not any(i.state == "lost" for i in items)
 
 
-Scores = tuple[Decimal, Decimal, Decimal]
+class Scores(NamedTuple):
+    """secured: today's points; gated: the points of the latest measurement once every item is approved (the
+    rule's best for rules without a measured part); best: everything not already lost."""
+    secured: Decimal
+    gated: Decimal
+    best: Decimal
 
 
 def _score_binary(c: _Case) -> Scores:
-    return tuple(c.max if ok else ZERO for ok in c.gates())
+    approved, alive = c.gates()
+    return Scores(c.max if approved else ZERO, c.max if alive else ZERO, c.max if alive else ZERO)
 
 
 def _tier_fraction(tiers: list, number: Decimal) -> Decimal:
@@ -291,9 +261,9 @@ def _tier_fraction(tiers: list, number: Decimal) -> Decimal:
 def _score_tiered(c: _Case) -> Scores:
     tiers = c.params["tiers"]
     now = c.max * _tier_fraction(tiers, c.count_now) if c.count_now is not None else ZERO
-    secured_ok, expected_ok, best_ok = c.gates()
-    best = c.max * max(dec(t["fraction"]) for t in tiers)
-    return (now if secured_ok else ZERO, now if expected_ok else ZERO, best if best_ok else ZERO)
+    approved, alive = c.gates()
+    best = c.max * max(dec(t["fraction"]) for t in tiers) if alive else ZERO
+    return Scores(now if approved else ZERO, now, best)
 
 
 def _threshold_points(thresholds: list, count: Decimal | None) -> Decimal:
@@ -304,14 +274,11 @@ def _threshold_points(thresholds: list, count: Decimal | None) -> Decimal:
 def _score_count_thresholds(c: _Case) -> Scores:
     thresholds = c.params["thresholds"]
     if not c.measured:
-        counts = (sum(i.state == "approved" for i in c.items), sum(i.expected for i in c.items),
-                  sum(i.state != "lost" for i in c.items))
-        return tuple(_threshold_points(thresholds, Decimal(n)) for n in counts)
-    secured_ok, expected_ok, best_ok = c.gates()
-    top = max(dec(t["points"]) for t in thresholds)
-    return (_threshold_points(thresholds, c.count_now) if secured_ok else ZERO,
-            _threshold_points(thresholds, c.count_then) if expected_ok else ZERO,
-            top if best_ok else ZERO)
+        best = _threshold_points(thresholds, Decimal(sum(i.state != "lost" for i in c.items)))
+        return Scores(_threshold_points(thresholds, Decimal(sum(i.state == "approved" for i in c.items))), best, best)
+    approved, alive = c.gates()
+    now = _threshold_points(thresholds, c.count_now)
+    return Scores(now if approved else ZERO, now, max(dec(t["points"]) for t in thresholds) if alive else ZERO)
 
 
 def _ratio_points(maximum: Decimal, target: Decimal, percent: Decimal | None) -> Decimal:
@@ -323,11 +290,9 @@ def _ratio_points(maximum: Decimal, target: Decimal, percent: Decimal | None) ->
 
 
 def _score_ratio(c: _Case) -> Scores:
-    target = dec(c.params["target_percent"])
-    secured_ok, expected_ok, best_ok = c.gates()
-    return (_ratio_points(c.max, target, c.percent_now) if secured_ok else ZERO,
-            _ratio_points(c.max, target, c.percent_then) if expected_ok else ZERO,
-            c.max if best_ok else ZERO)
+    now = _ratio_points(c.max, dec(c.params["target_percent"]), c.percent_now)
+    approved, alive = c.gates()
+    return Scores(now if approved else ZERO, now, c.max if alive else ZERO)
 
 
 def _tier_by_percent(tiers: list, percent: Decimal | None) -> Decimal:
@@ -337,10 +302,9 @@ def _tier_by_percent(tiers: list, percent: Decimal | None) -> Decimal:
 
 def _score_percentage_tiers(c: _Case) -> Scores:
     tiers = c.params["tiers"]
-    secured_ok, expected_ok, best_ok = c.gates()
-    return (c.max * _tier_by_percent(tiers, c.percent_now) if secured_ok else ZERO,
-            c.max * _tier_by_percent(tiers, c.percent_then) if expected_ok else ZERO,
-            c.max * max(dec(t["fraction"]) for t in tiers) if best_ok else ZERO)
+    now = c.max * _tier_by_percent(tiers, c.percent_now)
+    approved, alive = c.gates()
+    return Scores(now if approved else ZERO, now, c.max * max(dec(t["fraction"]) for t in tiers) if alive else ZERO)
 
 
 def _score_deduction(c: _Case) -> Scores:
@@ -349,19 +313,18 @@ def _score_deduction(c: _Case) -> Scores:
     reports = [i for i in c.items if i.is_report]
     measured = c.count_now if (c.count_now is not None and not reports) else ZERO
     lost = sum(i.state == "lost" for i in reports)
-    pending = sum(i.state == "pending" for i in reports)
-    unexpected = sum(not i.expected and i.state != "lost" for i in reports)
+    pending = sum(i.pending for i in reports)
 
     def points(violations) -> Decimal:
         return max(ZERO, c.max - min(cap, per_violation * (violations + max(measured, ZERO))))
 
-    secured_ok, expected_ok, best_ok = c.gates([i for i in c.items if not i.is_report])
-    return (points(lost + pending) if secured_ok else ZERO, points(lost + unexpected) if expected_ok else ZERO,
-            points(lost) if best_ok else ZERO)
+    approved, alive = c.gates([i for i in c.items if not i.is_report])
+    best = points(lost) if alive else ZERO
+    return Scores(points(lost + pending) if approved else ZERO, best, best)
 
 
-def _score_not_applicable(c: _Case) -> Scores:
-    return ZERO, ZERO, ZERO
+def _score_nothing(c: _Case) -> Scores:
+    return Scores(ZERO, ZERO, ZERO)
 
 
 RULES: dict[str, Callable[[_Case], Scores]] = {
@@ -371,34 +334,51 @@ RULES: dict[str, Callable[[_Case], Scores]] = {
     "ratio": _score_ratio,
     "deduction": _score_deduction,
     "percentage_tiers": _score_percentage_tiers,
-    NOT_APPLICABLE: _score_not_applicable,
+    NOT_APPLICABLE: _score_nothing,
+    REMAINDER: _score_nothing,     # forecast from last year's result, see _remainder
 }
+MEASURED_RULES = ("tiered", "count_thresholds", "ratio", "percentage_tiers")
 
 
-# ----------------------------------------------------------------------------------- items and departments
+# ----------------------------------------------------------------------------------------------- items
 def _report_name(title: str) -> str:
     return title if title.lower().startswith("báo cáo") else f"Báo cáo {title}"
 
 
 def _classify(item: ItemStatus, today: date, assessment_date: date) -> tuple[str, str | None]:
+    """approved, lost (with the reason when it is a report), or pending (refined by _pending_state)."""
     deadline = item.report_deadline
+    approved_on = item.approved_on if item.approved_on is not None and item.approved_on <= assessment_date else None
     if deadline is not None:
-        sent = item.sent_date if item.sent_date is not None else item.approved_on
+        sent = item.sent_date if item.sent_date is not None else approved_on
         name = _report_name(item.title)
         if sent is not None and sent > deadline:
-            return "lost", (f"{name} gửi quá hạn (hạn {format_day(deadline, with_year=sent.year != deadline.year)}, gửi {format_day(sent, with_year=sent.year != deadline.year)}): "
-                            "mất điểm, không khắc phục được")
+            with_year = sent.year != deadline.year
+            return "lost", (f"{name} gửi muộn (hạn {format_day(deadline, with_year=with_year)}, gửi "
+                            f"{format_day(sent, with_year=with_year)}) — đã mất, không khắc phục được")
         if sent is None and today > deadline:
             what = "chưa ghi ngày gửi" if item.uploaded else "chưa gửi"
-            return "lost", f"{name} {what}, đã quá hạn {format_day(deadline)}: mất điểm"
-    if item.approved_on is not None:
+            return "lost", f"{name} {what}, đã quá hạn {format_day(deadline)} — đã mất"
+    if approved_on is not None:
         return "approved", None
     if today > assessment_date:
         return "lost", None
     return "pending", None
 
 
+def _pending_state(item: ItemStatus, today: date) -> str:
+    if item.waiting:
+        return "waiting"
+    if item.sent_back:
+        return "sent_back"
+    if item.due is not None and item.due < today:
+        return "overdue"
+    return "missing"
+
+
 def _horizon(item: ItemStatus, assessment_date: date) -> date:
+    """Until when the item can still be won: the assessment date, or a report's deadline until it is shown sent
+    on time."""
     deadline = item.report_deadline
     if deadline is None or (item.sent_date is not None and item.sent_date <= deadline):
         return assessment_date
@@ -409,37 +389,26 @@ def _weeks_between(start: date, end: date) -> Decimal:
     return Decimal(max(0, (end - start).days)) / 7
 
 
-@dataclass(frozen=True)
-class _Rate:
-    name: str
-    per_week: Decimal
-    is_prior: bool
-
-
-def _rate(activity: DepartmentActivity, today: date, weeks: int, prior: Decimal) -> _Rate:
-    history = [day for day in activity.approvals if day <= today]
-    if not history:
-        return _Rate(activity.name, prior, True)
+def _window_approvals(activity: DepartmentActivity | None, today: date, until: date, weeks: int) -> int:
+    if activity is None:
+        return 0
     since = today - timedelta(weeks=weeks)
-    return _Rate(activity.name, Decimal(sum(day > since for day in history)) / weeks, False)
+    return sum(since < day <= today and day <= until for day in activity.approvals)
 
 
-def _pace_reason(rate: _Rate, fails: list[_Item], weeks: int, assessment_date: date) -> str:
-    if rate.is_prior:
-        pace = f"{rate.name} chưa có tài liệu nào được duyệt, ước định ~{format_decimal(rate.per_week)} tài liệu/tuần"
-    elif rate.per_week == 0:
-        pace = f"{rate.name} không duyệt tài liệu nào trong {weeks} tuần qua"
-    else:
-        pace = f"{rate.name} duyệt ~{format_decimal(rate.per_week)} tài liệu/tuần"
-    if not fails:
-        return f"{pace} → kịp trước ngày đánh giá {format_day(assessment_date)}"
-    horizon = min(i.horizon for i in fails)
-    label = "ngày đánh giá" if horizon == assessment_date else "hạn"
-    return f"{pace} → không kịp trước {label} {format_day(horizon)}"
-
+def _weighted_p(items: tuple[_Item, ...]) -> Decimal:
+    if not items:
+        return ONE
+    weights = [max(ZERO, i.status.weight) for i in items]
+    total = sum(weights, ZERO)
+    if total == 0:
+        return sum((i.p for i in items), ZERO) / len(items)
+    return sum((i.p * w for i, w in zip(items, weights)), ZERO) / total
 
 # ------------------------------------------------------------------------------------------ measurements
 def _trend(points: list[tuple[date, Decimal]], to: date) -> Decimal | None:
+    """A least-squares line through the points, at `to` (the latest value with fewer than two dates). Shown
+    in the reasons only: a forecast that moved with the slope could fall when a better figure arrives."""
     if not points:
         return None
     if len({day for day, _ in points}) < 2:
@@ -470,13 +439,15 @@ def _measurement_reason(c: CriterionStatus, case: _Case, usable: list[Measuremen
         target = c.rule_params["target_percent"] if kind == "ratio" else c.rule_params["tiers"][0]["min_percent"]
         text = f"Tỷ lệ {format_decimal(case.percent_now)}% {on} so với chỉ tiêu {format_decimal(dec(target))}%"
         if trending:
-            text += f"; xu hướng đến {format_day(assessment_date)}: {format_decimal(case.percent_then)}%"
+            then = _trend([(m.measured_on, _percent_value(m)) for m in usable], assessment_date)
+            text += f"; xu hướng đến {format_day(assessment_date)}: {format_decimal(min(HUNDRED, max(ZERO, then)))}%"
         return text
     if kind == "count_thresholds":
         top = dec(c.rule_params["thresholds"][0]["min"])
         text = f"Số lượng {format_decimal(case.count_now)} {on} so với mức {format_decimal(top)}"
         if trending:
-            text += f"; xu hướng đến {format_day(assessment_date)}: {format_decimal(case.count_then)}"
+            then = _trend([(m.measured_on, m.numerator) for m in usable], assessment_date)
+            text += f"; xu hướng đến {format_day(assessment_date)}: {format_decimal(max(ZERO, then))}"
         return text
     if kind == "tiered":
         tiers = c.rule_params["tiers"]
@@ -489,74 +460,162 @@ def _measurement_reason(c: CriterionStatus, case: _Case, usable: list[Measuremen
 
 
 # ---------------------------------------------------------------------------------------------- forecast
-def _risk(maximum: Decimal, secured: Decimal, expected: Decimal, best: Decimal, overdue: bool) -> str:
-    if secured == maximum:
+@dataclass(frozen=True)
+class _Context:
+    today: date
+    assessment_date: date
+    params: ForecastParameters
+    index_max: Decimal
+    approvals: dict[str, int] = field(default_factory=dict)   # per department, in the pace window
+
+    @property
+    def closed(self) -> bool:
+        return self.today > self.assessment_date
+
+    def pace(self, department: str | None) -> Decimal:
+        return self.params.pace(self.approvals.get(department, 0))
+
+
+def _risk(c: CriterionStatus, secured: Decimal, expected: Decimal, best: Decimal, p: Decimal, overdue: bool,
+          late: bool, ctx: _Context) -> str:
+    at_risk = best - expected
+    if secured == c.max_points:
         return "secured"
-    if best < maximum and secured == best:
-        return "lost"
-    if expected == best:
-        return "on_track"
-    if expected == secured or overdue:
+    if at_risk == 0:
+        return "lost" if best < c.max_points else ("at_risk" if overdue else "on_track")
+    if late and at_risk * HUNDRED >= ctx.params.critical_share_percent * ctx.index_max:
         return "critical"
-    return "at_risk"
+    if overdue or p < ctx.params.on_track_p:
+        return "at_risk"
+    return "on_track"
+
+
+def _headline(items: tuple[_Item, ...], case_reason: str | None, secured: Decimal, maximum: Decimal,
+              ctx: _Context) -> str:
+    """The one line a chairman reads: the first of lost › overdue › sent back › missing › waiting › measured."""
+    lost = [i.lost_reason for i in items if i.lost_reason]
+    if lost:
+        return lost[0]
+    if ctx.closed:
+        finished = f"Kỳ đánh giá đã kết thúc ngày {format_day(ctx.assessment_date, with_year=True)}"
+        return f"{finished}: đã duyệt" if secured == maximum else f"{finished}: không còn bổ sung được"
+    overdue = [i for i in items if i.state == "overdue"]
+    if overdue:
+        days = max((ctx.today - i.status.due).days for i in overdue)
+        count = f" ({len(overdue)} tài liệu)" if len(overdue) > 1 else ""
+        return f"Quá hạn {days} ngày, chưa có minh chứng{count}"
+    sent_back = sum(i.state == "sent_back" for i in items)
+    if sent_back:
+        return f"{sent_back} tài liệu bị trả lại, cần bổ sung"
+    missing = [i for i in items if i.state == "missing"]
+    if missing:
+        due = min((i.status.due for i in missing if i.status.due), default=None)
+        return f"Còn {len(missing)} tài liệu chưa có" + (f", hạn {format_day(due)}" if due else "")
+    waiting = sum(i.state == "waiting" for i in items)
+    if waiting:
+        return f"Chờ duyệt {waiting} tài liệu"
+    if case_reason and secured < maximum:
+        return case_reason
+    return "Đã duyệt" if items else (case_reason or "Chưa có tài liệu nào được yêu cầu")
+
+
+def _pace_reason(name: str, approvals: int, ctx: _Context) -> str:
+    weeks = ctx.params.window_weeks
+    if approvals == 0:
+        return f"{name}: chưa có tài liệu nào được duyệt trong {weeks} tuần qua"
+    return f"{name}: ~{format_decimal(Decimal(approvals) / weeks)} tài liệu được duyệt/tuần ({weeks} tuần qua)"
+
+
+def _remainder(c: CriterionStatus, ctx: _Context) -> CriterionForecast:
+    """A block of criteria the rubric does not list yet: forecast from last year's result for those points;
+    no document secures it."""
+    expected = min(c.max_points, max(ZERO, c.last_year or ZERO))
+    best = expected if ctx.closed else c.max_points
+    headline = "Chưa có bộ tiêu chí chi tiết — nhập bộ tiêu chí của tỉnh"
+    reasons = [headline, f"Dự kiến theo kết quả năm trước: {format_decimal(expected)}/{format_decimal(c.max_points)}"]
+    p = expected / best if best > 0 else ONE
+    return CriterionForecast(
+        c.code, c.title, c.area_code, c.area_name, c.max_points, c.last_year, ZERO, expected, best, best - expected,
+        "on_track" if best == expected else "at_risk", reasons, c.department_name, None, c.points_estimated,
+        reason=headline, probability=p.quantize(_P_STEP, ROUND_DOWN), priority=ZERO, remainder=True)
 
 
 def _not_applicable(c: CriterionStatus) -> CriterionForecast:
     return CriterionForecast(c.code, c.title, c.area_code, c.area_name, ZERO, c.last_year, ZERO, ZERO, ZERO, ZERO,
-                             "secured", ["Không áp dụng"], c.department_name, None, c.points_estimated)
+                             "secured", ["Không áp dụng"], c.department_name, None, c.points_estimated,
+                             reason="Không áp dụng", probability=ONE)
 
 
-def _criterion(c: CriterionStatus, items: tuple[_Item, ...], rates: dict[str, _Rate], *, today: date,
-               assessment_date: date, weeks: int) -> CriterionForecast:
-    closed = today > assessment_date
-    usable = [m for m in c.measurements if m.measured_on <= today and (m.denominator is None or m.denominator != 0)]
-    percents = [(m.measured_on, _percent_value(m)) for m in usable]
-    counts = [(m.measured_on, m.numerator) for m in usable]
-    percent_then, count_then = _trend(percents, assessment_date), _trend(counts, assessment_date)
-    case = _Case(
-        max=c.max_points, params=c.rule_params, items=items, measured=bool(usable),
-        percent_now=percents[-1][1] if usable else None, count_now=counts[-1][1] if usable else None,
-        percent_then=None if percent_then is None else min(HUNDRED, max(ZERO, percent_then.quantize(_CENT))),
-        count_then=None if count_then is None else max(ZERO, count_then.quantize(_CENT)),
-    )
-    raw_secured, raw_expected, raw_best = RULES[c.rule_type](case)
-    secured = min(c.max_points, max(ZERO, raw_secured))
-    best = max(secured, min(c.max_points, raw_best))
-    expected = min(best, max(secured, raw_expected))
-    if closed:
+def _criterion(c: CriterionStatus, items: tuple[_Item, ...], ctx: _Context) -> CriterionForecast:
+    today, assessment_date, params = ctx.today, ctx.assessment_date, ctx.params
+    cutoff = min(today, assessment_date)
+    usable = [m for m in c.measurements if m.measured_on <= cutoff and (m.denominator is None or m.denominator != 0)]
+    case = _Case(max=c.max_points, params=c.rule_params, items=items, measured=bool(usable),
+                 percent_now=_percent_value(usable[-1]) if usable else None,
+                 count_now=usable[-1].numerator if usable else None)
+    raw = RULES[c.rule_type](case)
+    secured = min(c.max_points, max(ZERO, raw.secured))
+    best = max(secured, min(c.max_points, raw.best))
+    gated = min(best, max(secured, raw.gated))
+    p_items = _weighted_p(items)
+    owner = c.department or (items[0].status.owner if items else None)
+    if gated < best:   # the measured gap to the rule's top
+        p_measure = params.p("below_target" if usable else "not_measured",
+                             _weeks_between(today, assessment_date), ctx.pace(owner))
+    else:
+        p_measure = ONE
+    expected = secured + p_items * (gated - secured) + p_items * p_measure * (best - gated)
+    expected = min(best, max(secured, expected.quantize(_POINT_STEP, ROUND_DOWN)))
+    if ctx.closed:
         expected = best = secured
+    p = ((expected - secured) / (best - secured)).quantize(_P_STEP, ROUND_DOWN) if best > secured else ONE
 
-    pending = [i for i in items if i.state == "pending"]
-    overdue = any(i.status.due is not None and i.status.due < today for i in pending)
+    pending = [i for i in items if i.pending]
+    to_act = [i for i in pending if i.state != "waiting"]   # a document awaiting review is the reviewer's move
+    overdue_days = max(((today - i.status.due).days for i in to_act if i.status.due and i.status.due < today),
+                       default=None)
+    soon = today + timedelta(days=params.soon_days)
+    late_report = any(i.horizon is not None and i.horizon < assessment_date and i.horizon <= soon for i in to_act)
+    due_soon = any(i.status.due is not None and today <= i.status.due <= soon for i in to_act)
+    at_risk = best - expected
+    if overdue_days is not None:
+        priority = at_risk * (2 + Decimal(overdue_days) / 7)
+    elif late_report or due_soon:
+        priority = at_risk * Decimal("1.5")
+    else:
+        priority = at_risk
+
+    measured_reason = _measurement_reason(c, case, usable, assessment_date, ctx.closed)
     reasons = [i.lost_reason for i in items if i.lost_reason]
-    if closed and any(i.state == "lost" and not i.lost_reason for i in items):
-        reasons.append(f"Đã qua ngày đánh giá {format_day(assessment_date)}: không còn bổ sung được")
     missing = sum(not i.status.uploaded for i in pending)
     if missing:
         reasons.append(f"{missing}/{len(items)} tài liệu chưa có")
-    for flag, text in (("sent_back", "tài liệu bị trả lại"), ("waiting", "tài liệu chờ duyệt")):
-        count = sum(getattr(i.status, flag) for i in pending)
+    for state, text in (("sent_back", "tài liệu bị trả lại"), ("waiting", "tài liệu chờ duyệt")):
+        count = sum(i.state == state for i in pending)
         if count:
             reasons.append(f"{count} {text}")
-    due = min((i.status.due for i in pending if i.status.due is not None), default=None)
+    due = min((i.status.due for i in to_act if i.status.due is not None), default=None)
     if due is not None:
         reasons.append(f"{'quá hạn' if due < today else 'hạn'} {format_day(due)}")
-    for owner in dict.fromkeys(i.status.owner for i in pending):
-        mine = [i for i in pending if i.status.owner == owner]
-        reasons.append(_pace_reason(rates[owner], [i for i in mine if not i.expected], weeks, assessment_date))
-    measured_reason = _measurement_reason(c, case, usable, assessment_date, closed)
+    for code in dict.fromkeys(i.status.owner for i in pending):
+        first = next(i for i in pending if i.status.owner == code)
+        reasons.append(_pace_reason(first.status.owner_name, ctx.approvals.get(code, 0), ctx))
     if measured_reason:
         reasons.append(measured_reason)
+    if ctx.closed and any(i.state == "lost" and not i.lost_reason for i in items):
+        reasons.append(f"Đã qua ngày đánh giá {format_day(assessment_date)}: không còn bổ sung được")
     if items and all(i.state == "approved" for i in items):
         reasons.append("Đã đủ minh chứng được duyệt")
+    headline = _headline(items, measured_reason, secured, c.max_points, ctx)
 
     first_pending = min(pending, key=lambda i: (i.status.due or date.max), default=None)
-    owner = c.department_name or (first_pending.status.owner_name if first_pending else
-                                  (items[0].status.owner_name if items else None))
+    owner_name = c.department_name or (first_pending.status.owner_name if first_pending else
+                                       (items[0].status.owner_name if items else None))
     return CriterionForecast(
-        c.code, c.title, c.area_code, c.area_name, c.max_points, c.last_year, secured, expected, best,
-        best - expected, _risk(c.max_points, secured, expected, best, overdue), reasons, owner, due,
-        c.points_estimated)
+        c.code, c.title, c.area_code, c.area_name, c.max_points, c.last_year, secured, expected, best, at_risk,
+        _risk(c, secured, expected, best, p, overdue_days is not None, overdue_days is not None or late_report, ctx),
+        reasons or [headline], owner_name, due, c.points_estimated, reason=headline, probability=p,
+        priority=priority.quantize(_CENT, ROUND_HALF_UP))
 
 
 def _sum_totals(rows, cls=Totals, **extra):
@@ -568,6 +627,8 @@ def _sum_totals(rows, cls=Totals, **extra):
 
 
 def _deviation(criteria, forecasts, threshold: Decimal, penalty: Decimal) -> DeviationWarning | None:
+    if penalty <= 0:
+        return None
     pairs = [(c, f) for c, f in zip(criteria, forecasts)
              if c.rule_type != NOT_APPLICABLE and c.self_score is not None]
     if not pairs:
@@ -582,72 +643,68 @@ def _deviation(criteria, forecasts, threshold: Decimal, penalty: Decimal) -> Dev
 
 def forecast_index(criteria: list[CriterionStatus], departments: list[DepartmentActivity], *, today: date,
                    assessment_date: date, deviation_threshold_percent: Decimal, deviation_penalty_points: Decimal,
-                   weeks: int = 4, prior_per_week: Decimal = Decimal("1")) -> IndexForecast:
-    """The completeness report of one index as of `today` (see the module docstring for every rule)."""
-    if weeks < 1:
-        raise ValueError(f"weeks is {weeks}: expected at least 1")
+                   params: ForecastParameters | None = None) -> IndexForecast:
+    """The completeness report of one index as of `today` (SCORING.md states every rule)."""
+    params = params or default_parameters()
     unknown = sorted({c.rule_type for c in criteria} - RULES.keys())
     if unknown:
         raise ValueError(f"unknown rule type(s): {', '.join(unknown)}")
-    prior = dec(prior_per_week)
-
-    # 1. each item's state today
-    states: dict[tuple[int, int], _Item] = {}
-    for ci, c in enumerate(criteria):
-        if c.rule_type == NOT_APPLICABLE:
-            continue
-        for ii, item in enumerate(c.items):
-            state, why = _classify(item, today, assessment_date)
-            states[ci, ii] = _Item(item, state, state == "approved", why,
-                                   _horizon(item, assessment_date) if state == "pending" else None)
-
-    # 2. department rates: those given, then any owner they do not cover
     activities = {d.code: d for d in departments}
-    for item in (s.status for s in states.values()):
-        if item.owner not in activities:
-            mine = [s.status for s in states.values() if s.status.owner == item.owner and s.state == "pending"]
-            activities[item.owner] = DepartmentActivity(item.owner, item.owner_name, (), sum(i.waiting for i in mine),
-                                                        sum(i.sent_back for i in mine))
-    rates = {code: _rate(a, today, weeks, prior) for code, a in activities.items()}
+    window_end = min(today, assessment_date)
+    counts = {code: _window_approvals(a, window_end, assessment_date, params.window_weeks)
+              for code, a in activities.items()}
+    ctx = _Context(today, assessment_date, params,
+                   index_max=sum((c.max_points for c in criteria if c.rule_type != NOT_APPLICABLE), ZERO),
+                   approvals=counts)
 
-    # 3. the queue of each department: pending items in due-date order, greedily fitted into its capacity
-    queues: dict[str, list[tuple[int, int]]] = {}
-    for key, s in states.items():
-        if s.state == "pending":
-            queues.setdefault(s.status.owner, []).append(key)
-    for owner, keys in queues.items():
-        keys.sort(key=lambda k: (states[k].status.due or date.max, not states[k].status.waiting, k))
-        used = 0
-        for key in keys:
-            if used + 1 <= rates[owner].per_week * _weeks_between(today, states[key].horizon):
-                used += 1
-                states[key] = _Item(states[key].status, "pending", True, None, states[key].horizon)
+    forecasts, pending_by_owner = [], {}
+    for c in criteria:
+        if c.rule_type == NOT_APPLICABLE:
+            forecasts.append(_not_applicable(c))
+            continue
+        items = []
+        for item in c.items:
+            state, why = _classify(item, today, assessment_date)
+            if state != "pending":
+                items.append(_Item(item, state, ONE if state == "approved" else ZERO, why))
+                continue
+            state, horizon = _pending_state(item, today), _horizon(item, assessment_date)
+            p = params.p(state, _weeks_between(today, horizon), ctx.pace(item.owner))
+            items.append(_Item(item, state, p, None, horizon))
+            counts_of_owner = pending_by_owner.setdefault(item.owner, [item.owner_name, 0, 0, 0])
+            counts_of_owner[1] += 1
+            counts_of_owner[2] += item.waiting
+            counts_of_owner[3] += item.sent_back and not item.waiting
+        items = tuple(items)
+        forecasts.append(_remainder(c, ctx) if c.rule_type == REMAINDER else _criterion(c, items, ctx))
+    forecasts = tuple(forecasts)
 
-    # 4. criteria, areas, index
-    forecasts = tuple(
-        _not_applicable(c) if c.rule_type == NOT_APPLICABLE else
-        _criterion(c, tuple(states[ci, ii] for ii in range(len(c.items))), rates, today=today,
-                   assessment_date=assessment_date, weeks=weeks)
-        for ci, c in enumerate(criteria))
     areas: dict[str, list[CriterionForecast]] = {}
     for f in forecasts:
         areas.setdefault(f.area_code, []).append(f)
     area_rows = tuple(_sum_totals(rows, AreaForecast, code=code, name=rows[0].area_name)
                       for code, rows in areas.items())
+    warning = _deviation(criteria, forecasts, dec(deviation_threshold_percent), dec(deviation_penalty_points))
+    totals = _sum_totals(forecasts)
+    if warning is not None:
+        penalty = warning.penalty_points
+        expected = max(ZERO, totals.expected - penalty)
+        totals = Totals(totals.max, totals.last_year, max(ZERO, totals.secured - penalty), expected, totals.best,
+                        totals.best - expected, penalty)
 
-    # 5. departments
     weeks_left = _weeks_between(today, assessment_date)
     department_rows = []
-    for code, activity in activities.items():
-        remaining = len(queues.get(code, ()))
-        rate = rates[code]
-        needed = ZERO if remaining == 0 else (Decimal(remaining) / rate.per_week if rate.per_week else None)
+    for code in dict.fromkeys([*activities, *pending_by_owner]):
+        activity = activities.get(code)
+        name = activity.name if activity else pending_by_owner[code][0]
+        _, remaining, waiting, sent_back = pending_by_owner.get(code, [None, 0, 0, 0])
+        if activity is not None:   # the query layer counts every document waiting, not only one per item
+            waiting, sent_back = activity.waiting, activity.sent_back
+        rate = Decimal(counts.get(code, 0)) / params.window_weeks
+        needed = ZERO if remaining == 0 else (Decimal(remaining) / rate if rate else None)
         department_rows.append(DepartmentForecast(
-            code, activity.name, rate.per_week, rate.is_prior, remaining, activity.waiting, activity.sent_back,
-            needed, needed is not None and needed <= weeks_left))
+            code, name, rate, remaining, waiting, sent_back, needed, needed is not None and needed <= weeks_left))
 
-    return IndexForecast(
-        today=today, assessment_date=assessment_date, criteria=forecasts, areas=area_rows,
-        totals=_sum_totals(forecasts), departments=tuple(department_rows),
-        deviation_warning=_deviation(criteria, forecasts, dec(deviation_threshold_percent),
-                                     dec(deviation_penalty_points)))
+    return IndexForecast(today=today, assessment_date=assessment_date, criteria=forecasts, areas=area_rows,
+                         totals=totals, departments=tuple(department_rows), deviation_warning=warning,
+                         closed=ctx.closed)

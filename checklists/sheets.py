@@ -41,6 +41,7 @@ class IndexInfo:
     assessment_date: date
     threshold_percent: Decimal = Decimal(5)
     penalty_points: Decimal = Decimal(1)
+    deviation_source: str | None = None
 
 
 # ---- "Cách tính điểm": the texts written on export, and read back (anything else is binary, kept as the checks)
@@ -50,6 +51,8 @@ def rule_text(rule_type: str, params: dict) -> str:
         return "Có: đủ điểm; Không: 0 điểm"
     if rule_type == "not_applicable":
         return "Không áp dụng"
+    if rule_type == "remainder":
+        return "Các tiêu chí còn lại: dự kiến theo kết quả năm trước"
     if rule_type == "ratio":
         return f"Tỷ lệ: đủ điểm khi đạt {n(params['target_percent'])}%"
     if rule_type == "deduction":
@@ -81,6 +84,8 @@ def parse_rule(text: str | None) -> dict:
     d = lambda s: Decimal(s.replace(",", "."))  # noqa: E731
     if folded.startswith("khong ap dung"):
         return {"type": "not_applicable"}
+    if folded.startswith("cac tieu chi con lai"):
+        return {"type": "remainder"}
     if folded.startswith("theo ty le dat"):
         tiers = re.findall(rf"≥\s*{_NUM}\s*%\s*:\s*{_NUM}\s*%", text)
         return {"type": "percentage_tiers", "tiers": [{"min_percent": d(a), "fraction": d(b) / 100} for a, b in tiers]}
@@ -209,7 +214,8 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
         "index": {"code": info.code, "name": info.name, "year": info.year,
                   "max_points": sum((a["max_points"] or 0 for a in data_areas), Decimal(0)),
                   "assessment_date": info.assessment_date,
-                  "deviation": {"threshold_percent": info.threshold_percent, "penalty_points": info.penalty_points}},
+                  "deviation": {"threshold_percent": info.threshold_percent, "penalty_points": info.penalty_points,
+                                **({"source": info.deviation_source} if info.deviation_source else {})}},
         "areas": data_areas,
     }
     if problems:

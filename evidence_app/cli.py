@@ -14,6 +14,7 @@ from .catalog.cli import catalog_cli
 from .cycle.cli import results_cli
 from .evidence.cli import register as register_evidence_commands
 from .reports.cli import register as register_report_commands
+from .reports.forecast_cli import forecast_cli
 
 
 def _create_app():
@@ -26,7 +27,7 @@ main = FlaskGroup(name="minhchung", create_app=_create_app, add_version_option=F
 
 
 def register_commands(app) -> None:
-    for group in (catalog_cli, units_cli, departments_cli, users_cli, results_cli):
+    for group in (catalog_cli, units_cli, departments_cli, users_cli, results_cli, forecast_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     register_evidence_commands(app)

@@ -2,11 +2,13 @@
 from .api.models import ApiToken
 from .audit.models import AuditEvent
 from .auth.models import Department, LoginFailure, Role, Unit, User, user_departments
-from .catalog.models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
+from .catalog.models import (Area, AssignmentHistory, ChecklistItem, Criterion, Index, Measurement, SelfScore,
+                             SelfScoreHistory)
 from .cycle.models import CriterionResult, Proposal, ResultSet
-from .evidence.models import Document, Evidence, EvidenceState
+from .evidence.models import Document, DocumentHistory, Evidence, EvidenceState
 from .review.models import Decision, Review
 
-__all__ = ["ApiToken", "Area", "AuditEvent", "ChecklistItem", "Criterion", "CriterionResult", "Decision", "Department",
-           "Document", "Evidence", "EvidenceState", "Index", "LoginFailure", "Measurement", "Proposal", "ResultSet",
-           "Review", "Role", "SelfScore", "Unit", "User", "user_departments"]
+__all__ = ["ApiToken", "Area", "AssignmentHistory", "AuditEvent", "ChecklistItem", "Criterion", "CriterionResult",
+           "Decision", "Department", "Document", "DocumentHistory", "Evidence", "EvidenceState", "Index",
+           "LoginFailure", "Measurement", "Proposal", "ResultSet", "Review", "Role", "SelfScore", "SelfScoreHistory",
+           "Unit", "User", "user_departments"]

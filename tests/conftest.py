@@ -15,7 +15,13 @@ from config import TestConfig
 from evidence_app import create_app
 from evidence_app.extensions import db
 
+from hypothesis import settings as hypothesis_settings
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
+# Property tests: 100 examples each by default; `HYPOTHESIS_PROFILE=thorough` for a long run on demand.
+hypothesis_settings.register_profile("default", max_examples=100, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=3000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 pytest_plugins = ["tests.s3_servers"]
 
 

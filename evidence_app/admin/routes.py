@@ -13,6 +13,7 @@ from .. import audit
 from ..audit.models import AuditEvent
 from ..auth import hash_password
 from ..auth.models import Department, Role, User
+from ..catalog import assignments
 from ..extensions import db
 from ..scoping import document_in_unit, item_in_unit
 from .forms import ActionForm, AssignForm, UserForm
@@ -137,13 +138,7 @@ def assign_item(item_id: int):
     form.assignee.choices = [SelectChoice(0, "—")] + [SelectChoice(i, u.display_name) for i, u in people.items()]
     if not form.validate_on_submit():
         abort(400)
-    before = {"department": item.owner_department.code, "assignee": item.assignee.username if item.assignee else None}
-    item.owner_department = departments[form.owner_department.data]
-    item.assignee = people.get(form.assignee.data)
-    after = {"department": item.owner_department.code, "assignee": item.assignee.username if item.assignee else None}
-    audit.record("item.assign", unit_id=item.unit_id, actor_id=current_user.id, object_type="item", object_id=item.id,
-                 data={"item": item.code, "before": before, "after": after})
-    db.session.commit()
+    assignments.assign_item(item, current_user, departments[form.owner_department.data], people.get(form.assignee.data))
     flash(_("Assignment saved."), "success")
     return redirect(url_for("evidence.item", item_id=item.id), 303)
 

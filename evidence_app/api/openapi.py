@@ -101,16 +101,20 @@ SCHEMAS = {
     "AuditEvent": _object({"id": INTEGER, "occurred_at": DATETIME, "action": STRING, "actor": _ref("UserRef"),
                            "object_type": N_STRING, "object_id": N_INTEGER, "data": {"type": "object"},
                            "hash": STRING}),
-    "Totals": _object({k: N_NUMBER if k == "last_year" else NUMBER
-                       for k in ("max", "last_year", "secured", "expected", "best", "at_risk")}),
+    "Totals": _object({**{k: N_NUMBER if k == "last_year" else NUMBER
+                          for k in ("max", "last_year", "secured", "expected", "best", "at_risk")},
+                       "penalty": NUMBER},   # the index's totals only: the deviation penalty taken off
+                      ["max", "last_year", "secured", "expected", "best", "at_risk"]),
     "Report": {**_object({
         "unit": _object({"code": STRING, "name": STRING}), "as_of": DATE, "generated_at": DATETIME,
         "indices": {"type": "array", "items": _object({
             "code": STRING, "name": STRING, "year": INTEGER, "id": INTEGER, "assessment_date": DATE,
-            "last_year_published": N_NUMBER, "totals": _ref("Totals"),
+            "closed": BOOLEAN, "last_year_published": N_NUMBER, "deviation_source": N_STRING,
+            "official": _nullable(_object({"final_total": NUMBER, "published_total": N_NUMBER, "error": NUMBER})),
+            "totals": _ref("Totals"),
             "areas": {"type": "array", "items": {"allOf": [_ref("Totals"), _object({"code": STRING, "name": STRING})]}},
             "departments": {"type": "array", "items": _object({
-                "code": STRING, "name": STRING, "rate_per_week": NUMBER, "rate_is_prior": BOOLEAN, "remaining": INTEGER,
+                "code": STRING, "name": STRING, "rate_per_week": NUMBER, "remaining": INTEGER,
                 "waiting": INTEGER, "sent_back": INTEGER, "weeks_needed": N_NUMBER, "on_time": BOOLEAN})},
             "deviation_warning": _nullable(_object({
                 "penalty_points": NUMBER, "criteria": {"type": "array", "items": STRING}, "self_score_total": NUMBER,
@@ -118,8 +122,8 @@ SCHEMAS = {
             "criteria": {"type": "array", "items": {"allOf": [_ref("Totals"), _object({
                 "code": STRING, "title": STRING, "area": STRING, "area_name": STRING,
                 "risk": {"type": "string", "enum": ["secured", "on_track", "at_risk", "critical", "lost"]},
-                "reasons": {"type": "array", "items": STRING}, "owner": N_STRING, "due": N_DATE,
-                "estimated": BOOLEAN})]}}})}}),
+                "reason": STRING, "reasons": {"type": "array", "items": STRING}, "owner": N_STRING, "due": N_DATE,
+                "estimated": BOOLEAN, "probability": NUMBER, "priority": NUMBER, "remainder": BOOLEAN})]}}})}}),
         "description": "The same shape as `minhchung report --format json` (see the README)."},
 }
 

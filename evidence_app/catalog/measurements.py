@@ -12,7 +12,7 @@ from .. import clock
 from .. import audit
 from ..auth.models import User
 from ..extensions import db
-from .models import Criterion, Measurement, SelfScore
+from .models import Criterion, Measurement, SelfScore, SelfScoreHistory
 
 
 LARGEST_NUMBER = Decimal(10_000_000)  # points and figures are NUMERIC(10, 3) in the database
@@ -69,10 +69,18 @@ def set_self_score(criterion: Criterion, user: User, score: Decimal, *, round_: 
     existing = db.session.execute(select(SelfScore).where(SelfScore.criterion_id == criterion.id,
                                                           SelfScore.round == round_)).scalar_one_or_none()
     before = None if existing is None else str(existing.score)
+    note = (note or "").strip() or None
     if existing is None:
-        existing = SelfScore(criterion=criterion, round=round_)
+        existing = SelfScore(criterion=criterion, round=round_, score=score, note=note, entered_by_id=user.id)
         db.session.add(existing)
-    existing.score, existing.note, existing.entered_by_id = score, (note or "").strip() or None, user.id
+        db.session.flush()  # its creation is logged too: before it, the criterion had no self-score
+        db.session.add(SelfScoreHistory(self_score_id=existing.id, score=None, changed_by_id=user.id,
+                                        changed_at=existing.entered_at))
+    elif (existing.score, existing.note, existing.entered_by_id) != (score, note, user.id):
+        # the previous value stays in the history: a report as of an earlier day reads it
+        db.session.add(SelfScoreHistory(self_score_id=existing.id, score=existing.score, note=existing.note,
+                                        entered_by_id=existing.entered_by_id, changed_by_id=user.id))
+        existing.score, existing.note, existing.entered_by_id = score, note, user.id
     db.session.flush()
     audit.record("self_score.set", unit_id=user.unit_id, actor_id=user.id, object_type="criterion", object_id=criterion.id,
                  data={"criterion": criterion.code, "round": round_, "before": before, "after": str(score)})

@@ -5,11 +5,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Index as TableIndex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Department, Unit, User
 from ..sqltypes import Points, UTCDateTime, utcnow
 from ..extensions import db
+from ..history import ChangeLog, append_only
 
 
 class Index(db.Model):
@@ -26,6 +28,7 @@ class Index(db.Model):
     assessment_date: Mapped[date] = mapped_column(Date)
     deviation_threshold_percent: Mapped[Decimal] = mapped_column(Points)
     deviation_penalty_points: Mapped[Decimal] = mapped_column(Points)
+    deviation_source: Mapped[str | None] = mapped_column(Text)   # without a source, no penalty is applied
     last_year: Mapped[int | None] = mapped_column(Integer)
     last_year_score: Mapped[Decimal | None] = mapped_column(Points)
     last_year_note: Mapped[str | None] = mapped_column(Text)
@@ -155,3 +158,33 @@ class SelfScore(db.Model):
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     criterion: Mapped[Criterion] = relationship()
+
+
+class AssignmentHistory(ChangeLog, db.Model):
+    """Undo log of an item's assignment (see evidence_app/history.py): the owner department and the person as
+    they were before the change at `changed_at`. Written by catalog.assignments (the admin page, a rubric
+    import that moves an item to another department)."""
+
+    __tablename__ = "assignment_history"
+    __table_args__ = (TableIndex("ix_assignment_history_item_id_changed_at", "item_id", "changed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id", ondelete="CASCADE"))
+    owner_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SelfScoreHistory(ChangeLog, db.Model):
+    """Undo log of self-scores (see evidence_app/history.py): the score, note and author before the change at
+    `changed_at`; `score` NULL when the change created the self-score. Written by `set_self_score`."""
+
+    __tablename__ = "self_score_history"
+    __table_args__ = (TableIndex("ix_self_score_history_self_score_id_changed_at", "self_score_id", "changed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    self_score_id: Mapped[int] = mapped_column(ForeignKey("self_scores.id"))
+    score: Mapped[Decimal | None] = mapped_column(Points)
+    note: Mapped[str | None] = mapped_column(Text)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+append_only(AssignmentHistory)
+append_only(SelfScoreHistory)

@@ -12,6 +12,7 @@ from .. import audit
 from ..auth.models import Department, Unit
 from ..evidence.models import Evidence
 from ..extensions import db
+from .assignments import note_assignment
 from .models import Area, ChecklistItem, Criterion, Index
 
 
@@ -65,6 +66,7 @@ def import_catalog(catalog: Catalog, unit: Unit, *, actor_id: int | None = None,
     result.index = index
     _set(index, [False], name=spec.name, max_points=spec.max_points, assessment_date=spec.assessment_date,
          deviation_threshold_percent=spec.deviation_threshold_percent, deviation_penalty_points=spec.deviation_penalty_points,
+         deviation_source=spec.deviation_source,
          last_year=spec.last_year.year if spec.last_year else None,
          last_year_score=spec.last_year.score if spec.last_year else None,
          last_year_note=spec.last_year.note if spec.last_year else None, source=spec.source)
@@ -124,6 +126,8 @@ def import_catalog(catalog: Catalog, unit: Unit, *, actor_id: int | None = None,
                 if item.criterion is not criterion:
                     item.criterion = criterion
                     changed[0] = True
+                if item.id is not None and item.owner_department_id != departments[item_spec.owner].id:
+                    note_assignment(item, actor_id)  # the file moves the item: the report keeps the former owner
                 _set(item, changed, title=item_spec.title, checks=item_spec.checks, position=i_pos,
                      owner_department_id=departments[item_spec.owner].id, due_date=item_spec.due, weight=item_spec.weight,
                      report_period=item_spec.report.period if item_spec.report else None,

@@ -36,7 +36,8 @@ def sheet_info(unit: Unit, code: str, year: int, name: str | None, assessment_da
         code=code, year=year, name=name or (previous.name if previous else code),
         assessment_date=assessment_date or (next_year_date(previous.assessment_date, year) if previous else default_assessment_date(year)),
         threshold_percent=previous.deviation_threshold_percent if previous else Decimal(5),
-        penalty_points=previous.deviation_penalty_points if previous else Decimal(1))
+        penalty_points=previous.deviation_penalty_points if previous else Decimal(1),
+        deviation_source=previous.deviation_source if previous else None)
 
 
 @dataclass
@@ -206,7 +207,8 @@ def catalog_data(index: Index) -> dict:
         areas.append(a)
     spec = {"code": index.code, "name": index.name, "year": index.year, "max_points": _n(index.max_points),
             "assessment_date": index.assessment_date,
-            "deviation": {"threshold_percent": _n(index.deviation_threshold_percent), "penalty_points": _n(index.deviation_penalty_points)}}
+            "deviation": {"threshold_percent": _n(index.deviation_threshold_percent), "penalty_points": _n(index.deviation_penalty_points),
+                          **({"source": index.deviation_source} if index.deviation_source else {})}}
     if index.last_year is not None and index.last_year_score is not None:
         spec["last_year"] = {"year": index.last_year, "score": _n(index.last_year_score)}
         if index.last_year_note:

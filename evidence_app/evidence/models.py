@@ -4,13 +4,14 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..catalog.models import ChecklistItem
 from ..sqltypes import UTCDateTime, utcnow
 from ..extensions import db
+from ..history import ChangeLog, append_only
 
 
 class Document(db.Model):
@@ -79,3 +80,25 @@ class Evidence(db.Model):
     document: Mapped[Document] = relationship(back_populates="links")
     item: Mapped[ChecklistItem] = relationship()
     linked_by: Mapped[User] = relationship()
+
+
+class DocumentHistory(ChangeLog, db.Model):
+    """Undo log of a document's metadata (see evidence_app/history.py): every field an uploader can edit, as it
+    was before the edit at `changed_at`. Above all `sent_date`, which decides whether a periodic report was
+    sent on time. Written by `update_document`."""
+
+    __tablename__ = "document_history"
+    __table_args__ = (Index("ix_document_history_document_id_changed_at", "document_id", "changed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    number: Mapped[str | None] = mapped_column(String(100))
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    summary: Mapped[str | None] = mapped_column(Text)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    page_ref: Mapped[str | None] = mapped_column(String(200))
+    sent_date: Mapped[date | None] = mapped_column(Date)
+
+
+append_only(DocumentHistory)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -20,10 +20,11 @@ from .. import audit
 from ..auth.models import User
 from ..catalog.models import ChecklistItem
 from ..extensions import db
+from ..history import change_standing_at
 from ..sqltypes import utcnow
 from ..files import get_storage, upload_tmp_dir
 from .filecheck import IMAGE_KINDS, FileRefused, check_file, clean_filename, make_previews
-from .models import Document, Evidence, EvidenceState
+from .models import Document, DocumentHistory, Evidence, EvidenceState
 
 
 @dataclass
@@ -38,6 +39,15 @@ class DocumentFields:
     period_end: date | None = None
     page_ref: str | None = None
     sent_date: date | None = None    # when a report was sent
+
+
+METADATA = tuple(DocumentFields.__dataclass_fields__)  # what update_document changes and DocumentHistory keeps
+
+
+def metadata_as_of(document: Document, cutoff: datetime) -> DocumentFields:
+    """What the document said just before `cutoff` (its metadata then), from its history."""
+    kept = change_standing_at(DocumentHistory, DocumentHistory.document_id, document.id, cutoff)
+    return DocumentFields(**{name: getattr(kept if kept is not None else document, name) for name in METADATA})
 
 
 @dataclass
@@ -158,6 +168,9 @@ def update_document(document: Document, fields: DocumentFields, user: User) -> N
         raise PermissionError("only the uploader edits a document, before it is reviewed")
     changes = {name: [str(getattr(document, name)), str(value)] for name, value in vars(fields).items()
                if getattr(document, name) != value}
+    if changes:  # the metadata as it was stays in the history: a report as of an earlier day reads it
+        db.session.add(DocumentHistory(document_id=document.id, changed_by_id=user.id,
+                                       **{name: getattr(document, name) for name in METADATA}))
     for name, value in vars(fields).items():
         setattr(document, name, value)
     if changes:

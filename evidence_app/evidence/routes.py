@@ -25,10 +25,16 @@ from .models import Document, Evidence
 from .filecheck import clean_filename
 from .operations import (UploadRefused, can_edit, delete_document, link_document, max_upload_bytes, search_documents,
                          update_document, upload_document)
-from .states import item_state
+from .states import current_item_states, item_state
 from .work import my_work, reminders
 
 bp = Blueprint("evidence", __name__)
+
+
+@bp.app_template_global("item_states")
+def item_states_global(items) -> dict[int, str]:
+    """For pages of other features that list checklist items (the criterion page): each item's state."""
+    return current_item_states([item.id for item in items])
 
 PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 

@@ -10,8 +10,10 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
 
 from ..catalog.models import ChecklistItem
+from ..extensions import db
+from ..history import standing_at
 from ..review.models import Decision, Review
-from .models import Document, Evidence, EvidenceState
+from .models import Document, DocumentHistory, Evidence, EvidenceState
 
 MISSING = "missing"                      # chưa có
 WAITING = "waiting"                      # chờ duyệt
@@ -47,7 +49,8 @@ def item_summaries(items: Select, cutoff: datetime) -> Select:
                          sent back, else 0
       first_approved_at  the first approval of any version (an approval is never undone), or NULL
       sent_date          for a periodic report, the sending date that decides whether it was on time: that of
-                         the first approved document, or without one, of the latest upload; NULL for other items
+                         the first approved document, or without one, of the latest upload, as the document said
+                         at the cutoff (its metadata history); NULL for other items
     A version has at most one review (reviews.evidence_id is unique: a decision is final, a resubmission is a
     new version), so the decision as of the cutoff is its review if made before the cutoff."""
     def visible(evidence):  # linked before the cutoff, its document not deleted by then
@@ -78,11 +81,27 @@ def item_summaries(items: Select, cutoff: datetime) -> Select:
         partition_by=Evidence.item_id,
         order_by=(case((approved, 0), else_=1), case((approved, Review.created_at)),
                   case((approved, None), else_=Document.uploaded_at).desc(), Evidence.id))
+    # the sending date as the document said at the cutoff: an edit made since left the earlier one in its history
+    edited = standing_at(DocumentHistory, DocumentHistory.document_id, cutoff, "edited")
+    sent_date = case((edited.c.id.is_not(None), edited.c.sent_date), else_=Document.sent_date)
     sending = (
-        select(Evidence.item_id, Document.sent_date, deciding_first.label("rank"))
+        select(Evidence.item_id, sent_date.label("sent_date"), deciding_first.label("rank"))
         .join(ChecklistItem, (ChecklistItem.id == Evidence.item_id) & ChecklistItem.report_deadline.is_not(None))
         .join(Document, Evidence.document_id == Document.id).outerjoin(Review, decided(Evidence))
+        .outerjoin(edited, edited.c.document_id == Document.id)
         .where(visible(Evidence))
     ).subquery("sending")
     return (select(per_item, sending.c.sent_date)
             .outerjoin(sending, (sending.c.item_id == per_item.c.item_id) & (sending.c.rank == 1)))
+
+
+def current_item_states(item_ids: list[int]) -> dict[int, str]:
+    """The state of each item now (documents deleted no longer count), for pages listing a few items."""
+    rows = db.session.execute(
+        select(Evidence.id, Evidence.item_id, Evidence.state, Evidence.replaces_id)
+        .join(Document, Evidence.document_id == Document.id)
+        .where(Evidence.item_id.in_(item_ids), Document.deleted_at.is_(None))).all()
+    by_item: dict[int, list] = {item_id: [] for item_id in item_ids}
+    for row in rows:
+        by_item[row.item_id].append(row)
+    return {item_id: item_state(evidence) for item_id, evidence in by_item.items()}

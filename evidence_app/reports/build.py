@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -12,6 +13,7 @@ from checklists.scoring import IndexForecast, forecast_index
 
 from ..auth.models import Unit
 from ..catalog.models import Index
+from ..cycle.models import ResultSet
 from ..extensions import db
 from ..sqltypes import utcnow
 from .queries import indices_status
@@ -32,25 +34,53 @@ def _collector_paused():
 
 
 def _forecasts(indices: list[Index], as_of: date) -> list[tuple[Index, IndexForecast]]:
+    """The assessment date closes a cycle: an index whose date has passed reads its inputs as they stood at the
+    end of that day, whatever the report's day (one query per distinct day, a handful at most)."""
+    by_day: dict[date, list[int]] = {}
+    for index in indices:
+        by_day.setdefault(min(as_of, index.assessment_date), []).append(index.id)
     with _collector_paused():
-        statuses = indices_status([i.id for i in indices], as_of)
+        statuses = {}
+        for day, ids in by_day.items():
+            statuses.update(indices_status(ids, day))
         return [(index, forecast_index(*statuses[index.id], today=as_of, assessment_date=index.assessment_date,
                                        deviation_threshold_percent=index.deviation_threshold_percent,
-                                       deviation_penalty_points=index.deviation_penalty_points))
+                                       deviation_penalty_points=_penalty(index)))
                 for index in indices]
+
+
+def _penalty(index: Index) -> Decimal:
+    """A penalty applies only when a document names it (the catalog's `deviation.source`)."""
+    return index.deviation_penalty_points if index.deviation_source else Decimal(0)
+
+
+def _official_results(indices: list[Index]) -> dict[int, ResultSet]:
+    """The province's official scores of each index's own year, where imported."""
+    rows = db.session.execute(select(ResultSet).where(ResultSet.index_id.in_([i.id for i in indices]))).scalars()
+    years = {i.id: i.year for i in indices}
+    return {r.index_id: r for r in rows if r.year == years[r.index_id]}
 
 
 def _num(value) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
-def index_dict(index: Index, forecast: IndexForecast) -> dict:
+def index_dict(index: Index, forecast: IndexForecast, official: ResultSet | None = None) -> dict:
     warning = forecast.deviation_warning
+    totals = forecast.totals.to_dict()
+    if index.last_year_score is not None:  # the published figure, not the sum of rounded pillars (696, not 695.9)
+        totals["last_year"] = _num(index.last_year_score)
+    totals["penalty"] = _num(forecast.totals.penalty)
     return {
         "code": index.code, "name": index.name, "year": index.year, "id": index.id,
         "assessment_date": index.assessment_date.isoformat(),
+        "closed": forecast.closed,
         "last_year_published": _num(index.last_year_score),
-        "totals": forecast.totals.to_dict(),
+        "official": None if official is None else {
+            "final_total": _num(official.final_total), "published_total": _num(official.published_total),
+            "error": _num(forecast.totals.expected - (official.published_total or official.final_total))},
+        "deviation_source": index.deviation_source,
+        "totals": totals,
         "areas": [a.to_dict() for a in forecast.areas],
         "departments": [d.to_dict() for d in forecast.departments],
         "deviation_warning": None if warning is None else {
@@ -63,11 +93,13 @@ def index_dict(index: Index, forecast: IndexForecast) -> dict:
 
 def build_report(unit: Unit, as_of: date) -> dict:
     indices = db.session.execute(select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)).scalars().all()
+    official = _official_results(indices) if indices else {}
     return {
         "unit": {"code": unit.code, "name": unit.name},
         "as_of": as_of.isoformat(),
         "generated_at": utcnow().replace(microsecond=0).isoformat(),
-        "indices": [index_dict(index, forecast) for index, forecast in _forecasts(indices, as_of)],
+        "indices": [index_dict(index, forecast, official.get(index.id))
+                    for index, forecast in _forecasts(indices, as_of)],
     }
 
 
@@ -84,6 +116,8 @@ def league_table(as_of: date) -> list[dict]:
                               "critical": sum(1 for c in forecast.criteria if c.risk in ("critical", "lost"))})
     for table in tables.values():
         table["rows"].sort(key=lambda row: (-row["expected"], row["at_risk"], row["unit"]))
-        for rank, row in enumerate(table["rows"], start=1):
-            row["rank"] = rank
+        rows = table["rows"]
+        for position, row in enumerate(rows, start=1):   # ties are shown as ties: equal expected, equal rank
+            tied = position > 1 and row["expected"] == rows[position - 2]["expected"]
+            row["rank"] = rows[position - 2]["rank"] if tied else position
     return list(tables.values())

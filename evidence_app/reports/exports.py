@@ -13,7 +13,8 @@ RISK_LABELS = {"secured": "Chắc chắn", "on_track": "Đúng tiến độ", "a
 CRITERION_COLUMNS = [  # (key in the JSON, Vietnamese header)
     ("code", "Mã"), ("title", "Tiêu chí"), ("area", "Lĩnh vực"), ("max", "Điểm tối đa"), ("last_year", "Điểm năm trước"),
     ("secured", "Điểm chắc chắn"), ("expected", "Điểm dự kiến"), ("best", "Điểm tối đa có thể đạt"),
-    ("at_risk", "Điểm có nguy cơ mất"), ("risk", "Mức rủi ro"), ("reasons", "Lý do"), ("owner", "Bộ phận phụ trách"),
+    ("at_risk", "Điểm có nguy cơ mất"), ("risk", "Mức rủi ro"), ("reason", "Lý do chính"), ("reasons", "Chi tiết"),
+    ("owner", "Bộ phận phụ trách"),
     ("due", "Hạn"),
 ]
 NUMBER_KEYS = {"max", "last_year", "secured", "expected", "best", "at_risk"}

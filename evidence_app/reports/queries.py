@@ -1,6 +1,7 @@
 """The query layer of the report: everything the scoring rules need for one index, as it stood at the end of
-`as_of` (only what was uploaded, decided and measured by then counts), in a fixed number of SQL statements
-whatever the size of the unit. The evidence is aggregated per checklist item in the database
+`as_of` (only what was uploaded, decided and measured by then counts; self-scores, documents' sending dates and
+items' owner departments as they were then, from their undo logs, evidence_app/history.py), in a fixed number of
+SQL statements whatever the size of the unit. The evidence is aggregated per checklist item in the database
 (`item_summaries`); only columns are loaded, never ORM objects."""
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from checklists.scoring import CriterionStatus, DepartmentActivity, ItemStatus, Measurement as MeasurementPoint
 
 from ..auth.models import Department
-from ..catalog.models import Area, ChecklistItem, Criterion, Measurement, SelfScore
+from ..catalog.models import Area, AssignmentHistory, ChecklistItem, Criterion, Measurement, SelfScore, SelfScoreHistory
 from ..evidence.states import item_summaries
 from ..extensions import db
+from ..history import standing_at
 
 
 def _zone() -> ZoneInfo:
@@ -41,6 +43,9 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
         .join(Area, Criterion.area_id == Area.id).outerjoin(Department, Criterion.department_id == Department.id)
         .where(in_indices).order_by(Area.position, Criterion.position, Criterion.id)
     ).all()
+    # the owner department as it stood: a re-assignment since left the former one in the item's history
+    reassigned = standing_at(AssignmentHistory, AssignmentHistory.item_id, cutoff, "reassigned")
+    owner_id = func.coalesce(reassigned.c.owner_department_id, ChecklistItem.owner_department_id)
     summary = item_summaries(select(ChecklistItem.id).join(Criterion, ChecklistItem.criterion_id == Criterion.id)
                              .where(in_indices), cutoff).subquery("summary")
     items = db.session.execute(
@@ -50,7 +55,8 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
                summary.c.documents, summary.c.undecided, summary.c.waiting, summary.c.sent_back,
                summary.c.first_approved_at, summary.c.sent_date)
         .join(Criterion, ChecklistItem.criterion_id == Criterion.id)
-        .join(Department, ChecklistItem.owner_department_id == Department.id)
+        .outerjoin(reassigned, reassigned.c.item_id == ChecklistItem.id)
+        .join(Department, owner_id == Department.id)
         .outerjoin(summary, summary.c.item_id == ChecklistItem.id)
         .where(in_indices).order_by(ChecklistItem.position, ChecklistItem.id)
     ).all()
@@ -61,10 +67,15 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
         .where(in_indices, Measurement.measured_on <= as_of, Measurement.entered_at < cutoff)
         .order_by(Measurement.measured_on, Measurement.id)
     ).all()
-    self_scores = dict(db.session.execute(
-        select(SelfScore.criterion_id, SelfScore.score).join(Criterion, SelfScore.criterion_id == Criterion.id)
+    # the self-score as it stood: a change since left the former value in its history (NULL: none yet); a
+    # self-score first entered after the cutoff, before its history was kept, is told by its entered_at
+    rescored = standing_at(SelfScoreHistory, SelfScoreHistory.self_score_id, cutoff, "rescored")
+    self_scores = {criterion_id: score for criterion_id, score in db.session.execute(
+        select(SelfScore.criterion_id, case((rescored.c.id.is_not(None), rescored.c.score), else_=SelfScore.score))
+        .join(Criterion, SelfScore.criterion_id == Criterion.id)
+        .outerjoin(rescored, rescored.c.self_score_id == SelfScore.id)
         .where(in_indices, SelfScore.round == 1, SelfScore.entered_at < cutoff)
-    ).all())
+    ) if score is not None}
 
     departments: dict[int, dict[str, dict]] = defaultdict(dict)
     items_by_criterion: dict[int, list[ItemStatus]] = defaultdict(list)

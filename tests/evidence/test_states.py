@@ -1,7 +1,7 @@
 """The state of an item has two definitions that must agree: `item_state` over the evidence as it is now (the
 staff's and reviewers' pages) and `item_summaries`, the same rule in SQL as it stood at any moment (the report).
 Random histories built by the app's rules (upload, resubmit after a send-back, decide, delete before a
-decision) are read back both ways at many moments."""
+decision, correct a sending date before a decision) are read back both ways at many moments."""
 from __future__ import annotations
 
 import random
@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from checklists import CATALOG_DIR
 from evidence_app.catalog.models import ChecklistItem
-from evidence_app.evidence.models import Document, Evidence
+from evidence_app.evidence.models import Document, DocumentHistory, Evidence
+from evidence_app.evidence.operations import METADATA, metadata_as_of
 from evidence_app.evidence.states import APPROVED, CHANGES_REQUESTED, MISSING, WAITING, item_state, item_summaries
 from evidence_app.extensions import db
 from evidence_app.review.models import Review
@@ -30,8 +31,13 @@ def build_history(rng: random.Random, item: ChecklistItem, staff, reviewer) -> N
         if rng.random() < 0.85:                         # batch approvals share an instant: ties happen
             moment += timedelta(hours=rng.randrange(1, 90))
         submitted = [v for v in versions if v.state == "submitted" and v.document.deleted_at is None]
-        action = rng.choice(["upload", "upload", "decide", "decide", "delete"])
-        if action == "decide" and submitted:
+        action = rng.choice(["upload", "upload", "decide", "decide", "delete", "edit"])
+        if action == "edit" and submitted:               # the sending date corrected, as update_document does
+            document = rng.choice(submitted).document
+            db.session.add(DocumentHistory(document_id=document.id, changed_at=moment,
+                                           **{name: getattr(document, name) for name in METADATA}))
+            document.sent_date = rng.choice([None, moment.date() - timedelta(days=rng.randrange(30))])
+        elif action == "decide" and submitted:
             version = rng.choice(submitted)
             version.state = rng.choice(["approved", "changes_requested"])
             db.session.add(Review(evidence=version, reviewer_id=reviewer.id, decision=version.state,
@@ -69,7 +75,8 @@ def as_it_stood(item: ChecklistItem, cutoff: datetime) -> dict:
     return {"state": item_state(rows), "documents": len(rows),
             "undecided": sum(r.state == "submitted" for r in rows),
             "first_approved_at": approvals[0][0] if approvals else None,
-            "sent_date": deciding.document.sent_date if deciding and item.report_deadline else None}
+            "sent_date": metadata_as_of(deciding.document, cutoff).sent_date if deciding and item.report_deadline
+            else None}
 
 
 def as_summarised(row) -> dict:

@@ -73,7 +73,7 @@ def test_json_shape_and_the_seed_figures(ward):
             assert c["secured"] <= c["expected"] <= c["best"] <= c["max"]
             assert c["risk"] in ("secured", "on_track", "at_risk", "critical", "lost")
     lost_report = criterion(report, "CCHC", "1.1")
-    assert any("Quý I/2024" in r and "mất điểm" in r for r in lost_report["reasons"]), "the Q1 report's deadline passed unsent"
+    assert any("Quý I/2024" in r and "đã mất" in r for r in lost_report["reasons"]), "the Q1 report's deadline passed unsent"
 
 
 def test_as_of_counts_only_what_was_approved_by_then(ward, tmp_path):
@@ -183,12 +183,21 @@ def test_province_league_table(ward, app, client, tmp_path):
     other = make_unit("bai-chay", "UBND phường Bãi Cháy")
     for path in sorted((CATALOG_DIR / "gieng-day").glob("*.yaml")):
         import_file(path, other)
-    approve(tmp_path, "CCHC-2.4-a", "a.pdf")  # criterion 2.4 is binary with one document: approved, it is secured
+    tied = next(t for t in league_table(date(2024, 6, 1)) if t["code"] == "CCHC")["rows"]
+    assert [(r["unit"], r["rank"]) for r in tied] == [("bai-chay", 1), ("gieng-day", 1)], "the same work: a tie"
+    # criterion 2.4 is binary with one document: approved, it is secured
+    approve(tmp_path, "CCHC-2.4-a", "a.pdf", on=datetime(2024, 5, 20, 3, tzinfo=timezone.utc))
+    approve(tmp_path, "CCHC-2.5-a", "b.pdf", on=datetime(2025, 1, 5, 3, tzinfo=timezone.utc))  # after the assessment
     province = make_unit("quang-ninh", "UBND tỉnh Quảng Ninh")
     make_user(province, "tinh", role="province")
-    tables = league_table(date.today())
-    cchc = next(t for t in tables if t["code"] == "CCHC")
-    assert [r["unit"] for r in cchc["rows"]][:2] == ["gieng-day", "bai-chay"] and cchc["rows"][0]["rank"] == 1
+    for day in (date(2024, 6, 1), date(2024, 12, 15), date.today()):
+        cchc = next(t for t in league_table(day) if t["code"] == "CCHC")
+        assert [(r["unit"], r["rank"]) for r in cchc["rows"]] == [("gieng-day", 1), ("bai-chay", 2)], day
+        assert cchc["rows"][0]["secured"] > cchc["rows"][1]["secured"]
+    closed, last_day = build_report(ward, date.today())["indices"][0], build_report(ward, date(2024, 12, 15))["indices"][0]
+    assert closed["closed"] and not last_day["closed"]
+    assert closed["totals"]["secured"] == last_day["totals"]["secured"] == 1, "approved after the assessment: not counted"
+    assert closed["totals"]["best"] == closed["totals"]["expected"] and closed["totals"]["at_risk"] == 0
     login(client, "tinh")
     page = client.get("/reports/province").get_data(as_text=True)
     assert "UBND phường Bãi Cháy" in page and "UBND phường Giếng Đáy" in page
