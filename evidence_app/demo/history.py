@@ -11,8 +11,9 @@
   e-mail, satisfaction surveys, VNeID, e-health records…); the community teams and the health station lag behind;
   a first draft of CCHC self-scores, far above what the evidence supports (the deviation warning), and a prudent one
   for QN-DTI.
-- **Hà Khẩu** (diligent): uploads steadily from the first week, every report on time, reviews within a day or two,
-  the remaining-criteria dossiers ready early, measurements at or near their targets, prudent self-scores.
+- **Hà Khẩu** (diligent): uploads steadily from the first week, criterion after criterion (first those where points
+  were lost last year), every report on time, reviews within a day or two, measurements at or near their targets,
+  prudent self-scores.
 - **Cao Xanh** (last minute): nothing for eight weeks, then a rush of uploads in the last two; the 9-month report
   never sent; few decisions yet.
 - **Hà Phong** (idle): users, no document at all."""
@@ -192,21 +193,24 @@ def _items_of(plan: Plan, criteria: list[str]) -> list[str]:
     return sorted(codes, key=lambda c: (plan.specs[c].due, c))
 
 
-# Hà Khẩu works criterion by criterion, the remaining-criteria dossiers included.
-DILIGENT = ["CCHC 1.1", "CCHC 1.4", "CCHC 2.1", "CCHC 2.2", "CCHC 4.1", "CCHC 4.2", "CCHC 5.2", "QN-DTI 1.2",
-            "QN-DTI 1.5", "QN-DTI 2.1", "QN-DTI 2.3", "QN-DTI 2.4", "QN-DTI 2.5", "QN-DTI 4.5"]
+# Hà Khẩu works criterion by criterion, starting with those where points were lost last year.
+DILIGENT = ["CCHC 1.1", "CCHC 1.3", "CCHC 2.1", "CCHC 2.2", "CCHC 3.1", "CCHC 4.1", "CCHC 4.2", "CCHC 5.2",
+            "CCHC 6.2", "CCHC 7.1", "CCHC 7.2", "CCHC 7.3", "QN-DTI 2.1", "QN-DTI 2.3", "QN-DTI 2.4", "QN-DTI 5.1",
+            "QN-DTI 5.2", "QN-DTI 5.3", "QN-DTI 5.4", "QN-DTI 8.2"]
 # Cao Xanh, in its rush, starts with the reports it did send on time and a few plans.
 LAST_MINUTE = ["CCHC 1.1", "CCHC 2.2", "CCHC 4.2", "CCHC 5.2", "QN-DTI 2.1", "QN-DTI 2.3", "QN-DTI 2.4"]
 
 
 def plan_diligent(plan: WardPlan) -> None:
-    """Hà Khẩu: criterion after criterion, every report on time, approved within two days; near-target
-    measurements; prudent self-scores."""
+    """Hà Khẩu: criterion after criterion, every report on time, approved within two days (one document sent back
+    as incomplete and resubmitted); near-target measurements; prudent self-scores."""
     codes = []
     for code in _items_of(plan, DILIGENT):
         item = plan.specs[code]
         if item.report is not None and item.report.deadline - plan.cycle.shift > HISTORY_LAST:
             continue  # a report not due yet
+        if item.due - plan.cycle.shift > date(2024, 11, 29):
+            continue  # the fourth quarter's meeting has not taken place
         codes.append(code)
     days = _spread(len(codes), HISTORY_FIRST, date(2024, 10, 28))
     for k, (code, day) in enumerate(zip(codes, days)):
@@ -225,13 +229,16 @@ def plan_diligent(plan: WardPlan) -> None:
     by = plan.staff
     for index, criterion, points, source in [
         ("CCHC", "7.2", [(30, 8, 880, 1010), (4, 10, 1010, 1090), (28, 10, 1108, 1150)], "Hệ thống quản lý văn bản và điều hành"),
+        ("CCHC", "7.3", [(30, 8, 22, 23), (28, 10, 23, 23)], "Hòm thư công vụ tỉnh"),
         ("CCHC", "3.1", [(6, 9, 410, 2350), (28, 10, 560, 2900)], "Hệ thống đánh giá mức độ hài lòng tại Bộ phận một cửa"),
+        ("QN-DTI", "5.1", [(5, 9, 1, None)], "Quyết định phân công công chức chuyên trách CNTT (mức 1)"),
+        ("QN-DTI", "5.3", [(20, 9, 31, 32), (25, 10, 32, 32)], "Phần mềm phòng, chống mã độc quản trị tập trung: máy đã cài / tổng số máy"),
         ("QN-DTI", "8.2", [(30, 8, 15900, 17300), (28, 10, 16750, 17300)], "Công an phường: tài khoản định danh điện tử / dân số"),
-        ("QN-DTI", "8.3", [(6, 9, 11200, 17300), (28, 10, 14900, 17300)], "Trạm Y tế phường: hồ sơ sức khỏe điện tử / dân số"),
+        ("CCHC", "7.1", [(30, 8, 2410, 2418), (28, 10, 2902, 2902)], "Hệ thống thông tin giải quyết TTHC tỉnh"),
     ]:
         for day, month, numerator, denominator in points:
             plan.measure(index, criterion, plan.when(day, month, 15, 30), by, numerator, denominator, source=source)
-    for index, criterion, score in [("CCHC", "2.2", 1), ("CCHC", "4.2", 1), ("QN-DTI", "2.1", 10)]:
+    for index, criterion, score in [("CCHC", "2.2", 1), ("CCHC", "4.2", 1), ("QN-DTI", "2.1", 10), ("QN-DTI", "2.4", 10)]:
         plan.self_score(index, criterion, plan.when(29, 10, 10, 0), plan.reviewer, score, note="Đã đủ minh chứng")
 
 
