@@ -378,20 +378,21 @@ def play(events: list[Event], contexts: dict[str, Context]) -> None:
 
 @contextmanager
 def quick_commits():
-    """While the demo writes its history into a new database, commits need not wait for the disk: a crash
-    meanwhile leaves a demo to start again (SQLite's synchronous OFF; a server database is left as it is). The
-    connections are closed afterwards, so the served app gets the usual settings."""
+    """While the demo writes its history into a new database, commits need not wait for the disk: SQLite's
+    synchronous OFF and rollback journal in memory (a crash meanwhile leaves a demo to set up again in an empty
+    folder; a server database is left as it is). The connections are closed afterwards, so the served app gets
+    the usual settings."""
     engine = db.engine
-    statement = "PRAGMA synchronous = OFF" if engine.dialect.name == "sqlite" else None
+    if engine.dialect.name != "sqlite":
+        yield
+        return
 
     def on_checkout(dbapi_connection, record, proxy):
         cursor = dbapi_connection.cursor()
-        cursor.execute(statement)
+        cursor.execute("PRAGMA synchronous = OFF")
+        cursor.execute("PRAGMA journal_mode = MEMORY")
         cursor.close()
 
-    if statement is None:
-        yield
-        return
     db.session.close()
     engine.dispose()
     event.listen(engine, "checkout", on_checkout)
