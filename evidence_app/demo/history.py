@@ -107,11 +107,12 @@ GIENG_DAY_MEASUREMENTS = [
     ("QN-DTI", "5.1", "cb-vp-tk", [(12, 9, 2, None)], "Quyết định phân công: công chức kiêm nhiệm CNTT (mức 2)"),
 ]
 
-# The focal officer's first draft of the CCHC self-scores: full marks where the evidence does not support them.
+# The focal officer's first draft of the self-scores: for CCHC, full marks where the evidence does not support
+# them (the deviation warning); for QN-DTI, only criteria whose evidence is approved.
 GIENG_DAY_SELF_SCORES = [
     ("CCHC", "1.1", 2), ("CCHC", "1.2", 1), ("CCHC", "1.3", 1), ("CCHC", "3.1", 1), ("CCHC", "5.1", 3),
     ("CCHC", "6.1", 1), ("CCHC", "7.2", 3), ("CCHC", "7.3", 3), ("CCHC", "8.1", 2),
-    ("QN-DTI", "2.1", 10), ("QN-DTI", "2.4", 10), ("QN-DTI", "3.7", 5),
+    ("QN-DTI", "2.1", 10), ("QN-DTI", "2.4", 10),
 ]
 
 
@@ -177,8 +178,7 @@ def _spread(n: int, first: date, last: date) -> list[date]:
 def _items_of(plan: Plan, criteria: list[str]) -> list[str]:
     """The items of these criteria ("CCHC 1.1"), in due-date order."""
     wanted = {tuple(c.split()) for c in criteria}
-    codes = [code for code in plan.specs
-             if (code.split("-")[0] if not code.startswith("QN-DTI") else "QN-DTI", code.rsplit("-", 2)[-2]) in wanted]
+    codes = [code for code in plan.specs if tuple(code.rsplit("-", 2)[:2]) in wanted]
     return sorted(codes, key=lambda c: (plan.specs[c].due, c))
 
 
