@@ -25,7 +25,7 @@ from checklists.likelihood import PARAMETERS_FILE, ParameterError, parse_paramet
 from checklists.scoring import forecast_index  # noqa: E402
 from checklists.simulation import checkpoints, final_forecast, simulate_population, status_on  # noqa: E402
 
-WEEKS = (2, 3, 4, 5, 6, 8)
+WEEKS = (2, 4, 6, 8)
 STEPS = (Decimal("0.1"), Decimal("0.05"), Decimal("0.02"))
 
 
@@ -57,13 +57,20 @@ def evaluate(raw: dict, data: list[tuple]) -> tuple[float, dict[int, float]]:
 
 
 def knobs(raw: dict) -> list[tuple[str, ...]]:
-    """Every number of the table: (group, state, column, 0 | 1)."""
-    return [(group, state, column, i) for group in ("states", "measurement") for state in raw[group]
-            for column in ("no_time", "ample_time") for i in (0, 1)]
+    """Every number of the table, (group, state, column, 0 | 1), and the two scales."""
+    return [("ample_time_weeks",), ("pace", "full_rate_per_week")] + [
+        (group, state, column, i) for group in ("states", "measurement") for state in raw[group]
+        for column in ("no_time", "ample_time") for i in (0, 1)]
 
 
 def nudge(raw: dict, knob: tuple, step: Decimal) -> dict | None:
     changed = copy.deepcopy(raw)
+    if knob == ("ample_time_weeks",):
+        changed["ample_time_weeks"] = float(Decimal(str(raw["ample_time_weeks"])) + step * 10)
+        return changed if changed["ample_time_weeks"] >= 1 else None
+    if knob == ("pace", "full_rate_per_week"):
+        changed["pace"]["full_rate_per_week"] = float(Decimal(str(raw["pace"]["full_rate_per_week"])) + step * 5)
+        return changed if changed["pace"]["full_rate_per_week"] >= 0.25 else None
     group, state, column, i = knob
     value = Decimal(str(changed[group][state][column][i])) + step
     if not 0 <= value <= 1:
@@ -103,7 +110,8 @@ def main(argv=None) -> int:
               + f" ({time.perf_counter() - started:.0f} s)", flush=True)
         if not improved:
             break
-    print(yaml.safe_dump({k: raw[k] for k in ("states", "measurement")}, sort_keys=False, allow_unicode=True))
+    print(yaml.safe_dump({k: raw[k] for k in ("ample_time_weeks", "pace", "states", "measurement")},
+                         sort_keys=False, allow_unicode=True))
     return 0
 
 

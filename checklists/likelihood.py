@@ -39,8 +39,8 @@ class ForecastParameters:
     def time_fraction(self, weeks_left: Decimal) -> Decimal:
         return min(ONE, max(ZERO, weeks_left) / self.ample_time_weeks)
 
-    def pace(self, approvals_in_window: int) -> Decimal:
-        return min(ONE, Decimal(approvals_in_window) / (self.window_weeks * self.full_rate_per_week))
+    def pace(self, provided_in_window: int) -> Decimal:
+        return min(ONE, Decimal(provided_in_window) / (self.window_weeks * self.full_rate_per_week))
 
     def p(self, state: str, weeks_left: Decimal, pace: Decimal) -> Decimal:
         low, high = self.states[state].bounds(self.time_fraction(weeks_left))

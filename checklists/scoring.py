@@ -99,6 +99,7 @@ class DepartmentActivity:
     approvals: tuple[date, ...]
     waiting: int
     sent_back: int
+    uploads: tuple[date, ...] = ()    # the days the department provided a document (one per upload or link)
 
 
 # ---------------------------------------------------------------------------------------------- outputs
@@ -389,14 +390,36 @@ def _weeks_between(start: date, end: date) -> Decimal:
     return Decimal(max(0, (end - start).days)) / 7
 
 
-def _window_approvals(activity: DepartmentActivity | None, today: date, until: date, weeks: int) -> int:
+def _provided_in_window(activity: DepartmentActivity | None, today: date, weeks: int) -> int:
+    """The documents a department provided in the pace window (today − weeks, today]: its own work, whatever
+    the reviewers have done with it yet."""
     if activity is None:
         return 0
     since = today - timedelta(weeks=weeks)
-    return sum(since < day <= today and day <= until for day in activity.approvals)
+    return sum(since < day <= today for day in activity.uploads)
+
+
+def _items_p(rule_type: str, case: _Case) -> Decimal:
+    """Items that gate the score (the rule pays only when every one is approved) join by product; items that
+    count one by one (counted documents, reports that are each a violation) by their weighted mean."""
+    if rule_type == "count_thresholds" and not case.measured:
+        return _weighted_p(case.items)
+    if rule_type == "deduction":
+        reports = tuple(i for i in case.items if i.is_report)
+        return _joint_p(tuple(i for i in case.items if not i.is_report)) * _weighted_p(reports)
+    return _joint_p(case.items)
+
+
+def _joint_p(items: tuple[_Item, ...]) -> Decimal:
+    """The chance that every item is won (the rule pays only then): the product of the items' p."""
+    p = ONE
+    for item in items:
+        p *= item.p
+    return p
 
 
 def _weighted_p(items: tuple[_Item, ...]) -> Decimal:
+    """The share of the items' points expected to be won, by weight (approved 1, lost 0)."""
     if not items:
         return ONE
     weights = [max(ZERO, i.status.weight) for i in items]
@@ -466,14 +489,14 @@ class _Context:
     assessment_date: date
     params: ForecastParameters
     index_max: Decimal
-    approvals: dict[str, int] = field(default_factory=dict)   # per department, in the pace window
+    provided: dict[str, int] = field(default_factory=dict)   # documents per department, in the pace window
 
     @property
     def closed(self) -> bool:
         return self.today > self.assessment_date
 
     def pace(self, department: str | None) -> Decimal:
-        return self.params.pace(self.approvals.get(department, 0))
+        return self.params.pace(self.provided.get(department, 0))
 
 
 def _risk(c: CriterionStatus, secured: Decimal, expected: Decimal, best: Decimal, p: Decimal, overdue: bool,
@@ -519,11 +542,11 @@ def _headline(items: tuple[_Item, ...], case_reason: str | None, secured: Decima
     return "Đã duyệt" if items else (case_reason or "Chưa có tài liệu nào được yêu cầu")
 
 
-def _pace_reason(name: str, approvals: int, ctx: _Context) -> str:
+def _pace_reason(name: str, provided: int, ctx: _Context) -> str:
     weeks = ctx.params.window_weeks
-    if approvals == 0:
-        return f"{name}: chưa có tài liệu nào được duyệt trong {weeks} tuần qua"
-    return f"{name}: ~{format_decimal(Decimal(approvals) / weeks)} tài liệu được duyệt/tuần ({weeks} tuần qua)"
+    if provided == 0:
+        return f"{name}: không nộp tài liệu nào trong {weeks} tuần qua"
+    return f"{name}: nộp ~{format_decimal(Decimal(provided) / weeks)} tài liệu/tuần ({weeks} tuần qua)"
 
 
 def _remainder(c: CriterionStatus, ctx: _Context) -> CriterionForecast:
@@ -557,7 +580,7 @@ def _criterion(c: CriterionStatus, items: tuple[_Item, ...], ctx: _Context) -> C
     secured = min(c.max_points, max(ZERO, raw.secured))
     best = max(secured, min(c.max_points, raw.best))
     gated = min(best, max(secured, raw.gated))
-    p_items = _weighted_p(items)
+    p_items = _items_p(c.rule_type, case)
     owner = c.department or (items[0].status.owner if items else None)
     if gated < best:   # the measured gap to the rule's top
         p_measure = params.p("below_target" if usable else "not_measured",
@@ -599,7 +622,7 @@ def _criterion(c: CriterionStatus, items: tuple[_Item, ...], ctx: _Context) -> C
         reasons.append(f"{'quá hạn' if due < today else 'hạn'} {format_day(due)}")
     for code in dict.fromkeys(i.status.owner for i in pending):
         first = next(i for i in pending if i.status.owner == code)
-        reasons.append(_pace_reason(first.status.owner_name, ctx.approvals.get(code, 0), ctx))
+        reasons.append(_pace_reason(first.status.owner_name, ctx.provided.get(code, 0), ctx))
     if measured_reason:
         reasons.append(measured_reason)
     if ctx.closed and any(i.state == "lost" and not i.lost_reason for i in items):
@@ -651,11 +674,10 @@ def forecast_index(criteria: list[CriterionStatus], departments: list[Department
         raise ValueError(f"unknown rule type(s): {', '.join(unknown)}")
     activities = {d.code: d for d in departments}
     window_end = min(today, assessment_date)
-    counts = {code: _window_approvals(a, window_end, assessment_date, params.window_weeks)
-              for code, a in activities.items()}
+    counts = {code: _provided_in_window(a, window_end, params.window_weeks) for code, a in activities.items()}
     ctx = _Context(today, assessment_date, params,
                    index_max=sum((c.max_points for c in criteria if c.rule_type != NOT_APPLICABLE), ZERO),
-                   approvals=counts)
+                   provided=counts)
 
     forecasts, pending_by_owner = [], {}
     for c in criteria:

@@ -552,7 +552,8 @@ def status_on(unit: Unit, day: date) -> tuple[list[CriterionStatus], list[Depart
                 sent_date = approvals[0][2].sent_date if approvals else versions[-1].sent_date
             items.append(ItemStatus(item.code, item.title, item.owner, names[item.owner], item.due, Decimal(1),
                                     item.report_deadline, approved_on, sent_date, waiting, sent_back, bool(versions)))
-            a = activity.setdefault(item.owner, {"approvals": [], "waiting": 0, "sent_back": 0})
+            a = activity.setdefault(item.owner, {"approvals": [], "uploads": [], "waiting": 0, "sent_back": 0})
+            a["uploads"].extend(u.day for u in versions)
             if approved_on is not None:
                 a["approvals"].append(approved_on)
             a["waiting"] += sum(1 for _, d in decided if d is None)
@@ -564,7 +565,8 @@ def status_on(unit: Unit, day: date) -> tuple[list[CriterionStatus], list[Depart
             rule_type=c.rule_type, rule_params=c.rule_params, last_year=c.last_year, points_estimated=False,
             department=c.department, department_name=rubric.department_name(c.department), items=tuple(items),
             measurements=points, self_score=self_scores.get(c.code)))
-    departments = [DepartmentActivity(code, names[code], tuple(sorted(a["approvals"])), a["waiting"], a["sent_back"])
+    departments = [DepartmentActivity(code, names[code], tuple(sorted(a["approvals"])), a["waiting"], a["sent_back"],
+                                      tuple(sorted(a["uploads"])))
                    for code, a in sorted(activity.items())]
     return criteria, departments
 

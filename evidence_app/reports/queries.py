@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import case, func, select
 
+from checklists.likelihood import default_parameters
 from checklists.scoring import CriterionStatus, DepartmentActivity, ItemStatus, Measurement as MeasurementPoint
 
 from ..auth.models import Department
 from ..catalog.models import Area, AssignmentHistory, ChecklistItem, Criterion, Measurement, SelfScore, SelfScoreHistory
+from ..evidence.models import Document, Evidence
 from ..evidence.states import item_summaries
 from ..extensions import db
 from ..history import standing_at
@@ -32,7 +34,7 @@ def end_of_day(day: date) -> datetime:
 
 def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[CriterionStatus], list[DepartmentActivity]]]:
     """For each index: its criteria with their items, measurements and self-score, and the activity of the
-    departments that own its items. Four statements, however many indices, criteria and documents."""
+    departments that own its items. Five statements, however many indices, criteria and documents."""
     cutoff, zone = end_of_day(as_of), _zone()
     in_indices = Criterion.index_id.in_(index_ids)
     criteria = db.session.execute(
@@ -49,7 +51,7 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
     summary = item_summaries(select(ChecklistItem.id).join(Criterion, ChecklistItem.criterion_id == Criterion.id)
                              .where(in_indices), cutoff).subquery("summary")
     items = db.session.execute(
-        select(ChecklistItem.criterion_id, Criterion.index_id, ChecklistItem.code, ChecklistItem.title,
+        select(ChecklistItem.id, ChecklistItem.criterion_id, Criterion.index_id, ChecklistItem.code, ChecklistItem.title,
                ChecklistItem.due_date, ChecklistItem.weight, ChecklistItem.report_deadline,
                Department.code.label("owner"), Department.name.label("owner_name"),
                summary.c.documents, summary.c.undecided, summary.c.waiting, summary.c.sent_back,
@@ -60,6 +62,18 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
         .outerjoin(summary, summary.c.item_id == ChecklistItem.id)
         .where(in_indices).order_by(ChecklistItem.position, ChecklistItem.id)
     ).all()
+    # the documents each item's department provided lately (its pace): links made in the pace window
+    since = cutoff - timedelta(weeks=default_parameters().window_weeks, days=1)
+    gone = select(Document.id).where(Document.id == Evidence.document_id, Document.deleted_at < cutoff)
+    provided = db.session.execute(
+        select(Evidence.item_id, Evidence.linked_at)
+        .join(ChecklistItem, Evidence.item_id == ChecklistItem.id)
+        .join(Criterion, ChecklistItem.criterion_id == Criterion.id)
+        .where(in_indices, Evidence.linked_at >= since, Evidence.linked_at < cutoff, ~gone.exists())
+    ).all()
+    provided_by_item: dict[int, list[date]] = defaultdict(list)
+    for item_id, linked_at in provided:
+        provided_by_item[item_id].append(linked_at.astimezone(zone).date())
     measurements = db.session.execute(
         select(Measurement.criterion_id, Measurement.measured_on, Measurement.numerator, Measurement.denominator,
                Measurement.source)
@@ -79,7 +93,7 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
 
     departments: dict[int, dict[str, dict]] = defaultdict(dict)
     items_by_criterion: dict[int, list[ItemStatus]] = defaultdict(list)
-    for (criterion_id, index_id, code, title, due, weight, report_deadline, owner, owner_name,
+    for (item_id, criterion_id, index_id, code, title, due, weight, report_deadline, owner, owner_name,
          documents, undecided, waiting, sent_back, first_approved_at, sent_date) in items:
         approved_on = None if first_approved_at is None else first_approved_at.astimezone(zone).date()
         pending = approved_on is None
@@ -89,8 +103,9 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
             waiting=pending and bool(waiting), sent_back=sent_back, uploaded=bool(documents)))
         activity = departments[index_id].get(owner)
         if activity is None:
-            activity = departments[index_id][owner] = {"name": owner_name, "approvals": [], "waiting": 0,
-                                                       "sent_back": 0}
+            activity = departments[index_id][owner] = {"name": owner_name, "approvals": [], "uploads": [],
+                                                       "waiting": 0, "sent_back": 0}
+        activity["uploads"].extend(provided_by_item.get(item_id, ()))
         if approved_on is not None:
             activity["approvals"].append(approved_on)
         activity["waiting"] += undecided or 0
@@ -109,6 +124,6 @@ def indices_status(index_ids: list[int], as_of: date) -> dict[int, tuple[list[Cr
             self_score=self_scores.get(c.id)))
     for index_id, by_code in departments.items():
         result[index_id][1].extend(DepartmentActivity(code, d["name"], tuple(sorted(d["approvals"])), d["waiting"],
-                                                      d["sent_back"])
+                                                      d["sent_back"], tuple(sorted(d["uploads"])))
                                    for code, d in sorted(by_code.items()))
     return result

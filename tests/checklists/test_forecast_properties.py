@@ -99,11 +99,14 @@ def worlds(draw):
             last_year, False, None, None, tuple(items), tuple(measurements), self_score))
     approvals = {code: sorted({i.approved_on for c in criteria for i in c.items
                                if i.owner == code and i.approved_on is not None}) for code in OWNERS}
-    extra = draw(st.lists(st.tuples(st.sampled_from(OWNERS), st.integers(0, today_n)), max_size=6))
-    for code, n in extra:
+    uploads = {code: [i.approved_on or day(today_n) for c in criteria for i in c.items if i.owner == code
+                      and i.uploaded and draw(st.booleans())] for code in OWNERS}
+    for code, n in draw(st.lists(st.tuples(st.sampled_from(OWNERS), st.integers(0, today_n)), max_size=6)):
         approvals[code].append(day(n))
-    departments = [DepartmentActivity(code, f"Bộ phận {code}", tuple(sorted(approvals[code])), 0, 0)
-                   for code in OWNERS]
+    for code, n in draw(st.lists(st.tuples(st.sampled_from(OWNERS), st.integers(0, today_n)), max_size=10)):
+        uploads[code].append(day(n))
+    departments = [DepartmentActivity(code, f"Bộ phận {code}", tuple(sorted(approvals[code])), 0, 0,
+                                      tuple(sorted(uploads[code]))) for code in OWNERS]
     return criteria, departments, day(today_n), day(draw(st.integers(0, 380)))
 
 
@@ -132,6 +135,10 @@ def with_item(criteria, ci, ii, **changes):
 
 def with_approval(departments, owner, on):
     return [replace(d, approvals=tuple(sorted(d.approvals + (on,)))) if d.code == owner else d for d in departments]
+
+
+def with_upload(departments, owner, on):
+    return [replace(d, uploads=tuple(sorted(d.uploads + (on,)))) if d.code == owner else d for d in departments]
 
 
 # ---------------------------------------------------------------------------------- ordered, sums
@@ -165,12 +172,13 @@ def test_1_work_never_lowers_a_score_on_the_same_day(world, data):
         item = criteria[ci].items[ii]
         on_time = item.report_deadline is not None and today <= item.report_deadline
         actions.append(("upload", with_item(criteria, ci, ii, uploaded=True, waiting=True, sent_back=False,
-                                            sent_date=today if on_time else item.sent_date), departments))
+                                            sent_date=today if on_time else item.sent_date),
+                        with_upload(departments, item.owner, today)))
         actions.append(("approve", with_item(criteria, ci, ii, uploaded=True, waiting=False, sent_back=False,
                                              approved_on=today), with_approval(departments, item.owner, today)))
         if on_time:
             actions.append(("send the report on time", with_item(criteria, ci, ii, uploaded=True, sent_date=today),
-                            departments))
+                            with_upload(departments, item.owner, today)))
     measured = [ci for ci, c in enumerate(criteria) if c.measurements]
     if measured:
         ci = data.draw(st.sampled_from(measured))

@@ -1,13 +1,21 @@
 """Scoring and forecasting with a fixed "today" (01/10/2024) and assessment date (15/12/2024): every rule type,
 every risk level, every kind of reason, lost reports, the department pace, the trend, the deviation warning.
 
-Every expected number is worked out by hand from checklists/forecast.yaml (ample_time_weeks 8; pace = approvals in
+Every expected number is worked out by hand from TABLE below: the table of states of checklists/forecast.yaml as it
+was at commit 090d5f2, passed to forecast_index as `params` (the shipped table is being re-calibrated; only
+test_the_shipped_table_loads reads it). ample_time_weeks 8; pace = documents the department provided (uploads) in
 the last 4 weeks ÷ 8, capped at 1; p = low + (high − low) × pace, low and high interpolated between the no_time and
-ample_time columns by min(1, weeks left ÷ 8)). From TODAY to ASSESS there are 75 days (10,7 weeks ≥ 8): an item
-whose horizon is the assessment date takes the ample_time column. With FAST (8 approvals in 4 weeks: pace 1) that
+ample_time columns by min(1, weeks left ÷ 8). From TODAY to ASSESS there are 75 days (10,7 weeks ≥ 8): an item
+whose horizon is the assessment date takes the ample_time column. With FAST (8 uploads in 4 weeks: pace 1) that
 is the high value: waiting 0.95, sent_back 0.80, missing 0.60, overdue 0.35, below_target 0.40, not_measured 0.25;
 with STALLED (pace 0) the low value: waiting 0.85, sent_back 0.65, missing 0.35, overdue 0.15, below_target 0.20,
-not_measured 0.10. Expected points are truncated to 4 decimals, priorities rounded to 2."""
+not_measured 0.10.
+
+A criterion's p_items: for the rules that pay only when every item is approved (binary, tiered, ratio,
+percentage_tiers) the PRODUCT of the items' p; for the counting rules (count_thresholds, deduction) the items'
+weighted mean. expected = secured + p_items × (gated − secured) + p_items × p_measure × (best − gated); the
+criterion's probability (and its risk) is (expected − secured) / (best − secured). Expected points are truncated
+to 4 decimals, priorities rounded to 2."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -16,11 +24,29 @@ from decimal import Decimal
 import pytest
 
 from checklists import CATALOG_DIR, load_catalog
+from checklists.likelihood import ForecastParameters, default_parameters, parse_parameters
 from checklists.scoring import (
     CriterionStatus, DepartmentActivity, ItemStatus, Measurement, RISK_LEVELS, forecast_index, format_decimal,
 )
 
 D = Decimal
+# The table of states exactly as in checklists/forecast.yaml at commit 090d5f2: every number below is worked out
+# from it, so the shipped table can be re-calibrated without touching these tests.
+TABLE = parse_parameters({
+    "ample_time_weeks": 8,
+    "pace": {"window_weeks": 4, "full_rate_per_week": 2},
+    "states": {
+        "waiting": {"no_time": [0.75, 0.85], "ample_time": [0.85, 0.95]},
+        "sent_back": {"no_time": [0.40, 0.60], "ample_time": [0.65, 0.80]},
+        "missing": {"no_time": [0.10, 0.30], "ample_time": [0.35, 0.60]},
+        "overdue": {"no_time": [0.00, 0.10], "ample_time": [0.15, 0.35]},
+    },
+    "measurement": {
+        "below_target": {"no_time": [0.00, 0.10], "ample_time": [0.20, 0.40]},
+        "not_measured": {"no_time": [0.00, 0.05], "ample_time": [0.10, 0.25]},
+    },
+    "risk": {"soon_days": 14, "critical_share_percent": 0.5, "on_track_p": 0.8},
+})
 TODAY = date(2024, 10, 1)
 ASSESS = date(2024, 12, 15)
 VP = "Văn phòng – Thống kê"
@@ -45,20 +71,22 @@ def meas(day, numerator, denominator=None):
     return Measurement(day, D(str(numerator)), None if denominator is None else D(str(denominator)), "Hệ thống")
 
 
-def dept(code="vp-tk", name=VP, approvals=(), waiting=0, sent_back=0):
-    return DepartmentActivity(code, name, tuple(approvals), waiting, sent_back)
+def dept(code="vp-tk", name=VP, approvals=(), waiting=0, sent_back=0, uploads=()):
+    return DepartmentActivity(code, name, tuple(approvals), waiting, sent_back, tuple(uploads))
 
 
-FAST = dept(approvals=[TODAY - timedelta(days=k) for k in range(8)])          # 8 in 4 weeks: 2 a week, pace 1
-STALLED = dept(approvals=[date(2024, 2, 1)])                                  # history, nothing recent: pace 0
-ONE_A_MONTH = dept(approvals=[TODAY - timedelta(days=3)])                     # 1 in 4 weeks: pace 1/8 = 0.125
-FAST_PACE = "Văn phòng – Thống kê: ~2 tài liệu được duyệt/tuần (4 tuần qua)"
-NO_PACE = "Văn phòng – Thống kê: chưa có tài liệu nào được duyệt trong 4 tuần qua"
+RECENT_8 = [TODAY - timedelta(days=k) for k in range(8)]
+FAST = dept(uploads=RECENT_8)                                               # 8 in 4 weeks: 2 a week, pace 1
+STALLED = dept(uploads=[date(2024, 2, 1)])                                  # history, nothing recent: pace 0
+ONE_A_MONTH = dept(uploads=[TODAY - timedelta(days=3)])                     # 1 in 4 weeks: pace 1/8 = 0.125
+FAST_PACE = "Văn phòng – Thống kê: nộp ~2 tài liệu/tuần (4 tuần qua)"
+NO_PACE = "Văn phòng – Thống kê: không nộp tài liệu nào trong 4 tuần qua"
 
 
 def run(criteria, departments=(FAST,), *, today=TODAY, threshold="5", penalty="1", **kw):
     return forecast_index(list(criteria), list(departments), today=today, assessment_date=ASSESS,
-                          deviation_threshold_percent=D(threshold), deviation_penalty_points=D(penalty), **kw)
+                          deviation_threshold_percent=D(threshold), deviation_penalty_points=D(penalty),
+                          params=TABLE, **kw)
 
 
 def one(criterion, departments=(FAST,), **kw):
@@ -85,23 +113,41 @@ def test_secured_when_every_item_is_approved():
 
 
 def test_on_track_when_p_is_high_and_nothing_is_overdue():
-    f = one(crit(items=[item(approved=date(2024, 5, 1)), item("I-2", due=date(2024, 11, 20)),
+    f = one(crit(items=[item(approved=date(2024, 5, 1)), item("I-2", due=date(2024, 11, 20), waiting=True),
                         item("I-3", due=date(2024, 12, 20), waiting=True)]))
-    # p = (1 + 0.6 missing + 0.95 waiting) / 3 = 0.85 → 2 × 0.85 = 1.7; p ≥ 0.8, nothing overdue
-    assert scores(f) == (0, D("1.7"), 2) and f.at_risk == D("0.3") and f.probability == D("0.85")
-    assert f.risk == "on_track" and f.due == date(2024, 11, 20)
-    assert f.reason == "Còn 1 tài liệu chưa có, hạn 20/11"
-    assert f.reasons == ["1/3 tài liệu chưa có", "1 tài liệu chờ duyệt", "hạn 20/11", FAST_PACE]
-    assert f.priority == D("0.3")                                     # due in 50 days: × 1
+    # p = 1 × 0.95 × 0.95 = 0.9025 → 2 × 0.9025 = 1.805; p ≥ 0.8, nothing overdue (waiting: the reviewer's move)
+    assert scores(f) == (0, D("1.805"), 2) and f.at_risk == D("0.195") and f.probability == D("0.9025")
+    assert f.risk == "on_track" and f.due is None
+    assert f.reason == "Chờ duyệt 2 tài liệu"
+    assert f.reasons == ["2 tài liệu chờ duyệt", FAST_PACE]
+    assert f.priority == D("0.2")                                     # nothing due soon: 0.195 × 1 → 0.20
+    # a missing item instead of the first waiting one: p = 1 × 0.6 × 0.95 = 0.57 → 1.14, below 0.8
+    g = one(crit(items=[item(approved=date(2024, 5, 1)), item("I-2", due=date(2024, 11, 20)),
+                        item("I-3", due=date(2024, 12, 20), waiting=True)]))
+    assert scores(g) == (0, D("1.14"), 2) and g.probability == D("0.57") and g.risk == "at_risk"
+    assert g.due == date(2024, 11, 20) and g.reason == "Còn 1 tài liệu chưa có, hạn 20/11"
+    assert g.reasons == ["1/3 tài liệu chưa có", "1 tài liệu chờ duyệt", "hạn 20/11", FAST_PACE]
+    assert g.priority == D("0.86")                                    # due in 50 days: 0.86 × 1
 
 
 def test_on_track_at_exactly_the_threshold_and_item_weights():
-    # weighted: (3 × 1 + 1 × 0.6) / 4 = 0.9 → 2 × 0.9 = 1.8
-    heavy = one(crit(items=[item(approved=date(2024, 9, 1), weight="3"), item("I-2")]))
-    assert scores(heavy) == (0, D("1.8"), 2) and heavy.risk == "on_track"
-    # every weight 0: the plain mean (1 + 0.6) / 2 = 0.8 → 1.6; p = 0.8 is on track (p ≥ 0.8)
-    flat = one(crit(items=[item(approved=date(2024, 9, 1), weight="0"), item("I-2", weight="0")]))
-    assert scores(flat) == (0, D("1.6"), 2) and flat.probability == D("0.8") and flat.risk == "on_track"
+    # binary: the product 1 × 0.8 (sent back, FAST) = 0.8 → 2 × 0.8 = 1.6; p = 0.8 is on track (p ≥ 0.8)
+    binary = one(crit(items=[item(approved=date(2024, 9, 1), weight="3"), item("I-2", sent_back=True)]))
+    assert scores(binary) == (0, D("1.6"), 2) and binary.probability == D("0.8") and binary.risk == "on_track"
+    # binary ignores the weights: 1 × 0.6 (missing) = 0.6 → 1.2, whatever the approved item weighs
+    for weight in ("3", "1"):
+        product = one(crit(items=[item(approved=date(2024, 9, 1), weight=weight), item("I-2", weight="1")]))
+        assert scores(product) == (0, D("1.2"), 2) and product.risk == "at_risk"
+    # a counting rule takes the weighted mean: secured T(1 approved) = 1, best T(2) = 2;
+    # p = (3 × 1 + 1 × 0.6) / 4 = 0.9 → 1 + 0.9 × 1 = 1.9
+    counted = {"thresholds": [{"min": 2, "points": 2}, {"min": 1, "points": 1}]}
+    heavy = one(crit("count_thresholds", [item(approved=date(2024, 9, 1), weight="3"), item("I-2")],
+                     params=counted))
+    assert scores(heavy) == (1, D("1.9"), 2) and heavy.probability == D("0.9") and heavy.risk == "on_track"
+    # every weight 0: the plain mean (1 + 0.6) / 2 = 0.8 → 1 + 0.8 = 1.8; p = 0.8 is on track
+    flat = one(crit("count_thresholds", [item(approved=date(2024, 9, 1), weight="0"), item("I-2", weight="0")],
+                    params=counted))
+    assert scores(flat) == (1, D("1.8"), 2) and flat.probability == D("0.8") and flat.risk == "on_track"
 
 
 def test_at_risk_when_p_is_below_the_threshold():
@@ -132,11 +178,15 @@ def test_critical_only_when_the_points_at_risk_reach_half_a_percent_of_the_index
 
 def test_an_overdue_item_is_never_on_track():
     items = [item(f"A-{k}", approved=date(2024, 9, 1)) for k in range(9)] + [item("I-X", due=date(2024, 9, 19))]
-    forecast = run([crit(items=items), crit(items=[item("B", approved=date(2024, 9, 1))], code="1.2",
-                                              max_points="98")])
+    ten = {"thresholds": [{"min": 10, "points": 2}, {"min": 9, "points": 1}]}
+    forecast = run([crit("count_thresholds", items, params=ten),
+                    crit(items=[item("B", approved=date(2024, 9, 1))], code="1.2", max_points="98")])
     f = forecast.criteria[0]
-    # p = (9 + 0.35) / 10 = 0.935 → 1.87 ≥ 0.8 × 2; at risk 0.13 < 0.5% × 100: not critical, but overdue
-    assert scores(f) == (0, D("1.87"), 2) and f.probability == D("0.935") and f.risk == "at_risk"
+    # a counting rule (weighted mean): secured T(9) = 1, best T(10) = 2; p = (9 + 0.35) / 10 = 0.935
+    # → 1 + 0.935 × 1 = 1.935, p ≥ 0.8; at risk 0.065 < 0.5% × 100: not critical, but overdue → at_risk
+    assert scores(f) == (1, D("1.935"), 2) and f.probability == D("0.935") and f.risk == "at_risk"
+    # binary, the same items: the product 1⁹ × 0.35 = 0.35 → 0.7
+    assert scores(run([crit(items=items)]).criteria[0]) == (0, D("0.7"), 2)
 
 
 def test_critical_when_a_report_deadline_is_within_14_days():
@@ -153,7 +203,7 @@ def test_critical_when_a_report_deadline_is_within_14_days():
     assert f.priority == D("1.43")                                    # 0.9532 × 1.5 = 1.4298 (due soon)
     assert f.reason == "Còn 2 tài liệu chưa có, hạn 05/10"
     assert f.reasons == ["2/3 tài liệu chưa có", "hạn 05/10",
-                         "Văn phòng – Thống kê: ~0,25 tài liệu được duyệt/tuần (4 tuần qua)"]
+                         "Văn phòng – Thống kê: nộp ~0,25 tài liệu/tuần (4 tuần qua)"]
     overdue = one(case(date(2024, 9, 19)), [ONE_A_MONTH])
     # I-2 overdue: 0.15 + 0.20 × 0.125 = 0.175; p = (1 + 0.175 + 0.1890625) / 3 = 0.4546875 → 1 + 0.909375
     assert scores(overdue) == (1, D("1.9093"), 3) and overdue.risk == "critical"
@@ -191,8 +241,9 @@ def test_headline_sent_back():
 
 def test_headline_waiting():
     f = one(crit(items=[item(waiting=True), item("I-2", waiting=True)]))
-    # (0.95 + 0.95) / 2 → 1.9
-    assert scores(f) == (0, D("1.9"), 2) and f.risk == "on_track" and f.due is None
+    # 0.95 × 0.95 = 0.9025 → 2 × 0.9025 = 1.805 (≥ 0.8: on track)
+    assert scores(f) == (0, D("1.805"), 2) and f.probability == D("0.9025") and f.risk == "on_track"
+    assert f.due is None
     assert f.reason == "Chờ duyệt 2 tài liệu"
     assert f.reasons == ["2 tài liệu chờ duyệt", FAST_PACE]
 
@@ -211,7 +262,7 @@ def test_headline_order_overdue_then_sent_back_then_missing_then_waiting():
 
 def test_pace_sentence_per_owner_of_pending_items():
     f = one(crit(items=[item("A"), item("B", owner="tu-phap", owner_name="Tư pháp"), item("C")]))
-    assert f.reasons[-2:] == [FAST_PACE, "Tư pháp: chưa có tài liệu nào được duyệt trong 4 tuần qua"]
+    assert f.reasons[-2:] == [FAST_PACE, "Tư pháp: không nộp tài liệu nào trong 4 tuần qua"]
 
 
 # --------------------------------------------------------------------------------------- lost reports
@@ -336,6 +387,17 @@ def test_deduction_by_measured_violations_gated_by_its_evidence():
     assert scores(measured) == (0, D("4.2"), 7)                            # 0.6 × 7
 
 
+def test_deduction_by_measured_violations_needs_every_gating_item():
+    """SUSPECTED BUG: a deduction by measured violations pays nothing unless every (non-report) item is approved,
+    so, as for the other gated rules, its p_items should be the product of those items' p; scoring.py takes
+    the weighted mean for every deduction (COUNTING_RULES), which gives (0.6 + 0.6) / 2 × 7 = 4.2."""
+    violations = [meas(date(2024, 9, 1), 3)]
+    f = one(crit("deduction", [item(due=date(2024, 11, 1)), item("I-2", due=date(2024, 11, 1))],
+                 params={"per_violation": 1}, max_points="10", measurements=violations))
+    # 10 − 3 = 7 once both items are approved; p = 0.6 × 0.6 = 0.36 → 0.36 × 7 = 2.52
+    assert scores(f) == (0, D("2.52"), 7)
+
+
 TIERS = {"tiers": [{"label": "Bằng khen cấp tỉnh", "fraction": 1},
                    {"label": "Giấy khen của UBND Thành phố", "fraction": 0.5},
                    {"label": "Không được khen thưởng", "fraction": 0}]}
@@ -365,6 +427,10 @@ def test_tiered_uses_the_tier_named_by_the_latest_measurement():
     assert scores(waiting) == (0, D("1.9"), 2) and waiting.risk == "on_track"
     top = one(crit("tiered", [item(approved=date(2024, 9, 2))], params=TIERS, measurements=[meas(date(2024, 9, 2), 1)]))
     assert scores(top) == (2, 2, 2) and top.risk == "secured" and top.reason == "Đã duyệt"
+    two = one(crit("tiered", [item(waiting=True), item("I-2")], params=TIERS,
+                   measurements=[meas(date(2024, 9, 2), 2)]))
+    # tier 2 (gated 1), best 2; p_items = 0.95 × 0.6 = 0.57: 0.57 × 1 + 0.57 × 0.4 × 1 = 0.57 + 0.228 = 0.798
+    assert scores(two) == (0, D("0.798"), 2) and two.probability == D("0.399") and two.risk == "at_risk"
 
 
 COUNTS = {"thresholds": [{"min": 4, "points": 10}, {"min": 3, "points": 6}, {"min": 2, "points": 3}]}
@@ -381,6 +447,17 @@ def test_count_thresholds_from_measurements_and_their_trend():
                       measurements=[meas(date(2024, 6, 30), 2)]))
     assert scores(single) == scores(f), "the trend does not move expected"
     assert single.reason == "Số lượng 2 (đo 30/06) so với mức 4"
+
+
+def test_measured_count_thresholds_need_every_item():
+    """SUSPECTED BUG: with measurements, count_thresholds pays the measured count only once every item is approved
+    (_score_count_thresholds gates it like ratio), so p_items should be the product of the items' p; scoring.py
+    takes the weighted mean for every count_thresholds (COUNTING_RULES): (1 + 0.6) / 2 = 0.8 → 2.4 + 2.24 = 4.64."""
+    f = one(crit("count_thresholds", [item(approved=date(2024, 7, 1)), item("I-2", due=date(2024, 11, 20))],
+                 params=COUNTS, max_points="10", measurements=[meas(date(2024, 6, 30), 2)]))
+    # secured 0 (I-2 pending), gated T(2) = 3, best 10; p_items = 1 × 0.6 = 0.6, below_target 0.4:
+    # 0.6 × 3 + 0.6 × 0.4 × 7 = 1.8 + 1.68 = 3.48
+    assert scores(f) == (0, D("3.48"), 10)
 
 
 THRESHOLDS = {"thresholds": [{"min": 3, "points": 3}, {"min": 2, "points": 2}, {"min": 1, "points": 1}]}
@@ -406,8 +483,8 @@ def test_ratio_needs_every_item_and_uses_the_latest_measurement():
     assert full.reason == "Tỷ lệ 97,6% (đo 30/09) so với chỉ tiêu 100%"
     partial = one(crit("ratio", [item(approved=date(2024, 9, 1)), item("I-2")], params={"target_percent": 100},
                        measurements=measured))
-    # p items (1 + 0.6) / 2 = 0.8: 0.8 × 1.952 + 0.8 × 0.4 × 0.048 = 1.5616 + 0.01536 = 1.57696 → 1.5769
-    assert scores(partial) == (0, D("1.5769"), 2) and partial.reason == "Còn 1 tài liệu chưa có"
+    # p items 1 × 0.6 = 0.6: 0.6 × 1.952 + 0.6 × 0.4 × 0.048 = 1.1712 + 0.01152 = 1.18272 → 1.1827
+    assert scores(partial) == (0, D("1.1827"), 2) and partial.reason == "Còn 1 tài liệu chưa có"
     above = one(crit("ratio", [item(approved=date(2024, 9, 1))], params={"target_percent": 15},
                      measurements=[meas(date(2024, 9, 30), 16, 100)]))
     assert scores(above) == (2, 2, 2) and above.risk == "secured"
@@ -483,6 +560,11 @@ def test_percentage_tiers():
     assert scores(top) == (1, 1, 1) and top.risk == "secured"
     unmeasured = forecast([])
     assert scores(unmeasured) == (0, D("0.25"), 1) and unmeasured.reason == "Chưa có số liệu đo"
+    two = one(crit("percentage_tiers", [item(approved=date(2024, 9, 1)), item("I-2", waiting=True),
+                                        item("I-3", sent_back=True)], params=params, max_points="1",
+                   measurements=[meas(date(2024, 9, 30), 976, 1000)]))
+    # gated 0.5, best 1; p_items = 1 × 0.95 × 0.8 = 0.76: 0.76 × 0.5 + 0.76 × 0.4 × 0.5 = 0.38 + 0.152 = 0.532
+    assert scores(two) == (0, D("0.532"), 1) and two.probability == D("0.532")
 
 
 def test_not_applicable_contributes_nothing():
@@ -538,7 +620,7 @@ def test_after_the_assessment_date_nothing_more_is_gained():
 
 
 def test_approvals_after_the_assessment_date_do_not_count():
-    late_pace = dept(approvals=[date(2024, 12, 20), date(2024, 12, 21), date(2024, 12, 10), date(2024, 12, 1)])
+    late_pace = dept(uploads=[date(2024, 12, 20), date(2024, 12, 21), date(2024, 12, 10), date(2024, 12, 1)])
     forecast = run([crit(items=[item(approved=date(2024, 12, 10))], code="1.1"),
                     crit(items=[item("I-2", approved=date(2024, 12, 20))], code="1.2")],
                    [late_pace], today=date(2025, 1, 5))
@@ -548,18 +630,18 @@ def test_approvals_after_the_assessment_date_do_not_count():
     assert scores(late) == (0, 0, 0) and late.risk == "lost"
     assert late.reasons == ["Đã qua ngày đánh giá 15/12: không còn bổ sung được"]
     assert (forecast.totals.secured, forecast.totals.expected, forecast.totals.best) == (2, 2, 2)
-    # the pace window ends on the assessment date: 01/12 and 10/12 → 2 / 4 weeks
+    # the pace window ends on the assessment date: the uploads of 01/12 and 10/12 → 2 / 4 weeks
     assert forecast.departments[0].rate_per_week == D("0.5")
 
 
 def test_on_the_assessment_date_pending_items_still_count_for_best():
-    near = dept(approvals=[ASSESS - timedelta(days=k) for k in range(8)])          # pace 1 up to 15/12
+    near = dept(uploads=[ASSESS - timedelta(days=k) for k in range(8)])            # pace 1 up to 15/12
     forecast = run([crit(items=[item(waiting=True)])], [near], today=ASSESS)
     f = forecast.criteria[0]
     # no time left: waiting [0.75, 0.85], pace 1 → 0.85 → 1.7
     assert forecast.closed is False
     assert scores(f) == (0, D("1.7"), 2) and f.risk == "on_track" and f.reason == "Chờ duyệt 1 tài liệu"
-    idle = one(crit(items=[item(waiting=True)]), [FAST], today=ASSESS)            # FAST's approvals are too old
+    idle = one(crit(items=[item(waiting=True)]), [FAST], today=ASSESS)            # FAST's uploads are too old
     assert scores(idle) == (0, D("1.5"), 2) and idle.risk == "at_risk"             # 0.75 × 2
 
 
@@ -567,17 +649,19 @@ def test_on_the_assessment_date_pending_items_still_count_for_best():
 def test_department_rate_from_recent_history():
     recent = [TODAY, TODAY - timedelta(days=27)] + [date(2024, 9, 10)] * 4
     ignored = [TODAY - timedelta(days=28), date(2024, 1, 5), TODAY + timedelta(days=1)]
-    d = dept(approvals=recent + ignored, waiting=3, sent_back=1)
+    d = dept(uploads=recent + ignored, waiting=3, sent_back=1)
     items = [item(f"I-{k}", due=date(2024, 10, 1) + timedelta(days=k)) for k in range(20)]
-    forecast = run([crit(items=items)], [d])
+    all_20 = {"thresholds": [{"min": 20, "points": 2}]}              # a counting rule: the items' mean
+    forecast = run([crit("count_thresholds", items, params=all_20)], [d])
     [row] = forecast.departments
-    # 6 approvals in the window: 1.5 a week; 20 / 1.5 = 13.3 weeks > 10.7 left
+    # 6 uploads in the window: 1.5 a week; 20 / 1.5 = 13.3 weeks > 10.7 left
     assert (row.rate_per_week, row.remaining, row.waiting, row.sent_back) == (D("1.5"), 20, 3, 1)
     assert row.weeks_needed == D(20) / D("1.5") and row.on_time is False
     f = forecast.criteria[0]
-    assert f.reasons[-1] == "Văn phòng – Thống kê: ~1,5 tài liệu được duyệt/tuần (4 tuần qua)"
+    assert f.reasons[-1] == "Văn phòng – Thống kê: nộp ~1,5 tài liệu/tuần (4 tuần qua)"
     assert f.reasons[0] == "20/20 tài liệu chưa có"
-    # pace 6/8 = 0.75: missing 0.35 + 0.25 × 0.75 = 0.5375 → 1.075; due from today: priority 0.925 × 1.5
+    # pace 6/8 = 0.75: missing 0.35 + 0.25 × 0.75 = 0.5375 each, mean 0.5375; secured T(0) = 0, best T(20) = 2
+    # → 0.5375 × 2 = 1.075; due from today: priority 0.925 × 1.5 = 1.3875 → 1.39
     assert scores(f) == (0, D("1.075"), 2) and f.risk == "at_risk" and f.priority == D("1.39")
 
 
@@ -586,9 +670,11 @@ def test_item_p_follows_its_owner_pace():
         return one(crit(items=[item(owner=owner, owner_name=name)]), departments).expected
     assert expected([FAST]) == D("1.2")                                    # 0.6 × 2
     assert expected([ONE_A_MONTH]) == D("0.7625")                          # (0.35 + 0.25 × 0.125) × 2
-    busy = dept(approvals=[TODAY - timedelta(days=k) for k in range(12)])  # 12 / 8: capped at 1
+    busy = dept(uploads=[TODAY - timedelta(days=k) for k in range(12)])    # 12 / 8: capped at 1
     assert expected([busy]) == D("1.2")
     assert expected([FAST], "tu-phap", "Tư pháp") == D("0.7"), "another department's pace"   # 0.35 × 2
+    reviewed = dept(approvals=RECENT_8)                                    # approvals only, no uploads: pace 0
+    assert expected([reviewed]) == D("0.7"), "the pace is what the department provides, not what is approved"
 
 
 def test_department_without_history_has_no_rate():
@@ -597,7 +683,7 @@ def test_department_without_history_has_no_rate():
     [row] = forecast.departments
     assert (row.rate_per_week, row.remaining, row.weeks_needed, row.on_time) == (0, 1, None, False)
     f = forecast.criteria[0]
-    assert f.reasons[-1] == "Tư pháp: chưa có tài liệu nào được duyệt trong 4 tuần qua"
+    assert f.reasons[-1] == "Tư pháp: không nộp tài liệu nào trong 4 tuần qua"
     assert scores(f) == (0, D("1.7"), 2) and f.risk == "on_track"         # waiting at pace 0: 0.85
 
 
@@ -705,6 +791,11 @@ def test_deviation_within_the_threshold_gives_no_warning():
     assert run([crit(items=[item()])]).deviation_warning is None, "no self-score at all"
 
 
+# ---------------------------------------------------------------------------------------- the shipped table
+def test_the_shipped_table_loads():
+    assert isinstance(default_parameters(), ForecastParameters)
+
+
 # ------------------------------------------------------------------------------------ the ward's catalogs
 @pytest.mark.parametrize("name", ["cchc-2024.yaml", "qn-dti-2024.yaml"])
 def test_shipped_catalogs_score_with_nothing_approved(name):
@@ -719,7 +810,7 @@ def test_shipped_catalogs_score_with_nothing_approved(name):
         for a in catalog.areas for c in a.criteria]
     forecast = forecast_index(criteria, [], today=date(2024, 1, 15), assessment_date=catalog.index.assessment_date,
                               deviation_threshold_percent=catalog.index.deviation_threshold_percent,
-                              deviation_penalty_points=catalog.index.deviation_penalty_points)
+                              deviation_penalty_points=catalog.index.deviation_penalty_points, params=TABLE)
     t = forecast.totals
     applicable = sum(c.max_points for c in catalog.criteria() if c.applicable)
     assert t.max == applicable and 0 <= t.secured <= t.expected <= t.best <= t.max
