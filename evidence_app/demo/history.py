@@ -12,8 +12,9 @@
   a first draft of CCHC self-scores, far above what the evidence supports (the deviation warning), and a prudent one
   for QN-DTI.
 - **Hà Khẩu** (diligent): uploads steadily from the first week, criterion after criterion (first those where points
-  were lost last year), every report on time, reviews within a day or two, measurements at or near their targets,
-  prudent self-scores.
+  were lost last year), every department at a steady pace, every report on time, reviews within a day or two, one
+  statistic uploaded once for a CCHC and a QN-DTI criterion, measurements at or near their targets, prudent
+  self-scores.
 - **Cao Xanh** (last minute): nothing for eight weeks, then a rush of uploads in the last two; the 9-month report
   never sent; few decisions yet.
 - **Hà Phong** (idle): users, no document at all."""
@@ -189,6 +190,10 @@ DILIGENT = ["CCHC 1.1", "CCHC 1.3", "CCHC 2.2", "CCHC 3.1", "CCHC 4.2", "CCHC 6.
             "QN-DTI 5.4", "QN-DTI 6.4", "QN-DTI 8.2", "QN-DTI 8.3"]
 
 
+# One document proves several criteria, in CCHC and in QN-DTI at once: uploaded once, linked to both.
+SAME_DOCUMENT = {"CCHC-7.1-b": "QN-DTI-6.4-a", "CCHC-7.2-b": "QN-DTI-6.1-b", "CCHC-7.3-b": "QN-DTI-6.2-a"}
+
+
 def _steady(plan: Plan, codes: list[str]) -> list[str]:
     """`codes` in the order a steady ward uploads them: each department (per index) in turn, its items by due
     date, every department's last item in the last round, so that each keeps a recent pace."""
@@ -218,7 +223,8 @@ def plan_diligent(plan: WardPlan) -> None:
         if item.due - plan.cycle.shift > date(2024, 11, 29):
             continue  # the fourth quarter's meeting has not taken place
         codes.append(code)
-    codes = _steady(plan, codes)
+    also = {code: (SAME_DOCUMENT[code],) for code in codes if SAME_DOCUMENT.get(code) in codes}
+    codes = _steady(plan, [c for c in codes if c not in {partner for (partner,) in also.values()}])
     days = _spread(len(codes), HISTORY_FIRST, date(2024, 10, 29))
     for k, (code, day) in enumerate(zip(codes, days)):
         item = plan.specs[code]
@@ -232,7 +238,8 @@ def plan_diligent(plan: WardPlan) -> None:
             options = {"outcome": "resubmitted_approved", "reason": "incomplete",
                        "comment": "Thiếu phụ lục biểu số liệu kèm theo; bổ sung và tải lại."}
         outcome = "waiting" if day > date(2024, 10, 25) else options.pop("outcome", "approved")
-        plan.story(code, at, reviewer=plan.reviewer, sent=sent, lag=1 + k % 2, outcome=outcome, **options)
+        plan.story(code, at, reviewer=plan.reviewer, sent=sent, lag=1 + k % 2, outcome=outcome, also=also.get(code, ()),
+                   **options)
     by = plan.staff
     for index, criterion, points, source in [
         ("CCHC", "7.2", [(30, 8, 880, 1010), (4, 10, 1010, 1090), (28, 10, 1108, 1150)], "Hệ thống quản lý văn bản và điều hành"),
