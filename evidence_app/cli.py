@@ -1,28 +1,20 @@
 """The `minhchung` command: a Flask CLI group bound to create_app, with the project's commands."""
 from __future__ import annotations
 
-import secrets
+from datetime import datetime
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
 from flask_migrate import upgrade
-from sqlalchemy import select
 
-from checklists import CATALOG_DIR, load_catalog
-
-from .auth.cli import create_unit, create_user, departments_cli, units_cli, users_cli
-from .auth.models import Role, Unit, User
+from . import clock
+from .auth.cli import departments_cli, units_cli, users_cli
 from .catalog.cli import catalog_cli
-from .catalog.operations import import_catalog
 from .cycle.cli import results_cli
 from .evidence.cli import register as register_evidence_commands
 from .reports.cli import register as register_report_commands
 from .reports.forecast_cli import forecast_cli
-from .extensions import db
-
-DEMO_UNIT_CODE = "gieng-day"
-DEMO_UNIT_NAME = "UBND phường Giếng Đáy"
 
 
 def _create_app():
@@ -46,45 +38,40 @@ def register_commands(app) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Prepare everything, then exit instead of serving.")
-def demo_command(host: str, port: int, no_serve: bool) -> None:
-    """Set up phường Giếng Đáy with its real 2023 results and demo users, then serve the app."""
+@click.option("--today", "today_text", metavar="DD/MM/YYYY",
+              help="The demo's day (default: today in Vietnam); the served app runs on that day too.")
+def demo_command(host: str, port: int, no_serve: bool, today_text: str | None) -> None:
+    """Set up phường Giếng Đáy (its real 2023 results) and three more wards in a live cycle, then serve the app."""
+    from .demo import prepare_demo
+
+    if today_text:
+        try:
+            current_app.config["TODAY"] = datetime.strptime(today_text.strip(), "%d/%m/%Y").date()
+        except ValueError:
+            raise click.BadParameter(f"{today_text!r} is not a date: write it as DD/MM/YYYY, e.g. 10/11/2026",
+                                     param_hint="--today") from None
     click.echo(f"Data directory: {current_app.config['DATA_DIR']}")
     upgrade()
-    unit = db.session.execute(select(Unit).where(Unit.code == DEMO_UNIT_CODE)).scalar_one_or_none()
-    if unit is None:
-        unit = create_unit(DEMO_UNIT_CODE, DEMO_UNIT_NAME)
-    for path in sorted((CATALOG_DIR / DEMO_UNIT_CODE).glob("*.yaml")):
-        result = import_catalog(load_catalog(path), unit, source=path.name)
-        click.echo(f"Catalog {result.index.code} {result.index.year}: {'imported' if result.index_created else 'up to date'}")
-    db.session.flush()
-    created = _create_demo_users(unit)
-    db.session.commit()
-    if created:
+    result = prepare_demo(clock.today())
+    for code, year, assessment in result.indices:
+        state = "imported" if result.created else "up to date"
+        click.echo(f"Catalog {code} {year}: {state} (assessment {assessment:%d/%m/%Y})")
+    if result.created:
+        click.echo(f"\nTen weeks of history up to {result.today:%d/%m/%Y}:")
+        for code, name, behaviour in result.wards:
+            n = result.counts.get(code, {})
+            click.echo(f"  {name:<24} {behaviour}: {n.get('uploads', 0)} uploads, {n.get('decisions', 0)} decisions")
         click.echo("\nDemo users (the passwords are shown this once; keep them):")
-        for username, role, department, password in created:
-            click.echo(f"  {username:<16} {role:<9} {department:<34} {password}")
+        for user in result.users:
+            click.echo(f"  {user.username:<18} {user.role:<9} {user.departments:<34} {user.password}")
     else:
         click.echo("\nDemo users exist already (their passwords were printed when they were created). "
                    "Reset one with `minhchung users set-password --username NAME`.")
+        if result.indices and max(day for _, _, day in result.indices) < result.today:
+            click.echo("This demo's cycle is over: for a live one, run `minhchung demo` in an empty folder "
+                       "(or with MINHCHUNG_DATA_DIR set to an empty directory).")
     if no_serve:
         return
     from werkzeug.serving import run_simple
     click.echo(f"\nMinh Chứng demo: http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
-
-
-def _create_demo_users(unit: Unit) -> list[tuple[str, str, str, str]]:
-    if db.session.execute(select(User).where(User.unit_id == unit.id)).first() is not None:
-        return []
-    departments = {d.code: d for d in unit.departments}
-    focal = departments.get("vp-tk")
-    people = [("admin", Role.admin.value, [], "Quản trị hệ thống"),
-              ("reviewer", Role.reviewer.value, [focal] if focal else [], "Công chức phụ trách CCHC (kiểm duyệt)")]
-    people += [(f"cb-{code}", Role.staff.value, [department], f"Cán bộ {department.name}")
-               for code, department in departments.items()]
-    created = []
-    for username, role, deps, full_name in people:
-        password = secrets.token_urlsafe(9)
-        create_user(unit, username, password, role, deps, full_name)
-        created.append((username, role, ", ".join(d.name for d in deps) or "—", password))
-    return created
