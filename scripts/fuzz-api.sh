@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fuzz /api/v1 with schemathesis: the app from this checkout under gunicorn on PostgreSQL, with the demo ward,
-# one document waiting for review and an administrator's API token. Fails on any 5xx and on any response the
+# Fuzz /api/v1 with schemathesis: the app from this checkout under gunicorn on PostgreSQL, with the demo wards,
+# their ten weeks of history plus one more upload and an administrator's API token. Fails on any 5xx and on any response the
 # OpenAPI document does not describe (status code, content type, headers, body).
 #
 #   bash scripts/fuzz-api.sh DATABASE [EXAMPLES]
