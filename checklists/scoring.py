@@ -602,7 +602,7 @@ def _criterion(c: CriterionStatus, items: tuple[_Item, ...], ctx: _Context) -> C
     due_soon = any(i.status.due is not None and today <= i.status.due <= soon for i in to_act)
     at_risk = best - expected
     if overdue_days is not None:
-        priority = at_risk * (2 + Decimal(overdue_days) / 7)
+        priority = at_risk * (2 + min(Decimal(4), Decimal(overdue_days) / 7))   # lateness counts up to 4 weeks
     elif late_report or due_soon:
         priority = at_risk * Decimal("1.5")
     else:

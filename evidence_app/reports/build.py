@@ -65,12 +65,16 @@ def _num(value) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
-def index_dict(index: Index, forecast: IndexForecast, official: ResultSet | None = None) -> dict:
-    warning = forecast.deviation_warning
+def _totals(index: Index, forecast: IndexForecast) -> dict:
     totals = forecast.totals.to_dict()
     if index.last_year_score is not None:  # the published figure, not the sum of rounded pillars (696, not 695.9)
         totals["last_year"] = _num(index.last_year_score)
-    totals["penalty"] = _num(forecast.totals.penalty)
+    return totals
+
+
+def index_dict(index: Index, forecast: IndexForecast, official: ResultSet | None = None) -> dict:
+    warning = forecast.deviation_warning
+    totals = {**_totals(index, forecast), "penalty": _num(forecast.totals.penalty)}
     return {
         "code": index.code, "name": index.name, "year": index.year, "id": index.id,
         "assessment_date": index.assessment_date.isoformat(),
@@ -112,7 +116,7 @@ def league_table(as_of: date) -> list[dict]:
         table = tables.setdefault((index.code, index.year), {"code": index.code, "year": index.year, "name": index.name,
                                                              "rows": []})
         unit = units[index.unit_id]
-        table["rows"].append({"unit": unit.code, "unit_name": unit.name, **forecast.totals.to_dict(),
+        table["rows"].append({"unit": unit.code, "unit_name": unit.name, **_totals(index, forecast),
                               "critical": sum(1 for c in forecast.criteria if c.risk in ("critical", "lost"))})
     for table in tables.values():
         table["rows"].sort(key=lambda row: (-row["expected"], row["at_risk"], row["unit"]))

@@ -164,6 +164,9 @@ def test_critical_when_an_item_is_overdue():
     assert f.reasons == ["1/1 tài liệu chưa có", "quá hạn 19/09", NO_PACE]
     # 1.7 × (2 + 12/7) = 6.3142… → 6.31
     assert f.priority == D("6.31")
+    # lateness counts up to four weeks: 70 days overdue is no more urgent than 28 (1.7 × (2 + 4) = 10.2)
+    for due in (date(2024, 7, 23), date(2024, 9, 3)):
+        assert one(crit(items=[item(due=due)]), [STALLED]).priority == D("10.2")
 
 
 def test_critical_only_when_the_points_at_risk_reach_half_a_percent_of_the_index():
