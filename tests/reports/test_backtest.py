@@ -20,7 +20,7 @@ from evidence_app.reports.forecast_cli import forecast_cli
 from evidence_app.review.operations import decide
 from tests.cycle.sheets import write_csv
 from tests.evidence import corpus
-from tests.helpers import import_file, make_unit, make_user
+from tests.helpers import import_file, login, make_unit, make_user
 
 # three binary criteria, 20 points; due dates late in the year so the cycle has four weekly rows:
 # 24/11 (3 weeks before the assessment of 15/12), 01/12, 08/12, 15/12 (the first due date is 20/11)
@@ -177,3 +177,20 @@ def test_weeks_are_counted_back_from_the_assessment_date(ward):
     from evidence_app.catalog.models import Index
     index = db.session.execute(select(Index)).scalar_one()
     assert [(k, d.isoformat()) for k, d in weeks(index)] == list(zip([3, 2, 1, 0], DAYS))
+
+
+def test_a_closed_cycle_shows_its_final_forecast_beside_the_official_result(ward, app, client, tmp_path):
+    """After the assessment date the report is the final forecast (what was secured by then) and, once the
+    province's results are imported, shows them beside it."""
+    after = build_report(ward, date(2025, 2, 1))["indices"][0]
+    assert after["closed"] and after["official"] is None
+    assert after["totals"]["expected"] == after["totals"]["secured"] == after["totals"]["best"] == 10
+    import_official(ward, tmp_path, scores=(4, 6, 0))
+    after = build_report(ward, date(2025, 2, 1))["indices"][0]
+    assert after["official"] == {"final_total": 10, "published_total": None, "error": 0}
+    before = build_report(ward, date(2024, 12, 8))["indices"][0]
+    assert not before["closed"] and before["official"]["error"] == pytest.approx(before["totals"]["expected"] - 10, abs=0.01)
+    login(client, "reviewer")
+    page = client.get("/reports/?as_of=01/02/2025").get_data(as_text=True)
+    assert "Kỳ đánh giá đã kết thúc ngày 15/12/2024." in page
+    assert "Kết quả chính thức: 10 (dự báo 10, chênh lệch 0)." in page
