@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -213,7 +214,7 @@ class Event:
     run: Callable[[Context], None]
 
 
-class Plan:
+class Plan(ABC):
     """The dated actions of one ward. Every method only records; `play` runs them all in time order."""
 
     def __init__(self, ward: WardInfo, cycle: Cycle, catalogs: list[Catalog], counter: list[int]):
@@ -337,8 +338,9 @@ class Plan:
             for c in codes:
                 self.decide(key2, c, self._later(again, lag), reviewer)
 
+    @abstractmethod
     def uploader(self, code: str) -> str:
-        raise NotImplementedError
+        """The username who uploads the document of item `code`."""
 
     def _later(self, moment: datetime, days: int, hour: int | None = None) -> datetime:
         day = moment.date()
