@@ -67,6 +67,8 @@ class Config:
         self.SMTP_STARTTLS = (environ.get("MINHCHUNG_SMTP_STARTTLS") or "true").lower() in ("1", "true", "yes")
         self.MAIL_FROM = environ.get("MINHCHUNG_MAIL_FROM") or "minhchung@localhost"
         self.PROXY_COUNT = _int(environ, "MINHCHUNG_PROXY_COUNT", 0)     # reverse proxies in front (for client addresses)
+        # Argon2id parameters (argon2-cffi's defaults, RFC 9106's second recommendation); slow on purpose.
+        self.PASSWORD_HASH_PARAMETERS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 
     def prepare(self) -> None:
         """Create the data directory and settle the secret key (called once by create_app)."""
@@ -117,6 +119,8 @@ class TestConfig(Config):
         environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-tests")
         super().__init__(environ)
         self.WTF_CSRF_ENABLED = False
+        # The smallest Argon2 cost: a test user then costs microseconds instead of a second.
+        self.PASSWORD_HASH_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
 def config_from_env(environ: dict | None = None) -> Config:

@@ -18,10 +18,11 @@ from evidence_app.extensions import db
 from hypothesis import settings as hypothesis_settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
-# Property tests: 100 examples each by default; `HYPOTHESIS_PROFILE=thorough` for a long run on demand.
-hypothesis_settings.register_profile("default", max_examples=100, deadline=None)
-hypothesis_settings.register_profile("thorough", max_examples=3000, deadline=None)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# Property tests: a fast profile for every run and CI (40 examples each, a failure printed with its
+# reproduction blob); `HYPOTHESIS_PROFILE=thorough` (3000 each, ~15 minutes) on demand.
+hypothesis_settings.register_profile("fast", max_examples=40, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("thorough", max_examples=3000, deadline=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 pytest_plugins = ["tests.s3_servers"]
 
 
@@ -52,7 +53,25 @@ def server_database_url():
         pytest.fail(f"TEST_DATABASE_URL is set but the database does not answer: {exc}", pytrace=False)
     finally:
         engine.dispose()
-    return TEST_DATABASE_URL
+    return _database_of_this_worker(TEST_DATABASE_URL)
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker resets its own database (`test_gw0`, …), created beside the given one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar()
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -153,3 +172,25 @@ def write_catalog(tmp_path):
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
     return write
+
+
+# The ward most tests work in: the small catalog above, and one user of each kind. Tests that need another
+# shape of ward define their own `ward` fixture, which overrides this one in their module.
+WARD_USERS = (
+    ("cb-vp-tk", "staff", ["vp-tk"]),
+    ("cb-vh-tt", "staff", ["vh-tt"]),
+    ("reviewer", "reviewer", ["vp-tk"]),
+    ("reviewer2", "reviewer", []),
+    ("admin", "admin", []),
+)
+
+
+@pytest.fixture
+def ward(app, catalog_dict, write_catalog):
+    from tests.helpers import import_file, make_unit, make_user
+
+    unit = make_unit()
+    import_file(write_catalog(catalog_dict), unit)
+    for username, role, departments in WARD_USERS:
+        make_user(unit, username, role=role, departments=departments)
+    return unit

@@ -17,13 +17,6 @@ from evidence_app.models import AuditEvent, Department, Review, Unit, User
 from tests.helpers import drop_audit_guard, import_file, make_unit, make_user
 
 
-@pytest.fixture
-def ward(app, catalog_dict, write_catalog):
-    unit = make_unit()
-    import_file(write_catalog(catalog_dict), unit)
-    return unit
-
-
 def test_points_are_exact_decimals(ward):
     index = db.session.execute(select(Index)).scalar_one()
     assert index.last_year_score == Decimal("15.84") and str(index.max_points) == "20"
@@ -65,8 +58,8 @@ def test_measurement_percent_and_self_score(ward):
 
 
 def test_two_reviewers_deciding_one_evidence_the_second_fails(app, ward):
-    staff = make_user(ward, "cb-vp-tk", departments=["vp-tk"])
-    reviewer = make_user(ward, "reviewer", role="reviewer")
+    staff, reviewer = (db.session.execute(select(User).where(User.username == name)).scalar_one()
+                       for name in ("cb-vp-tk", "reviewer2"))
     item = db.session.execute(select(ChecklistItem)).scalars().first()
     document = Document(unit_id=ward.id, storage_key="ab/cd/" + "ab" * 32, sha256="ab" * 32, size=10,
                         content_type="application/pdf", filename="Đơn đề nghị.pdf", uploaded_by_id=staff.id)

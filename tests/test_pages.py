@@ -9,16 +9,9 @@ from sqlalchemy import select
 
 from evidence_app.catalog.models import Area, Criterion, Index
 from evidence_app.extensions import db
-from evidence_app.models import AuditEvent
+from evidence_app.models import AuditEvent, User
 from tests.conftest import build_app
 from tests.helpers import PASSWORD, import_file, login, make_unit, make_user
-
-
-@pytest.fixture
-def ward(app, catalog_dict, write_catalog):
-    unit = make_unit()
-    import_file(write_catalog(catalog_dict), unit)
-    return unit
 
 
 def test_pages_need_signing_in(client, ward):
@@ -28,7 +21,6 @@ def test_pages_need_signing_in(client, ward):
 
 
 def test_sign_in_browse_and_sign_out_in_vietnamese(client, ward):
-    make_user(ward, "cb-vp-tk", departments=["vp-tk"])
     page = client.get("/login").get_data(as_text=True)
     assert "Đăng nhập" in page and 'lang="vi"' in page
 
@@ -61,7 +53,6 @@ def test_sign_in_browse_and_sign_out_in_vietnamese(client, ward):
 
 
 def test_english_is_available(client, ward):
-    make_user(ward, "cb-vp-tk")
     login(client, "cb-vp-tk")
     page = client.get("/catalog/?lang=en").get_data(as_text=True)
     assert "Indices of UBND phường Giếng Đáy" in page and "15.84" in page
@@ -69,7 +60,6 @@ def test_english_is_available(client, ward):
 
 
 def test_wrong_password_is_refused_and_audited(client, ward):
-    make_user(ward, "cb-vp-tk")
     response = login(client, "cb-vp-tk", "wrong password")
     assert response.status_code == 401
     assert "Sai tên đăng nhập hoặc mật khẩu." in response.get_data(as_text=True)
@@ -79,14 +69,13 @@ def test_wrong_password_is_refused_and_audited(client, ward):
 
 
 def test_disabled_user_cannot_sign_in(client, ward):
-    user = make_user(ward, "cb-vp-tk")
+    user = db.session.execute(select(User).where(User.username == "cb-vp-tk")).scalar_one()
     user.active = False
     db.session.commit()
     assert login(client, "cb-vp-tk").status_code == 401
 
 
 def test_next_parameter_cannot_leave_the_site(client, ward):
-    make_user(ward, "cb-vp-tk")
     response = client.post("/login?next=https://evil.example/x", data={"username": "cb-vp-tk", "password": PASSWORD})
     assert response.headers["Location"] == "/"
     client.post("/logout")
@@ -97,7 +86,6 @@ def test_next_parameter_cannot_leave_the_site(client, ward):
 def test_another_units_catalog_answers_404(client, ward, catalog_dict, write_catalog):
     other = make_unit("bai-chay", "UBND phường Bãi Cháy")
     import_file(write_catalog(catalog_dict, "other.yaml"), other)
-    make_user(ward, "cb-vp-tk")
     login(client, "cb-vp-tk")
     other_index = db.session.execute(select(Index).where(Index.unit_id == other.id)).scalar_one()
     other_area = db.session.execute(select(Area).where(Area.index_id == other_index.id)).scalars().first()
@@ -111,7 +99,6 @@ def test_another_units_catalog_answers_404(client, ward, catalog_dict, write_cat
 
 
 def test_security_headers_on_every_page(client, ward):
-    make_user(ward, "cb-vp-tk")
     for url in ("/login", "/static/app.css"):
         headers = client.get(url).headers
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
@@ -153,7 +140,6 @@ def test_every_form_needs_a_csrf_token(tmp_path, server_database_url):
 
 
 def test_session_cookie_flags(client, ward):
-    make_user(ward, "cb-vp-tk")
     response = login(client, "cb-vp-tk")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -3,30 +3,37 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db, login_manager
 
-_hasher = PasswordHasher()
+
+def password_hasher() -> PasswordHasher:
+    """The app's Argon2 hasher, built from `PASSWORD_HASH_PARAMETERS` (cheap in the test configuration)."""
+    return current_app.extensions["password_hasher"]
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return password_hasher().hash(password)
 
 
 def check_password(user, password: str) -> bool:
     """Verify, and upgrade the stored hash when the hashing parameters have changed."""
+    hasher = password_hasher()
     try:
-        _hasher.verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
     return True
 
 
 def init_app(app) -> None:
     from .models import User
+
+    app.extensions["password_hasher"] = PasswordHasher(**app.config["PASSWORD_HASH_PARAMETERS"])
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

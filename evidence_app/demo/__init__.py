@@ -23,7 +23,7 @@ from checklists import CATALOG_DIR, load_catalog
 from checklists.rollover import roll_catalog, shift_to_weeks_ahead
 
 from .. import audit, clock
-from ..auth import hash_password
+from ..auth import password_hasher
 from ..auth.cli import create_unit
 from ..auth.models import Department, Role, Unit, User
 from ..catalog.models import Index
@@ -155,11 +155,12 @@ class _Passwords:
 
     def __init__(self, pool: ThreadPoolExecutor, ahead: int = 17):
         self.pool = pool
+        self.hasher = password_hasher()      # threads have no app context: take the app's hasher now
         self.queue: list[tuple[str, Future]] = [self._new() for _ in range(ahead)]
 
     def _new(self) -> tuple[str, Future]:
         password = secrets.token_urlsafe(9)
-        return password, self.pool.submit(hash_password, password)
+        return password, self.pool.submit(self.hasher.hash, password)
 
     def take(self) -> tuple[str, str]:
         password, hashed = self.queue.pop(0) if self.queue else self._new()

@@ -17,15 +17,6 @@ from tests.evidence import corpus
 from tests.helpers import drop_audit_guard, import_file, login, make_unit, make_user
 
 
-@pytest.fixture
-def ward(app, catalog_dict, write_catalog):
-    unit = make_unit()
-    import_file(write_catalog(catalog_dict), unit)
-    make_user(unit, "admin", role="admin")
-    make_user(unit, "cb-vp-tk", departments=["vp-tk"])
-    return unit
-
-
 def user(name: str) -> User:
     return db.session.execute(select(User).where(User.username == name)).scalar_one()
 

@@ -19,18 +19,6 @@ from tests.evidence import corpus
 from tests.helpers import import_file, make_unit, make_user
 
 
-@pytest.fixture
-def ward(app, catalog_dict, write_catalog):
-    unit = make_unit()
-    import_file(write_catalog(catalog_dict), unit)
-    make_user(unit, "cb-vp-tk", departments=["vp-tk"])
-    make_user(unit, "cb-vh-tt", departments=["vh-tt"])
-    make_user(unit, "reviewer", role="reviewer")
-    make_user(unit, "reviewer2", role="reviewer")
-    make_user(unit, "admin", role="admin")
-    return unit
-
-
 class Api:
     """A test client that sends a user's token with every request."""
 

@@ -17,15 +17,6 @@ from tests.conftest import build_app
 from tests.helpers import PASSWORD, import_file, make_unit, make_user
 
 
-@pytest.fixture
-def ward(app, catalog_dict, write_catalog):
-    unit = make_unit()
-    import_file(write_catalog(catalog_dict), unit)
-    make_user(unit, "cb-vp-tk", departments=["vp-tk"])
-    make_user(unit, "reviewer", role="reviewer")
-    return unit
-
-
 def user(name: str) -> User:
     return db.session.execute(select(User).where(User.username == name)).scalar_one()
 

@@ -13,16 +13,6 @@ from evidence_app.models import AuditEvent
 from tests.helpers import import_file, login, make_unit, make_user
 
 
-@pytest.fixture
-def ward(app, catalog_dict, write_catalog):
-    unit = make_unit()
-    import_file(write_catalog(catalog_dict), unit)
-    make_user(unit, "cb-vp-tk", departments=["vp-tk"])
-    make_user(unit, "cb-vh-tt", departments=["vh-tt"])
-    make_user(unit, "reviewer", role="reviewer")
-    return unit
-
-
 def criterion(code):
     return db.session.execute(select(Criterion).where(Criterion.code == code)).scalar_one()
 

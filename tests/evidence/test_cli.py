@@ -15,14 +15,6 @@ from tests.evidence import corpus
 from tests.helpers import import_file, make_unit, make_user
 
 
-@pytest.fixture
-def ward(app, catalog_dict, write_catalog):
-    unit = make_unit()
-    import_file(write_catalog(catalog_dict), unit)
-    make_user(unit, "cb-vp-tk", departments=["vp-tk"])
-    return unit
-
-
 def documents() -> int:
     return db.session.scalar(select(func.count()).select_from(Document))
 

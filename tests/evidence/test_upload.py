@@ -23,14 +23,6 @@ from tests.helpers import import_file, login, make_unit, make_user
 
 
 @pytest.fixture
-def ward(app, catalog_dict, write_catalog):
-    unit = make_unit()
-    import_file(write_catalog(catalog_dict), unit)
-    make_user(unit, "cb-vp-tk", departments=["vp-tk"])
-    return unit
-
-
-@pytest.fixture
 def staff(client, ward):
     login(client, "cb-vp-tk")
     return client

@@ -30,16 +30,6 @@ DAY_1, DAY_2, DAY_3 = date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 6)
 EDITED = date(2024, 3, 25)  # the day a report's sending date is corrected: it was sent late
 
 
-@pytest.fixture
-def ward(app, catalog_dict, write_catalog):
-    unit = make_unit()
-    import_file(write_catalog(catalog_dict), unit)
-    make_user(unit, "cb-vp-tk", departments=["vp-tk"])
-    make_user(unit, "reviewer", role="reviewer")
-    make_user(unit, "admin", role="admin")
-    return unit
-
-
 def at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=VIETNAM)
 
