@@ -23,8 +23,9 @@ from ..extensions import db
 from ..history import change_standing_at
 from ..sqltypes import utcnow
 from ..files import get_storage, upload_tmp_dir
-from .filecheck import IMAGE_KINDS, FileRefused, check_file, clean_filename, make_previews
+from .filecheck import IMAGE_KINDS, FileRefused, check_file, clean_filename
 from .models import Document, DocumentHistory, Evidence, EvidenceState
+from .previews import make_previews
 
 
 @dataclass

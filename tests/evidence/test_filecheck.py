@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageCms, ImageFile
 
-from evidence_app.evidence import filecheck, images
-from evidence_app.evidence.filecheck import CheckedFile, FileRefused, check_file, clean_filename, make_previews
+from evidence_app.evidence import filecheck
+from evidence_app.evidence.filecheck import CheckedFile, FileRefused, check_file, clean_filename
+from evidence_app.evidence.previews import PREVIEW_MAX, make_previews
 
 try:  # tests/evidence may or may not be a package, depending on the __init__ files the lead adds
     from . import corpus
@@ -748,7 +749,7 @@ def test_refusal_carries_code_message_and_clean_filename(tmp_path):
 
 @pytest.mark.parametrize("code", filecheck.REFUSAL_CODES)
 def test_every_code_has_a_message(code):
-    message = filecheck._message(code, limit="20", actual=".pdf", detected="PNG", expected=".png")
+    message = filecheck.refusal_message(code, limit="20", actual=".pdf", detected="PNG", expected=".png")
     text = str(message)
     assert len(text) > 40 and "%(" not in text
     assert "upload" in text.lower() or "save" in text.lower()
@@ -761,7 +762,7 @@ def test_messages_render_in_an_app_context():
     app = Flask(__name__)
     Babel(app)
     with app.test_request_context():
-        assert str(filecheck._message("too_large", limit="20")).startswith("The file is larger than the 20 MB")
+        assert str(filecheck.refusal_message("too_large", limit="20")).startswith("The file is larger than the 20 MB")
 
 
 def test_global_pillow_and_warning_state_untouched(tmp_path):
@@ -776,19 +777,25 @@ def test_global_pillow_and_warning_state_untouched(tmp_path):
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 
 
-def test_module_imports_no_flask_but_flask_babel():
-    tree = ast.parse(Path(filecheck.__file__).read_text(encoding="utf-8"))
-    top_level = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
-    modules = [
-        (node.module or "") if isinstance(node, ast.ImportFrom) else alias.name
-        for node in top_level
-        for alias in node.names
-    ]
-    flaskish = [m for m in modules if m.split(".")[0].startswith("flask")]
-    assert flaskish == ["flask_babel"]
-    babel_import = next(n for n in top_level if isinstance(n, ast.ImportFrom) and n.module == "flask_babel")
-    assert [(a.name, a.asname) for a in babel_import.names] == [("lazy_gettext", "_l")]
-    assert not any(m.split(".")[0] in {"sqlalchemy", "flask_sqlalchemy", "boto3"} for m in modules)
+def test_checks_and_previews_import_no_flask_but_flask_babel():
+    package = Path(filecheck.__file__).parent
+    sources = [*sorted(package.glob("*.py")), package.parent / "previews.py"]
+    modules = []  # (file name, module) for every top-level import outside the package
+    for source in sources:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                modules += [(source.name, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level:  # relative: only within filecheck
+                assert node.level == 1, source
+                assert source.parent == package or node.module.startswith("filecheck."), source
+            elif isinstance(node, ast.ImportFrom):
+                modules.append((source.name, node.module))
+                if node.module == "flask_babel":
+                    assert [(a.name, a.asname) for a in node.names] == [("lazy_gettext", "_l")]
+    flaskish = {(name, m) for name, m in modules if m.split(".")[0].startswith("flask")}
+    assert flaskish == {("messages.py", "flask_babel")}
+    assert not any(m.split(".")[0] in {"sqlalchemy", "flask_sqlalchemy", "boto3"} for _, m in modules)
 
 
 def test_check_leaves_the_file_untouched(tmp_path):
@@ -905,7 +912,7 @@ def test_previews_of_other_image_kinds(tmp_path, kind, make):
     result = make_previews(path, kind, tmp_path / "out")
     with Image.open(result["preview"]) as preview:
         assert preview.format == "JPEG"
-        assert max(preview.size) <= images.PREVIEW_MAX
+        assert max(preview.size) <= PREVIEW_MAX
     _no_metadata(Path(result["preview"]))
     _no_metadata(Path(result["thumb"]))
 

@@ -26,15 +26,9 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from .filecheck import (
-    ALLOWED_KINDS,
-    IMAGE_KINDS,
-    FileRefused,
-    _bomb_warnings_as_errors,
-    _message,
-    _open_image,
-    _Refusal,
-)
+from .filecheck.images import bomb_warnings_as_errors, open_image
+from .filecheck.kinds import ALLOWED_KINDS, IMAGE_KINDS
+from .filecheck.messages import Refusal
 
 THUMB_MAX = 320
 PREVIEW_MAX = 1600
@@ -58,8 +52,8 @@ def make_previews(path: str | os.PathLike, kind: str, out_dir: str | os.PathLike
     out.mkdir(parents=True, exist_ok=True)
     try:
         image = _load_reduced(path, kind)
-    except _Refusal as r:
-        raise FileRefused(r.code, _message(r.code, **r.params), Path(path).name, r.detail) from None
+    except Refusal as r:
+        raise r.for_file(Path(path).name) from None
 
     fmt, suffix = ("PNG", ".png") if (kind == "png" or image.mode == "RGBA") else ("JPEG", ".jpg")
     stem = Path(path).name.split(".")[0] or "image"
@@ -76,8 +70,8 @@ def make_previews(path: str | os.PathLike, kind: str, out_dir: str | os.PathLike
 
 def _load_reduced(path: str, kind: str) -> Image.Image:
     """Decode (header-checked for pixel floods), reduce to PREVIEW_MAX, orient, convert to sRGB."""
-    with _bomb_warnings_as_errors():
-        src = _open_image(path, kind)
+    with bomb_warnings_as_errors():
+        src = open_image(path, kind)
         try:
             width, height = src.size
             if kind == "jpeg" and max(width, height) > PREVIEW_MAX:
@@ -89,10 +83,10 @@ def _load_reduced(path: str, kind: str) -> Image.Image:
             image = _normalise_mode(src)  # keeps .info (EXIF needed for the orientation below)
             image.thumbnail((PREVIEW_MAX, PREVIEW_MAX), Image.Resampling.LANCZOS)  # in place
             image = _oriented(image)
-        except _Refusal:
+        except Refusal:
             raise
         except Exception as exc:
-            raise _Refusal("image_corrupt", f"preview: {type(exc).__name__}: {exc}"[:200]) from None
+            raise Refusal("image_corrupt", f"preview: {type(exc).__name__}: {exc}"[:200]) from None
         finally:
             src.close()
     image = _to_srgb(image, icc)
