@@ -159,6 +159,11 @@ def number(value) -> Decimal | None:
     return result
 
 
+# The ways a day is written: Vietnamese dd/mm/yyyy (also with dashes or dots) and ISO; the app's forms, API and
+# command line accept the same (evidence_app/dates.py).
+DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+
+
 def day(value) -> date | None:
     if value is None or value == "":
         return None
@@ -166,7 +171,7 @@ def day(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+    for fmt in DAY_FORMATS:
         try:
             return datetime.strptime(str(value).strip(), fmt).date()
         except ValueError:

@@ -26,13 +26,15 @@ def create_app(config: Config | None = None) -> Flask:
     from . import models  # noqa: F401  (every table registered before the extensions look at the metadata)
     from .files import init_app as init_files
     from .i18n import init_app as init_i18n
-    from .security import init_app as init_security
+    from .errors import init_app as init_errors
+    from .headers import init_app as init_headers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     init_i18n(app)
-    init_security(app)
+    init_headers(app)
+    init_errors(app)
     init_files(app)
 
     from .auth import init_app as init_auth

@@ -1,7 +1,7 @@
 """The `minhchung` command: a Flask CLI group bound to create_app, with the project's commands."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 import click
 from flask import current_app
@@ -10,10 +10,18 @@ from flask_migrate import upgrade
 
 from . import clock
 from .auth.cli import departments_cli, units_cli, users_cli
+from .api.cli import tokens_cli
+from .audit.cli import audit_cli
 from .catalog.cli import catalog_cli
+from .cycle.catalog_cli import export_command as catalog_export_command
+from .cycle.catalog_cli import import_command as catalog_import_command
 from .cycle.cli import results_cli
-from .evidence.cli import register as register_evidence_commands
-from .reports.cli import register as register_report_commands
+from .dates import DAY
+from .evidence.cli import import_command as documents_import_command
+from .evidence.cli import upload_command
+from .evidence.remind import remind_command
+from .evidence.storage_cli import storage_cli
+from .reports.cli import pack_command, report_command
 from .reports.forecast_cli import forecast_cli
 
 
@@ -27,29 +35,27 @@ main = FlaskGroup(name="minhchung", create_app=_create_app, add_version_option=F
 
 
 def register_commands(app) -> None:
-    for group in (catalog_cli, units_cli, departments_cli, users_cli, results_cli, forecast_cli):
-        app.cli.add_command(group)
-    app.cli.add_command(demo_command)
-    register_evidence_commands(app)
-    register_report_commands(app)
+    """Every command of `minhchung`, registered from this one list."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+# `catalog import` and `catalog export` carry a cycle forward: they live with the cycle, in the catalog group.
+catalog_cli.add_command(catalog_import_command)
+catalog_cli.add_command(catalog_export_command)
 
 
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Prepare everything, then exit instead of serving.")
-@click.option("--today", "today_text", metavar="DD/MM/YYYY",
-              help="The demo's day (default: today in Vietnam); the served app runs on that day too.")
-def demo_command(host: str, port: int, no_serve: bool, today_text: str | None) -> None:
+@click.option("--today", type=DAY, help="The demo's day (default: today in Vietnam); the served app runs on that day too.")
+def demo_command(host: str, port: int, no_serve: bool, today: date | None) -> None:
     """Set up phường Giếng Đáy (its real 2023 results) and three more wards in a live cycle, then serve the app."""
     from .demo import prepare_demo
 
-    if today_text:
-        try:
-            current_app.config["TODAY"] = datetime.strptime(today_text.strip(), "%d/%m/%Y").date()
-        except ValueError:
-            raise click.BadParameter(f"{today_text!r} is not a date: write it as DD/MM/YYYY, e.g. 10/11/2026",
-                                     param_hint="--today") from None
+    if today:
+        current_app.config["TODAY"] = today
     click.echo(f"Data directory: {current_app.config['DATA_DIR']}")
     upgrade()
     result = prepare_demo(clock.today())
@@ -75,3 +81,12 @@ def demo_command(host: str, port: int, no_serve: bool, today_text: str | None) -
     from werkzeug.serving import run_simple
     click.echo(f"\nMinh Chứng demo: http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+COMMANDS = (
+    units_cli, departments_cli, users_cli, tokens_cli,      # accounts
+    catalog_cli, results_cli,                               # rubrics and the cycle
+    upload_command, documents_import_command, remind_command,  # evidence
+    report_command, pack_command, forecast_cli,             # the report
+    audit_cli, storage_cli, demo_command,                   # operations
+)

@@ -6,7 +6,7 @@ from .catalog.models import (Area, AssignmentHistory, ChecklistItem, Criterion, 
                              SelfScoreHistory)
 from .cycle.models import CriterionResult, Proposal, ResultSet
 from .evidence.models import Document, DocumentHistory, Evidence, EvidenceState
-from .review.models import Decision, Review
+from .evidence.models import Decision, Review
 
 __all__ = ["ApiToken", "Area", "AssignmentHistory", "AuditEvent", "ChecklistItem", "Criterion", "CriterionResult",
            "Decision", "Department", "Document", "DocumentHistory", "Evidence", "EvidenceState", "Index",

@@ -1,7 +1,7 @@
 """Column types and helpers shared by the models."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 from decimal import Decimal
 from functools import lru_cache
 

@@ -27,7 +27,7 @@ from evidence_app.catalog.models import ChecklistItem, Index, Measurement, SelfS
 from evidence_app.evidence.models import Document, Evidence
 from evidence_app.extensions import db
 from evidence_app.models import User
-from evidence_app.review.models import Review
+from evidence_app.evidence.models import Review
 from tests.conftest import reset_database
 
 MINHCHUNG = str(Path(sys.executable).with_name("minhchung"))

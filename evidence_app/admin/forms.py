@@ -18,12 +18,3 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     departments = SelectMultipleField(_l("Departments"), coerce=int)
     active = BooleanField(_l("Active"), default=True)
-
-
-class AssignForm(FlaskForm):
-    owner_department = SelectField(_l("Department"), coerce=int)
-    assignee = SelectField(_l("Person"), coerce=int)
-
-
-class ActionForm(FlaskForm):
-    """A bare form: a button that needs only its CSRF token (reset a password, delete)."""

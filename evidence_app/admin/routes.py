@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import secrets
-from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -15,20 +14,14 @@ from ..auth import hash_password
 from ..auth.models import Department, Role, User
 from ..catalog import assignments
 from ..extensions import db
-from ..scoping import document_in_unit, item_in_unit
-from .forms import ActionForm, AssignForm, UserForm
+from ..catalog.queries import item_in_unit
+from ..evidence.queries import document_in_unit
+from ..forms import ActionForm
+from ..permissions import admin_required
+from ..catalog.forms import AssignForm
+from .forms import UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != Role.admin.value:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
 
 
 def _unit_departments() -> list[Department]:

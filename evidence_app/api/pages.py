@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..admin.forms import ActionForm
+from ..forms import ActionForm
 from ..extensions import db
 from .forms import TokenForm
 from .models import ApiToken

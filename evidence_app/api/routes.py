@@ -13,26 +13,27 @@ from werkzeug.datastructures import MultiDict
 
 from .. import clock
 from ..audit.models import AuditEvent
-from ..auth.models import Role, User
-from ..catalog.measurements import EntryRefused, add_measurement, parse_number, set_self_score
+from ..auth.models import User
+from ..catalog.measurements import EntryRefused, add_measurement, parse_entry_day, parse_number, set_self_score
 from ..catalog.models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
-from ..catalog.routes import may_enter_figures, parse_day
 from ..evidence.forms import DocumentFieldsForm
 from ..evidence.models import Document, Evidence
 from ..evidence.operations import UploadRefused, can_edit, link_document, update_document, upload_document
 from ..evidence.states import item_state
 from ..evidence.work import my_work
+from ..dates import FORMAT_HINT, as_of_day
 from ..extensions import csrf, db
+from ..permissions import can_enter_figures, can_review, is_admin
 from ..reports.build import build_report
 from ..reports.exports import to_json
-from ..reports.routes import parse_as_of
-from ..review.models import Review
-from ..review.operations import ReviewConflict, ReviewRefused, can_review, decide, is_own
+from ..evidence.models import Review
+from ..review.operations import ReviewConflict, ReviewRefused, decide, is_own
 from ..review.reasons import REASONS
-from ..review.routes import queue_query
-from ..scoping import criterion_in_unit, document_in_unit, index_in_unit, item_in_unit
+from ..review.queries import queue_query
+from ..catalog.queries import criterion_in_unit, index_in_unit, item_in_unit
+from ..evidence.queries import document_in_unit, evidence_in_unit
 from . import serialize as s
-from .errors import ApiError
+from ..errors import ApiError
 from .openapi import openapi_document
 from .operations import user_for_token
 
@@ -164,7 +165,7 @@ def criterion(criterion_id: int):
                                ).scalar_one_or_none()
     return jsonify({**s.criterion_summary(c), "index_id": c.index_id, "area_id": c.area_id,
                     "items": [s.item_summary(i) for i in c.items], "measurements": _measurements(c),
-                    "self_score": s.self_score(score), "may_enter_figures": may_enter_figures(c)})
+                    "self_score": s.self_score(score), "may_enter_figures": can_enter_figures(current_user, c)})
 
 
 # ---- work, items, documents
@@ -258,7 +259,7 @@ def edit_document(document_id: int):
 @bp.get("/documents/<int:document_id>/audit")
 def document_audit(document_id: int):
     """The document's audit trail (administrators, as on the audit page)."""
-    if current_user.role != Role.admin.value:
+    if not is_admin(current_user):
         raise _forbidden()
     doc = document_in_unit(document_id)
     evidence_ids = db.session.execute(select(Evidence.id).where(Evidence.document_id == doc.id)).scalars().all()
@@ -273,15 +274,6 @@ def document_audit(document_id: int):
 
 # ---- review
 
-def _evidence_in_unit(evidence_id: int) -> Evidence:
-    evidence = db.session.execute(
-        select(Evidence).join(Document).where(Evidence.id == evidence_id, Document.unit_id == current_user.unit_id,
-                                              Document.deleted_at.is_(None))).scalar_one_or_none()
-    if evidence is None:
-        raise ApiError(404, "not_found", _l("This page does not exist, or it is not yours to see."))
-    return evidence
-
-
 @bp.get("/review/queue")
 def review_queue():
     if not can_review(current_user):
@@ -294,7 +286,7 @@ def review_queue():
 
 @bp.get("/evidence/<int:evidence_id>")
 def evidence(evidence_id: int):
-    e = _evidence_in_unit(evidence_id)
+    e = evidence_in_unit(evidence_id)
     reviews = db.session.execute(select(Review).where(Review.evidence_id == e.id).order_by(Review.id)
                                  .options(joinedload(Review.reviewer))).scalars().all()
     return jsonify({**s.evidence(e, own=is_own(e, current_user)), "reviews": [s.review(r) for r in reviews]})
@@ -306,7 +298,7 @@ def decision(evidence_id: int):
     since, the answer is 409 and nothing is overwritten."""
     if not can_review(current_user):
         raise _forbidden()
-    e = _evidence_in_unit(evidence_id)
+    e = evidence_in_unit(evidence_id)
     body = _json_body()
     version = _integer(body, "version")
     chosen = _text(body, "decision", required=True, max_length=40)
@@ -341,13 +333,13 @@ def measurements(criterion_id: int):
 @bp.post("/criteria/<int:criterion_id>/measurements")
 def new_measurement(criterion_id: int):
     c = criterion_in_unit(criterion_id)
-    if not may_enter_figures(c):
+    if not can_enter_figures(current_user, c):
         raise _forbidden()
     body = _json_body()
     try:
         numerator = _number(body, "numerator")
         denominator = _number(body, "denominator", required=False)
-        measured_on = parse_day(_text(body, "measured_on", required=True, max_length=20), "measured_on")
+        measured_on = parse_entry_day(_text(body, "measured_on", required=True, max_length=20), "measured_on")
         m = add_measurement(c, current_user, numerator=numerator, denominator=denominator, measured_on=measured_on,
                             source=_text(body, "source", required=True) or "")
     except EntryRefused as refused:
@@ -359,7 +351,7 @@ def new_measurement(criterion_id: int):
 @bp.put("/criteria/<int:criterion_id>/self-score")
 def put_self_score(criterion_id: int):
     c = criterion_in_unit(criterion_id)
-    if current_user.role not in (Role.reviewer.value, Role.admin.value):
+    if not can_review(current_user):
         raise _forbidden()
     body = _json_body()
     try:
@@ -375,10 +367,7 @@ def put_self_score(criterion_id: int):
 @bp.get("/report")
 def report():
     """The completeness report, the same JSON as `minhchung report --format json`."""
-    try:
-        as_of = parse_as_of(request.args.get("as_of"))
-    except ValueError:
-        as_of = None
-    if as_of is None or not 2000 <= as_of.year <= 2100:
-        raise _invalid({"as_of": [_l("Enter the date as dd/mm/yyyy, for example 14/03/2024.")]})
+    as_of = as_of_day(request.args.get("as_of"))
+    if as_of is None:
+        raise _invalid({"as_of": [FORMAT_HINT]})
     return Response(to_json(build_report(current_user.unit, as_of)), content_type="application/json")

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ..review.reasons import REASONS
-from .errors import both_languages
+from ..errors import both_languages
 
 
 def num(value: Decimal | None) -> float | None:

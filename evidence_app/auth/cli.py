@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .. import audit
 from ..extensions import db
 from . import hash_password
+from .lookups import unit_or_fail
 from .models import Department, Role, Unit, User
 
 units_cli = AppGroup("units", help="Units (wards, communes) of this deployment.")
@@ -19,14 +20,6 @@ users_cli = AppGroup("users", help="User accounts.")
 
 UNIT_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
-
-
-def unit_or_fail(code: str) -> Unit:
-    unit = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
-    if unit is None:
-        known = db.session.execute(select(Unit.code).order_by(Unit.code)).scalars().all()
-        raise click.ClickException(f"unit {code!r} does not exist; known units: {', '.join(known) or '(none)'}")
-    return unit
 
 
 def create_unit(code: str, name: str) -> Unit:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .. import clock
 from .. import audit
 from ..auth.models import User
+from ..dates import FORMAT_HINT, parse_day
 from ..extensions import db
 from .models import Criterion, Measurement, SelfScore, SelfScoreHistory
 
@@ -36,6 +37,13 @@ def parse_number(raw, field: str) -> Decimal:
     if abs(value) >= LARGEST_NUMBER:
         raise EntryRefused(field, _l("The number is too large (at most %(max)s).", max=LARGEST_NUMBER - 1))
     return value
+
+
+def parse_entry_day(raw, field: str) -> date:
+    day = parse_day(raw)
+    if day is None:
+        raise EntryRefused(field, FORMAT_HINT)
+    return day
 
 
 def add_measurement(criterion: Criterion, user: User, *, numerator: Decimal, denominator: Decimal | None,

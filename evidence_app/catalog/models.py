@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy import Index as TableIndex
@@ -12,6 +13,9 @@ from ..auth.models import Department, Unit, User
 from ..sqltypes import Points, UTCDateTime, utcnow
 from ..extensions import db
 from ..history import ChangeLog, append_only
+
+if TYPE_CHECKING:
+    from ..evidence.models import Evidence
 
 
 class Index(db.Model):
@@ -115,6 +119,8 @@ class ChecklistItem(db.Model):
     criterion: Mapped[Criterion] = relationship(back_populates="items")
     owner_department: Mapped[Department] = relationship()
     assignee: Mapped[User | None] = relationship()
+    # Read-only, and named by string: the evidence package sits above the catalog and owns the link.
+    evidence_links: Mapped[list[Evidence]] = relationship("Evidence", viewonly=True)
 
     @property
     def is_periodic_report(self) -> bool:

@@ -10,7 +10,6 @@ from checklists.model import Catalog
 
 from .. import audit
 from ..auth.models import Department, Unit
-from ..evidence.models import Evidence
 from ..extensions import db
 from .assignments import note_assignment
 from .models import Area, ChecklistItem, Criterion, Index
@@ -31,14 +30,6 @@ class ImportResult:
     updated: dict[str, int] = field(default_factory=lambda: {"areas": 0, "criteria": 0, "items": 0})
     removed: dict[str, int] = field(default_factory=lambda: {"areas": 0, "criteria": 0, "items": 0})
     index_created: bool = False
-
-
-def get_unit(code: str) -> Unit:
-    unit = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
-    if unit is None:
-        known = db.session.execute(select(Unit.code).order_by(Unit.code)).scalars().all()
-        raise ImportRefused([f"unit {code!r} does not exist; known units: {', '.join(known) or '(none: create one with `minhchung units create`)'}"])
-    return unit
 
 
 def _set(obj, changed: list[bool], **values) -> None:
@@ -164,7 +155,7 @@ def _remove_absent(index: Index, areas: set, criteria: set, items: set, result: 
                     or c.code not in criteria or area.code not in areas]
     if doomed_items:
         linked = db.session.execute(
-            select(ChecklistItem.code, func.count(Evidence.id)).join(Evidence, Evidence.item_id == ChecklistItem.id)
+            select(ChecklistItem.code, func.count()).join(ChecklistItem.evidence_links)
             .where(ChecklistItem.id.in_([i.id for i in doomed_items])).group_by(ChecklistItem.code)
         ).all()
         if linked:

@@ -1,19 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..admin.forms import ActionForm
-from ..auth.models import Role
+from ..forms import ActionForm
+from ..permissions import allowed_or_403, can_enter_figures, can_review
 from ..extensions import db
-from .measurements import EntryRefused, add_measurement, parse_number, set_self_score
-from ..scoping import area_in_unit, criterion_in_unit, index_in_unit
+from .measurements import EntryRefused, add_measurement, parse_entry_day, parse_number, set_self_score
+from .queries import area_in_unit, criterion_in_unit, index_in_unit
 from .models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
@@ -51,13 +48,6 @@ def area(area_id: int):
     return render_template("catalog/area.html", area=area, index=area.index, criteria=criteria)
 
 
-def may_enter_figures(criterion) -> bool:
-    """Reviewers, administrators, and the staff of the criterion's department enter its figures."""
-    if current_user.role in (Role.reviewer.value, Role.admin.value):
-        return True
-    return criterion.department_id is not None and criterion.department_id in {d.id for d in current_user.departments}
-
-
 def _criterion_page(criterion, errors=None, status=200):
     items = db.session.execute(
         select(ChecklistItem).where(ChecklistItem.criterion_id == criterion.id).order_by(ChecklistItem.position)
@@ -69,7 +59,7 @@ def _criterion_page(criterion, errors=None, status=200):
                                     ).scalar_one_or_none()
     return render_template("catalog/criterion.html", criterion=criterion, area=criterion.area, index=criterion.area.index,
                            items=items, measurements=measurements, self_score=self_score, errors=errors or {},
-                           form_values=request.form, may_enter=may_enter_figures(criterion), action_form=ActionForm()), status
+                           form_values=request.form, may_enter=can_enter_figures(current_user, criterion), action_form=ActionForm()), status
 
 
 @bp.get("/<int:index_id>/criteria/<code>")
@@ -94,15 +84,14 @@ def criterion(criterion_id: int):
 @login_required
 def add_measurement_page(criterion_id: int):
     criterion = criterion_in_unit(criterion_id)
-    if not may_enter_figures(criterion):
-        abort(403)
+    allowed_or_403(can_enter_figures(current_user, criterion))
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
         numerator = parse_number(request.form.get("numerator", ""), "numerator")
         raw_denominator = (request.form.get("denominator") or "").strip()
         denominator = parse_number(raw_denominator, "denominator") if raw_denominator else None
-        measured_on = parse_day(request.form.get("measured_on", ""), "measured_on")
+        measured_on = parse_entry_day(request.form.get("measured_on", ""), "measured_on")
         add_measurement(criterion, current_user, numerator=numerator, denominator=denominator,
                         measured_on=measured_on, source=request.form.get("source", ""))
     except EntryRefused as refused:
@@ -116,8 +105,7 @@ def add_measurement_page(criterion_id: int):
 @login_required
 def self_score_page(criterion_id: int):
     criterion = criterion_in_unit(criterion_id)
-    if current_user.role not in (Role.reviewer.value, Role.admin.value):
-        abort(403)
+    allowed_or_403(can_review(current_user))
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -128,12 +116,3 @@ def self_score_page(criterion_id: int):
         return _criterion_page(criterion, errors={refused.field: str(refused.message)}, status=422)
     flash(_("Self-score saved."), "success")
     return redirect(url_for("catalog.criterion", criterion_id=criterion.id), 303)
-
-
-def parse_day(raw: str, field: str):
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(raw.strip(), fmt).date()
-        except ValueError:
-            pass
-    raise EntryRefused(field, _l("Enter the date as dd/mm/yyyy, for example 14/03/2024."))

@@ -9,19 +9,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..catalog.models import Criterion, Index
-from ..catalog.operations import ImportRefused, get_unit
+from ..auth.lookups import unit_or_fail
 from ..extensions import db
 from .models import Proposal, ResultSet
 from .operations import ResultsRefused, generate_proposals, import_results
 
 results_cli = AppGroup("results", help="Official results: import them, and the checklist items proposed from the points lost.")
-
-
-def _unit(code: str):
-    try:
-        return get_unit(code)
-    except ImportRefused as exc:
-        raise click.ClickException(exc.problems[0])
 
 
 def _fmt(value) -> str:
@@ -62,7 +55,7 @@ def print_plan(plan, dry_run: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 def import_command(file: Path, unit_code: str, index_code: str, year: int, dry_run: bool, as_json: bool) -> None:
     """Import the province's table of scores (XLSX or CSV) for one index and year."""
-    unit = _unit(unit_code)
+    unit = unit_or_fail(unit_code)
     try:
         plan = import_results(unit, index_code, year, file)
     except ResultsRefused as exc:
@@ -87,7 +80,7 @@ def import_command(file: Path, unit_code: str, index_code: str, year: int, dry_r
 @click.option("--year", required=True, type=int, help="The year of the results.")
 def propose_command(unit_code: str, index_code: str, year: int) -> None:
     """Propose checklist items again from imported results (nothing is proposed twice)."""
-    unit = _unit(unit_code)
+    unit = unit_or_fail(unit_code)
     result_set = db.session.execute(select(ResultSet).join(Index, ResultSet.index_id == Index.id)
                                     .where(ResultSet.unit_id == unit.id, Index.code == index_code, ResultSet.year == year)).scalar_one_or_none()
     if result_set is None:
@@ -102,7 +95,7 @@ def propose_command(unit_code: str, index_code: str, year: int) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def proposals_command(unit_code: str, as_json: bool) -> None:
     """Every proposal of a unit: criterion, cause, state, owner, due date."""
-    unit = _unit(unit_code)
+    unit = unit_or_fail(unit_code)
     rows = db.session.execute(select(Proposal, Criterion, Index).join(Criterion, Proposal.criterion_id == Criterion.id)
                               .join(Index, Criterion.index_id == Index.id).where(Proposal.unit_id == unit.id)
                               .order_by(Index.code, Index.year, Criterion.code, Proposal.id)).all()

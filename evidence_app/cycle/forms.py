@@ -4,7 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..evidence.forms import DayField
+from ..forms import DayField
 
 
 class ResultsUploadForm(FlaskForm):

@@ -1,31 +1,13 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from .. import clock
+from ..forms import DayField
 from .operations import DocumentFields
-
-
-class DayField(DateField):
-    """A date typed as dd/mm/yyyy (the Vietnamese way) or sent as yyyy-mm-dd by a date picker."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Enter the date as dd/mm/yyyy, for example 14/03/2024."))
-
-    def _value(self):
-        return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else (self.raw_data or [""])[0]
 
 
 def not_in_future(form, field):

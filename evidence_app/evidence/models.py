@@ -1,4 +1,4 @@
-"""Uploaded documents and their links to checklist items."""
+"""Uploaded documents, their links to checklist items, and the reviewers' decisions on them."""
 from __future__ import annotations
 
 import enum
@@ -102,3 +102,24 @@ class DocumentHistory(ChangeLog, db.Model):
 
 
 append_only(DocumentHistory)
+
+
+# A reviewer's decision sits beside the evidence it decides: one per version, final (reviews.evidence_id is
+# unique; docs/decisions/0002-one-review-per-version.md).
+class Decision(str, enum.Enum):
+    approved = "approved"
+    changes_requested = "changes_requested"
+
+
+class Review(db.Model):
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True, unique=True)  # a decision is final
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(24))
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    evidence: Mapped[Evidence] = relationship()
+    reviewer: Mapped[User] = relationship()

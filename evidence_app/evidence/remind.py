@@ -3,7 +3,7 @@ configured (printed otherwise)."""
 from __future__ import annotations
 
 import smtplib
-from datetime import date, datetime
+from datetime import date
 from email.message import EmailMessage
 
 import click
@@ -12,6 +12,7 @@ from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
 from .. import clock
+from ..dates import DAY
 from ..auth.models import User
 from ..extensions import db
 from ..i18n import format_day
@@ -38,10 +39,10 @@ def digest_for(user: User, today: date) -> tuple[int, str] | None:
 
 @click.command("remind")
 @click.option("--unit", "unit_code", help="Only this unit.")
-@click.option("--today", help="The day to count from, DD/MM/YYYY (default: today).")
-def remind_command(unit_code: str | None, today: str | None) -> None:
+@click.option("--today", type=DAY, help="The day to count from, DD/MM/YYYY (default: today).")
+def remind_command(unit_code: str | None, today: date | None) -> None:
     """Send each user a digest of their overdue, due-soon and sent-back items."""
-    day = datetime.strptime(today, "%d/%m/%Y").date() if today else clock.today()
+    day = today or clock.today()
     statement = select(User).where(User.active).order_by(User.username)
     if unit_code:
         from ..auth.models import Unit

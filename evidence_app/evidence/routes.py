@@ -1,7 +1,6 @@
 """Checklist items with their evidence, uploading, and serving stored files safely."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
                    url_for)
@@ -14,12 +13,15 @@ from sqlalchemy.orm import selectinload
 from storage import StorageError
 
 from .. import clock
-from ..admin.forms import ActionForm, AssignForm
-from ..auth.models import Role, User
+from ..catalog.forms import AssignForm
+from ..forms import ActionForm
+from ..auth.models import User
 from ..extensions import db
-from ..review.models import Review
+from ..permissions import is_admin
+from ..evidence.models import Review
 from ..files import get_storage
-from ..scoping import document_in_unit, item_in_unit
+from ..catalog.queries import item_in_unit
+from .queries import document_in_unit
 from .forms import DocumentFieldsForm
 from .models import Document, Evidence
 from .filecheck import clean_filename
@@ -52,7 +54,7 @@ def _item_page(item, form, refusals=(), status=200):
     query = (request.args.get("q") or "").strip()
     found = search_documents(current_user.unit_id, query, exclude_item=item.id) if query else []
     assign_form = None
-    if current_user.role == Role.admin.value:
+    if is_admin(current_user):
         assign_form = AssignForm(owner_department=item.owner_department_id, assignee=item.assignee_id or 0)
         assign_form.owner_department.choices = [SelectChoice(d.id, d.name) for d in item.criterion.area.index.unit.departments]
         assign_form.assignee.choices = [SelectChoice(0, "—")] + [SelectChoice(u.id, u.display_name) for u in db.session.execute(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from ..catalog.models import ChecklistItem
 from ..extensions import db
 from ..history import standing_at
-from ..review.models import Decision, Review
+from ..evidence.models import Decision, Review
 from .models import Document, DocumentHistory, Evidence, EvidenceState
 
 MISSING = "missing"                      # chưa có

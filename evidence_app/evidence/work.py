@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..auth.models import User
 from ..catalog.models import Area, ChecklistItem, Criterion
 from ..extensions import db
-from ..review.models import Review
+from ..evidence.models import Review
 from .models import Document, Evidence
 from .states import APPROVED, CHANGES_REQUESTED, item_state
 

@@ -31,14 +31,6 @@ class BacktestError(Exception):
     """A unit or index that does not exist: the message names what does."""
 
 
-def find_unit(code: str) -> Unit:
-    unit = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
-    if unit is None:
-        known = db.session.execute(select(Unit.code).order_by(Unit.code)).scalars().all()
-        raise BacktestError(f"unit {code!r} does not exist; known units: {', '.join(known) or '(none)'}")
-    return unit
-
-
 def find_index(unit: Unit, code: str, year: int) -> Index:
     index = db.session.execute(select(Index).where(Index.unit_id == unit.id, Index.code == code, Index.year == year)
                                ).scalar_one_or_none()

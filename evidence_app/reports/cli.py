@@ -4,35 +4,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
-from ..auth.models import Unit
-from ..extensions import db
 from .build import build_report
 from .exports import FORMATS, render
 from .pack import iter_pack
-from .routes import parse_as_of
-
-
-def _unit(code: str | None) -> Unit:
-    units = db.session.execute(select(Unit).order_by(Unit.code)).scalars().all()
-    if code is None:
-        if len(units) == 1:
-            return units[0]
-        raise click.UsageError(f"--unit is needed: this deployment has {len(units)} units "
-                               f"({', '.join(u.code for u in units) or 'none'})")
-    for unit in units:
-        if unit.code == code:
-            return unit
-    raise click.ClickException(f"unit {code!r} does not exist; known units: {', '.join(u.code for u in units) or '(none)'}")
+from ..auth.lookups import unit_or_fail
+from ..dates import as_of_day
 
 
 def _as_of(value: str | None):
-    try:
-        return parse_as_of(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date: write it as DD/MM/YYYY or YYYY-MM-DD (e.g. 15/12/2024)",
-                                 param_hint="--as-of") from None
+    day = as_of_day(value)
+    if day is not None:
+        return day
+    raise click.BadParameter(f"{value!r} is not a date: write it as DD/MM/YYYY or YYYY-MM-DD (e.g. 15/12/2024)",
+                             param_hint="--as-of")
 
 
 @click.command("report")
@@ -45,7 +30,7 @@ def report_command(unit_code, as_of, fmt, out):
     if fmt not in FORMATS:
         raise click.BadParameter(f"{fmt!r} is not a format: use one of {', '.join(FORMATS)}", param_hint="--format")
     day = _as_of(as_of)
-    unit = _unit(unit_code)
+    unit = unit_or_fail(unit_code)
     body = render(build_report(unit, day), fmt)
     if out is None:
         click.echo(body.decode("utf-8") if fmt != "xlsx" else "(xlsx is binary: use --out FILE.xlsx)")
@@ -61,7 +46,7 @@ def report_command(unit_code, as_of, fmt, out):
 def pack_command(unit_code, as_of, out):
     """The submission pack: approved documents per criterion, a manifest with hashes and approvals, the report."""
     day = _as_of(as_of)
-    unit = _unit(unit_code)
+    unit = unit_or_fail(unit_code)
     report = build_report(unit, day)
     partial = out.with_name(out.name + ".part")
     with open(partial, "wb") as f:
@@ -69,8 +54,3 @@ def pack_command(unit_code, as_of, out):
             f.write(chunk)
     partial.replace(out)
     click.echo(f"{out}: submission pack of {unit.code} ({out.stat().st_size} bytes)", err=True)
-
-
-def register(app) -> None:
-    app.cli.add_command(report_command)
-    app.cli.add_command(pack_command)

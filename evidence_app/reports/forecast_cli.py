@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 
 from checklists.scoring import format_decimal
 
-from .backtest import BacktestError, backtest, find_unit
+from ..auth.lookups import unit_or_fail
+from .backtest import BacktestError, backtest
 
 forecast_cli = AppGroup("forecast", help="The forecast of the completeness report: how good it was.")
 
@@ -64,7 +65,7 @@ def backtest_command(unit_code: str, index_code: str, year: int, as_json: bool) 
     """Replay the forecast every week of the cycle (the report as of each day) and compare it with the official
     results, when imported: error of the expected total, Brier score of the criteria's p."""
     try:
-        result = backtest(find_unit(unit_code), index_code, year)
+        result = backtest(unit_or_fail(unit_code), index_code, year)
     except BacktestError as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(2) from None

@@ -17,7 +17,7 @@ from ..catalog.models import ChecklistItem, Criterion, Index
 from ..evidence.models import Document, Evidence, EvidenceState
 from ..extensions import db
 from ..files import get_storage
-from ..review.models import Decision, Review
+from ..evidence.models import Decision, Review
 from .exports import to_html, to_json, to_xlsx
 
 CHUNK = 1024 * 1024

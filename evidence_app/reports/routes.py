@@ -1,15 +1,15 @@
 """The report page, its downloads, the submission pack and the province's league table."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import clock
-from ..admin.forms import ActionForm
-from ..auth.models import Role
+from ..forms import ActionForm
+from ..dates import as_of_day
+from ..permissions import allowed_or_403, can_review, sees_the_province
 from .build import build_report, league_table
 from .exports import CONTENT_TYPES, FORMATS, RISK_LABELS, render
 from .pack import iter_pack
@@ -17,24 +17,13 @@ from .pack import iter_pack
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
-def parse_as_of(raw: str | None) -> date:
-    """DD/MM/YYYY or YYYY-MM-DD; empty means today."""
-    if not raw:
-        return clock.today()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(raw.strip(), fmt).date()
-        except ValueError:
-            pass
-    raise ValueError(raw)
-
-
 def _as_of_or_400() -> date:
-    try:
-        return parse_as_of(request.args.get("as_of") or request.form.get("as_of"))
-    except ValueError:
+    raw = request.args.get("as_of") or request.form.get("as_of")
+    as_of = as_of_day(raw)
+    if as_of is None:
         abort(400, description=_("“%(value)s” is not a date: write it as dd/mm/yyyy, for example 15/12/2024.",
-                                 value=request.args.get("as_of") or request.form.get("as_of")))
+                                 value=raw))
+    return as_of
 
 
 def _report(as_of: date) -> dict:
@@ -65,8 +54,7 @@ def download():
 @bp.post("/pack")
 @login_required
 def pack():
-    if current_user.role not in (Role.reviewer.value, Role.admin.value):
-        abort(403)
+    allowed_or_403(can_review(current_user))
     if not ActionForm().validate_on_submit():
         abort(400)
     as_of = _as_of_or_400()
@@ -80,8 +68,7 @@ def pack():
 @bp.get("/province")
 @login_required
 def province():
-    if current_user.role != Role.province.value:
-        abort(403)
+    allowed_or_403(sees_the_province(current_user))
     as_of = _as_of_or_400()
     tables = league_table(as_of)
     return render_template("reports/province.html", tables=tables, as_of=as_of)

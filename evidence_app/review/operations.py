@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
-from ..auth.models import Role, User
+from ..auth.models import User
+from ..permissions import can_review
 from ..evidence.models import Evidence, EvidenceState
 from ..extensions import db
-from .models import Decision, Review
+from ..evidence.models import Decision, Review
 from .reasons import REASONS
 
 
@@ -26,10 +27,6 @@ class ReviewConflict(Exception):
     def __init__(self, evidence: Evidence):
         self.evidence = evidence
         super().__init__(f"evidence {evidence.id} was decided by someone else")
-
-
-def can_review(user: User) -> bool:
-    return user.role in (Role.reviewer.value, Role.admin.value)
 
 
 def is_own(evidence: Evidence, user: User) -> bool:

@@ -2,60 +2,28 @@
 acceptance notes; decisions by keyboard; several approved at once."""
 from __future__ import annotations
 
-from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import Department, User
-from ..catalog.models import Area, ChecklistItem, Criterion, Index
-from ..evidence.models import Document, Evidence, EvidenceState
+from ..catalog.models import Area, Index
+from ..evidence.models import Evidence, EvidenceState
 from ..extensions import db
-from .models import Review
-from .operations import ReviewConflict, ReviewRefused, can_review, decide, is_own
+from ..evidence.models import Review
+from ..permissions import reviewer_required
+from .operations import ReviewConflict, ReviewRefused, decide, is_own
+from ..evidence.queries import evidence_in_unit
+from .queries import queue_query
 from .reasons import REASONS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
 
-def reviewer_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not can_review(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
-
-
 FILTERS = ("index", "area", "department", "uploader")
-
-
-def queue_query(filters: dict):
-    """Evidence waiting for review in the reviewer's unit, oldest first."""
-    statement = (
-        select(Evidence).join(Document, Evidence.document_id == Document.id)
-        .join(ChecklistItem, Evidence.item_id == ChecklistItem.id)
-        .join(Criterion, ChecklistItem.criterion_id == Criterion.id).join(Area, Criterion.area_id == Area.id)
-        .where(Document.unit_id == current_user.unit_id, Document.deleted_at.is_(None),
-               Evidence.state == EvidenceState.submitted.value)
-        .order_by(Evidence.linked_at, Evidence.id)
-        .options(joinedload(Evidence.document).joinedload(Document.uploaded_by),
-                 joinedload(Evidence.item).joinedload(ChecklistItem.owner_department),
-                 joinedload(Evidence.item).joinedload(ChecklistItem.criterion).joinedload(Criterion.area).joinedload(Area.index))
-    )
-    if filters.get("index"):
-        statement = statement.where(Area.index_id == filters["index"])
-    if filters.get("area"):
-        statement = statement.where(Area.id == filters["area"])
-    if filters.get("department"):
-        statement = statement.where(ChecklistItem.owner_department_id == filters["department"])
-    if filters.get("uploader"):
-        statement = statement.where(Document.uploaded_by_id == filters["uploader"])
-    return statement
 
 
 def current_filters() -> dict:
@@ -79,16 +47,6 @@ def queue():
     return render_template("review/queue.html", waiting=waiting, filters=filters, choices=choices, is_own=is_own)
 
 
-def _evidence_in_unit(evidence_id: int) -> Evidence:
-    evidence = db.session.execute(
-        select(Evidence).join(Document).where(Evidence.id == evidence_id, Document.unit_id == current_user.unit_id,
-                                              Document.deleted_at.is_(None))
-    ).scalar_one_or_none()
-    if evidence is None:
-        abort(404)
-    return evidence
-
-
 def _next_in_queue(after: Evidence, filters: dict) -> Evidence | None:
     for candidate in db.session.execute(queue_query(filters)).unique().scalars():
         if candidate.id != after.id and not is_own(candidate, current_user):
@@ -99,7 +57,7 @@ def _next_in_queue(after: Evidence, filters: dict) -> Evidence | None:
 @bp.get("/<int:evidence_id>")
 @reviewer_required
 def show(evidence_id: int):
-    evidence = _evidence_in_unit(evidence_id)
+    evidence = evidence_in_unit(evidence_id)
     history = db.session.execute(
         select(Review).join(Evidence).where(Evidence.item_id == evidence.item_id).order_by(Review.created_at.desc())
         .options(selectinload(Review.reviewer), selectinload(Review.evidence).selectinload(Evidence.document))
@@ -113,7 +71,7 @@ def show(evidence_id: int):
 @bp.post("/<int:evidence_id>")
 @reviewer_required
 def decide_one(evidence_id: int):
-    evidence = _evidence_in_unit(evidence_id)
+    evidence = evidence_in_unit(evidence_id)
     filters = current_filters()
     try:
         decide(evidence, current_user, request.form.get("decision", ""),
@@ -149,7 +107,7 @@ def approve_many():
         evidence_id, _sep, version = value.partition(":")
         if not evidence_id.isdigit() or not version.isdigit():
             continue
-        evidence = _evidence_in_unit(int(evidence_id))
+        evidence = evidence_in_unit(int(evidence_id))
         try:
             decide(evidence, current_user, "approved", expected_version=int(version))
             approved += 1

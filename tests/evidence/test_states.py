@@ -18,7 +18,7 @@ from evidence_app.evidence.models import Document, DocumentHistory, Evidence
 from evidence_app.evidence.operations import METADATA, metadata_as_of
 from evidence_app.evidence.states import APPROVED, CHANGES_REQUESTED, MISSING, WAITING, item_state, item_summaries
 from evidence_app.extensions import db
-from evidence_app.review.models import Review
+from evidence_app.evidence.models import Review
 from tests.helpers import import_file, make_unit, make_user
 
 START = datetime(2024, 1, 1, 2, tzinfo=timezone.utc)

@@ -1,38 +1,98 @@
-"""Headers every response carries, and the error pages: an expired form, and the database, the file store or
-the disk failing (a clear page, never a stack trace; JSON for the pages' scripts)."""
+"""Errors, for people and for programs: a clear page for the first (never a stack trace), and for the API
+JSON with a stable code and the message in Vietnamese and in English,
+`{"error": {"code": "not_found", "message": "…", "message_en": "…", "fields": {…}}}`. The handlers of the
+whole app are registered here: expired forms, the database, the file store or the disk failing, and bugs."""
 from __future__ import annotations
 
 import contextlib
 
-from flask import g, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
 
 from storage import StorageError
 
 from .extensions import db
 from .files import UploadDiskFull
 
-from .api.errors import error_response, http_error, is_api_request
+API_PREFIX = "/api/"
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+HTTP_ERRORS = {  # status → (code, message) for the errors raised by Flask itself or by abort()
+    400: ("bad_request", _l("The request is not valid.")),
+    401: ("unauthenticated", _l("Sign in, or send a valid API token: Authorization: Bearer <token>.")),
+    403: ("forbidden", _l("Your role does not allow this.")),
+    404: ("not_found", _l("This page does not exist, or it is not yours to see.")),
+    405: ("method_not_allowed", _l("This method is not allowed here.")),
+    409: ("conflict", _l("Someone else changed this first; nothing was overwritten.")),
+    415: ("unsupported_media_type", _l("Send the body as JSON (Content-Type: application/json).")),
+    422: ("invalid", _l("Some fields are not valid.")),
+    500: ("server_error", _l("Something went wrong on the server; the administrator can see what in the logs.")),
+}
+
+
+class ApiError(Exception):
+    """`extra` goes into the error object as it is (e.g. `current` on a conflict)."""
+
+    def __init__(self, status: int, code: str, message, fields: dict | None = None, **extra):
+        self.status, self.code, self.message, self.fields, self.extra = status, code, message, fields, extra
+        super().__init__(f"{status} {code}")
+
+    def response(self):
+        return error_response(self.status, self.code, self.message, self.fields, **self.extra)
+
+
+def both_languages(message) -> tuple[str, str]:
+    """A lazy message rendered in Vietnamese and in English (a plain string is the same in both)."""
+    with force_locale("vi"):
+        vi = str(message)
+    with force_locale("en"):
+        en = str(message)
+    return vi, en
+
+
+def error_response(status: int, code: str, message, fields: dict | None = None, **extra):
+    vi, en = both_languages(message)
+    body = {"code": code, "message": vi, "message_en": en, **extra}
+    if fields:
+        body["fields"] = {name: [dict(zip(("message", "message_en"), both_languages(m))) for m in messages]
+                          for name, messages in fields.items()}
+    response = jsonify(error=body)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="minhchung"'
+    return response, status
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def http_error(error):
+    """The JSON answer to an HTTPException raised while serving the API."""
+    status = getattr(error, "code", None) or 500
+    code, message = HTTP_ERRORS.get(status, HTTP_ERRORS[500 if status >= 500 else 400])
+    if status == 413:
+        code = "too_large"
+        message = _l("The upload is larger than the %(limit)s MB limit. Compress the file (for example scan at a "
+                     "lower resolution) or split it into smaller files, and upload again.",
+                     limit=current_app.config["MAX_UPLOAD_MB"])
+    response, status = error_response(status, code, message)
+    if status == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response, status
 
 
 def init_app(app) -> None:
-    @app.after_request
-    def set_security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        return response
+    app.register_error_handler(ApiError, lambda error: error.response())
+
+    @app.errorhandler(401)
+    @app.errorhandler(405)
+    @app.errorhandler(415)
+    def api_http_error(error: HTTPException):
+        return http_error(error) if is_api_request() else error
 
     @app.errorhandler(400)
     @app.errorhandler(403)
