@@ -41,7 +41,7 @@ def create_app(config: Config | None = None) -> Flask:
     from .auth.routes import bp as auth_bp
     from .catalog.routes import bp as catalog_bp
     from .evidence.routes import bp as evidence_bp
-    from .cli import register_commands
+    from .commands import register_commands
 
     init_auth(app)
     app.register_blueprint(auth_bp)

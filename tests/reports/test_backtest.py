@@ -16,7 +16,6 @@ from evidence_app.extensions import db
 from evidence_app.models import User
 from evidence_app.reports.backtest import weeks
 from evidence_app.reports.build import build_report
-from evidence_app.reports.forecast_cli import forecast_cli
 from evidence_app.review.operations import decide
 from tests.cycle.sheets import write_csv
 from tests.evidence import corpus
@@ -62,7 +61,6 @@ def approve_on(tmp_path, code: str, day: date) -> None:
 
 @pytest.fixture
 def ward(app, write_catalog, tmp_path):
-    app.cli.add_command(forecast_cli)   # until evidence_app/cli.py registers it
     unit = make_unit()
     import_file(write_catalog(CATALOG), unit)
     make_user(unit, "cb-vp-tk", departments=["vp-tk"])
