@@ -21,9 +21,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from checklists.likelihood import PARAMETERS_FILE, ParameterError, parse_parameters  # noqa: E402
-from checklists.scoring import forecast_index  # noqa: E402
-from checklists.simulation import checkpoints, final_forecast, simulate_population, status_on  # noqa: E402
+from checklists.likelihood import PARAMETERS_FILE, ParameterError, parse_parameters
+from checklists.scoring import forecast_index
+from checklists.simulation import checkpoints, final_forecast, simulate_population, status_on
 
 WEEKS = (2, 4, 6, 8)
 STEPS = (Decimal("0.1"), Decimal("0.05"), Decimal("0.02"))

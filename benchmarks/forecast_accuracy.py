@@ -41,7 +41,7 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -50,8 +50,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from checklists.simulation import (  # noqa: E402
-    PROFILES, Decision, MeasurementEntry, Unit, Upload, checkpoints, criterion_outcome, criterion_p,
-    final_forecast, forecast_on, simulate_population, status_on,
+    PROFILES,
+    Decision,
+    MeasurementEntry,
+    Unit,
+    Upload,
+    checkpoints,
+    criterion_outcome,
+    criterion_p,
+    final_forecast,
+    forecast_on,
+    simulate_population,
+    status_on,
 )
 
 GOAL_SHARE = 0.80
@@ -253,7 +263,7 @@ def run_unit(unit: Unit, stats: Stats, rng: random.Random, keep: int, thorough: 
     days = checkpoints(rubric)
     for weeks, day in rng.sample(days[:-1], min(3, len(days) - 1)):
         frozen = unit.frozen_after(day)
-        for later_weeks, later in days:
+        for _later_weeks, later in days:
             if later <= day:
                 continue
             failures, totals = _rose(series[weeks], forecast_on(frozen, later))

@@ -35,7 +35,8 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -167,12 +168,12 @@ COLUMNS = {
                      "entered_at"),
     "self_scores": ("id", "criterion_id", "round", "score", "note", "entered_by_id", "entered_at"),
 }
-YEAR_START = datetime(YEAR, 1, 1, tzinfo=timezone.utc)
+YEAR_START = datetime(YEAR, 1, 1, tzinfo=UTC)
 
 
 def at(day: date, hour: int = 9) -> datetime:
     """A working-hours instant of `day` in Vietnam, as an aware UTC datetime."""
-    return datetime.combine(day, dtime(hour, 0), tzinfo=VN).astimezone(timezone.utc)
+    return datetime.combine(day, dtime(hour, 0), tzinfo=VN).astimezone(UTC)
 
 
 def day_of(n: int) -> date:
@@ -200,7 +201,7 @@ def generate_unit(u: int, template: Template, ids: Ids, rng: random.Random, rows
                               role, True, created))
     for d, dept in enumerate(dept_ids):
         rows["user_departments"].append((users["cb1"] if d < 4 else users["cb2"], dept))
-    uploader_of = lambda dept_index: users["cb1"] if dept_index < 4 else users["cb2"]  # noqa: E731
+    uploader_of = lambda dept_index: users["cb1"] if dept_index < 4 else users["cb2"]
 
     items = []      # (item_id, dept_index, report_deadline or None, due)
     for spec in template.indices:
@@ -251,7 +252,7 @@ def generate_unit(u: int, template: Template, ids: Ids, rng: random.Random, rows
     for _ in range(DOCUMENTS_PER_UNIT - 4 * len(with_docs)):
         counts[rng.choice(with_docs)[0]] += 1
     documents_by_item = {}
-    for item_id, dept, deadline, due in with_docs:
+    for item_id, dept, deadline, _due in with_docs:
         uploader = uploader_of(dept)
         if deadline is None:                 # the first upload: January to mid-June; a few land after the as-of day
             t = rng.randrange(4, 170)
@@ -259,7 +260,7 @@ def generate_unit(u: int, template: Template, ids: Ids, rng: random.Random, rows
             t = max(4, (deadline - date(YEAR, 1, 1)).days - rng.randrange(5, 40))
         previous_sent_back = None
         docs = []
-        for n in range(counts[item_id]):
+        for _n in range(counts[item_id]):
             t += rng.randrange(0, 12)
             uploaded = at(day_of(t), 8 + rng.randrange(9))
             doc_id = ids("documents")
@@ -568,6 +569,7 @@ def run(args, dsn: str) -> int:
 
     from flask_migrate import upgrade
 
+    from checklists.scoring import forecast_index
     from config import Config
     from evidence_app import create_app
     from evidence_app.auth.models import Unit
@@ -575,7 +577,6 @@ def run(args, dsn: str) -> int:
     from evidence_app.extensions import db
     from evidence_app.reports.build import build_report, league_table
     from evidence_app.reports.queries import end_of_day, indices_status
-    from checklists.scoring import forecast_index
 
     data_dir = tempfile.TemporaryDirectory(prefix="mc-bench-")
     config = Config({"DATABASE_URL": f"postgresql+psycopg://{args.server}/{args.database}",

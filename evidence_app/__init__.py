@@ -24,10 +24,10 @@ def create_app(config: Config | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
 
     from . import models  # noqa: F401  (every table registered before the extensions look at the metadata)
-    from .files import init_app as init_files
-    from .i18n import init_app as init_i18n
     from .errors import init_app as init_errors
+    from .files import init_app as init_files
     from .headers import init_app as init_headers
+    from .i18n import init_app as init_i18n
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
@@ -40,8 +40,8 @@ def create_app(config: Config | None = None) -> Flask:
     from .auth import init_app as init_auth
     from .auth.routes import bp as auth_bp
     from .catalog.routes import bp as catalog_bp
-    from .evidence.routes import bp as evidence_bp
     from .commands import register_commands
+    from .evidence.routes import bp as evidence_bp
 
     init_auth(app)
     app.register_blueprint(auth_bp)
@@ -49,10 +49,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(evidence_bp)
     register_commands(app)
 
-    from .review.reasons import REASONS
-    from .review.routes import bp as review_bp
     from .admin.routes import bp as admin_bp
     from .reports.routes import bp as reports_bp
+    from .review.reasons import REASONS
+    from .review.routes import bp as review_bp
 
     app.register_blueprint(review_bp)
     app.register_blueprint(admin_bp)

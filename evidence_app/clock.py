@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -34,7 +34,7 @@ def utcnow() -> datetime:
     frozen = _frozen.get()
     if frozen is not None:
         return frozen
-    return datetime.now(timezone.utc) + _offset()
+    return datetime.now(UTC) + _offset()
 
 
 def today() -> date:
@@ -46,7 +46,7 @@ def today() -> date:
 def frozen_at(moment: datetime) -> Iterator[datetime]:
     if moment.tzinfo is None:
         raise ValueError("frozen_at needs an aware datetime")
-    token = _frozen.set(moment.astimezone(timezone.utc))
+    token = _frozen.set(moment.astimezone(UTC))
     try:
         yield moment
     finally:

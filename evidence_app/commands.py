@@ -8,9 +8,9 @@ from flask import current_app
 from flask_migrate import upgrade
 
 from . import clock
-from .auth.cli import departments_cli, units_cli, users_cli
 from .api.cli import tokens_cli
 from .audit.cli import audit_cli
+from .auth.cli import departments_cli, units_cli, users_cli
 from .catalog.cli import catalog_cli
 from .cycle.catalog_cli import export_command as catalog_export_command
 from .cycle.catalog_cli import import_command as catalog_import_command

@@ -12,8 +12,8 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from flask import Request, current_app
 from werkzeug.exceptions import HTTPException

@@ -2,11 +2,18 @@
 from .api.models import ApiToken
 from .audit.models import AuditEvent
 from .auth.models import Department, LoginFailure, Role, Unit, User, user_departments
-from .catalog.models import (Area, AssignmentHistory, ChecklistItem, Criterion, Index, Measurement, SelfScore,
-                             SelfScoreHistory)
+from .catalog.models import (
+                             Area,
+                             AssignmentHistory,
+                             ChecklistItem,
+                             Criterion,
+                             Index,
+                             Measurement,
+                             SelfScore,
+                             SelfScoreHistory,
+)
 from .cycle.models import CriterionResult, Proposal, ResultSet
-from .evidence.models import Document, DocumentHistory, Evidence, EvidenceState
-from .evidence.models import Decision, Review
+from .evidence.models import Decision, Document, DocumentHistory, Evidence, EvidenceState, Review
 
 __all__ = ["ApiToken", "Area", "AssignmentHistory", "AuditEvent", "ChecklistItem", "Criterion", "CriterionResult",
            "Decision", "Department", "Document", "DocumentHistory", "Evidence", "EvidenceState", "Index",

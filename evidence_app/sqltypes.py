@@ -1,13 +1,12 @@
 """Column types and helpers shared by the models."""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from decimal import Decimal
 from functools import lru_cache
 
 from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.types import TypeDecorator
-
 
 from .clock import utcnow  # noqa: F401  (the models' default timestamps follow the app's clock)
 
@@ -22,12 +21,12 @@ class UTCDateTime(TypeDecorator):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime given where a timezone-aware one is needed")
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 

@@ -7,15 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
-from flask import g
 import sqlalchemy as sa
 import yaml
+from flask import g
+from hypothesis import settings as hypothesis_settings
 
 from config import TestConfig
 from evidence_app import create_app
 from evidence_app.extensions import db
-
-from hypothesis import settings as hypothesis_settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
 # Property tests: a fast profile for every run and CI (40 examples each, a failure printed with its

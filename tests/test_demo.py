@@ -24,10 +24,9 @@ from evidence_app.audit.models import AuditEvent
 from evidence_app.auth import check_password
 from evidence_app.auth.models import Unit
 from evidence_app.catalog.models import ChecklistItem, Index, Measurement, SelfScore
-from evidence_app.evidence.models import Document, Evidence
+from evidence_app.evidence.models import Document, Evidence, Review
 from evidence_app.extensions import db
 from evidence_app.models import User
-from evidence_app.evidence.models import Review
 from tests.conftest import reset_database
 
 MINHCHUNG = str(Path(sys.executable).with_name("minhchung"))

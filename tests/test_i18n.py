@@ -39,7 +39,7 @@ def test_the_compiled_catalog_matches_the_po_file():
     po = read_po(open(LC / "messages.po", "rb"))
     mo = read_mo(open(LC / "messages.mo", "rb"))
     def pairs(catalog):
-        as_key = lambda value: tuple(value) if isinstance(value, (list, tuple)) else value  # noqa: E731
+        as_key = lambda value: tuple(value) if isinstance(value, (list, tuple)) else value
         return {as_key(m.id): as_key(m.string) for m in catalog if m.id}
 
     po_pairs, mo_pairs = pairs(po), pairs(mo)

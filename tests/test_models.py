@@ -14,7 +14,7 @@ from evidence_app.catalog.models import Area, ChecklistItem, Criterion, Index, M
 from evidence_app.evidence.models import Document, Evidence
 from evidence_app.extensions import db
 from evidence_app.models import AuditEvent, Department, Review, Unit, User
-from tests.helpers import drop_audit_guard, import_file, make_unit, make_user
+from tests.helpers import drop_audit_guard, make_unit, make_user
 
 
 def test_points_are_exact_decimals(ward):

@@ -13,12 +13,12 @@ from ..audit.models import AuditEvent
 from ..auth import hash_password
 from ..auth.models import Department, Role, User
 from ..catalog import assignments
-from ..extensions import db
+from ..catalog.forms import AssignForm
 from ..catalog.queries import item_in_unit
 from ..evidence.queries import document_in_unit
+from ..extensions import db
 from ..forms import ActionForm
 from ..permissions import admin_required
-from ..catalog.forms import AssignForm
 from .forms import UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

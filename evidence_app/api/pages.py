@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..forms import ActionForm
 from ..extensions import db
+from ..forms import ActionForm
 from .forms import TokenForm
 from .models import ApiToken
 from .operations import create_token, revoke_token, tokens_of

@@ -16,24 +16,23 @@ from ..audit.models import AuditEvent
 from ..auth.models import User
 from ..catalog.measurements import EntryRefused, add_measurement, parse_entry_day, parse_number, set_self_score
 from ..catalog.models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
+from ..catalog.queries import criterion_in_unit, index_in_unit, item_in_unit
+from ..dates import FORMAT_HINT, as_of_day
+from ..errors import ApiError
 from ..evidence.forms import DocumentFieldsForm
-from ..evidence.models import Document, Evidence
+from ..evidence.models import Document, Evidence, Review
 from ..evidence.operations import UploadRefused, can_edit, link_document, update_document, upload_document
+from ..evidence.queries import document_in_unit, evidence_in_unit
 from ..evidence.states import item_state
 from ..evidence.work import my_work
-from ..dates import FORMAT_HINT, as_of_day
 from ..extensions import csrf, db
 from ..permissions import can_enter_figures, can_review, is_admin
 from ..reports.build import build_report
 from ..reports.exports import to_json
-from ..evidence.models import Review
 from ..review.operations import ReviewConflict, ReviewRefused, decide, is_own
-from ..review.reasons import REASONS
 from ..review.queries import queue_query
-from ..catalog.queries import criterion_in_unit, index_in_unit, item_in_unit
-from ..evidence.queries import document_in_unit, evidence_in_unit
+from ..review.reasons import REASONS
 from . import serialize as s
-from ..errors import ApiError
 from .openapi import openapi_document
 from .operations import user_for_token
 

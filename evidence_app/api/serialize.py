@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from ..review.reasons import REASONS
 from ..errors import both_languages
+from ..review.reasons import REASONS
 
 
 def num(value: Decimal | None) -> float | None:

@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
-from ..sqltypes import utcnow
 from ..extensions import db
+from ..sqltypes import utcnow
 from .models import AuditEvent
 
 GENESIS_HASH = "0" * 64

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..sqltypes import UTCDateTime, utcnow
 from ..extensions import db
+from ..sqltypes import UTCDateTime, utcnow
 
 
 class AuditEvent(db.Model):

@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..sqltypes import UTCDateTime, utcnow
 from ..extensions import db
+from ..sqltypes import UTCDateTime, utcnow
 
 
 class Unit(db.Model):

@@ -11,9 +11,9 @@ from sqlalchemy.orm import selectinload
 
 from checklists import CatalogError, load_catalog
 
+from ..auth.lookups import unit_or_fail, units_or_all
 from ..extensions import db
 from .models import Area, ChecklistItem, Criterion, Index
-from ..auth.lookups import unit_or_fail, units_or_all
 
 catalog_cli = AppGroup("catalog", help="Validate, import and list the rubric (catalog files).")
 
@@ -103,6 +103,6 @@ def items_command(unit_code: str, as_json: bool) -> None:
         } for item, criterion, index in rows]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    for item, criterion, index in rows:
+    for item, _criterion, _index in rows:
         due = item.due_date.strftime("%d/%m/%Y") if item.due_date else "—"
         click.echo(f"{item.code:<18} {due:<10} {item.owner_department.code:<10} {item.title}")

@@ -8,13 +8,11 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import clock
-from .. import audit
+from .. import audit, clock
 from ..auth.models import User
 from ..dates import FORMAT_HINT, parse_day
 from ..extensions import db
 from .models import Criterion, Measurement, SelfScore, SelfScoreHistory
-
 
 LARGEST_NUMBER = Decimal(10_000_000)  # points and figures are NUMERIC(10, 3) in the database
 

@@ -10,9 +10,9 @@ from sqlalchemy import Index as TableIndex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Department, Unit, User
-from ..sqltypes import Points, UTCDateTime, utcnow
 from ..extensions import db
 from ..history import ChangeLog, append_only
+from ..sqltypes import Points, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from ..evidence.models import Evidence

@@ -6,12 +6,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..extensions import db
 from ..forms import ActionForm
 from ..permissions import allowed_or_403, can_enter_figures, can_review
-from ..extensions import db
 from .measurements import EntryRefused, add_measurement, parse_entry_day, parse_number, set_self_score
-from .queries import area_in_unit, criterion_in_unit, index_in_unit
 from .models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
+from .queries import area_in_unit, criterion_in_unit, index_in_unit
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from checklists import CatalogError, load_catalog
 from checklists.sheets import load_rubric_sheet
 
-from ..auth.models import User
 from ..auth.lookups import unit_or_fail
+from ..auth.models import User
 from ..catalog.cli import SHEET_SUFFIXES, counts_text
 from ..catalog.models import Index
 from ..catalog.operations import ImportRefused, import_catalog

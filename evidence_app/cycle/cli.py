@@ -8,8 +8,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..catalog.models import Criterion, Index
 from ..auth.lookups import unit_or_fail
+from ..catalog.models import Criterion, Index
 from ..extensions import db
 from .models import Proposal, ResultSet
 from .operations import ResultsRefused, generate_proposals, import_results

@@ -15,16 +15,24 @@ from wtforms.fields.choices import SelectChoice
 from checklists.causes import load_templates
 from checklists.rules import LOSS_CAUSE_TYPES
 
-from ..forms import ActionForm
-from ..permissions import admin_required
 from ..auth.models import Department
 from ..catalog.models import Area, Criterion, Index
-from ..extensions import db
 from ..catalog.queries import index_in_unit
+from ..extensions import db
+from ..forms import ActionForm
+from ..permissions import admin_required
 from .forms import ProposalForm, ResultsApplyForm, ResultsUploadForm
 from .models import CriterionResult, Proposal, ResultSet
-from .operations import (MAX_RESULTS_FILE_BYTES, ProposalRefused, ResultsRefused, accept_proposal, correct_causes,
-                         discard_proposal, import_results, update_proposal)
+from .operations import (
+    MAX_RESULTS_FILE_BYTES,
+    ProposalRefused,
+    ResultsRefused,
+    accept_proposal,
+    correct_causes,
+    discard_proposal,
+    import_results,
+    update_proposal,
+)
 
 bp = Blueprint("cycle", __name__, url_prefix="/admin")
 

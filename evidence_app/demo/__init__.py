@@ -29,7 +29,7 @@ from ..auth.models import Department, Role, Unit, User
 from ..catalog.models import Index
 from ..catalog.operations import import_catalog
 from ..extensions import db
-from .history import plan_diligent, plan_gieng_day, plan_last_minute, WardPlan
+from .history import WardPlan, plan_diligent, plan_gieng_day, plan_last_minute
 from .seed import Cycle, WardInfo, context_for, play, quick_commits
 
 SOURCE = CATALOG_DIR / "gieng-day"

@@ -9,8 +9,8 @@ import click
 from sqlalchemy import select
 
 from ..auth.models import User
-from ..dates import DAY
 from ..catalog.models import Area, ChecklistItem, Criterion, Index
+from ..dates import DAY
 from ..extensions import db
 from .operations import DocumentFields, UploadRefused, upload_document
 

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..catalog.models import ChecklistItem
-from ..sqltypes import UTCDateTime, utcnow
 from ..extensions import db
 from ..history import ChangeLog, append_only
+from ..sqltypes import UTCDateTime, utcnow
 
 
 class Document(db.Model):

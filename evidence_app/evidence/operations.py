@@ -20,9 +20,9 @@ from .. import audit
 from ..auth.models import User
 from ..catalog.models import ChecklistItem
 from ..extensions import db
+from ..files import get_storage, upload_tmp_dir
 from ..history import change_standing_at
 from ..sqltypes import utcnow
-from ..files import get_storage, upload_tmp_dir
 from .filecheck import IMAGE_KINDS, FileRefused, check_file, clean_filename
 from .models import Document, DocumentHistory, Evidence, EvidenceState
 from .previews import make_previews

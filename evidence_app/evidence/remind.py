@@ -8,12 +8,13 @@ from email.message import EmailMessage
 
 import click
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import clock
-from ..dates import DAY
 from ..auth.models import User
+from ..dates import DAY
 from ..extensions import db
 from ..i18n import format_day
 from .work import my_work, reminders

@@ -1,32 +1,38 @@
 """Checklist items with their evidence, uploading, and serving stored files safely."""
 from __future__ import annotations
 
-
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from storage import StorageError
 
 from .. import clock
-from ..catalog.forms import AssignForm
-from ..forms import ActionForm
 from ..auth.models import User
-from ..extensions import db
-from ..permissions import is_admin
-from ..evidence.models import Review
-from ..files import get_storage
+from ..catalog.forms import AssignForm
 from ..catalog.queries import item_in_unit
-from .queries import document_in_unit
+from ..evidence.models import Review
+from ..extensions import db
+from ..files import get_storage
+from ..forms import ActionForm
+from ..permissions import is_admin
+from .filecheck import clean_filename
 from .forms import DocumentFieldsForm
 from .models import Document, Evidence
-from .filecheck import clean_filename
-from .operations import (UploadRefused, can_edit, delete_document, link_document, max_upload_bytes, search_documents,
-                         update_document, upload_document)
+from .operations import (
+    UploadRefused,
+    can_edit,
+    delete_document,
+    link_document,
+    max_upload_bytes,
+    search_documents,
+    update_document,
+    upload_document,
+)
+from .queries import document_in_unit
 from .states import current_item_states, item_state
 from .work import my_work, reminders
 

@@ -10,9 +10,9 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
 
 from ..catalog.models import ChecklistItem
+from ..evidence.models import Decision, Review
 from ..extensions import db
 from ..history import standing_at
-from ..evidence.models import Decision, Review
 from .models import Document, DocumentHistory, Evidence, EvidenceState
 
 MISSING = "missing"                      # chưa có

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -48,7 +48,7 @@ def verify_command(as_json: bool, gc: bool, grace_hours: float):
         actual = storage.sha256_of(key)
         if actual != key.rsplit("/", 1)[-1]:  # the key is the hash of the bytes it must hold
             corrupt.append({"key": key, "documents": expected[key], "sha256": actual})
-    cutoff = datetime.now(timezone.utc) - timedelta(hours=grace_hours)
+    cutoff = datetime.now(UTC) - timedelta(hours=grace_hours)
     orphaned, removed = [], []
     for key in sorted(stored - expected.keys()):
         modified = storage.last_modified(key)

@@ -10,8 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
 from ..catalog.models import Area, ChecklistItem, Criterion
-from ..extensions import db
 from ..evidence.models import Review
+from ..extensions import db
 from .models import Document, Evidence
 from .states import APPROVED, CHANGES_REQUESTED, item_state
 

@@ -90,10 +90,10 @@ def backtest(unit: Unit, index_code: str, year: int) -> dict:
     results = official_results(index)
     official: dict[str, Decimal] = {}
     if results is not None:
-        official = {code: score for code, score in db.session.execute(
+        official = dict(db.session.execute(
             select(Criterion.code, CriterionResult.final_score)
             .join(Criterion, CriterionResult.criterion_id == Criterion.id)
-            .where(CriterionResult.result_set_id == results.id))}
+            .where(CriterionResult.result_set_id == results.id)).tuples().all())
     official_total = results.final_total if results is not None else None
     rows, per_criterion = [], {}
     maximum = None

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import click
 
+from ..auth.lookups import unit_or_fail
+from ..dates import as_of_day
 from .build import build_report
 from .exports import FORMATS, render
 from .pack import iter_pack
-from ..auth.lookups import unit_or_fail
-from ..dates import as_of_day
 
 
 def _as_of(value: str | None):

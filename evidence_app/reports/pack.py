@@ -14,10 +14,9 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.models import Unit, User
 from ..catalog.models import ChecklistItem, Criterion, Index
-from ..evidence.models import Document, Evidence, EvidenceState
+from ..evidence.models import Decision, Document, Evidence, EvidenceState, Review
 from ..extensions import db
 from ..files import get_storage
-from ..evidence.models import Decision, Review
 from .exports import to_html, to_json, to_xlsx
 
 CHUNK = 1024 * 1024

@@ -13,7 +13,8 @@ from flask import current_app
 from sqlalchemy import case, func, select
 
 from checklists.likelihood import default_parameters
-from checklists.scoring import CriterionStatus, DepartmentActivity, ItemStatus, Measurement as MeasurementPoint
+from checklists.scoring import CriterionStatus, DepartmentActivity, ItemStatus
+from checklists.scoring import Measurement as MeasurementPoint
 
 from ..auth.models import Department
 from ..catalog.models import Area, AssignmentHistory, ChecklistItem, Criterion, Measurement, SelfScore, SelfScoreHistory

@@ -7,8 +7,8 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..forms import ActionForm
 from ..dates import as_of_day
+from ..forms import ActionForm
 from ..permissions import allowed_or_403, can_review, sees_the_province
 from .build import build_report, league_table
 from .exports import CONTENT_TYPES, FORMATS, RISK_LABELS, render

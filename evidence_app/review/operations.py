@@ -6,10 +6,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..auth.models import User
-from ..permissions import can_review
-from ..evidence.models import Evidence, EvidenceState
+from ..evidence.models import Decision, Evidence, EvidenceState, Review
 from ..extensions import db
-from ..evidence.models import Decision, Review
+from ..permissions import can_review
 from .reasons import REASONS
 
 

@@ -2,7 +2,6 @@
 acceptance notes; decisions by keyboard; several approved at once."""
 from __future__ import annotations
 
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,12 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import Department, User
 from ..catalog.models import Area, Index
-from ..evidence.models import Evidence, EvidenceState
+from ..evidence.models import Evidence, EvidenceState, Review
+from ..evidence.queries import evidence_in_unit
 from ..extensions import db
-from ..evidence.models import Review
 from ..permissions import reviewer_required
 from .operations import ReviewConflict, ReviewRefused, decide, is_own
-from ..evidence.queries import evidence_in_unit
 from .queries import queue_query
 from .reasons import REASONS
 

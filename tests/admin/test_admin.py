@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
@@ -14,7 +13,7 @@ from evidence_app.evidence.operations import DocumentFields, upload_document
 from evidence_app.extensions import db
 from evidence_app.models import AuditEvent, Department, User
 from tests.evidence import corpus
-from tests.helpers import drop_audit_guard, import_file, login, make_unit, make_user
+from tests.helpers import drop_audit_guard, login
 
 
 def user(name: str) -> User:

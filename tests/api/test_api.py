@@ -16,7 +16,6 @@ from evidence_app.evidence.models import Document, Evidence
 from evidence_app.extensions import db
 from evidence_app.models import AuditEvent, Review, User
 from tests.evidence import corpus
-from tests.helpers import import_file, make_unit, make_user
 
 
 class Api:
@@ -229,7 +228,7 @@ def test_measurements_self_scores_and_the_report(api, runner):
     assert from_api.status_code == 200
     cli = runner.invoke(args=["report", "--as-of", "2024-06-01", "--format", "json"])
     assert cli.exit_code == 0, cli.output
-    without_time = lambda r: {k: v for k, v in r.items() if k != "generated_at"}  # noqa: E731
+    without_time = lambda r: {k: v for k, v in r.items() if k != "generated_at"}
     assert without_time(from_api.json) == without_time(json.loads(cli.output))
     assert staff.get("/report?as_of=tomorrow").status_code == 422
 

@@ -14,7 +14,7 @@ from evidence_app.catalog.models import Criterion
 from evidence_app.extensions import db
 from evidence_app.models import AuditEvent, User
 from tests.conftest import build_app
-from tests.helpers import PASSWORD, import_file, make_unit, make_user
+from tests.helpers import PASSWORD
 
 
 def user(name: str) -> User:

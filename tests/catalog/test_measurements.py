@@ -10,7 +10,7 @@ from sqlalchemy import select
 from evidence_app.catalog.models import Criterion, Measurement, SelfScore
 from evidence_app.extensions import db
 from evidence_app.models import AuditEvent
-from tests.helpers import import_file, login, make_unit, make_user
+from tests.helpers import login
 
 
 def criterion(code):

@@ -29,7 +29,7 @@ def csrf(client, url):
 def setup(app, catalog_dict, write_catalog, tmp_path):
     unit = make_unit()
     import_file(write_catalog(catalog_dict), unit)  # CCHC 2024: results of 2023 are its last year
-    admin = make_user(unit, "admin", role="admin")
+    make_user(unit, "admin", role="admin")
     make_user(unit, "staff", role="staff", departments=["vp-tk"])
     client = app.test_client()
     login(client, "admin")
@@ -46,8 +46,8 @@ def test_upload_shows_the_changes_then_applies_them(setup):
     assert page.status_code == 200
     assert "CCHC 2024" in html and "Báo cáo định kỳ nộp quá hạn hoặc không nộp" in html
     assert db.session.query(ResultSet).count() == 0, "the upload is a dry run"
-    apply = {name: value for name, value in re.findall(r'<input id="(?:\w+)" name="(\w+)" type="hidden" value="([^"]*)"',
-                                                        html.split('action="/admin/results/apply"')[1].split("</form>")[0])}
+    apply = dict(re.findall(r'<input id="(?:\w+)" name="(\w+)" type="hidden" value="([^"]*)"',
+                                                        html.split('action="/admin/results/apply"')[1].split("</form>")[0]))
     assert set(apply) >= {"filename", "content", "index_code", "year"}
     response = client.post("/admin/results/apply", data=apply)
     assert response.status_code == 303
@@ -74,9 +74,11 @@ def test_a_bad_file_names_the_row_and_writes_nothing(setup, tmp_path):
 
 
 def _import(unit):
-    from evidence_app.cycle.operations import import_results
     import io
+
     from openpyxl import Workbook
+
+    from evidence_app.cycle.operations import import_results
     book = Workbook()
     for row in ROWS:
         book.active.append(row)

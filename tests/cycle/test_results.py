@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from checklists import CATALOG_DIR
 from evidence_app.catalog.models import Area, Criterion, Index
@@ -15,8 +15,8 @@ from evidence_app.cycle.models import CriterionResult, Proposal, ResultSet
 from evidence_app.cycle.operations import ResultsRefused, import_results
 from evidence_app.extensions import db
 from evidence_app.models import AuditEvent
-from tests.helpers import import_file, make_unit
 from tests.cycle.sheets import write_csv, write_xlsx
+from tests.helpers import import_file, make_unit
 
 HEADER = ["Giải trình / ghi chú", "STT", "Mã", "Tiêu chí", "Điểm tối đa", "Điểm chốt", "Điểm tự chấm", "Điểm thẩm định"]
 

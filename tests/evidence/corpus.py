@@ -236,7 +236,7 @@ def raw_zip(entries: list[dict]) -> bytes:
     out = bytearray()
     central = bytearray()
     offsets = []
-    for i, e in enumerate(entries):
+    for _i, e in enumerate(entries):
         name = e["name"].encode("utf-8")
         flags = 0x800
         if "offset_of" in e:
@@ -465,7 +465,7 @@ def ole2(tree: dict) -> bytes:
         name = dirs[i]["name"]
         return (len(name), name.upper())
 
-    left_right = {i: _NOSTREAM for i in range(len(dirs))}
+    left_right = dict.fromkeys(range(len(dirs)), _NOSTREAM)
     child_of = {}
     for i, e in enumerate(dirs):
         kids = sorted(e["kids"], key=sort_key)
@@ -658,7 +658,7 @@ PHP = b"<?php system($_GET['c']); ?>\n"
 RAR = b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64
 SEVEN_Z = b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\x00" * 64
 RTF = b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} Don de nghi \\par}"
-TEXT = "Biên bản họp ngày 15/03/2024\n".encode("utf-8")
+TEXT = "Biên bản họp ngày 15/03/2024\n".encode()
 MP4 = struct.pack(">I", 24) + b"ftypisom" + b"\x00\x00\x02\x00" + b"isomiso2" + b"\x00" * 64
 AVIF = struct.pack(">I", 28) + b"ftypavif" + b"\x00\x00\x00\x00" + b"avifmif1miaf" + b"\x00" * 64
 

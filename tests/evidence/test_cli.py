@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
 from sqlalchemy import func, select
 
 from evidence_app.evidence.models import Document, Evidence
 from evidence_app.extensions import db
 from evidence_app.files import get_storage
 from tests.evidence import corpus
-from tests.helpers import import_file, make_unit, make_user
 
 
 def documents() -> int:

@@ -73,7 +73,7 @@ def measure(fn):
     try:
         try:
             outcome = fn()
-        except Exception as exc:  # noqa: BLE001 - returned to the test
+        except Exception as exc:
             outcome = exc
         elapsed = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from evidence_app.catalog.models import ChecklistItem
@@ -15,7 +14,7 @@ from evidence_app.extensions import db
 from evidence_app.models import AuditEvent, User
 from evidence_app.review.operations import decide
 from tests.evidence import corpus
-from tests.helpers import import_file, login, make_unit, make_user
+from tests.helpers import login
 
 
 def user(name):

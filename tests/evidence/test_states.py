@@ -5,7 +5,7 @@ decision, correct a sending date before a decision) are read back both ways at m
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -14,14 +14,13 @@ from sqlalchemy import select
 
 from checklists import CATALOG_DIR
 from evidence_app.catalog.models import ChecklistItem
-from evidence_app.evidence.models import Document, DocumentHistory, Evidence
+from evidence_app.evidence.models import Document, DocumentHistory, Evidence, Review
 from evidence_app.evidence.operations import METADATA, metadata_as_of
 from evidence_app.evidence.states import APPROVED, CHANGES_REQUESTED, MISSING, WAITING, item_state, item_summaries
 from evidence_app.extensions import db
-from evidence_app.evidence.models import Review
 from tests.helpers import import_file, make_unit, make_user
 
-START = datetime(2024, 1, 1, 2, tzinfo=timezone.utc)
+START = datetime(2024, 1, 1, 2, tzinfo=UTC)
 
 
 def build_history(rng: random.Random, item: ChecklistItem, staff, reviewer) -> None:
@@ -103,7 +102,7 @@ def test_the_sql_summary_and_item_state_agree_at_every_moment(app, seed):
 
     ids = select(ChecklistItem.id).where(ChecklistItem.id.in_([i.id for i in chosen]))
     seen = set()
-    for cutoff in [START + timedelta(days=d) for d in range(0, 90, 3)] + [datetime(2100, 1, 1, tzinfo=timezone.utc)]:
+    for cutoff in [START + timedelta(days=d) for d in range(0, 90, 3)] + [datetime(2100, 1, 1, tzinfo=UTC)]:
         summaries = {row.item_id: row for row in db.session.execute(item_summaries(ids, cutoff))}
         for item in chosen:
             expected = as_it_stood(item, cutoff)
@@ -115,7 +114,7 @@ def test_the_sql_summary_and_item_state_agree_at_every_moment(app, seed):
     for item in chosen:
         current = [e for e in db.session.execute(select(Evidence).where(Evidence.item_id == item.id)).scalars()
                    if e.document.deleted_at is None]
-        assert item_state(current) == as_it_stood(item, datetime(2100, 1, 1, tzinfo=timezone.utc))["state"]
+        assert item_state(current) == as_it_stood(item, datetime(2100, 1, 1, tzinfo=UTC))["state"]
 
 
 def test_a_version_is_decided_once(app):

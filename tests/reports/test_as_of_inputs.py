@@ -23,7 +23,7 @@ from evidence_app.extensions import db
 from evidence_app.models import Department, User
 from evidence_app.reports.queries import end_of_day, indices_status
 from tests.evidence import corpus
-from tests.helpers import import_file, login, make_unit, make_user
+from tests.helpers import login
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY_1, DAY_2, DAY_3 = date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 6)

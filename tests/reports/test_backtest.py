@@ -3,7 +3,7 @@ results; the arithmetic of the errors and of the Brier score checked by hand."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -52,7 +52,7 @@ def user(name):
 def approve_on(tmp_path, code: str, day: date) -> None:
     """Uploaded and approved at 9:00 in Vietnam on `day` (02:00 UTC)."""
     item = db.session.execute(select(ChecklistItem).where(ChecklistItem.code == code)).scalar_one()
-    with frozen_at(datetime(day.year, day.month, day.day, 2, tzinfo=timezone.utc)):
+    with frozen_at(datetime(day.year, day.month, day.day, 2, tzinfo=UTC)):
         result = upload_document(corpus.pdf(tmp_path, f"{code}.pdf", pages=len(code)), f"{code}.pdf",
                                  user=user("cb-vp-tk"), items=[item], fields=DocumentFields())
         evidence = result.new_links[0]

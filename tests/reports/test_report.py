@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -77,7 +77,7 @@ def test_json_shape_and_the_seed_figures(ward):
 
 
 def test_as_of_counts_only_what_was_approved_by_then(ward, tmp_path):
-    approve(tmp_path, "CCHC-1.1-a", "Báo cáo CCHC quý I.pdf", on=datetime(2024, 3, 10, 3, tzinfo=timezone.utc),
+    approve(tmp_path, "CCHC-1.1-a", "Báo cáo CCHC quý I.pdf", on=datetime(2024, 3, 10, 3, tzinfo=UTC),
             number="35/BC-UBND", sent_date=date(2024, 3, 10))
     before = criterion(build_report(ward, date(2024, 3, 9)), "CCHC", "1.1")
     after = criterion(build_report(ward, date(2024, 3, 20)), "CCHC", "1.1")
@@ -90,7 +90,7 @@ def test_the_report_takes_a_bounded_number_of_statements(ward, tmp_path, app):
     for code in ("CCHC-1.3-a", "CCHC-1.3-b", "QN-DTI-1.1-a"):
         approve(tmp_path, code, f"{code}.pdf")
     statements = []
-    listener = lambda *args, **kwargs: statements.append(args[2])  # noqa: E731
+    listener = lambda *args, **kwargs: statements.append(args[2])
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         build_report(ward, date(2024, 6, 1))
@@ -186,8 +186,8 @@ def test_province_league_table(ward, app, client, tmp_path):
     tied = next(t for t in league_table(date(2024, 6, 1)) if t["code"] == "CCHC")["rows"]
     assert [(r["unit"], r["rank"]) for r in tied] == [("bai-chay", 1), ("gieng-day", 1)], "the same work: a tie"
     # criterion 2.4 is binary with one document: approved, it is secured
-    approve(tmp_path, "CCHC-2.4-a", "a.pdf", on=datetime(2024, 5, 20, 3, tzinfo=timezone.utc))
-    approve(tmp_path, "CCHC-2.5-a", "b.pdf", on=datetime(2025, 1, 5, 3, tzinfo=timezone.utc))  # after the assessment
+    approve(tmp_path, "CCHC-2.4-a", "a.pdf", on=datetime(2024, 5, 20, 3, tzinfo=UTC))
+    approve(tmp_path, "CCHC-2.5-a", "b.pdf", on=datetime(2025, 1, 5, 3, tzinfo=UTC))  # after the assessment
     province = make_unit("quang-ninh", "UBND tỉnh Quảng Ninh")
     make_user(province, "tinh", role="province")
     for day in (date(2024, 6, 1), date(2024, 12, 15), date.today()):

@@ -17,7 +17,7 @@ from evidence_app.extensions import db
 from evidence_app.models import AuditEvent, Review, User
 from evidence_app.review.operations import ReviewConflict, ReviewRefused, decide
 from tests.evidence import corpus
-from tests.helpers import import_file, login, make_unit, make_user
+from tests.helpers import login
 
 
 def user(name: str) -> User:

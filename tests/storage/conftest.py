@@ -19,12 +19,11 @@ import pytest
 
 from storage import LocalStorage, Storage, storage_from_url
 from storage.s3 import S3Storage
+from tests.s3_servers import SWIFT_ENDPOINT, S3Target
 
 MiB = 1024 * 1024
 TEST_MULTIPART_THRESHOLD = 5 * MiB
 MAX_READ = 8 * MiB
-
-from tests.s3_servers import SWIFT_ENDPOINT, S3Target
 
 S3_BACKENDS = ["moto"] + (["swift"] if SWIFT_ENDPOINT else [])
 BACKENDS = ["local", *S3_BACKENDS]
