@@ -10,9 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from .model import (AreaSpec, Catalog, CriterionSpec, DepartmentSpec, IndexSpec, ItemSpec, LastYear, LossCause,
-                    ReportSpec, RuleSpec)
-from .rules import ALLOWED_PARAMS, LOSS_CAUSE_TYPES, RULE_TYPES, as_decimal
+from .model import (LOSS_CAUSE_TYPES, AreaSpec, Catalog, CriterionSpec, DepartmentSpec, IndexSpec, ItemSpec, LastYear,
+                    LossCause, ReportSpec, RuleSpec)
+from .numbers import as_decimal
+from .rules import RULE_TYPES
 
 FORMAT_VERSION = 1
 PUBLISHED_TOTAL_TOLERANCE = Decimal("0.5")  # published totals are rounded (the DTI pillars add to 695.9, published 696)
@@ -346,9 +347,10 @@ class _Validator:
         if rule_type not in RULE_TYPES:
             self.add(f"{place}.type", f"is {rule_type!r}: expected one of {', '.join(RULE_TYPES)}")
             return None
+        rule_class = RULE_TYPES[rule_type]
         params = {k: v for k, v in raw.items() if k != "type"}
-        self.unknown_keys(params, ALLOWED_PARAMS[rule_type], place)
-        problems = RULE_TYPES[rule_type](params, max_points if max_points is not None else Decimal("Infinity"))
+        self.unknown_keys(params, rule_class.parameters, place)
+        problems = rule_class.check(params, max_points if max_points is not None else Decimal("Infinity"))
         for sub, message in problems:
             self.add(f"{place}.{sub}", message)
         if problems:

@@ -24,6 +24,9 @@ class ReportSpec:
     deadline: date
 
 
+LOSS_CAUSE_TYPES = ("missing_evidence", "late_report", "target_not_met", "equipment_missing", "self_score_deviation", "other")
+
+
 @dataclass(frozen=True)
 class LossCause:
     type: str

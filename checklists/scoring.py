@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from .likelihood import ForecastParameters, default_parameters
+from .rules import RULE_TYPES, Case
 
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
 RISK_LEVELS = ("secured", "on_track", "at_risk", "critical", "lost")
@@ -203,7 +204,7 @@ class IndexForecast:
     deviation_warning: DeviationWarning | None
     closed: bool = False
 
-# ------------------------------------------------------------------------------------------------ rules
+# ----------------------------------------------------------------------------------------------- items
 PENDING_STATES = ("waiting", "sent_back", "missing", "overdue")
 
 
@@ -223,122 +224,9 @@ class _Item:
     def pending(self) -> bool:
         return self.state in PENDING_STATES
 
-
-@dataclass(frozen=True)
-class _Case:
-    """What a rule sees of one criterion."""
-    max: Decimal
-    params: dict
-    items: tuple[_Item, ...]
-    measured: bool
-    percent_now: Decimal | None
-    count_now: Decimal | None
-
-    def gates(self, items=None) -> tuple[bool, bool]:
-        """(every item approved, no item lost)."""
-        items = self.items if items is None else items
-        return all(i.state == "approved" for i in items), not any(i.state == "lost" for i in items)
-
-
-class Scores(NamedTuple):
-    """secured: today's points; gated: the points of the latest measurement once every item is approved (the
-    rule's best for rules without a measured part); best: everything not already lost."""
-    secured: Decimal
-    gated: Decimal
-    best: Decimal
-
-
-def _score_binary(c: _Case) -> Scores:
-    approved, alive = c.gates()
-    return Scores(c.max if approved else ZERO, c.max if alive else ZERO, c.max if alive else ZERO)
-
-
-def _tier_fraction(tiers: list, number: Decimal) -> Decimal:
-    fractions = [dec(t["fraction"]) for t in tiers]
-    n = int(number.to_integral_value(ROUND_HALF_UP))
-    return fractions[n - 1] if 1 <= n <= len(fractions) else fractions[-1]
-
-
-def _score_tiered(c: _Case) -> Scores:
-    tiers = c.params["tiers"]
-    now = c.max * _tier_fraction(tiers, c.count_now) if c.count_now is not None else ZERO
-    approved, alive = c.gates()
-    best = c.max * max(dec(t["fraction"]) for t in tiers) if alive else ZERO
-    return Scores(now if approved else ZERO, now, best)
-
-
-def _threshold_points(thresholds: list, count: Decimal | None) -> Decimal:
-    reached = [dec(t["points"]) for t in thresholds if count is not None and count >= dec(t["min"])]
-    return max(reached, default=ZERO)
-
-
-def _score_count_thresholds(c: _Case) -> Scores:
-    thresholds = c.params["thresholds"]
-    if not c.measured:
-        best = _threshold_points(thresholds, Decimal(sum(i.state != "lost" for i in c.items)))
-        return Scores(_threshold_points(thresholds, Decimal(sum(i.state == "approved" for i in c.items))), best, best)
-    approved, alive = c.gates()
-    now = _threshold_points(thresholds, c.count_now)
-    return Scores(now if approved else ZERO, now, max(dec(t["points"]) for t in thresholds) if alive else ZERO)
-
-
-def _ratio_points(maximum: Decimal, target: Decimal, percent: Decimal | None) -> Decimal:
-    if percent is None:
-        return ZERO
-    if percent >= target:
-        return maximum
-    return (maximum * max(percent, ZERO) / target).quantize(_POINT_STEP, ROUND_DOWN)
-
-
-def _score_ratio(c: _Case) -> Scores:
-    now = _ratio_points(c.max, dec(c.params["target_percent"]), c.percent_now)
-    approved, alive = c.gates()
-    return Scores(now if approved else ZERO, now, c.max if alive else ZERO)
-
-
-def _tier_by_percent(tiers: list, percent: Decimal | None) -> Decimal:
-    reached = [dec(t["fraction"]) for t in tiers if percent is not None and percent >= dec(t["min_percent"])]
-    return max(reached, default=ZERO)
-
-
-def _score_percentage_tiers(c: _Case) -> Scores:
-    tiers = c.params["tiers"]
-    now = c.max * _tier_by_percent(tiers, c.percent_now)
-    approved, alive = c.gates()
-    return Scores(now if approved else ZERO, now, c.max * max(dec(t["fraction"]) for t in tiers) if alive else ZERO)
-
-
-def _score_deduction(c: _Case) -> Scores:
-    per_violation = dec(c.params["per_violation"])
-    cap = dec(c.params.get("max_deduction", c.max))
-    reports = [i for i in c.items if i.is_report]
-    measured = c.count_now if (c.count_now is not None and not reports) else ZERO
-    lost = sum(i.state == "lost" for i in reports)
-    pending = sum(i.pending for i in reports)
-
-    def points(violations) -> Decimal:
-        return max(ZERO, c.max - min(cap, per_violation * (violations + max(measured, ZERO))))
-
-    approved, alive = c.gates([i for i in c.items if not i.is_report])
-    best = points(lost) if alive else ZERO
-    return Scores(points(lost + pending) if approved else ZERO, best, best)
-
-
-def _score_nothing(c: _Case) -> Scores:
-    return Scores(ZERO, ZERO, ZERO)
-
-
-RULES: dict[str, Callable[[_Case], Scores]] = {
-    "binary": _score_binary,
-    "tiered": _score_tiered,
-    "count_thresholds": _score_count_thresholds,
-    "ratio": _score_ratio,
-    "deduction": _score_deduction,
-    "percentage_tiers": _score_percentage_tiers,
-    NOT_APPLICABLE: _score_nothing,
-    REMAINDER: _score_nothing,     # forecast from last year's result, see _remainder
-}
-MEASURED_RULES = ("tiered", "count_thresholds", "ratio", "percentage_tiers")
+    @property
+    def weight(self) -> Decimal:
+        return self.status.weight
 
 
 # ----------------------------------------------------------------------------------------------- items
@@ -399,35 +287,6 @@ def _provided_in_window(activity: DepartmentActivity | None, today: date, weeks:
     return sum(since < day <= today for day in activity.uploads)
 
 
-def _items_p(rule_type: str, case: _Case) -> Decimal:
-    """Items that gate the score (the rule pays only when every one is approved) join by product; items that
-    count one by one (counted documents, reports that are each a violation) by their weighted mean."""
-    if rule_type == "count_thresholds" and not case.measured:
-        return _weighted_p(case.items)
-    if rule_type == "deduction":
-        reports = tuple(i for i in case.items if i.is_report)
-        return _joint_p(tuple(i for i in case.items if not i.is_report)) * _weighted_p(reports)
-    return _joint_p(case.items)
-
-
-def _joint_p(items: tuple[_Item, ...]) -> Decimal:
-    """The chance that every item is won (the rule pays only then): the product of the items' p."""
-    p = ONE
-    for item in items:
-        p *= item.p
-    return p
-
-
-def _weighted_p(items: tuple[_Item, ...]) -> Decimal:
-    """The share of the items' points expected to be won, by weight (approved 1, lost 0)."""
-    if not items:
-        return ONE
-    weights = [max(ZERO, i.status.weight) for i in items]
-    total = sum(weights, ZERO)
-    if total == 0:
-        return sum((i.p for i in items), ZERO) / len(items)
-    return sum((i.p * w for i, w in zip(items, weights)), ZERO) / total
-
 # ------------------------------------------------------------------------------------------ measurements
 def _trend(points: list[tuple[date, Decimal]], to: date) -> Decimal | None:
     """A least-squares line through the points, at `to` (the latest value with fewer than two dates). Shown
@@ -450,7 +309,7 @@ def _percent_value(m: Measurement) -> Decimal:
     return m.numerator if m.denominator is None else m.percent
 
 
-def _measurement_reason(c: CriterionStatus, case: _Case, usable: list[Measurement], assessment_date: date,
+def _measurement_reason(c: CriterionStatus, case: Case, usable: list[Measurement], assessment_date: date,
                         closed: bool) -> str | None:
     kind = c.rule_type
     if not usable:
@@ -573,14 +432,15 @@ def _criterion(c: CriterionStatus, items: tuple[_Item, ...], ctx: _Context) -> C
     today, assessment_date, params = ctx.today, ctx.assessment_date, ctx.params
     cutoff = min(today, assessment_date)
     usable = [m for m in c.measurements if m.measured_on <= cutoff and (m.denominator is None or m.denominator != 0)]
-    case = _Case(max=c.max_points, params=c.rule_params, items=items, measured=bool(usable),
+    case = Case(max=c.max_points, params=c.rule_params, items=items, measured=bool(usable),
                  percent_now=_percent_value(usable[-1]) if usable else None,
                  count_now=usable[-1].numerator if usable else None)
-    raw = RULES[c.rule_type](case)
+    rule = RULE_TYPES[c.rule_type]
+    raw = rule.score(case)
     secured = min(c.max_points, max(ZERO, raw.secured))
     best = max(secured, min(c.max_points, raw.best))
     gated = min(best, max(secured, raw.gated))
-    p_items = _items_p(c.rule_type, case)
+    p_items = rule.items_p(case)
     owner = c.department or (items[0].status.owner if items else None)
     if gated < best:   # the measured gap to the rule's top
         p_measure = params.p("below_target" if usable else "not_measured",
@@ -669,7 +529,7 @@ def forecast_index(criteria: list[CriterionStatus], departments: list[Department
                    params: ForecastParameters | None = None) -> IndexForecast:
     """The completeness report of one index as of `today` (SCORING.md states every rule)."""
     params = params or default_parameters()
-    unknown = sorted({c.rule_type for c in criteria} - RULES.keys())
+    unknown = sorted({c.rule_type for c in criteria} - RULE_TYPES.keys())
     if unknown:
         raise ValueError(f"unknown rule type(s): {', '.join(unknown)}")
     activities = {d.code: d for d in departments}

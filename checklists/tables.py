@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from .rules import as_decimal
+from .numbers import as_decimal
 
 HEADER_SEARCH_ROWS = 30  # the header row is among the first rows (titles and the ward's name come above it)
 
