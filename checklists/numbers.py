@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
+POINT_STEP = Decimal("0.0001")   # computed points are truncated to 4 decimals
 
 
 def as_decimal(value: object) -> Decimal | None:

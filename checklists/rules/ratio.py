@@ -4,12 +4,9 @@ from __future__ import annotations
 import re
 from decimal import ROUND_DOWN, Decimal
 
-from ..numbers import ZERO, dec
+from ..numbers import POINT_STEP, ZERO, dec
 from .base import Case, NumberText, RuleType, Scores, Translate, read_number, sheet_number
 from .parameters import Params, Problems, check_number
-
-POINT_STEP = Decimal("0.0001")
-
 
 class Ratio(RuleType):
     name = "ratio"
