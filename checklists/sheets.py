@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .loader import CatalogError, Problem, _Validator
 from .model import Catalog
@@ -102,7 +103,7 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
     groups = {c for c in codes if any(other.startswith(c + ".") for other in codes)}
 
     departments_used: dict[str, str] = {}
-    areas: dict[str, dict] = {}
+    areas: dict[str, dict[str, Any]] = {}
     places: dict[str, int] = {}
     for row, code in rows:
         v = row.values
@@ -129,7 +130,8 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
         owner = str(v["owner"]).strip() if v.get("owner") else None
         if owner:
             departments_used.setdefault(_department_code(owner, known), owner)
-        rule = parse_rule(v.get("rule"))
+        rule_cell = v.get("rule")
+        rule = parse_rule(rule_cell if isinstance(rule_cell, str) else None)   # a number there says nothing
         try:
             due = day(v.get("due"))
         except ValueError:
@@ -178,12 +180,12 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
         raise CatalogError(source, problems)
     validator = _Validator()
     catalog = validator.catalog(_plain(catalog_data))
-    if validator.problems:
+    if validator.problems or catalog is None:   # the validator names a problem whenever it gives no catalog
         raise CatalogError(source, [_on_row(p, places, table.columns) for p in validator.problems])
     return catalog
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """Decimals as the numbers the YAML loader would hand to the validator (rule parameters are stored so)."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
@@ -212,9 +214,9 @@ def _on_row(problem: Problem, places: dict[str, int], headers: dict[str, str]) -
     return Problem(where, problem.message)
 
 
-def rubric_rows(catalog_data: dict) -> list[list]:
+def rubric_rows(catalog_data: dict[str, Any]) -> list[list[object]]:
     """A catalog (as the YAML mapping) as the province's sheet: the header, then each area and its criteria."""
-    header = [c.header for c in RUBRIC_COLUMNS]
+    header: list[object] = [c.header for c in RUBRIC_COLUMNS]
     names = {d["code"]: d["name"] for d in catalog_data.get("departments", [])}
     rows = [header]
     for area in catalog_data["areas"]:

@@ -26,9 +26,9 @@ def trend(points: list[tuple[date, Decimal]], to: date) -> Decimal:
     xs = [Decimal((day - origin).days) for day, _ in points]
     ys = [value for _, value in points]
     n = Decimal(len(points))
-    mean_x, mean_y = sum(xs) / n, sum(ys) / n
-    slope = (sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys))
-             / sum((x - mean_x) ** 2 for x in xs))
+    mean_x, mean_y = sum(xs, ZERO) / n, sum(ys, ZERO) / n
+    slope = (sum(((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)), ZERO)
+             / sum(((x - mean_x) ** 2 for x in xs), ZERO))
     return mean_y + slope * (Decimal((to - origin).days) - mean_x)
 
 
