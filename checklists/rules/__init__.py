@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..model import LOSS_CAUSE_TYPES  # imported from here by evidence_app.cycle
-from ..numbers import as_decimal
 from .base import Case, CaseItem, NumberText, RuleType, Scores, Translate, untranslated
 from .binary import Binary
 from .count_thresholds import CountThresholds
@@ -33,4 +32,4 @@ def describe_rule(rule_type: str, params: Params, max_points: Decimal, *, transl
 
 
 __all__ = ["LOSS_CAUSE_TYPES", "RULE_TYPES", "Case", "CaseItem", "NumberText", "Params", "Problems", "RuleType",
-           "Scores", "Translate", "as_decimal", "describe_rule"]
+           "Scores", "Translate", "describe_rule"]

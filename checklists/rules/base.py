@@ -85,7 +85,8 @@ class RuleType:
 
     @classmethod
     def describe(cls, params: Params, max_points: Decimal, translate: Translate, number: NumberText) -> str:
-        """How the criterion is scored, as the criterion's page says it (English messages, given to `translate`)."""
+        """How the criterion is scored, as the criterion's page says it. The messages are English, given to
+        `translate`; their Vietnamese is in evidence_app/translations."""
         raise NotImplementedError
 
     @classmethod
