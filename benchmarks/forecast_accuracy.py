@@ -315,11 +315,12 @@ def report(stats: Stats, cohorts, args, elapsed: float) -> None:
     kinds = defaultdict(int)
     for c in cohorts:
         kinds[c.rubric.code] += 1
-    dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--", "checklists/scoring.py") else ""
+    code = ("checklists/scoring", "checklists/rules")   # the forecast and its rule types
+    dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--", *code) else ""
     print(f"Forecast accuracy on {len(units)} simulated units ({len(cohorts)} rubrics: "
           f"{', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}), seed {args.seed}")
-    print(f"commit {_git('rev-parse', '--short', 'HEAD')}; checklists/scoring.py last changed in "
-          f"{_git('log', '-1', '--format=%h', '--', 'checklists/scoring.py')}{dirty}")
+    print(f"commit {_git('rev-parse', '--short', 'HEAD')}; the forecast last changed in "
+          f"{_git('log', '-1', '--format=%h', '--', *code)}{dirty}")
     print()
     print("(a) units with |expected − final| ≤ 5% of the maximum")
     header = f"{'profile':<22}" + "".join(f"{f'{w} weeks':>10}" for w in REPORTED_WEEKS)

@@ -1,4 +1,6 @@
 """`python -m checklists validate FILE…`: validate catalog files without the application."""
+from __future__ import annotations
+
 import sys
 
 from . import CatalogError, load_catalog

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -51,7 +52,7 @@ class ParameterError(ValueError):
     pass
 
 
-def _pair(raw, place: str) -> tuple[Decimal, Decimal]:
+def _pair(raw: object, place: str) -> tuple[Decimal, Decimal]:
     if not (isinstance(raw, list) and len(raw) == 2):
         raise ParameterError(f"{place}: expected [low, high], got {raw!r}")
     low, high = (Decimal(str(v)) for v in raw)
@@ -72,7 +73,7 @@ def _check_order(states: dict[str, Band], order: tuple[str, ...], place: str) ->
                                          f"{low}: the states' order would invert")
 
 
-def parse_parameters(raw: dict) -> ForecastParameters:
+def parse_parameters(raw: dict[str, Any]) -> ForecastParameters:
     states: dict[str, Band] = {}
     for group, names in (("states", ITEM_STATES), ("measurement", MEASUREMENT_STATES)):
         table = raw.get(group) or {}

@@ -3,16 +3,30 @@ the place in it (`areas[2].criteria[5].max_points`), what is wrong and what is e
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, TypeGuard
 
 import yaml
 
-from .model import (AreaSpec, Catalog, CriterionSpec, DepartmentSpec, IndexSpec, ItemSpec, LastYear, LossCause,
-                    ReportSpec, RuleSpec)
-from .rules import ALLOWED_PARAMS, LOSS_CAUSE_TYPES, RULE_TYPES, as_decimal
+from .model import (
+    LOSS_CAUSE_TYPES,
+    AreaSpec,
+    Catalog,
+    CriterionSpec,
+    DepartmentSpec,
+    IndexSpec,
+    ItemSpec,
+    LastYear,
+    LossCause,
+    ReportSpec,
+    RuleSpec,
+)
+from .numbers import as_decimal
+from .rules import RULE_TYPES
 
 FORMAT_VERSION = 1
 PUBLISHED_TOTAL_TOLERANCE = Decimal("0.5")  # published totals are rounded (the DTI pillars add to 695.9, published 696)
@@ -49,8 +63,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """A safe loader that refuses a key written twice in one mapping (PyYAML would keep the last silently)."""
 
 
-def _construct_mapping(loader, node, deep=False):
-    seen = {}
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, bool] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
@@ -86,7 +100,7 @@ def parse_catalog(text: str, *, source: str = "<catalog>") -> Catalog:
         raise CatalogError(source, [Problem(where, message)]) from None
     validator = _Validator()
     catalog = validator.catalog(data)
-    if validator.problems:
+    if validator.problems or catalog is None:   # the validator names a problem whenever it gives no catalog
         raise CatalogError(source, validator.problems)
     return catalog
 
@@ -99,7 +113,8 @@ class _Validator:
         self.problems.append(Problem(place, message))
 
     # --- field readers: each records a problem and returns None when the value is unusable
-    def text(self, data: dict, key: str, place: str, *, required=True, pattern=None, what="a text") -> str | None:
+    def text(self, data: dict[str, Any], key: str, place: str, *, required: bool = True,
+             pattern: re.Pattern[str] | None = None, what: str = "a text") -> str | None:
         value = data.get(key)
         where = f"{place}.{key}" if place else key
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -117,7 +132,8 @@ class _Validator:
             return None
         return value
 
-    def number(self, data: dict, key: str, place: str, *, required=True, positive=False, minimum=None) -> Decimal | None:
+    def number(self, data: dict[str, Any], key: str, place: str, *, required: bool = True, positive: bool = False,
+               minimum: int | None = None) -> Decimal | None:
         where = f"{place}.{key}" if place else key
         if data.get(key) is None:
             if required:
@@ -135,7 +151,7 @@ class _Validator:
             return None
         return value
 
-    def day(self, data: dict, key: str, place: str, *, required=True) -> date | None:
+    def day(self, data: dict[str, Any], key: str, place: str, *, required: bool = True) -> date | None:
         where = f"{place}.{key}" if place else key
         value = data.get(key)
         if value is None:
@@ -155,13 +171,13 @@ class _Validator:
         self.add(where, f"is {value!r}: expected a date such as 2024-12-15 (or 15/12/2024)")
         return None
 
-    def mapping(self, data, place: str) -> dict | None:
+    def is_mapping(self, data: object, place: str) -> TypeGuard[dict[str, Any]]:
         if not isinstance(data, dict):
             self.add(place, f"is {type(data).__name__ if data is not None else 'empty'}: expected a mapping of fields")
-            return None
-        return data
+            return False
+        return True
 
-    def sequence(self, data: dict, key: str, place: str, *, required=True) -> list:
+    def sequence(self, data: dict[str, Any], key: str, place: str, *, required: bool = True) -> list[Any]:
         where = f"{place}.{key}" if place else key
         value = data.get(key)
         if value is None:
@@ -173,15 +189,15 @@ class _Validator:
             return []
         return value
 
-    def unknown_keys(self, data: dict, allowed: set[str], place: str) -> None:
+    def unknown_keys(self, data: dict[str, Any], allowed: Set[str], place: str) -> None:
         for key in data:
             if key not in allowed:
                 where = f"{place}.{key}" if place else str(key)
                 self.add(where, f"is not a known field; expected one of: {', '.join(sorted(allowed))}")
 
     # --- the document
-    def catalog(self, data) -> Catalog | None:
-        if self.mapping(data, "") is None:
+    def catalog(self, data: object) -> Catalog | None:
+        if not self.is_mapping(data, ""):
             return None
         self.unknown_keys(data, {"format", "departments", "index", "areas"}, "")
         fmt = data.get("format")
@@ -205,12 +221,12 @@ class _Validator:
             return None
         return Catalog(index=index, departments=tuple(departments), areas=tuple(areas))
 
-    def departments(self, data: dict) -> list[DepartmentSpec]:
+    def departments(self, data: dict[str, Any]) -> list[DepartmentSpec]:
         result = []
         seen = set()
         for i, raw in enumerate(self.sequence(data, "departments", "")):
             place = f"departments[{i}]"
-            if self.mapping(raw, place) is None:
+            if not self.is_mapping(raw, place):
                 continue
             self.unknown_keys(raw, {"code", "name"}, place)
             code = self.text(raw, "code", place, pattern=DEPARTMENT_CODE, what="a code of lower-case letters, digits and '-' (e.g. vp-tk)")
@@ -222,8 +238,8 @@ class _Validator:
                 result.append(DepartmentSpec(code, name))
         return result
 
-    def index(self, raw) -> IndexSpec | None:
-        if self.mapping(raw, "index") is None:
+    def index(self, raw: object) -> IndexSpec | None:
+        if not self.is_mapping(raw, "index"):
             return None
         place = "index"
         self.unknown_keys(raw, {"code", "name", "year", "max_points", "assessment_date", "deviation", "last_year", "source"}, place)
@@ -235,15 +251,17 @@ class _Validator:
             year = None
         max_points = self.number(raw, "max_points", place, positive=True)
         assessment_date = self.day(raw, "assessment_date", place)
-        threshold, penalty, deviation_source = Decimal(0), Decimal(0), None
+        threshold: Decimal | None = Decimal(0)
+        penalty: Decimal | None = Decimal(0)
+        deviation_source = None
         deviation = raw.get("deviation")
-        if deviation is not None and self.mapping(deviation, "index.deviation") is not None:
+        if deviation is not None and self.is_mapping(deviation, "index.deviation"):
             self.unknown_keys(deviation, {"threshold_percent", "penalty_points", "source"}, "index.deviation")
             threshold = self.number(deviation, "threshold_percent", "index.deviation", minimum=0)
             penalty = self.number(deviation, "penalty_points", "index.deviation", minimum=0)
             deviation_source = self.text(deviation, "source", "index.deviation", required=False)
         last_year = None
-        if raw.get("last_year") is not None and self.mapping(raw["last_year"], "index.last_year") is not None:
+        if raw.get("last_year") is not None and self.is_mapping(raw["last_year"], "index.last_year"):
             ly = raw["last_year"]
             self.unknown_keys(ly, {"year", "score", "note"}, "index.last_year")
             ly_year = ly.get("year")
@@ -256,13 +274,14 @@ class _Validator:
             if isinstance(ly_year, int) and score is not None:
                 last_year = LastYear(ly_year, score, note)
         source = self.text(raw, "source", place, required=False)
-        if None in (code, name, year, max_points, assessment_date, threshold, penalty):
+        if (code is None or name is None or year is None or max_points is None or assessment_date is None
+                or threshold is None or penalty is None):
             return None
         return IndexSpec(code, name, year, max_points, assessment_date, threshold, penalty, last_year, source,
                          deviation_source)
 
-    def area(self, raw, place: str, index: IndexSpec | None, departments: set[str]) -> AreaSpec | None:
-        if self.mapping(raw, place) is None:
+    def area(self, raw: object, place: str, index: IndexSpec | None, departments: set[str]) -> AreaSpec | None:
+        if not self.is_mapping(raw, place):
             return None
         self.unknown_keys(raw, {"code", "name", "max_points", "last_year_score", "loss_causes", "criteria"}, place)
         code = self.text(raw, "code", place, pattern=AREA_CODE, what="a short code such as \"1\"")
@@ -285,14 +304,14 @@ class _Validator:
             criterion = self.criterion(raw_criterion, f"{place}.criteria[{j}]", index, departments)
             if criterion is not None:
                 criteria.append(criterion)
-        if None in (code, name, max_points) or len(criteria) != len(raw_criteria):
+        if code is None or name is None or max_points is None or len(criteria) != len(raw_criteria):
             return None
         area = AreaSpec(code, name, max_points, last_year, tuple(causes), tuple(criteria))
         self.check_area_totals(area, place)
         return area
 
-    def criterion(self, raw, place: str, index: IndexSpec | None, departments: set[str]) -> CriterionSpec | None:
-        if self.mapping(raw, place) is None:
+    def criterion(self, raw: object, place: str, index: IndexSpec | None, departments: set[str]) -> CriterionSpec | None:
+        if not self.is_mapping(raw, place):
             return None
         self.unknown_keys(raw, {"code", "title", "max_points", "points_estimated", "last_year_score", "department",
                                 "rule", "loss_causes", "items"}, place)
@@ -313,7 +332,7 @@ class _Validator:
         causes = []
         for k, cause in enumerate(self.sequence(raw, "loss_causes", place, required=False)):
             cplace = f"{place}.loss_causes[{k}]"
-            if self.mapping(cause, cplace) is None:
+            if not self.is_mapping(cause, cplace):
                 continue
             self.unknown_keys(cause, {"type", "text"}, cplace)
             ctype = cause.get("type")
@@ -335,28 +354,29 @@ class _Validator:
             self.add(f"{place}.last_year_score", "is missing: a remainder block is forecast from last year's score; give it")
         elif not raw_items:
             self.add(f"{place}.items", "is missing or empty: every scored criterion needs at least one checklist item (the document that proves it)")
-        if None in (code, title, max_points, rule) or len(items) != len(raw_items):
+        if code is None or title is None or max_points is None or rule is None or len(items) != len(raw_items):
             return None
         return CriterionSpec(code, title, max_points, rule, department, last_year, estimated, tuple(causes), tuple(items))
 
-    def rule(self, raw, place: str, max_points: Decimal | None) -> RuleSpec | None:
-        if self.mapping(raw, place) is None:
+    def rule(self, raw: object, place: str, max_points: Decimal | None) -> RuleSpec | None:
+        if not self.is_mapping(raw, place):
             return None
         rule_type = raw.get("type")
         if rule_type not in RULE_TYPES:
             self.add(f"{place}.type", f"is {rule_type!r}: expected one of {', '.join(RULE_TYPES)}")
             return None
+        rule_class = RULE_TYPES[rule_type]
         params = {k: v for k, v in raw.items() if k != "type"}
-        self.unknown_keys(params, ALLOWED_PARAMS[rule_type], place)
-        problems = RULE_TYPES[rule_type](params, max_points if max_points is not None else Decimal("Infinity"))
+        self.unknown_keys(params, rule_class.parameters, place)
+        problems = rule_class.check(params, max_points if max_points is not None else Decimal("Infinity"))
         for sub, message in problems:
             self.add(f"{place}.{sub}", message)
         if problems:
             return None
         return RuleSpec(rule_type, params)
 
-    def item(self, raw, place: str, index: IndexSpec | None, criterion_code: str | None, departments: set[str]) -> ItemSpec | None:
-        if self.mapping(raw, place) is None:
+    def item(self, raw: object, place: str, index: IndexSpec | None, criterion_code: str | None, departments: set[str]) -> ItemSpec | None:
+        if not self.is_mapping(raw, place):
             return None
         self.unknown_keys(raw, {"code", "title", "checks", "owner", "due", "weight", "report"}, place)
         code = self.text(raw, "code", place, what="a code such as CCHC-1.1-a")
@@ -372,7 +392,7 @@ class _Validator:
             owner = None
         weight = self.number(raw, "weight", place, required=False, positive=True)
         report = None
-        if raw.get("report") is not None and self.mapping(raw["report"], f"{place}.report") is not None:
+        if raw.get("report") is not None and self.is_mapping(raw["report"], f"{place}.report"):
             self.unknown_keys(raw["report"], {"period", "deadline"}, f"{place}.report")
             period = self.text(raw["report"], "period", f"{place}.report")
             deadline = self.day(raw["report"], "deadline", f"{place}.report")
@@ -381,7 +401,8 @@ class _Validator:
         due = self.day(raw, "due", place, required=report is None and raw.get("report") is None)
         if due is None and report is not None:
             due = report.deadline
-        if None in (code, title, checks, owner) or (raw.get("report") is not None and report is None):
+        if (code is None or title is None or checks is None or owner is None
+                or (raw.get("report") is not None and report is None)):
             return None
         return ItemSpec(code, title, checks, owner, due, weight if weight is not None else Decimal(1), report)
 
@@ -394,10 +415,11 @@ class _Validator:
         if area.last_year_score is not None:
             scored = [c for c in area.criteria if c.applicable]
             missing = [c.code for c in scored if c.last_year_score is None]
+            scores = [c.last_year_score for c in scored if c.last_year_score is not None]
             if missing:
                 self.add(f"{place}.last_year_score", f"area {area.code} has a last_year_score but criteria {', '.join(missing)} have none; give each scored criterion its last_year_score")
             else:
-                total = sum((c.last_year_score for c in scored), Decimal(0))
+                total = sum(scores, Decimal(0))
                 if total != area.last_year_score:
                     self.add(f"{place}.last_year_score", f"area {area.code} has last_year_score {area.last_year_score} but its criteria add up to {total}; make them equal")
 
@@ -407,16 +429,16 @@ class _Validator:
             listed = " + ".join(f"{a.code}: {a.max_points}" for a in areas)
             self.add("index.max_points", f"is {index.max_points} but the areas add up to {total} ({listed}); make them equal")
         if index.last_year is not None:
-            scores = [a.last_year_score for a in areas]
-            if None in scores:
-                missing = [a.code for a in areas if a.last_year_score is None]
+            missing = [a.code for a in areas if a.last_year_score is None]
+            area_scores = [a.last_year_score for a in areas if a.last_year_score is not None]
+            if missing:
                 self.add("index.last_year.score", f"is given but areas {', '.join(missing)} have no last_year_score")
             else:
-                total = sum(scores, Decimal(0))
+                total = sum(area_scores, Decimal(0))
                 if abs(total - index.last_year.score) > PUBLISHED_TOTAL_TOLERANCE:
                     self.add("index.last_year.score", f"is {index.last_year.score} but the areas' last_year_score add up to {total}; they may differ by rounding only (at most {PUBLISHED_TOTAL_TOLERANCE})")
 
-    def check_uniqueness(self, areas: list[AreaSpec], raw_areas: list, index: IndexSpec | None) -> None:
+    def check_uniqueness(self, areas: list[AreaSpec], raw_areas: list[Any], index: IndexSpec | None) -> None:
         seen_areas: dict[str, str] = {}
         seen_criteria: dict[str, str] = {}
         seen_items: dict[str, str] = {}

@@ -1,9 +1,11 @@
 """The rubric as plain data: what a validated catalog file holds. No Flask, no database."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,13 +17,16 @@ class DepartmentSpec:
 @dataclass(frozen=True)
 class RuleSpec:
     type: str
-    params: dict
+    params: dict[str, Any]   # the mapping under `rule:` without `type` (see checklists.rules)
 
 
 @dataclass(frozen=True)
 class ReportSpec:
     period: str
     deadline: date
+
+
+LOSS_CAUSE_TYPES = ("missing_evidence", "late_report", "target_not_met", "equipment_missing", "self_score_deviation", "other")
 
 
 @dataclass(frozen=True)
@@ -95,10 +100,10 @@ class Catalog:
     departments: tuple[DepartmentSpec, ...]
     areas: tuple[AreaSpec, ...] = field(default_factory=tuple)
 
-    def criteria(self):
+    def criteria(self) -> Iterator[CriterionSpec]:
         for area in self.areas:
             yield from area.criteria
 
-    def items(self):
+    def items(self) -> Iterator[ItemSpec]:
         for criterion in self.criteria():
             yield from criterion.items

@@ -31,20 +31,20 @@ def shift_to_weeks_ahead(today: date, assessment_date: date, weeks: int = 6) -> 
     return timedelta(weeks=round((target - assessment_date).days / 7))
 
 
-def roll_text(text: str | None, years: int, around: int) -> str | None:
+def roll_text(text: str, years: int, around: int) -> str:
     """Move every year written on its own in `text` by `years`; only years near the catalog's (around − 2 …
     around + 1), so that a law's or a plan's own year (Nghị quyết … 2021) stays."""
     if not text or years == 0:
         return text
 
-    def move(match: re.Match) -> str:
+    def move(match: re.Match[str]) -> str:
         value = int(match.group(1))
         return str(value + years) if around - 2 <= value <= around + 1 else match.group(1)
 
     return _YEAR.sub(move, text)
 
 
-def _roll_params(value, years: int, around: int):
+def _roll_params(value: object, years: int, around: int) -> object:
     if isinstance(value, dict):
         return {k: _roll_params(v, years, around) for k, v in value.items()}
     if isinstance(value, list):
@@ -61,7 +61,7 @@ def roll_catalog(catalog: Catalog, assessment_date: date, *, year: int | None = 
     shift = assessment_date - spec.assessment_date
     years = year - spec.year
 
-    def text(value: str | None) -> str | None:
+    def text(value: str) -> str:
         return roll_text(value, years, spec.year)
 
     def day(value: date | None) -> date | None:
@@ -69,19 +69,19 @@ def roll_catalog(catalog: Catalog, assessment_date: date, *, year: int | None = 
 
     last_year = spec.last_year
     if last_year is not None and years:
-        note = text(last_year.note)
+        note = text(last_year.note) if last_year.note else None
         origin = f"số liệu năm {last_year.year}, dùng làm kết quả năm trước của chu kỳ {year}"
         last_year = LastYear(last_year.year + years, last_year.score, f"{note} ({origin})" if note else origin.capitalize())
     index = dataclasses.replace(spec, name=text(spec.name), year=year, assessment_date=assessment_date,
                                 last_year=last_year)
 
     def item(i: ItemSpec) -> ItemSpec:
-        report = None if i.report is None else ReportSpec(text(i.report.period), day(i.report.deadline))
+        report = None if i.report is None else ReportSpec(text(i.report.period), i.report.deadline + shift)
         return dataclasses.replace(i, title=text(i.title), checks=text(i.checks), due=day(i.due), report=report)
 
     def criterion(c: CriterionSpec) -> CriterionSpec:
         return dataclasses.replace(
-            c, title=text(c.title), rule=RuleSpec(c.rule.type, _roll_params(c.rule.params, years, spec.year)),
+            c, title=text(c.title), rule=RuleSpec(c.rule.type, {k: _roll_params(v, years, spec.year) for k, v in c.rule.params.items()}),
             loss_causes=tuple(LossCause(cause.type, text(cause.text)) for cause in c.loss_causes),
             items=tuple(item(i) for i in c.items))
 

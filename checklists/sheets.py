@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .loader import CatalogError, Problem, _Validator
 from .model import Catalog
+from .rules import RULE_TYPES, Params
 from .tables import Column, TableError, code_text, day, find_table, fold, number, read_cells
 
 RUBRIC_COLUMNS = [
@@ -44,67 +46,22 @@ class IndexInfo:
     deviation_source: str | None = None
 
 
-# ---- "Cách tính điểm": the texts written on export, and read back (anything else is binary, kept as the checks)
-def rule_text(rule_type: str, params: dict) -> str:
-    n = lambda v: _vn(v)  # noqa: E731
-    if rule_type == "binary":
-        return "Có: đủ điểm; Không: 0 điểm"
-    if rule_type == "not_applicable":
-        return "Không áp dụng"
-    if rule_type == "remainder":
-        return "Các tiêu chí còn lại: dự kiến theo kết quả năm trước"
-    if rule_type == "ratio":
-        return f"Tỷ lệ: đủ điểm khi đạt {n(params['target_percent'])}%"
-    if rule_type == "deduction":
-        text = f"Trừ {n(params['per_violation'])} điểm mỗi vi phạm"
-        return text + (f"; trừ tối đa {n(params['max_deduction'])} điểm" if params.get("max_deduction") is not None else "")
-    if rule_type == "percentage_tiers":
-        return "Theo tỷ lệ đạt: " + "; ".join(f"≥{n(t['min_percent'])}%: {n(Decimal(str(t['fraction'])) * 100)}% điểm" for t in params["tiers"])
-    if rule_type == "count_thresholds":
-        return "Theo số lượng: " + "; ".join(f"≥{n(t['min'])}: {n(t['points'])} điểm" for t in params["thresholds"])
-    if rule_type == "tiered":
-        return "Theo mức: " + "; ".join(f"{t['label']} = {n(Decimal(str(t['fraction'])) * 100)}%" for t in params["tiers"])
-    raise ValueError(rule_type)
+# ---- "Cách tính điểm": each rule type writes its text and reads it back (anything else is binary, kept as the checks)
+def rule_text(rule_type: str, params: Params) -> str:
+    if rule_type not in RULE_TYPES:
+        raise ValueError(rule_type)
+    return RULE_TYPES[rule_type].sheet_text(params)
 
 
-def _vn(value) -> str:
-    value = Decimal(str(value))
-    text = format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
-    return text.replace(".", ",")
-
-
-_NUM = r"(\d+(?:[.,]\d+)?)"
-
-
-def parse_rule(text: str | None) -> dict:
+def parse_rule(text: str | None) -> Params:
     """The rule a "Cách tính điểm" text describes, as a catalog `rule:` mapping."""
     if not text:
         return {"type": "binary"}
     folded = fold(re.sub(r"(\d),(\d)", r"\1.\2", text))  # 0,5 stays a number once folded
-    d = lambda s: Decimal(s.replace(",", "."))  # noqa: E731
-    if folded.startswith("khong ap dung"):
-        return {"type": "not_applicable"}
-    if folded.startswith("cac tieu chi con lai"):
-        return {"type": "remainder"}
-    if folded.startswith("theo ty le dat"):
-        tiers = re.findall(rf"≥\s*{_NUM}\s*%\s*:\s*{_NUM}\s*%", text)
-        return {"type": "percentage_tiers", "tiers": [{"min_percent": d(a), "fraction": d(b) / 100} for a, b in tiers]}
-    if folded.startswith("theo so luong"):
-        found = re.findall(rf"≥\s*{_NUM}\s*:\s*{_NUM}", text)
-        return {"type": "count_thresholds", "thresholds": [{"min": d(a), "points": d(b)} for a, b in found]}
-    if folded.startswith("theo muc"):
-        found = re.findall(rf"([^:;=]+?)\s*=\s*{_NUM}\s*%", text.split(":", 1)[1])
-        return {"type": "tiered", "tiers": [{"label": label.strip(), "fraction": d(f) / 100} for label, f in found]}
-    match = re.match(r"tru (\d+(?:\.\d+)?)", folded)
-    if match:
-        rule = {"type": "deduction", "per_violation": d(match.group(1))}
-        cap = re.search(r"tru toi da (\d+(?:\.\d+)?)", folded)
-        if cap:
-            rule["max_deduction"] = d(cap.group(1))
-        return rule
-    if folded.startswith("ty le"):
-        target = re.search(r"(\d+(?:\.\d+)?)\s*%", folded)
-        return {"type": "ratio", "target_percent": d(target.group(1)) if target else Decimal(100)}
+    for rule_class in RULE_TYPES.values():
+        rule = rule_class.read_sheet_text(text, folded)
+        if rule is not None:
+            return rule
     return {"type": "binary"}
 
 
@@ -146,7 +103,7 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
     groups = {c for c in codes if any(other.startswith(c + ".") for other in codes)}
 
     departments_used: dict[str, str] = {}
-    areas: dict[str, dict] = {}
+    areas: dict[str, dict[str, Any]] = {}
     places: dict[str, int] = {}
     for row, code in rows:
         v = row.values
@@ -173,7 +130,8 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
         owner = str(v["owner"]).strip() if v.get("owner") else None
         if owner:
             departments_used.setdefault(_department_code(owner, known), owner)
-        rule = parse_rule(v.get("rule"))
+        rule_cell = v.get("rule")
+        rule = parse_rule(rule_cell if isinstance(rule_cell, str) else None)   # a number there says nothing
         try:
             due = day(v.get("due"))
         except ValueError:
@@ -222,12 +180,12 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
         raise CatalogError(source, problems)
     validator = _Validator()
     catalog = validator.catalog(_plain(catalog_data))
-    if validator.problems:
+    if validator.problems or catalog is None:   # the validator names a problem whenever it gives no catalog
         raise CatalogError(source, [_on_row(p, places, table.columns) for p in validator.problems])
     return catalog
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """Decimals as the numbers the YAML loader would hand to the validator (rule parameters are stored so)."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
@@ -256,9 +214,9 @@ def _on_row(problem: Problem, places: dict[str, int], headers: dict[str, str]) -
     return Problem(where, problem.message)
 
 
-def rubric_rows(catalog_data: dict) -> list[list]:
+def rubric_rows(catalog_data: dict[str, Any]) -> list[list[object]]:
     """A catalog (as the YAML mapping) as the province's sheet: the header, then each area and its criteria."""
-    header = [c.header for c in RUBRIC_COLUMNS]
+    header: list[object] = [c.header for c in RUBRIC_COLUMNS]
     names = {d["code"]: d["name"] for d in catalog_data.get("departments", [])}
     rows = [header]
     for area in catalog_data["areas"]:

@@ -36,15 +36,17 @@ over a year, as timelines of events. Pure Python (no Flask, no database), determ
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
 from .scoring import CriterionStatus, DepartmentActivity, IndexForecast, ItemStatus, Measurement, forecast_index
 
 PROFILES = ("diligent", "late_starter", "last_minute", "idle", "one_department_stuck", "mixed")
 BASE_BEHAVIOURS = ("diligent", "late_starter", "last_minute", "idle")
-RULE_TYPES = ("binary", "tiered", "count_thresholds", "ratio", "percentage_tiers", "deduction", "not_applicable")
+SIMULATED_RULE_TYPES = ("binary", "tiered", "count_thresholds", "ratio", "percentage_tiers", "deduction", "not_applicable")
 
 DEPARTMENTS = (
     ("vp-tk", "Văn phòng – Thống kê"), ("tp", "Tư pháp"), ("vh-tt", "Văn hoá – Thông tin"),
@@ -77,7 +79,7 @@ class SimCriterion:
     area_name: str
     max_points: Decimal
     rule_type: str
-    rule_params: dict
+    rule_params: dict[str, Any]
     last_year: Decimal | None
     department: str | None
     items: tuple[SimItem, ...]
@@ -113,7 +115,7 @@ class Rubric:
     def max_points(self) -> Decimal:
         return sum((c.max_points for c in self.criteria if c.rule_type != "not_applicable"), Decimal(0))
 
-    def items(self):
+    def items(self) -> Iterator[SimItem]:
         for c in self.criteria:
             yield from c.items
 
@@ -157,8 +159,8 @@ def generate_rubric(rng: random.Random, *, year: int = 2024, kind: str | None = 
     area_max = _split(rng, total, n_areas, area_step)
     per_area = [rng.randint(3, 5) for _ in range(n_areas)]
     n_criteria = sum(per_area)
-    kinds = list(RULE_TYPES) + rng.choices(
-        RULE_TYPES, weights=(36, 7, 12, 12, 9, 10, 4), k=n_criteria - len(RULE_TYPES))
+    kinds = list(SIMULATED_RULE_TYPES) + rng.choices(
+        SIMULATED_RULE_TYPES, weights=(36, 7, 12, 12, 9, 10, 4), k=n_criteria - len(SIMULATED_RULE_TYPES))
     rng.shuffle(kinds)
 
     criteria: list[SimCriterion] = []
@@ -177,18 +179,21 @@ def generate_rubric(rng: random.Random, *, year: int = 2024, kind: str | None = 
                   departments, tuple(criteria))
 
 
-def _criterion(rng, index_code, code, area_code, area_name, maximum, rule_type, department, dept_codes, start,
-               assessment, report_deadlines, annual_deadline, step) -> SimCriterion:
+def _criterion(rng: random.Random, index_code: str, code: str, area_code: str, area_name: str, maximum: Decimal,
+               rule_type: str, department: str, dept_codes: list[str], start: date, assessment: date,
+               report_deadlines: list[date], annual_deadline: date, step: Decimal) -> SimCriterion:
     letters = "abcdefgh"
     early, late = date(start.year, 2, 10), assessment - timedelta(days=14)
 
-    def item(k: int, title: str, due: date | None = None, deadline: date | None = None, owner: str | None = None):
+    def item(k: int, title: str, due: date | None = None, deadline: date | None = None,
+             owner: str | None = None) -> SimItem:
         owner = owner or (department if rng.random() < 0.8 else rng.choice(dept_codes))
         return SimItem(f"{index_code}-{code}-{letters[k]}", title, owner, due or deadline or _day(rng, early, late),
                        deadline)
 
-    params: dict = {}
+    params: dict[str, Any] = {}
     measure = None
+    items: tuple[SimItem, ...]
     title = f"Tiêu chí {code}"
     if rule_type == "binary":
         if rng.random() < 0.15:
@@ -297,18 +302,18 @@ class Unit:
     profile: str
     rubric: Rubric
     events: tuple[Event, ...]
-    behaviours: dict = field(default_factory=dict, compare=False)   # department code → Behaviour
+    behaviours: dict[str, Behaviour] = field(default_factory=dict, compare=False)   # by department code
 
-    def with_events(self, extra) -> Unit:
+    def with_events(self, extra: Iterable[Event]) -> Unit:
         return replace(self, events=self.events + tuple(extra))
 
     def frozen_after(self, day: date) -> Unit:
         """The same unit if nothing at all happened after `day`."""
         return replace(self, events=tuple(e for e in self.events if e.day <= day))
 
-    def without(self, dropped) -> Unit:
-        dropped = set(dropped)
-        return replace(self, events=tuple(e for e in self.events if e not in dropped))
+    def without(self, dropped: Iterable[Event]) -> Unit:
+        left_out = set(dropped)
+        return replace(self, events=tuple(e for e in self.events if e not in left_out))
 
     @property
     def approvals(self) -> int:
@@ -400,7 +405,8 @@ def _item_events(rng: random.Random, item: SimItem, b: Behaviour, reviewer: Revi
 
 
 def _measurement_events(rng: random.Random, c: SimCriterion, b: Behaviour, assessment: date) -> list[Event]:
-    if c.measure is None or b.start is None:
+    target = c.target   # None exactly when the criterion is not measured
+    if target is None or b.start is None:
         return []
     first = b.crunch_from or b.start
     last = assessment - timedelta(days=rng.randint(3, 10))
@@ -408,27 +414,27 @@ def _measurement_events(rng: random.Random, c: SimCriterion, b: Behaviour, asses
         return []
     events: list[Event] = []
 
-    def enter(measured_on: date, numerator: Decimal, denominator: Decimal | None = None):
+    def enter(measured_on: date, numerator: Decimal, denominator: Decimal | None = None) -> None:
         events.append(MeasurementEntry(measured_on + timedelta(days=rng.randint(0, 6)), c.code, measured_on,
                                        numerator, denominator))
 
     quality = rng.uniform(*b.quality)
     year_start = date(assessment.year, 1, 1)
     if c.measure == "percent":
-        target = float(c.target)
-        v0 = min(100.0, target * rng.uniform(0.55, 0.95))
-        v1 = min(100.0, target * quality)
+        target_percent = float(target)
+        v0 = min(100.0, target_percent * rng.uniform(0.55, 0.95))
+        v1 = min(100.0, target_percent * quality)
         denominator = Decimal(rng.randint(300, 5000))
         step = rng.randint(25, 40) if b.crunch_from is None else rng.randint(7, 14)
         day = first + timedelta(days=rng.randint(0, 10))
         while day <= last:
             share = (day - year_start).days / (assessment - year_start).days
-            value = v0 + (v1 - v0) * share + rng.gauss(0, 0.015 * target)
+            value = v0 + (v1 - v0) * share + rng.gauss(0, 0.015 * target_percent)
             value = min(100.0, max(0.0, value))
             enter(day, Decimal(round(value * float(denominator) / 100)), denominator)
             day += timedelta(days=step)
     elif c.measure == "count":
-        top = int(c.target)
+        top = int(target)
         held = top if quality >= 0.97 else max(0, top - rng.randint(1, 2))
         days = sorted(_day(rng, first, last) for _ in range(held))
         for n, day in enumerate(days, start=1):
@@ -463,10 +469,10 @@ def simulate_unit(rubric: Rubric, profile: str, rng: random.Random, code: str | 
             events += _measurement_events(rng, c, owner, a)
     # self-scores, two or three weeks before the assessment, by the departments that worked at all
     for c in rubric.criteria:
-        b = behaviours.get(c.department)
-        if c.rule_type == "not_applicable" or b is None or b.start is None:
+        scorer = behaviours.get(c.department) if c.department is not None else None
+        if c.rule_type == "not_applicable" or scorer is None or scorer.start is None:
             continue
-        overclaim = b.name == "last_minute" or rng.random() < 0.1
+        overclaim = scorer.name == "last_minute" or rng.random() < 0.1
         score = c.max_points if overclaim else (c.max_points * Decimal(str(rng.uniform(0.7, 1)))).quantize(Decimal("0.01"))
         events.append(SelfScoreEntry(a - timedelta(days=rng.randint(14, 21)), c.code, score))
     events.sort(key=lambda e: (e.day, type(e).__name__, getattr(e, "item", getattr(e, "criterion", ""))))
@@ -480,7 +486,7 @@ class Cohort:
     units: tuple[Unit, ...]
 
 
-def simulate_population(n_units: int, seed: int, *, profiles=PROFILES) -> list[Cohort]:
+def simulate_population(n_units: int, seed: int, *, profiles: tuple[str, ...] = PROFILES) -> list[Cohort]:
     """`n_units` units in cohorts of one unit per profile, each cohort on a rubric of its own."""
     cohorts: list[Cohort] = []
     made = 0
@@ -498,9 +504,13 @@ def simulate_population(n_units: int, seed: int, *, profiles=PROFILES) -> list[C
 
 
 # ------------------------------------------------------------------------------------ the inputs on a day
-def _history(unit: Unit) -> tuple[dict, dict, dict, list]:
+_History = tuple[dict[str, list[Upload]], dict[tuple[str, int], Decision], dict[str, list[MeasurementEntry]],
+                 list[SelfScoreEntry]]
+
+
+def _history(unit: Unit) -> _History:
     """The unit's events by item and criterion (computed once per unit)."""
-    cached = unit.__dict__.get("_history")
+    cached: _History | None = unit.__dict__.get("_history")
     if cached is not None:
         return cached
     uploads: dict[str, list[Upload]] = {}
@@ -521,8 +531,16 @@ def _history(unit: Unit) -> tuple[dict, dict, dict, list]:
     for entries in measurements.values():
         entries.sort(key=lambda m: m.measured_on)   # stable: entries of one day in the order entered
     self_scores.sort(key=lambda e: e.day)
-    cached = unit.__dict__["_history"] = (uploads, decisions, measurements, self_scores)   # a cache, not state
-    return cached
+    history = unit.__dict__["_history"] = (uploads, decisions, measurements, self_scores)   # a cache, not state
+    return history
+
+
+@dataclass
+class _Activity:
+    approvals: list[date] = field(default_factory=list)
+    uploads: list[date] = field(default_factory=list)
+    waiting: int = 0
+    sent_back: int = 0
 
 
 def status_on(unit: Unit, day: date) -> tuple[list[CriterionStatus], list[DepartmentActivity]]:
@@ -531,7 +549,7 @@ def status_on(unit: Unit, day: date) -> tuple[list[CriterionStatus], list[Depart
     all_uploads, all_decisions, all_measurements, all_self_scores = _history(unit)
     self_scores = {e.criterion: e.score for e in all_self_scores if e.day <= day}
     names = dict(rubric.departments)
-    activity: dict[str, dict] = {}
+    activity: dict[str, _Activity] = {}
     criteria = []
     for c in rubric.criteria:
         items = []
@@ -552,12 +570,12 @@ def status_on(unit: Unit, day: date) -> tuple[list[CriterionStatus], list[Depart
                 sent_date = approvals[0][2].sent_date if approvals else versions[-1].sent_date
             items.append(ItemStatus(item.code, item.title, item.owner, names[item.owner], item.due, Decimal(1),
                                     item.report_deadline, approved_on, sent_date, waiting, sent_back, bool(versions)))
-            a = activity.setdefault(item.owner, {"approvals": [], "uploads": [], "waiting": 0, "sent_back": 0})
-            a["uploads"].extend(u.day for u in versions)
+            a = activity.setdefault(item.owner, _Activity())
+            a.uploads.extend(u.day for u in versions)
             if approved_on is not None:
-                a["approvals"].append(approved_on)
-            a["waiting"] += sum(1 for _, d in decided if d is None)
-            a["sent_back"] += sent_back
+                a.approvals.append(approved_on)
+            a.waiting += sum(1 for _, d in decided if d is None)
+            a.sent_back += sent_back
         points = tuple(Measurement(m.measured_on, m.numerator, m.denominator, "mô phỏng")
                        for m in all_measurements.get(c.code, ()) if m.day <= day and m.measured_on <= day)
         criteria.append(CriterionStatus(
@@ -565,13 +583,14 @@ def status_on(unit: Unit, day: date) -> tuple[list[CriterionStatus], list[Depart
             rule_type=c.rule_type, rule_params=c.rule_params, last_year=c.last_year, points_estimated=False,
             department=c.department, department_name=rubric.department_name(c.department), items=tuple(items),
             measurements=points, self_score=self_scores.get(c.code)))
-    departments = [DepartmentActivity(code, names[code], tuple(sorted(a["approvals"])), a["waiting"], a["sent_back"],
-                                      tuple(sorted(a["uploads"])))
+    departments = [DepartmentActivity(code, names[code], tuple(sorted(a.approvals)), a.waiting, a.sent_back,
+                                      tuple(sorted(a.uploads)))
                    for code, a in sorted(activity.items())]
     return criteria, departments
 
 
-def forecast_on(unit: Unit, day: date, status=None) -> IndexForecast:
+def forecast_on(unit: Unit, day: date,
+                status: tuple[list[CriterionStatus], list[DepartmentActivity]] | None = None) -> IndexForecast:
     criteria, departments = status if status is not None else status_on(unit, day)
     rubric = unit.rubric
     return forecast_index(criteria, departments, today=day, assessment_date=rubric.assessment_date,

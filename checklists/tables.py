@@ -12,8 +12,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from .rules import as_decimal
+from .numbers import as_decimal
 
+Cell = object   # a cell's value: text, a number, a date, or None when empty
 HEADER_SEARCH_ROWS = 30  # the header row is among the first rows (titles and the ward's name come above it)
 
 
@@ -26,7 +27,7 @@ class TableError(Exception):
         super().__init__("\n".join(f"{source}: {p}" for p in problems))
 
 
-def fold(text) -> str:
+def fold(text: object) -> str:
     """Lower case, no accents (đ → d), punctuation as spaces, single spaces: for comparing names and titles."""
     text = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
@@ -43,18 +44,18 @@ class Column:
 @dataclass(frozen=True)
 class Row:
     number: int            # the row number as the spreadsheet shows it (1-based)
-    values: dict           # column key -> the cell's value (None when empty)
+    values: dict[str, Cell]   # column key -> the cell's value (None when empty)
 
 
 @dataclass(frozen=True)
 class Table:
     source: str
     header_row: int
-    columns: dict          # column key -> the header text found in the file
+    columns: dict[str, str]   # column key -> the header text found in the file
     rows: tuple[Row, ...]
 
 
-def read_cells(path: str | Path, data: bytes | None = None) -> list[list]:
+def read_cells(path: str | Path, data: bytes | None = None) -> list[list[Cell]]:
     """The cells of the first sheet of an XLSX, or of a CSV (UTF-8, with or without BOM; `,` `;` or tab)."""
     path = Path(path)
     source = path.name
@@ -81,7 +82,7 @@ def _read_bytes(path: Path) -> bytes:
         raise TableError(str(path), ["the file does not exist"]) from None
 
 
-def _xlsx_cells(raw: bytes, source: str) -> list[list]:
+def _xlsx_cells(raw: bytes, source: str) -> list[list[Cell]]:
     from openpyxl import load_workbook
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
@@ -94,7 +95,7 @@ def _xlsx_cells(raw: bytes, source: str) -> list[list]:
         book.close()
 
 
-def match_column(header, columns: list[Column]) -> Column | None:
+def match_column(header: Cell, columns: list[Column]) -> Column | None:
     folded = fold(header)
     if not folded:
         return None
@@ -107,10 +108,10 @@ def match_column(header, columns: list[Column]) -> Column | None:
     return None
 
 
-def find_table(cells: list[list], columns: list[Column], *, source: str, required: list[tuple[str, ...]]) -> Table:
+def find_table(cells: list[list[Cell]], columns: list[Column], *, source: str, required: list[tuple[str, ...]]) -> Table:
     """The first row among the first rows whose headers name every required column (each entry of `required`
     is a tuple of keys, any one of which will do), and the rows under it."""
-    best = None
+    best: tuple[int, dict[str, tuple[int, str]]] | None = None
     for r, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
         found: dict[str, tuple[int, str]] = {}
         for c, header in enumerate(row):
@@ -137,14 +138,14 @@ def _header_of(key: str, columns: list[Column]) -> str:
     return next(c.header for c in columns if c.key == key)
 
 
-def _clean(value):
+def _clean(value: Cell) -> Cell:
     if isinstance(value, str):
         value = " ".join(value.replace("\u00a0", " ").split()) if "\n" not in value else value.strip()
         return value or None
     return value
 
 
-def number(value) -> Decimal | None:
+def number(value: Cell) -> Decimal | None:
     """A cell as a number: 15.84, "15,84", "15.84"; None when empty. Raises ValueError when it is not one."""
     if value is None or value == "":
         return None
@@ -164,7 +165,7 @@ def number(value) -> Decimal | None:
 DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 
 
-def day(value) -> date | None:
+def day(value: Cell) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -182,7 +183,7 @@ def day(value) -> date | None:
 CODE_PREFIX = re.compile(r"^\s*(\d+(?:\.\d+){0,3})\.?\s+(.*)$", re.S)
 
 
-def code_text(value) -> str | None:
+def code_text(value: Cell) -> str | None:
     """A criterion code from a cell: "1.1", 1.1 (a number), "4.22.11."; None when the cell holds no code."""
     if value is None:
         return None

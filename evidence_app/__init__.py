@@ -1,11 +1,14 @@
 """Minh Chứng: the Flask application."""
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from flask import Flask, redirect, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
+from checklists.rules import describe_rule
 from config import Config, config_from_env
 
 from .extensions import csrf, db, migrate
@@ -27,12 +30,14 @@ def create_app(config: Config | None = None) -> Flask:
     from .errors import init_app as init_errors
     from .files import init_app as init_files
     from .headers import init_app as init_headers
+    from .i18n import format_points
     from .i18n import init_app as init_i18n
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     init_i18n(app)
+    app.jinja_env.globals["describe_rule"] = partial(describe_rule, translate=gettext, number=format_points)
     init_headers(app)
     init_errors(app)
     init_files(app)

@@ -10,15 +10,17 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LC = ROOT / "evidence_app" / "translations" / "vi" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+# `translate` is what checklists/rules/ call the gettext the app hands them (their descriptions).
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "translate": None}
 
 
 def source_messages() -> set:
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
     found = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            ROOT / "evidence_app", method_map=method_map, keywords=KEYWORDS):
-        found.add(message if isinstance(message, str) else tuple(message))
+    for package in ("evidence_app", "checklists"):
+        for _filename, _lineno, message, _comments, _context in extract_from_dir(
+                ROOT / package, method_map=method_map, keywords=KEYWORDS):
+            found.add(message if isinstance(message, str) else tuple(message))
     return found
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from ..rules import LOSS_CAUSE_TYPES
+from ..model import LOSS_CAUSE_TYPES
 from ..tables import fold
 
 TEMPLATES_FILE = Path(__file__).parent / "causes.yaml"
@@ -33,11 +34,11 @@ class ItemTemplate:
 
 @dataclass(frozen=True)
 class Templates:
-    rules: tuple[tuple[str, tuple[re.Pattern, ...]], ...]
+    rules: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
     default: str
     no_note: str
-    labels: dict
-    items: dict   # cause type -> tuple[ItemTemplate, ...]
+    labels: dict[str, str]
+    items: dict[str, tuple[ItemTemplate, ...]]   # by cause type
 
 
 @lru_cache(maxsize=4)
@@ -83,7 +84,7 @@ def read_causes(note: str | None, templates: Templates | None = None) -> list[Ca
     return [Cause(classify(part, templates), part) for part in note_parts(note)]
 
 
-def deviates(self_score, appraised, threshold_percent) -> bool:
+def deviates(self_score: Decimal | None, appraised: Decimal | None, threshold_percent: Decimal | int) -> bool:
     """A self-score above the appraised score by more than the threshold (a percentage of the appraised)."""
     if self_score is None or appraised is None:
         return False
@@ -104,7 +105,7 @@ def propose(causes: list[Cause], *, criterion_title: str, year: int, assessment_
     """The checklist items the causes call for (a cause without text — a criterion that lost points with no
     note — proposes the templates of its type all the same)."""
     templates = templates or load_templates()
-    proposed = []
+    proposed: list[ProposedItem] = []
     for cause in causes:
         for template in templates.items[cause.type]:
             values = {"criterion": criterion_title, "year": year, "cause": cause.text or "—"}

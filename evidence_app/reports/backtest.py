@@ -93,7 +93,7 @@ def backtest(unit: Unit, index_code: str, year: int) -> dict:
         official = dict(db.session.execute(
             select(Criterion.code, CriterionResult.final_score)
             .join(Criterion, CriterionResult.criterion_id == Criterion.id)
-            .where(CriterionResult.result_set_id == results.id)).tuples().all())
+            .where(CriterionResult.result_set_id == results.id)).all())
     official_total = results.final_total if results is not None else None
     rows, per_criterion = [], {}
     maximum = None

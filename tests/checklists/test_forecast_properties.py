@@ -13,11 +13,17 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checklists.likelihood import default_parameters
 from checklists.scoring import (
-    RISK_LEVELS, CriterionStatus, DepartmentActivity, ItemStatus, Measurement, forecast_index,
+    RISK_LEVELS,
+    CriterionStatus,
+    DepartmentActivity,
+    ItemStatus,
+    Measurement,
+    forecast_index,
 )
 
 BASE = date(2024, 1, 1)
@@ -69,7 +75,7 @@ def rule_params(draw, kind: str, maximum: Decimal) -> dict:
 def worlds(draw):
     """(criteria, departments, today, assessment date); every event happened by today."""
     today_n = draw(st.integers(0, 380))
-    by_today = lambda n: None if n is None else day(n % (today_n + 1))  # noqa: E731
+    by_today = lambda n: None if n is None else day(n % (today_n + 1))
     maybe_day = st.none() | st.integers(0, 380)
     criteria = []
     for ci in range(draw(st.integers(1, 5))):
@@ -149,7 +155,7 @@ def test_scores_are_ordered_and_totals_are_sums_less_the_penalty(world):
     for row in rows(result):
         assert 0 <= row.secured <= row.expected <= row.best <= row.max, row
         assert row.at_risk == row.best - row.expected
-    for c, row in zip(criteria, result.criteria):
+    for _c, row in zip(criteria, result.criteria):
         assert row.risk in RISK_LEVELS and row.reason and row.reasons
         assert 0 <= row.probability <= 1
     penalty = result.deviation_warning.penalty_points if result.deviation_warning else 0
@@ -196,7 +202,7 @@ def test_1_work_never_lowers_a_score_on_the_same_day(world, data):
             changed = list(criteria)
             changed[ci] = replace(c, measurements=c.measurements + (closer,))
             actions.append(("a measurement closer to the target", changed, departments))
-    for name, after_criteria, after_departments in actions:
+    for _name, after_criteria, after_departments in actions:
         never_lower(before, forecast(after_criteria, after_departments, today, assessment))
 
 
@@ -206,8 +212,8 @@ def test_2_time_without_work_never_raises_expected(world, days_later):
     criteria, departments, today, assessment = world
     earlier = forecast(criteria, departments, today, assessment)
     later = forecast(criteria, departments, today + timedelta(days=days_later), assessment)
-    for e, l in zip(rows(earlier), rows(later)):
-        assert l.expected <= e.expected and l.best <= e.best, (e, l)
+    for before, after in zip(rows(earlier), rows(later)):
+        assert after.expected <= before.expected and after.best <= before.best, (before, after)
 
 
 # ---------------------------------------------------------------------------------- 3. dominance

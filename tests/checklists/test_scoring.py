@@ -26,7 +26,13 @@ import pytest
 from checklists import CATALOG_DIR, load_catalog
 from checklists.likelihood import ForecastParameters, default_parameters, parse_parameters
 from checklists.scoring import (
-    CriterionStatus, DepartmentActivity, ItemStatus, Measurement, RISK_LEVELS, forecast_index, format_decimal,
+    RISK_LEVELS,
+    CriterionStatus,
+    DepartmentActivity,
+    ItemStatus,
+    Measurement,
+    forecast_index,
+    format_decimal,
 )
 
 D = Decimal
