@@ -3,6 +3,7 @@
 `Config` is the embedded default (SQLite and files in the data directory), `ProductionConfig` refuses to
 start without a real secret key, `TestConfig` is what the test suite builds apps from.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,13 +61,13 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_ENABLED = True
-        self.SMTP_HOST = environ.get("MINHCHUNG_SMTP_HOST") or None      # unset: `minhchung remind` prints
+        self.SMTP_HOST = environ.get("MINHCHUNG_SMTP_HOST") or None  # unset: `minhchung remind` prints
         self.SMTP_PORT = _int(environ, "MINHCHUNG_SMTP_PORT", 587)
         self.SMTP_USER = environ.get("MINHCHUNG_SMTP_USER") or None
         self.SMTP_PASSWORD = environ.get("MINHCHUNG_SMTP_PASSWORD") or None
         self.SMTP_STARTTLS = (environ.get("MINHCHUNG_SMTP_STARTTLS") or "true").lower() in ("1", "true", "yes")
         self.MAIL_FROM = environ.get("MINHCHUNG_MAIL_FROM") or "minhchung@localhost"
-        self.PROXY_COUNT = _int(environ, "MINHCHUNG_PROXY_COUNT", 0)     # reverse proxies in front (for client addresses)
+        self.PROXY_COUNT = _int(environ, "MINHCHUNG_PROXY_COUNT", 0)  # reverse proxies in front (for client addresses)
         # Argon2id parameters (argon2-cffi's defaults, RFC 9106's second recommendation); slow on purpose.
         self.PASSWORD_HASH_PARAMETERS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 

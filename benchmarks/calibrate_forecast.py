@@ -8,6 +8,7 @@ inverts it). Prints the best table as YAML to paste into forecast.yaml, with its
 
     python benchmarks/calibrate_forecast.py [--units 120] [--seed 2] [--rounds 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,10 +47,15 @@ def evaluate(raw: dict, data: list[tuple]) -> tuple[float, dict[int, float]]:
     params = parse_parameters(raw)
     errors, within = [], {w: [] for w in WEEKS}
     for weeks, (criteria, departments), day, rubric, final, maximum in data:
-        expected = forecast_index(criteria, departments, today=day, assessment_date=rubric.assessment_date,
-                                  deviation_threshold_percent=rubric.deviation_threshold_percent,
-                                  deviation_penalty_points=rubric.deviation_penalty_points,
-                                  params=params).totals.expected
+        expected = forecast_index(
+            criteria,
+            departments,
+            today=day,
+            assessment_date=rubric.assessment_date,
+            deviation_threshold_percent=rubric.deviation_threshold_percent,
+            deviation_penalty_points=rubric.deviation_penalty_points,
+            params=params,
+        ).totals.expected
         error = abs(float((expected - final) / maximum)) * 100
         errors.append(error)
         within[weeks].append(error <= 5)
@@ -59,8 +65,12 @@ def evaluate(raw: dict, data: list[tuple]) -> tuple[float, dict[int, float]]:
 def knobs(raw: dict) -> list[tuple[str, ...]]:
     """Every number of the table, (group, state, column, 0 | 1), and the two scales."""
     return [("ample_time_weeks",), ("pace", "full_rate_per_week")] + [
-        (group, state, column, i) for group in ("states", "measurement") for state in raw[group]
-        for column in ("no_time", "ample_time") for i in (0, 1)]
+        (group, state, column, i)
+        for group in ("states", "measurement")
+        for state in raw[group]
+        for column in ("no_time", "ample_time")
+        for i in (0, 1)
+    ]
 
 
 def nudge(raw: dict, knob: tuple, step: Decimal) -> dict | None:
@@ -93,8 +103,11 @@ def main(argv=None) -> int:
     raw = yaml.safe_load(PARAMETERS_FILE.read_text(encoding="utf-8"))
     data = cases(args.units, args.seed)
     best, shares = evaluate(raw, data)
-    print(f"{len(data)} cases ({args.units} units, seed {args.seed}); today's table: MAE {best:.2f}%, "
-          + ", ".join(f"{w} wk {s:.0%}" for w, s in shares.items()), flush=True)
+    print(
+        f"{len(data)} cases ({args.units} units, seed {args.seed}); today's table: MAE {best:.2f}%, "
+        + ", ".join(f"{w} wk {s:.0%}" for w, s in shares.items()),
+        flush=True,
+    )
     for round_ in range(args.rounds):
         improved = False
         for step in STEPS:
@@ -106,12 +119,21 @@ def main(argv=None) -> int:
                     error, candidate_shares = evaluate(candidate, data)
                     if error < best - 1e-6:
                         raw, best, shares, improved = candidate, error, candidate_shares, True
-        print(f"round {round_ + 1}: MAE {best:.2f}%, " + ", ".join(f"{w} wk {s:.0%}" for w, s in shares.items())
-              + f" ({time.perf_counter() - started:.0f} s)", flush=True)
+        print(
+            f"round {round_ + 1}: MAE {best:.2f}%, "
+            + ", ".join(f"{w} wk {s:.0%}" for w, s in shares.items())
+            + f" ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
         if not improved:
             break
-    print(yaml.safe_dump({k: raw[k] for k in ("ample_time_weeks", "pace", "states", "measurement")},
-                         sort_keys=False, allow_unicode=True))
+    print(
+        yaml.safe_dump(
+            {k: raw[k] for k in ("ample_time_weeks", "pace", "states", "measurement")},
+            sort_keys=False,
+            allow_unicode=True,
+        )
+    )
     return 0
 
 

@@ -31,6 +31,7 @@ assessment date (only what was approved and measured by then). It prints:
   then one PASS/FAIL line per goal. The exit code is 0 whatever the result (a benchmark, not a test).
 Standard library and the project's `checklists` package only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,7 +87,6 @@ class Check:
             if len(self.examples) < keep:
                 self.examples.append(f"{where}: {'; '.join(failures[:3])}{' …' if len(failures) > 3 else ''}")
 
-
     def record_many(self, checks: int, failures: list[str], where: str, keep: int) -> None:
         """`checks` checks at once, each failure a violation of its own."""
         self.checks += checks
@@ -97,10 +97,10 @@ class Check:
 
 @dataclass
 class Stats:
-    errors: dict = field(default_factory=lambda: defaultdict(list))        # weeks → [(profile, error / max)]
-    brier: dict = field(default_factory=lambda: defaultdict(list))         # weeks → [(p, outcome)]
+    errors: dict = field(default_factory=lambda: defaultdict(list))  # weeks → [(profile, error / max)]
+    brier: dict = field(default_factory=lambda: defaultdict(list))  # weeks → [(p, outcome)]
     ranking: Check = field(default_factory=Check)
-    monotone: dict = field(default_factory=lambda: defaultdict(Check))     # kind of work → Check
+    monotone: dict = field(default_factory=lambda: defaultdict(Check))  # kind of work → Check
     frozen: Check = field(default_factory=Check)
     dominance: Check = field(default_factory=Check)
     overdue: Check = field(default_factory=Check)
@@ -160,8 +160,9 @@ def work_variants(unit: Unit, status, day: date, rng: random.Random) -> list[tup
         variants.append(("approval", [Decision(day, i.code, version, True)]))
     elif missing:
         c, i = rng.choice(missing)
-        variants.append(("approval", [Upload(day, i.code, 1, day if i.report_deadline else None),
-                                      Decision(day, i.code, 1, True)]))
+        variants.append(
+            ("approval", [Upload(day, i.code, 1, day if i.report_deadline else None), Decision(day, i.code, 1, True)])
+        )
     reports = [(c, i) for c, i in missing if i.report_deadline is not None]
     if reports:
         c, i = rng.choice(reports)
@@ -183,7 +184,7 @@ def work_variants(unit: Unit, status, day: date, rng: random.Random) -> list[tup
         elif spec.measure == "count":
             if latest.numerator < target:
                 measured.append(MeasurementEntry(day, c.code, day, latest.numerator + 1, None))
-        elif latest.numerator > target:   # tier: 1 is the best
+        elif latest.numerator > target:  # tier: 1 is the best
             measured.append(MeasurementEntry(day, c.code, day, latest.numerator - 1, None))
     if measured:
         variants.append(("measurement closer to target", [rng.choice(measured)]))
@@ -208,8 +209,11 @@ def without_some_work(unit: Unit, rng: random.Random) -> Unit:
     uploads = [e for e in unit.events if isinstance(e, Upload)]
     dropped_uploads = {(e.item, e.version) for e in uploads if rng.random() < 0.25}
     dropped = [e for e in unit.events if isinstance(e, (Upload, Decision)) and (e.item, e.version) in dropped_uploads]
-    dropped += [e for e in unit.events if isinstance(e, Decision) and e.approved
-                and (e.item, e.version) not in dropped_uploads and rng.random() < 0.15]
+    dropped += [
+        e
+        for e in unit.events
+        if isinstance(e, Decision) and e.approved and (e.item, e.version) not in dropped_uploads and rng.random() < 0.15
+    ]
     return unit.without(dropped)
 
 
@@ -220,8 +224,14 @@ def overdue_missing_on_track(status, forecast, day: date, assessment: date) -> t
     criteria, _ = status
     candidates, bad = 0, []
     for c, row in zip(criteria, forecast.criteria):
-        overdue = [i for i in c.items if i.approved_on is None and not i.uploaded and i.due < day
-                   and (i.report_deadline is None or i.report_deadline >= day)]
+        overdue = [
+            i
+            for i in c.items
+            if i.approved_on is None
+            and not i.uploaded
+            and i.due < day
+            and (i.report_deadline is None or i.report_deadline >= day)
+        ]
         candidates += bool(overdue)
         if overdue and row.risk == "on_track":
             bad.append(f"criterion {c.code} on_track, {overdue[0].code} missing, due {overdue[0].due}")
@@ -251,13 +261,14 @@ def run_unit(unit: Unit, stats: Stats, rng: random.Random, keep: int, thorough: 
         stats.overdue.record_many(candidates, bad, where, keep)
         # 1. one more piece of work
         variants = work_variants(unit, status, day, rng)
-        for kind, extra in (variants if thorough or not variants else [rng.choice(variants)]):
+        for kind, extra in variants if thorough or not variants else [rng.choice(variants)]:
             after = forecast_on(unit.with_events(extra), day)
             failures, totals = _fell(forecast, after)
             stats.monotone[kind].record(failures, totals, f"{where}, {describe(extra[-1])}", keep)
         # 3. dominance: the copy with less work is never forecast higher
-        failures, totals = _fell(forecast_on(subset, day), forecast,
-                                 text="{key} {name} {low} with less work, {high} with all of it")
+        failures, totals = _fell(
+            forecast_on(subset, day), forecast, text="{key} {name} {low} with less work, {high} with all of it"
+        )
         stats.dominance.record(failures, totals, where, keep)
     # 2. time without work never helps
     days = checkpoints(rubric)
@@ -280,10 +291,14 @@ def run(units: int, seed: int, keep: int, thorough: bool = False) -> tuple[Stats
         if "idle" in series and "diligent" in series:
             for weeks, idle in series["idle"].items():
                 diligent = series["diligent"][weeks]
-                bad = [] if idle.totals.expected <= diligent.totals.expected else [
-                    f"idle expected {idle.totals.expected} > diligent {diligent.totals.expected}"]
-                stats.ranking.record(bad, bool(bad), f"{cohort.rubric.code} cohort of {cohort.units[0].code}, "
-                                                     f"{weeks} weeks before", keep)
+                bad = (
+                    []
+                    if idle.totals.expected <= diligent.totals.expected
+                    else [f"idle expected {idle.totals.expected} > diligent {diligent.totals.expected}"]
+                )
+                stats.ranking.record(
+                    bad, bool(bad), f"{cohort.rubric.code} cohort of {cohort.units[0].code}, {weeks} weeks before", keep
+                )
     return stats, cohorts
 
 
@@ -315,12 +330,16 @@ def report(stats: Stats, cohorts, args, elapsed: float) -> None:
     kinds = defaultdict(int)
     for c in cohorts:
         kinds[c.rubric.code] += 1
-    code = ("checklists/scoring", "checklists/rules")   # the forecast and its rule types
+    code = ("checklists/scoring", "checklists/rules")  # the forecast and its rule types
     dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--", *code) else ""
-    print(f"Forecast accuracy on {len(units)} simulated units ({len(cohorts)} rubrics: "
-          f"{', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}), seed {args.seed}")
-    print(f"commit {_git('rev-parse', '--short', 'HEAD')}; the forecast last changed in "
-          f"{_git('log', '-1', '--format=%h', '--', *code)}{dirty}")
+    print(
+        f"Forecast accuracy on {len(units)} simulated units ({len(cohorts)} rubrics: "
+        f"{', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}), seed {args.seed}"
+    )
+    print(
+        f"commit {_git('rev-parse', '--short', 'HEAD')}; the forecast last changed in "
+        f"{_git('log', '-1', '--format=%h', '--', *code)}{dirty}"
+    )
     print()
     print("(a) units with |expected − final| ≤ 5% of the maximum")
     header = f"{'profile':<22}" + "".join(f"{f'{w} weeks':>10}" for w in REPORTED_WEEKS)
@@ -333,13 +352,17 @@ def report(stats: Stats, cohorts, args, elapsed: float) -> None:
         print(f"{profile:<22}" + "".join(cells))
     print()
     print("(b) mean absolute error and bias (mean of expected − final), % of the maximum; (c) Brier score of p")
-    print(f"{'weeks before':>12} {'units':>6} {'≤5%':>7} {'MAE':>7} {'bias':>7} {'Brier':>7} {'climat.':>8} {'criteria':>9}")
+    print(
+        f"{'weeks before':>12} {'units':>6} {'≤5%':>7} {'MAE':>7} {'bias':>7} {'Brier':>7} {'climat.':>8} {'criteria':>9}"
+    )
     for w in sorted(stats.errors):
         errors = [float(e) for _, e in stats.errors[w]]
         brier, base = _brier(stats.brier.get(w, []))
-        print(f"{w:>12} {len(errors):>6} {_pct(_share([Decimal(str(e)) for e in errors])):>7} "
-              f"{_pct(statistics.fmean(abs(e) for e in errors)):>7} {_pct(statistics.fmean(errors)):>7} "
-              f"{brier:>7.3f} {base:>8.3f} {len(stats.brier.get(w, [])):>9}")
+        print(
+            f"{w:>12} {len(errors):>6} {_pct(_share([Decimal(str(e)) for e in errors])):>7} "
+            f"{_pct(statistics.fmean(abs(e) for e in errors)):>7} {_pct(statistics.fmean(errors)):>7} "
+            f"{brier:>7.3f} {base:>8.3f} {len(stats.brier.get(w, [])):>9}"
+        )
     print()
     print("MAE / bias per profile at 8, 4, 2 weeks (% of the maximum)")
     print(f"{'profile':<22}" + "".join(f"{f'{w} weeks':>18}" for w in REPORTED_WEEKS))
@@ -347,8 +370,11 @@ def report(stats: Stats, cohorts, args, elapsed: float) -> None:
         cells = []
         for w in REPORTED_WEEKS:
             errors = [float(e) for p, e in stats.errors.get(w, []) if p == profile]
-            cells.append(f"{_pct(statistics.fmean(abs(e) for e in errors)) + ' / ' + _pct(statistics.fmean(errors)).strip():>18}"
-                         if errors else f"{'—':>18}")
+            cells.append(
+                f"{_pct(statistics.fmean(abs(e) for e in errors)) + ' / ' + _pct(statistics.fmean(errors)).strip():>18}"
+                if errors
+                else f"{'—':>18}"
+            )
         print(f"{profile:<22}" + "".join(cells))
     print()
     print("(d) ranking: idle above diligent on the same rubric and day")
@@ -359,19 +385,28 @@ def report(stats: Stats, cohorts, args, elapsed: float) -> None:
     _print_check("2. time without work never helps", stats.frozen)
     _print_check("3. dominance (less work never higher)", stats.dominance)
     _print_check("4. missing and overdue never on_track", stats.overdue)
-    print("  (checks: 1 and 3 per checkpoint, 2 per frozen day and later checkpoint, 4 per criterion and checkpoint\n"
-          "   with an item missing and past its due date; index total: checks where the index's figure moved too)")
+    print(
+        "  (checks: 1 and 3 per checkpoint, 2 per frozen day and later checkpoint, 4 per criterion and checkpoint\n"
+        "   with an item missing and past its due date; index total: checks where the index's figure moved too)"
+    )
     print()
     share4 = _share([e for _, e in stats.errors.get(GOAL_WEEKS, [])])
     monotone = sum(c.violations for c in stats.monotone.values())
     goals = [
         (f"(a) ≥ {GOAL_SHARE:.0%} of units within 5% at {GOAL_WEEKS} weeks", share4 >= GOAL_SHARE, f"{share4:.1%}"),
-        ("(d) an idle unit never ranks above a diligent one", stats.ranking.violations == 0,
-         f"{stats.ranking.violations} violations"),
+        (
+            "(d) an idle unit never ranks above a diligent one",
+            stats.ranking.violations == 0,
+            f"{stats.ranking.violations} violations",
+        ),
         ("(e1) monotone in work", monotone == 0, f"{monotone} violations"),
         ("(e2) time without work never helps", stats.frozen.violations == 0, f"{stats.frozen.violations} violations"),
         ("(e3) dominance", stats.dominance.violations == 0, f"{stats.dominance.violations} violations"),
-        ("(e4) missing and overdue never on_track", stats.overdue.violations == 0, f"{stats.overdue.violations} violations"),
+        (
+            "(e4) missing and overdue never on_track",
+            stats.overdue.violations == 0,
+            f"{stats.overdue.violations} violations",
+        ),
     ]
     for name, ok, figure in goals:
         print(f"GOAL {name}: {'PASS' if ok else 'FAIL'} ({figure})")
@@ -386,11 +421,16 @@ def _print_check(name: str, check: Check) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--units", type=int, default=120, help="simulated units (default 120: 20 cohorts of 6 profiles)")
+    parser.add_argument(
+        "--units", type=int, default=120, help="simulated units (default 120: 20 cohorts of 6 profiles)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--examples", type=int, default=2, help="examples of violations printed per check")
-    parser.add_argument("--thorough", action="store_true",
-                        help="property 1: every kind of work at every checkpoint (default: one kind drawn per checkpoint)")
+    parser.add_argument(
+        "--thorough",
+        action="store_true",
+        help="property 1: every kind of work at every checkpoint (default: one kind drawn per checkpoint)",
+    )
     args = parser.parse_args(argv)
     if args.units < 1:
         parser.error("--units must be at least 1")

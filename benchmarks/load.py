@@ -25,6 +25,7 @@ third of the way through: the requests that fail from the restart until 5 s afte
 be clean 503 answers, and every request after that must succeed, with no restart of the app (pool_pre_ping).
 The exit status is non-zero when a request failed otherwise or an accepted upload is not stored.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "load-test-password-" + secrets.token_hex(4)
-READ_KINDS = ("page", "report", "api read")   # the kinds the p95 goal applies to
+READ_KINDS = ("page", "report", "api read")  # the kinds the p95 goal applies to
 P95_GOAL_MS = 300
 MiB = 1024 * 1024
 RECOVERY_SECONDS = 5  # after PostgreSQL answers again, the time allowed for requests already failing to finish
@@ -59,14 +60,16 @@ RECOVERY_SECONDS = 5  # after PostgreSQL answers again, the time allowed for req
 
 # ---------------------------------------------------------------- a minimal browser
 
+
 class Browser:
     def __init__(self, port: int, record) -> None:
         self.port = port
         self.cookie = ""
         self.record = record  # record(kind, wall-clock start, seconds, status, detail: "" when as expected)
 
-    def call(self, kind: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-             expect=(200,)) -> tuple[int, str]:
+    def call(
+        self, kind: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None, expect=(200,)
+    ) -> tuple[int, str]:
         started, wall = time.perf_counter(), time.time()
         try:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -81,8 +84,13 @@ class Browser:
         for header in response.headers.get_all("Set-Cookie") or []:
             self.cookie = header.split(";", 1)[0]
         ok = response.status in expect
-        self.record(kind, wall, elapsed, response.status,
-                    "" if ok else f"{method} {path} answered {response.status}: {data[:300].decode('utf-8', 'replace')}")
+        self.record(
+            kind,
+            wall,
+            elapsed,
+            response.status,
+            "" if ok else f"{method} {path} answered {response.status}: {data[:300].decode('utf-8', 'replace')}",
+        )
         return response.status, data.decode("utf-8", "replace")
 
     def form_token(self, page: str) -> str:
@@ -92,16 +100,25 @@ class Browser:
     def login(self, username: str) -> bool:
         _, page = self.call("page", "GET", "/login")
         form = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": self.form_token(page)})
-        status, _ = self.call("login", "POST", "/login", form.encode(),
-                              {"Content-Type": "application/x-www-form-urlencoded"}, expect=(302, 303))
+        status, _ = self.call(
+            "login",
+            "POST",
+            "/login",
+            form.encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            expect=(302, 303),
+        )
         return status in (302, 303)
 
 
 def fresh_pdf(size: int) -> bytes:
     """A valid one-page PDF of about `size` bytes, the bulk an unreferenced stream of random bytes (every upload is
     new), with a correct xref table and nothing after its end marker, like a scanner's file."""
-    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>"]
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
+    ]
     payload = os.urandom(max(1024, size - 600))
     objects.append(b"<</Length %d>>\nstream\n%s\nendstream" % (len(payload), payload))
     body, offsets = bytearray(b"%PDF-1.7\n"), []
@@ -117,15 +134,21 @@ def fresh_pdf(size: int) -> bytes:
 
 def multipart(fields: dict, name: str, filename: str, content: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    parts = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n".encode()
-             for k, v in fields.items()]
-    parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n"
-                 f"Content-Type: application/pdf\r\n\r\n".encode() + content + b"\r\n")
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+        f"Content-Type: application/pdf\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 # ---------------------------------------------------------------- the simulated users
+
 
 def staff(b: Browser, rnd: random.Random, plan: dict, uploads: list, token: str | None) -> None:
     roll = rnd.random()
@@ -133,8 +156,9 @@ def staff(b: Browser, rnd: random.Random, plan: dict, uploads: list, token: str 
     if roll < 0.25:
         _, page = b.call("page", "GET", f"/items/{item}")
         content = fresh_pdf(MiB)
-        body, ctype = multipart({"csrf_token": b.form_token(page)}, "files", f"Biên bản {uuid.uuid4().hex[:6]}.pdf",
-                                content)
+        body, ctype = multipart(
+            {"csrf_token": b.form_token(page)}, "files", f"Biên bản {uuid.uuid4().hex[:6]}.pdf", content
+        )
         status, _ = b.call("upload", "POST", f"/items/{item}/upload", body, {"Content-Type": ctype}, expect=(303,))
         if status == 303:
             uploads.append(hashlib.sha256(content).hexdigest())
@@ -167,8 +191,14 @@ def reviewer(b: Browser, rnd: random.Random, plan: dict, uploads: list, token: s
         reasons = re.findall(r'<option value="(\w+)">', page)  # the coded reasons the page offers
         fields.update(decision="changes_requested", reason=rnd.choice(reasons), comment="Thiếu chữ ký")
     # another reviewer may decide first: the app then redirects with a message, which is not an error
-    b.call("review", "POST", f"/review/{evidence}", urllib.parse.urlencode(fields).encode(),
-           {"Content-Type": "application/x-www-form-urlencoded"}, expect=(303,))
+    b.call(
+        "review",
+        "POST",
+        f"/review/{evidence}",
+        urllib.parse.urlencode(fields).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        expect=(303,),
+    )
 
 
 def leader(b: Browser, rnd: random.Random, plan: dict, uploads: list, token: str | None) -> None:
@@ -186,8 +216,15 @@ def leader(b: Browser, rnd: random.Random, plan: dict, uploads: list, token: str
 ROLES = {"staff": staff, "reviewer": reviewer, "leader": leader}
 
 
-def run_users(port: int, users: list[tuple[str, str, str | None]], plan: dict, start_at: float, duration: float,
-              think: tuple[float, float], seed: int) -> dict:
+def run_users(
+    port: int,
+    users: list[tuple[str, str, str | None]],
+    plan: dict,
+    start_at: float,
+    duration: float,
+    think: tuple[float, float],
+    seed: int,
+) -> dict:
     """One client process: a thread per user, which signs in, waits for the common start (wall-clock `start_at`,
     so that the sign-ins, slow by design, are not part of the measured load), then acts until the end; returns
     every request as (kind, wall-clock start, seconds, status, what went wrong or "") and the accepted uploads."""
@@ -220,6 +257,7 @@ def run_users(port: int, users: list[tuple[str, str, str | None]], plan: dict, s
 
 # ---------------------------------------------------------------- setting up
 
+
 def restart_postgresql(at: float, times: dict) -> None:
     time.sleep(max(0.0, at - time.time()))
     times["began"] = time.time()
@@ -231,15 +269,19 @@ def restart_postgresql(at: float, times: dict) -> None:
 
 
 def cli(env: dict, *args: str, ok=(0,)) -> str:
-    done = subprocess.run([str(BIN / "minhchung"), *args], env=env, cwd=env["MINHCHUNG_DATA_DIR"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(BIN / "minhchung"), *args], env=env, cwd=env["MINHCHUNG_DATA_DIR"], capture_output=True, text=True
+    )
     if done.returncode not in ok:
-        raise RuntimeError(f"minhchung {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr[-3000:]}")
+        raise RuntimeError(
+            f"minhchung {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr[-3000:]}"
+        )
     return done.stdout
 
 
 def psql(database: str, sql: str) -> list[tuple]:
     import psycopg
+
     with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{database}", autocommit=True) as conn:
         cursor = conn.execute(sql)
         return cursor.fetchall() if cursor.description else []
@@ -251,8 +293,12 @@ def free_port() -> int:
 
 
 def start_swift(workdir: Path) -> dict:
-    out = subprocess.run(["bash", str(ROOT / "scripts" / "s3-swift.sh"), "start", str(workdir)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "s3-swift.sh"), "start", str(workdir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return dict(re.findall(r"export (\w+)=(\S+)", out))
 
 
@@ -270,9 +316,12 @@ def main() -> None:
     parser.add_argument("--think", default="1,5", help="seconds each user waits between actions: MIN,MAX")
     parser.add_argument("--database", default="mc_load")
     parser.add_argument("--api", action="store_true", help="also read through /api/v1 with personal tokens")
-    parser.add_argument("--restart-database", action="store_true",
-                        help="restart PostgreSQL (pg_ctlcluster, as root) a third of the way through: requests in "
-                             "the restart must fail cleanly (503) and the app must recover without a restart")
+    parser.add_argument(
+        "--restart-database",
+        action="store_true",
+        help="restart PostgreSQL (pg_ctlcluster, as root) a third of the way through: requests in "
+        "the restart must fail cleanly (503) and the app must recover without a restart",
+    )
     args = parser.parse_args()
     think = tuple(float(x) for x in args.think.split(","))
     if args.database == "test":
@@ -282,8 +331,11 @@ def main() -> None:
     swift_dir = None
     server = None
     try:
-        s3 = {k: os.environ[k] for k in ("S3_TEST_ENDPOINT_URL", "S3_TEST_ACCESS_KEY", "S3_TEST_SECRET_KEY",
-                                          "S3_TEST_REGION") if k in os.environ}
+        s3 = {
+            k: os.environ[k]
+            for k in ("S3_TEST_ENDPOINT_URL", "S3_TEST_ACCESS_KEY", "S3_TEST_SECRET_KEY", "S3_TEST_REGION")
+            if k in os.environ
+        }
         if "S3_TEST_ENDPOINT_URL" not in s3:
             swift_dir = work / "swift"
             swift_dir.mkdir()
@@ -293,43 +345,84 @@ def main() -> None:
         data = work / "data"
         data.mkdir()
         bucket = f"mc-load-{uuid.uuid4().hex[:12]}"
-        env = {**os.environ, "MINHCHUNG_DATA_DIR": str(data), "MINHCHUNG_ENV": "development",
-               "SECRET_KEY": secrets.token_urlsafe(32),
-               "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{args.database}",
-               "STORAGE_URL": f"s3://{bucket}?endpoint_url={s3['S3_TEST_ENDPOINT_URL']}&region={s3['S3_TEST_REGION']}"
-                              f"&addressing_style=path",
-               "AWS_ACCESS_KEY_ID": s3["S3_TEST_ACCESS_KEY"], "AWS_SECRET_ACCESS_KEY": s3["S3_TEST_SECRET_KEY"],
-               "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
-        print(f"PostgreSQL database {args.database}, S3 {s3['S3_TEST_ENDPOINT_URL']} bucket {bucket}, "
-              f"data directory {data}", flush=True)
+        env = {
+            **os.environ,
+            "MINHCHUNG_DATA_DIR": str(data),
+            "MINHCHUNG_ENV": "development",
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{args.database}",
+            "STORAGE_URL": f"s3://{bucket}?endpoint_url={s3['S3_TEST_ENDPOINT_URL']}&region={s3['S3_TEST_REGION']}"
+            f"&addressing_style=path",
+            "AWS_ACCESS_KEY_ID": s3["S3_TEST_ACCESS_KEY"],
+            "AWS_SECRET_ACCESS_KEY": s3["S3_TEST_SECRET_KEY"],
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }
+        print(
+            f"PostgreSQL database {args.database}, S3 {s3['S3_TEST_ENDPOINT_URL']} bucket {bucket}, "
+            f"data directory {data}",
+            flush=True,
+        )
         cli(env, "demo", "--no-serve")
         cli(env, "storage", "init")
         departments = [row[0] for row in psql(args.database, "SELECT code FROM departments ORDER BY code")]
         n_reviewers = max(1, args.users // 5)
         n_leaders = max(1, args.users // 5)
         n_staff = args.users - n_reviewers - n_leaders
-        users = ([(f"load-staff-{i}", "staff") for i in range(n_staff)]
-                 + [(f"load-reviewer-{i}", "reviewer") for i in range(n_reviewers)]
-                 + [(f"load-leader-{i}", "leader") for i in range(n_leaders)])
+        users = (
+            [(f"load-staff-{i}", "staff") for i in range(n_staff)]
+            + [(f"load-reviewer-{i}", "reviewer") for i in range(n_reviewers)]
+            + [(f"load-leader-{i}", "leader") for i in range(n_leaders)]
+        )
         with_tokens = []
         for username, role in users:
-            cli(env, "users", "create", "--username", username, "--password", PASSWORD, "--unit", "gieng-day",
-                "--role", "reviewer" if role == "reviewer" else "staff", "--department", ",".join(departments))
+            cli(
+                env,
+                "users",
+                "create",
+                "--username",
+                username,
+                "--password",
+                PASSWORD,
+                "--unit",
+                "gieng-day",
+                "--role",
+                "reviewer" if role == "reviewer" else "staff",
+                "--department",
+                ",".join(departments),
+            )
             token = None
             if args.api and role != "reviewer":
                 token = cli(env, "tokens", "create", "--user", username).strip().splitlines()[-1].strip()
             with_tokens.append((username, role, token))
         plan = {
-            "items": [row[0] for row in psql(args.database, "SELECT id FROM checklist_items "
-                                                            "WHERE report_deadline IS NULL ORDER BY id")],
+            "items": [
+                row[0]
+                for row in psql(
+                    args.database, "SELECT id FROM checklist_items WHERE report_deadline IS NULL ORDER BY id"
+                )
+            ],
             "indices": [row[0] for row in psql(args.database, "SELECT id FROM indices ORDER BY id")],
         }
 
         port = free_port()
-        server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
-                                   "--timeout", "120", "evidence_app:create_app()"], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=open(work / "gunicorn.log", "wb"),
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                str(args.workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+                "evidence_app:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(work / "gunicorn.log", "wb"),
+            start_new_session=True,
+        )
         for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -337,20 +430,33 @@ def main() -> None:
             except OSError:
                 time.sleep(0.05)
         Browser(port, lambda *a: None).call("warm-up", "GET", "/login")
-        print(f"gunicorn with {args.workers} workers on port {port}; {len(users)} users ({n_staff} staff, "
-              f"{n_reviewers} reviewers, {n_leaders} leaders) for {args.duration:.0f} s over {args.processes} "
-              f"client processes, {think[0]:g}-{think[1]:g} s between actions...", flush=True)
+        print(
+            f"gunicorn with {args.workers} workers on port {port}; {len(users)} users ({n_staff} staff, "
+            f"{n_reviewers} reviewers, {n_leaders} leaders) for {args.duration:.0f} s over {args.processes} "
+            f"client processes, {think[0]:g}-{think[1]:g} s between actions...",
+            flush=True,
+        )
 
-        shares = [with_tokens[i::args.processes] for i in range(args.processes)]
+        shares = [with_tokens[i :: args.processes] for i in range(args.processes)]
         start_at = time.time() + 5 + 0.4 * len(users)  # time for every user to sign in first
         restart: dict = {}
         if args.restart_database:
-            threading.Thread(target=restart_postgresql, args=(start_at + args.duration / 3, restart),
-                             daemon=True).start()
+            threading.Thread(
+                target=restart_postgresql, args=(start_at + args.duration / 3, restart), daemon=True
+            ).start()
         with concurrent.futures.ProcessPoolExecutor(args.processes) as pool:
-            results = list(pool.map(run_users, [port] * args.processes, shares, [plan] * args.processes,
-                                    [start_at] * args.processes, [args.duration] * args.processes,
-                                    [think] * args.processes, range(args.processes)))
+            results = list(
+                pool.map(
+                    run_users,
+                    [port] * args.processes,
+                    shares,
+                    [plan] * args.processes,
+                    [start_at] * args.processes,
+                    [args.duration] * args.processes,
+                    [think] * args.processes,
+                    range(args.processes),
+                )
+            )
         wall_time = time.time() - start_at
     finally:
         if server is not None:
@@ -364,40 +470,54 @@ def main() -> None:
         timings.setdefault(kind, []).append(seconds)
     errors = [(wall, status, detail) for _kind, wall, _seconds, status, detail in samples if detail]
     total = sum(len(v) for k, v in timings.items() if k != "login")
-    print(f"\n{total} requests in {wall_time:.1f} s ({total / wall_time:.1f}/s), after {len(timings.get('login', []))} "
-          f"sign-ins")
+    print(
+        f"\n{total} requests in {wall_time:.1f} s ({total / wall_time:.1f}/s), after {len(timings.get('login', []))} "
+        f"sign-ins"
+    )
     print(f"{'kind':<10} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for kind in sorted(timings):
         v = timings[kind]
-        print(f"{kind:<10} {len(v):>6} {percentile(v, 50) * 1000:>8.0f} {percentile(v, 95) * 1000:>8.0f} "
-              f"{percentile(v, 99) * 1000:>8.0f} {max(v) * 1000:>8.0f}")
+        print(
+            f"{kind:<10} {len(v):>6} {percentile(v, 50) * 1000:>8.0f} {percentile(v, 95) * 1000:>8.0f} "
+            f"{percentile(v, 99) * 1000:>8.0f} {max(v) * 1000:>8.0f}"
+        )
     if args.restart_database:
         began, ended = restart["began"], restart["ended"]
         recovered_by = ended + RECOVERY_SECONDS
         during = [e for e in errors if began - 1 <= e[0] <= recovered_by]
         unclean = [e for e in during if e[1] != 503]
         later = [s for s in samples if s[1] > recovered_by]
-        print(f"PostgreSQL restarted at +{began - start_at:.1f} s, down for {ended - began:.1f} s: {len(during)} requests "
-              f"failed from then to {RECOVERY_SECONDS} s after, {len(during) - len(unclean)} of them cleanly (503)")
-        print(f"GOAL requests fail cleanly during the restart: {'PASS' if not unclean else 'FAIL'}"
-              + "".join(f"\n  {e[2]}" for e in unclean[:5]))
+        print(
+            f"PostgreSQL restarted at +{began - start_at:.1f} s, down for {ended - began:.1f} s: {len(during)} requests "
+            f"failed from then to {RECOVERY_SECONDS} s after, {len(during) - len(unclean)} of them cleanly (503)"
+        )
+        print(
+            f"GOAL requests fail cleanly during the restart: {'PASS' if not unclean else 'FAIL'}"
+            + "".join(f"\n  {e[2]}" for e in unclean[:5])
+        )
         errors = [e for e in errors if e not in during] + unclean
-        print(f"GOAL the app recovers without a restart: {'PASS' if later and not errors else 'FAIL'} "
-              f"({len(later)} requests after it, {len(errors)} errors outside it)")
+        print(
+            f"GOAL the app recovers without a restart: {'PASS' if later and not errors else 'FAIL'} "
+            f"({len(later)} requests after it, {len(errors)} errors outside it)"
+        )
     print(f"errors: {len(errors)}" + "".join(f"\n  {e[2]}" for e in errors[:10]))
     print(f"GOAL no error: {'PASS' if not errors else 'FAIL'} ({len(errors)})")
     slow = {k: percentile(timings[k], 95) * 1000 for k in READ_KINDS if k in timings}
-    print(f"GOAL p95 under {P95_GOAL_MS} ms for pages and API reads: "
-          f"{'PASS' if all(v < P95_GOAL_MS for v in slow.values()) else 'FAIL'} "
-          f"({', '.join(f'{k} {v:.0f} ms' for k, v in slow.items())})")
+    print(
+        f"GOAL p95 under {P95_GOAL_MS} ms for pages and API reads: "
+        f"{'PASS' if all(v < P95_GOAL_MS for v in slow.values()) else 'FAIL'} "
+        f"({', '.join(f'{k} {v:.0f} ms' for k, v in slow.items())})"
+    )
 
     recorded = {row[0] for row in psql(args.database, "SELECT sha256 FROM documents WHERE deleted_at IS NULL")}
     report = json.loads(cli(env, "storage", "verify", "--json", ok=(0, 1)))
     unrecorded = [h for h in uploads if h not in recorded]
     ok = not report["missing"] and not report["corrupt"] and not unrecorded
-    print(f"storage verify: {report['documents']} documents, {report['objects']} objects, {len(report['missing'])} "
-          f"missing, {len(report['corrupt'])} corrupt; {len(uploads) - len(unrecorded)}/{len(uploads)} accepted "
-          f"uploads recorded with their SHA-256 -> {'OK' if ok else 'FAILED'}")
+    print(
+        f"storage verify: {report['documents']} documents, {report['objects']} objects, {len(report['missing'])} "
+        f"missing, {len(report['corrupt'])} corrupt; {len(uploads) - len(unrecorded)}/{len(uploads)} accepted "
+        f"uploads recorded with their SHA-256 -> {'OK' if ok else 'FAILED'}"
+    )
     if errors:
         kept = Path(tempfile.gettempdir()) / "minhchung-load-gunicorn.log"
         shutil.copyfile(work / "gunicorn.log", kept)

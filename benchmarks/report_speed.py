@@ -19,6 +19,7 @@ equal to what the query layer gives). It prints a table and one PASS/FAIL line p
 
 Standard library, the app and its dependencies only. The database is dropped at the end unless --keep.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,20 +57,40 @@ YEAR = 2024
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS_PER_BATCH = 10
 
-DEPARTMENTS = [("vp-tk", "Văn phòng – Thống kê"), ("tp-hc", "Tư pháp – Hộ tịch"), ("dc-xd", "Địa chính – Xây dựng"),
-               ("vh-xh", "Văn hoá – Xã hội"), ("tc-kt", "Tài chính – Kế toán"), ("ca", "Công an phường"),
-               ("qs", "Ban Chỉ huy quân sự"), ("mc", "Bộ phận một cửa")]
+DEPARTMENTS = [
+    ("vp-tk", "Văn phòng – Thống kê"),
+    ("tp-hc", "Tư pháp – Hộ tịch"),
+    ("dc-xd", "Địa chính – Xây dựng"),
+    ("vh-xh", "Văn hoá – Xã hội"),
+    ("tc-kt", "Tài chính – Kế toán"),
+    ("ca", "Công an phường"),
+    ("qs", "Ban Chỉ huy quân sự"),
+    ("mc", "Bộ phận một cửa"),
+]
 INDICES = [  # code, name, max, assessment date, area max pattern, criterion points (70 criteria)
     ("CCHC", "Chỉ số cải cách hành chính cấp xã", 100, date(YEAR, 12, 15), [1] * 40 + [2] * 30),
     ("QN-DTI", "Chỉ số chuyển đổi số cấp xã (DTI)", 1000, date(YEAR, 11, 30), [10] * 50 + [25] * 20),
 ]
-CRITERIA_PER_AREA = [9, 9, 9, 9, 9, 9, 8, 8]          # 70 per index, 140 per unit
-RULE_MIX = (["binary"] * 35 + ["tiered"] * 8 + ["count_thresholds"] * 4 + ["ratio"] * 10
-            + ["percentage_tiers"] * 6 + ["deduction"] * 6 + ["not_applicable"] * 1)
+CRITERIA_PER_AREA = [9, 9, 9, 9, 9, 9, 8, 8]  # 70 per index, 140 per unit
+RULE_MIX = (
+    ["binary"] * 35
+    + ["tiered"] * 8
+    + ["count_thresholds"] * 4
+    + ["ratio"] * 10
+    + ["percentage_tiers"] * 6
+    + ["deduction"] * 6
+    + ["not_applicable"] * 1
+)
 ITEMS_PER_CRITERION = 5
 DOCUMENTS_PER_UNIT = 3000
-QUARTERS = [("Quý I", date(YEAR, 3, 14)), ("Quý II", date(YEAR, 6, 14)), ("Quý III", date(YEAR, 9, 14)),
-            ("Quý IV", date(YEAR, 12, 14)), ("6 tháng", date(YEAR, 6, 20)), ("năm", date(YEAR, 12, 20))]
+QUARTERS = [
+    ("Quý I", date(YEAR, 3, 14)),
+    ("Quý II", date(YEAR, 6, 14)),
+    ("Quý III", date(YEAR, 9, 14)),
+    ("Quý IV", date(YEAR, 12, 14)),
+    ("6 tháng", date(YEAR, 6, 20)),
+    ("năm", date(YEAR, 12, 20)),
+]
 REASONS = ["unsigned", "out_of_period", "illegible", "incomplete", "irrelevant"]
 
 
@@ -98,15 +119,30 @@ class Template:
                         reports = 1 if rng.random() < 0.2 else 0
                     else:
                         reports = 0
-                    measured = rule in ("ratio", "percentage_tiers", "tiered") or \
-                        (rule == "count_thresholds" and c % 2 == 0) or (rule == "deduction" and reports == 0)
-                    last_year = None if rule == "not_applicable" else \
-                        (pts * Decimal(rng.choice(["1", "1", "0.75", "0.5", "0"]))).quantize(Decimal("0.01"))
-                    criteria.append({"code": f"{a + 1}.{c + 1}", "title": f"Tiêu chí {a + 1}.{c + 1} ({rule})",
-                                     "max": pts, "rule": rule, "params": params, "reports": reports,
-                                     "measured": measured, "last_year": last_year,
-                                     "has_department": rng.random() < 0.7,
-                                     "items": 0 if rule == "not_applicable" else ITEMS_PER_CRITERION})
+                    measured = (
+                        rule in ("ratio", "percentage_tiers", "tiered")
+                        or (rule == "count_thresholds" and c % 2 == 0)
+                        or (rule == "deduction" and reports == 0)
+                    )
+                    last_year = (
+                        None
+                        if rule == "not_applicable"
+                        else (pts * Decimal(rng.choice(["1", "1", "0.75", "0.5", "0"]))).quantize(Decimal("0.01"))
+                    )
+                    criteria.append(
+                        {
+                            "code": f"{a + 1}.{c + 1}",
+                            "title": f"Tiêu chí {a + 1}.{c + 1} ({rule})",
+                            "max": pts,
+                            "rule": rule,
+                            "params": params,
+                            "reports": reports,
+                            "measured": measured,
+                            "last_year": last_year,
+                            "has_department": rng.random() < 0.7,
+                            "items": 0 if rule == "not_applicable" else ITEMS_PER_CRITERION,
+                        }
+                    )
                 areas.append({"code": str(a + 1), "name": f"Lĩnh vực {a + 1} của {code}", "criteria": criteria})
             # 1 not-applicable criterion without items: 5 more items go to the first binary criteria
             extra = ITEMS_PER_CRITERION
@@ -115,15 +151,21 @@ class Template:
                     if extra and crit["rule"] == "binary" and not crit["reports"]:
                         crit["items"] += 1
                         extra -= 1
-            self.indices.append({"code": code, "name": name, "max": Decimal(max_points), "assessment": assessment,
-                                 "areas": areas})
+            self.indices.append(
+                {"code": code, "name": name, "max": Decimal(max_points), "assessment": assessment, "areas": areas}
+            )
 
     @staticmethod
     def _params(rule: str, pts: Decimal, rng: random.Random) -> dict:
         half = float(pts / 2)
         if rule == "tiered":
-            return {"tiers": [{"label": "Đạt đầy đủ", "fraction": 1.0}, {"label": "Đạt một phần", "fraction": 0.5},
-                              {"label": "Không đạt", "fraction": 0.0}]}
+            return {
+                "tiers": [
+                    {"label": "Đạt đầy đủ", "fraction": 1.0},
+                    {"label": "Đạt một phần", "fraction": 0.5},
+                    {"label": "Không đạt", "fraction": 0.0},
+                ]
+            }
         if rule == "count_thresholds":
             return {"thresholds": [{"min": 4.0, "points": float(pts)}, {"min": 2.0, "points": half}]}
         if rule == "ratio":
@@ -151,21 +193,99 @@ COLUMNS = {
     "departments": ("id", "unit_id", "code", "name"),
     "users": ("id", "unit_id", "username", "full_name", "email", "password_hash", "role", "active", "created_at"),
     "user_departments": ("user_id", "department_id"),
-    "indices": ("id", "unit_id", "code", "name", "year", "max_points", "assessment_date", "deviation_threshold_percent",
-                "deviation_penalty_points", "last_year", "last_year_score", "last_year_note", "source", "imported_at"),
+    "indices": (
+        "id",
+        "unit_id",
+        "code",
+        "name",
+        "year",
+        "max_points",
+        "assessment_date",
+        "deviation_threshold_percent",
+        "deviation_penalty_points",
+        "last_year",
+        "last_year_score",
+        "last_year_note",
+        "source",
+        "imported_at",
+    ),
     "areas": ("id", "index_id", "code", "name", "position", "max_points", "last_year_score", "loss_causes"),
-    "criteria": ("id", "index_id", "area_id", "code", "title", "position", "max_points", "rule_type", "rule_params",
-                 "last_year_score", "points_estimated", "loss_causes", "department_id"),
-    "checklist_items": ("id", "unit_id", "criterion_id", "code", "title", "checks", "position", "owner_department_id",
-                        "due_date", "weight", "report_period", "report_deadline", "assignee_id"),
-    "documents": ("id", "unit_id", "storage_key", "sha256", "size", "content_type", "filename", "page_count",
-                  "thumb_key", "preview_key", "captured_at", "uploaded_by_id", "uploaded_at", "number", "issue_date",
-                  "issuer", "summary", "period_start", "period_end", "page_ref", "sent_date", "deleted_at"),
-    "evidence": ("id", "document_id", "item_id", "state", "replaces_id", "linked_by_id", "linked_at", "updated_at",
-                 "version"),
+    "criteria": (
+        "id",
+        "index_id",
+        "area_id",
+        "code",
+        "title",
+        "position",
+        "max_points",
+        "rule_type",
+        "rule_params",
+        "last_year_score",
+        "points_estimated",
+        "loss_causes",
+        "department_id",
+    ),
+    "checklist_items": (
+        "id",
+        "unit_id",
+        "criterion_id",
+        "code",
+        "title",
+        "checks",
+        "position",
+        "owner_department_id",
+        "due_date",
+        "weight",
+        "report_period",
+        "report_deadline",
+        "assignee_id",
+    ),
+    "documents": (
+        "id",
+        "unit_id",
+        "storage_key",
+        "sha256",
+        "size",
+        "content_type",
+        "filename",
+        "page_count",
+        "thumb_key",
+        "preview_key",
+        "captured_at",
+        "uploaded_by_id",
+        "uploaded_at",
+        "number",
+        "issue_date",
+        "issuer",
+        "summary",
+        "period_start",
+        "period_end",
+        "page_ref",
+        "sent_date",
+        "deleted_at",
+    ),
+    "evidence": (
+        "id",
+        "document_id",
+        "item_id",
+        "state",
+        "replaces_id",
+        "linked_by_id",
+        "linked_at",
+        "updated_at",
+        "version",
+    ),
     "reviews": ("id", "evidence_id", "reviewer_id", "decision", "reason_code", "comment", "created_at"),
-    "measurements": ("id", "criterion_id", "measured_on", "numerator", "denominator", "source", "entered_by_id",
-                     "entered_at"),
+    "measurements": (
+        "id",
+        "criterion_id",
+        "measured_on",
+        "numerator",
+        "denominator",
+        "source",
+        "entered_by_id",
+        "entered_at",
+    ),
     "self_scores": ("id", "criterion_id", "round", "score", "note", "entered_by_id", "entered_at"),
 }
 YEAR_START = datetime(YEAR, 1, 1, tzinfo=UTC)
@@ -196,31 +316,79 @@ def generate_unit(u: int, template: Template, ids: Ids, rng: random.Random, rows
     users = {}
     for role_name, role in (("cb1", "staff"), ("cb2", "staff"), ("reviewer", "reviewer"), ("admin", "admin")):
         users[role_name] = ids("users")
-        rows["users"].append((users[role_name], unit_id, f"w{u:03d}-{role_name}", f"Cán bộ {role_name} phường {u}",
-                              f"w{u:03d}-{role_name}@example.vn", "$argon2id$v=19$m=65536,t=3,p=4$bench$bench",
-                              role, True, created))
+        rows["users"].append(
+            (
+                users[role_name],
+                unit_id,
+                f"w{u:03d}-{role_name}",
+                f"Cán bộ {role_name} phường {u}",
+                f"w{u:03d}-{role_name}@example.vn",
+                "$argon2id$v=19$m=65536,t=3,p=4$bench$bench",
+                role,
+                True,
+                created,
+            )
+        )
     for d, dept in enumerate(dept_ids):
         rows["user_departments"].append((users["cb1"] if d < 4 else users["cb2"], dept))
     uploader_of = lambda dept_index: users["cb1"] if dept_index < 4 else users["cb2"]
 
-    items = []      # (item_id, dept_index, report_deadline or None, due)
+    items = []  # (item_id, dept_index, report_deadline or None, due)
     for spec in template.indices:
         index_id = ids("indices")
         index_last_year = sum((c["last_year"] or 0 for a in spec["areas"] for c in a["criteria"]), Decimal(0))
-        rows["indices"].append((index_id, unit_id, spec["code"], spec["name"], YEAR, spec["max"], spec["assessment"],
-                                Decimal(5), Decimal(1), YEAR - 1, index_last_year, "Xếp hạng 10/21 phường",
-                                f"Kế hoạch {u}/KH-UBND ngày 14/5/{YEAR}", created))
+        rows["indices"].append(
+            (
+                index_id,
+                unit_id,
+                spec["code"],
+                spec["name"],
+                YEAR,
+                spec["max"],
+                spec["assessment"],
+                Decimal(5),
+                Decimal(1),
+                YEAR - 1,
+                index_last_year,
+                "Xếp hạng 10/21 phường",
+                f"Kế hoạch {u}/KH-UBND ngày 14/5/{YEAR}",
+                created,
+            )
+        )
         for a_pos, area in enumerate(spec["areas"]):
             area_id = ids("areas")
-            rows["areas"].append((area_id, index_id, area["code"], area["name"], a_pos,
-                                  sum((c["max"] for c in area["criteria"]), Decimal(0)),
-                                  sum((c["last_year"] or 0 for c in area["criteria"]), Decimal(0)), "[]"))
+            rows["areas"].append(
+                (
+                    area_id,
+                    index_id,
+                    area["code"],
+                    area["name"],
+                    a_pos,
+                    sum((c["max"] for c in area["criteria"]), Decimal(0)),
+                    sum((c["last_year"] or 0 for c in area["criteria"]), Decimal(0)),
+                    "[]",
+                )
+            )
             for c_pos, crit in enumerate(area["criteria"]):
                 crit_id = ids("criteria")
                 crit_dept = rng.randrange(8)
-                rows["criteria"].append((crit_id, index_id, area_id, crit["code"], crit["title"], c_pos, crit["max"],
-                                         crit["rule"], json.dumps(crit["params"]), crit["last_year"], False, "[]",
-                                         dept_ids[crit_dept] if crit["has_department"] else None))
+                rows["criteria"].append(
+                    (
+                        crit_id,
+                        index_id,
+                        area_id,
+                        crit["code"],
+                        crit["title"],
+                        c_pos,
+                        crit["max"],
+                        crit["rule"],
+                        json.dumps(crit["params"]),
+                        crit["last_year"],
+                        False,
+                        "[]",
+                        dept_ids[crit_dept] if crit["has_department"] else None,
+                    )
+                )
                 for i in range(crit["items"]):
                     item_id = ids("checklist_items")
                     dept = crit_dept if (crit["has_department"] and rng.random() < 0.7) else rng.randrange(8)
@@ -234,15 +402,36 @@ def generate_unit(u: int, template: Template, ids: Ids, rng: random.Random, rows
                         due = day_of(rng.randrange(31, 334)) if rng.random() < 0.9 else None
                         title = f"Minh chứng {chr(97 + i)} của tiêu chí {crit['code']}"
                     code = f"{spec['code']}-{crit['code']}-{chr(97 + i)}"
-                    rows["checklist_items"].append((item_id, unit_id, crit_id, code, title,
-                                                    "Ký số; đúng thẩm quyền; trong kỳ đánh giá", i, dept_ids[dept],
-                                                    due, Decimal(1), period, deadline,
-                                                    uploader_of(dept) if rng.random() < 0.5 else None))
+                    rows["checklist_items"].append(
+                        (
+                            item_id,
+                            unit_id,
+                            crit_id,
+                            code,
+                            title,
+                            "Ký số; đúng thẩm quyền; trong kỳ đánh giá",
+                            i,
+                            dept_ids[dept],
+                            due,
+                            Decimal(1),
+                            period,
+                            deadline,
+                            uploader_of(dept) if rng.random() < 0.5 else None,
+                        )
+                    )
                     items.append((item_id, dept, deadline, due))
                 if crit["rule"] != "not_applicable":
-                    rows["self_scores"].append((ids("self_scores"), crit_id, 1,
-                                                crit["max"] * Decimal(rng.choice(["1", "1", "1", "0.75", "0.5"])),
-                                                None, users["admin"], at(date(YEAR, 6, 20))))
+                    rows["self_scores"].append(
+                        (
+                            ids("self_scores"),
+                            crit_id,
+                            1,
+                            crit["max"] * Decimal(rng.choice(["1", "1", "1", "0.75", "0.5"])),
+                            None,
+                            users["admin"],
+                            at(date(YEAR, 6, 20)),
+                        )
+                    )
                 if crit["measured"]:
                     _measurements(crit, crit_id, ids, rng, rows, users["admin"])
 
@@ -254,9 +443,9 @@ def generate_unit(u: int, template: Template, ids: Ids, rng: random.Random, rows
     documents_by_item = {}
     for item_id, dept, deadline, _due in with_docs:
         uploader = uploader_of(dept)
-        if deadline is None:                 # the first upload: January to mid-June; a few land after the as-of day
+        if deadline is None:  # the first upload: January to mid-June; a few land after the as-of day
             t = rng.randrange(4, 170)
-        else:                                # a periodic report: a few weeks before its deadline
+        else:  # a periodic report: a few weeks before its deadline
             t = max(4, (deadline - date(YEAR, 1, 1)).days - rng.randrange(5, 40))
         previous_sent_back = None
         docs = []
@@ -279,30 +468,63 @@ def generate_unit(u: int, template: Template, ids: Ids, rng: random.Random, rows
             if deadline is not None:
                 number = f"{rng.randrange(1, 400)}/BC-UBND"
                 late = rng.random() < 0.15
-                sent = deadline + timedelta(days=rng.randrange(1, 20)) if late else \
-                    min(deadline, day_of(t)) - timedelta(days=rng.randrange(0, 5))
+                sent = (
+                    deadline + timedelta(days=rng.randrange(1, 20))
+                    if late
+                    else min(deadline, day_of(t)) - timedelta(days=rng.randrange(0, 5))
+                )
             deleted = None
             decision = rng.random()
             state = "approved" if decision < 0.62 else ("changes_requested" if decision < 0.8 else "submitted")
             if state == "submitted" and rng.random() < 0.05:
                 deleted = uploaded + timedelta(days=rng.randrange(1, 30))
-            rows["documents"].append((
-                doc_id, unit_id, key_for(sha), sha, rng.randrange(40_000, 8_000_000), content_type,
-                f"Văn bản {doc_id} – minh chứng.{ext}", pages, thumb, preview, None, uploader, uploaded, number,
-                day_of(max(0, t - rng.randrange(0, 10))), "UBND phường" if rng.random() < 0.7 else None,
-                f"Trích yếu văn bản số {doc_id}", None, None, None, sent, deleted))
+            rows["documents"].append(
+                (
+                    doc_id,
+                    unit_id,
+                    key_for(sha),
+                    sha,
+                    rng.randrange(40_000, 8_000_000),
+                    content_type,
+                    f"Văn bản {doc_id} – minh chứng.{ext}",
+                    pages,
+                    thumb,
+                    preview,
+                    None,
+                    uploader,
+                    uploaded,
+                    number,
+                    day_of(max(0, t - rng.randrange(0, 10))),
+                    "UBND phường" if rng.random() < 0.7 else None,
+                    f"Trích yếu văn bản số {doc_id}",
+                    None,
+                    None,
+                    None,
+                    sent,
+                    deleted,
+                )
+            )
             evidence_id = ids("evidence")
             version = 1
             if state != "submitted":
                 decided = uploaded + timedelta(days=rng.randrange(1, 15), hours=rng.randrange(8))
-                rows["reviews"].append((ids("reviews"), evidence_id, users["reviewer"], state,
-                                        rng.choice(REASONS) if state == "changes_requested" else None,
-                                        "Thiếu chữ ký số" if state == "changes_requested" else None, decided))
+                rows["reviews"].append(
+                    (
+                        ids("reviews"),
+                        evidence_id,
+                        users["reviewer"],
+                        state,
+                        rng.choice(REASONS) if state == "changes_requested" else None,
+                        "Thiếu chữ ký số" if state == "changes_requested" else None,
+                        decided,
+                    )
+                )
                 version = 2
             else:
                 decided = uploaded
-            rows["evidence"].append((evidence_id, doc_id, item_id, state, previous_sent_back, uploader, uploaded,
-                                     decided, version))
+            rows["evidence"].append(
+                (evidence_id, doc_id, item_id, state, previous_sent_back, uploader, uploaded, decided, version)
+            )
             previous_sent_back = evidence_id if state == "changes_requested" else None
             docs.append((doc_id, uploaded))
         documents_by_item[item_id] = docs
@@ -319,10 +541,22 @@ def generate_unit(u: int, template: Template, ids: Ids, rng: random.Random, rows
                 approved = rng.random() < 0.6
                 if approved:
                     decided = linked + timedelta(days=rng.randrange(1, 10))
-                    rows["reviews"].append((ids("reviews"), evidence_id, users["reviewer"], "approved", None, None,
-                                            decided))
-                rows["evidence"].append((evidence_id, doc_id, other, "approved" if approved else "submitted", None,
-                                         users["cb1"], linked, decided if approved else linked, 2 if approved else 1))
+                    rows["reviews"].append(
+                        (ids("reviews"), evidence_id, users["reviewer"], "approved", None, None, decided)
+                    )
+                rows["evidence"].append(
+                    (
+                        evidence_id,
+                        doc_id,
+                        other,
+                        "approved" if approved else "submitted",
+                        None,
+                        users["cb1"],
+                        linked,
+                        decided if approved else linked,
+                        2 if approved else 1,
+                    )
+                )
 
 
 def _measurements(crit: dict, crit_id: int, ids: Ids, rng: random.Random, rows: dict, admin: int) -> None:
@@ -338,9 +572,18 @@ def _measurements(crit: dict, crit_id: int, ids: Ids, rng: random.Random, rows: 
             numerator, denominator = Decimal(rng.randrange(0, 7)), None
         else:  # deduction: violations recorded
             numerator, denominator = Decimal(rng.randrange(0, 3)), None
-        rows["measurements"].append((ids("measurements"), crit_id, measured_on, numerator, denominator,
-                                     "Hệ thống thông tin giải quyết TTHC", admin,
-                                     at(measured_on + timedelta(days=rng.randrange(0, 5)), 16)))
+        rows["measurements"].append(
+            (
+                ids("measurements"),
+                crit_id,
+                measured_on,
+                numerator,
+                denominator,
+                "Hệ thống thông tin giải quyết TTHC",
+                admin,
+                at(measured_on + timedelta(days=rng.randrange(0, 5)), 16),
+            )
+        )
 
 
 def generate(dsn: str, n_units: int, seed: int) -> dict[str, int]:
@@ -367,7 +610,9 @@ def generate(dsn: str, n_units: int, seed: int) -> dict[str, int]:
         with conn.cursor() as cur:
             for table, columns in COLUMNS.items():
                 if columns[0] == "id":
-                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                    cur.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                    )
         conn.commit()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
@@ -421,17 +666,29 @@ def floor_numbers_of(statuses: dict) -> dict:
     for index_id, (criteria, _departments) in statuses.items():
         for c in criteria:
             last = c.measurements[-1] if c.measurements else None
-            out[index_id, c.code] = (len(c.items), sum(i.approved_on is not None for i in c.items),
-                                     sum(i.waiting for i in c.items), sum(i.sent_back for i in c.items),
-                                     None if last is None else Decimal(last.numerator),
-                                     None if last is None or last.denominator is None else Decimal(last.denominator))
+            out[index_id, c.code] = (
+                len(c.items),
+                sum(i.approved_on is not None for i in c.items),
+                sum(i.waiting for i in c.items),
+                sum(i.sent_back for i in c.items),
+                None if last is None else Decimal(last.numerator),
+                None if last is None or last.denominator is None else Decimal(last.denominator),
+            )
     return out
 
 
 def floor_rows_to_numbers(rows) -> dict:
-    return {(r.index_id, r.code): (r.items, r.approved, r.waiting, r.sent_back,
-                                   None if r.numerator is None else Decimal(r.numerator),
-                                   None if r.denominator is None else Decimal(r.denominator)) for r in rows}
+    return {
+        (r.index_id, r.code): (
+            r.items,
+            r.approved,
+            r.waiting,
+            r.sent_back,
+            None if r.numerator is None else Decimal(r.numerator),
+            None if r.denominator is None else Decimal(r.denominator),
+        )
+        for r in rows
+    }
 
 
 # ------------------------------------------------------------------------------------------ measuring
@@ -475,7 +732,7 @@ def measure(name: str, fn, runs: int, recorder: Recorder, db, setup=lambda: ()) 
     figure = Figure(name)
     result = None
     for run in range(runs + 1):
-        result = None          # the previous run's result is garbage before the next run starts
+        result = None  # the previous run's result is garbage before the next run starts
         db.session.remove()
         gc.collect()
         arguments = setup()
@@ -497,7 +754,7 @@ def measure(name: str, fn, runs: int, recorder: Recorder, db, setup=lambda: ()) 
 def short_sql(statement: str) -> str:
     one_line = " ".join(statement.split())
     frm = one_line.find(" FROM ")
-    head = one_line[:60] if frm < 0 else one_line[:25] + " …" + one_line[frm:frm + 45]
+    head = one_line[:60] if frm < 0 else one_line[:25] + " …" + one_line[frm : frm + 45]
     return head
 
 
@@ -526,7 +783,7 @@ def profile(label: str, fn, db, top: int = 22) -> None:
     start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
     total = next((line for line in lines if "function calls" in line), "")
     print(total.strip())
-    for line in lines[start:start + top + 1]:
+    for line in lines[start : start + top + 1]:
         print(line[:150])
 
 
@@ -579,11 +836,18 @@ def run(args, dsn: str) -> int:
     from evidence_app.reports.queries import end_of_day, indices_status
 
     data_dir = tempfile.TemporaryDirectory(prefix="mc-bench-")
-    config = Config({"DATABASE_URL": f"postgresql+psycopg://{args.server}/{args.database}",
-                     "MINHCHUNG_DATA_DIR": data_dir.name, "SECRET_KEY": "benchmark-secret-key-long-enough-for-flask-0123"})
+    config = Config(
+        {
+            "DATABASE_URL": f"postgresql+psycopg://{args.server}/{args.database}",
+            "MINHCHUNG_DATA_DIR": data_dir.name,
+            "SECRET_KEY": "benchmark-secret-key-long-enough-for-flask-0123",
+        }
+    )
     app = create_app(config)
-    print(f"PostgreSQL {args.server}/{args.database}; Python {sys.version.split()[0]}; "
-          f"{os.cpu_count()} CPUs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"PostgreSQL {args.server}/{args.database}; Python {sys.version.split()[0]}; "
+        f"{os.cpu_count()} CPUs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     started = time.perf_counter()
     with app.app_context():
         upgrade()
@@ -594,10 +858,23 @@ def run(args, dsn: str) -> int:
     started = time.perf_counter()
     counts = generate(dsn, args.units, args.seed)
     generation_s = time.perf_counter() - started
-    print(f"generated {args.units} units in {generation_s:.1f} s (COPY, {UNITS_PER_BATCH} units per transaction, "
-          f"then VACUUM ANALYZE): " + ", ".join(f"{counts[t]:,} {t}" for t in
-                                                 ("criteria", "checklist_items", "documents", "evidence", "reviews",
-                                                  "measurements", "self_scores", "users")))
+    print(
+        f"generated {args.units} units in {generation_s:.1f} s (COPY, {UNITS_PER_BATCH} units per transaction, "
+        f"then VACUUM ANALYZE): "
+        + ", ".join(
+            f"{counts[t]:,} {t}"
+            for t in (
+                "criteria",
+                "checklist_items",
+                "documents",
+                "evidence",
+                "reviews",
+                "measurements",
+                "self_scores",
+                "users",
+            )
+        )
+    )
 
     recorder = Recorder()
     with app.app_context():
@@ -606,16 +883,23 @@ def run(args, dsn: str) -> int:
         as_of = args.as_of
         unit_code = f"ward-{(args.units + 1) // 2:03d}"
         unit_id = db.session.execute(select(Unit.id).where(Unit.code == unit_code)).scalar_one()
-        unit_index_ids = db.session.execute(select(Index.id).where(Index.unit_id == unit_id)
-                                            .order_by(Index.code, Index.year)).scalars().all()
-        all_indices = [(i.id, i.assessment_date, i.deviation_threshold_percent, i.deviation_penalty_points)
-                       for i in db.session.execute(select(Index).order_by(Index.code, Index.year)).scalars()]
+        unit_index_ids = (
+            db.session.execute(select(Index.id).where(Index.unit_id == unit_id).order_by(Index.code, Index.year))
+            .scalars()
+            .all()
+        )
+        all_indices = [
+            (i.id, i.assessment_date, i.deviation_threshold_percent, i.deviation_penalty_points)
+            for i in db.session.execute(select(Index).order_by(Index.code, Index.year)).scalars()
+        ]
         unit_indices = [i for i in all_indices if i[0] in unit_index_ids]
         cutoff = end_of_day(as_of)
         n_items_unit = counts["checklist_items"] // args.units
         n_docs_unit = counts["documents"] // args.units
-        print(f"as of {as_of.isoformat()}; one unit = {unit_code}: 140 criteria, {n_items_unit} items, "
-              f"{n_docs_unit} documents; {args.runs} timed runs per figure after 1 warm-up\n")
+        print(
+            f"as of {as_of.isoformat()}; one unit = {unit_code}: 140 criteria, {n_items_unit} items, "
+            f"{n_docs_unit} documents; {args.runs} timed runs per figure after 1 warm-up\n"
+        )
 
         def load_unit():
             return (db.session.get(Unit, unit_id),)
@@ -624,58 +908,95 @@ def run(args, dsn: str) -> int:
             return build_report(unit, as_of)
 
         def score(statuses, indices):
-            return [forecast_index(*statuses[i], today=as_of, assessment_date=a, deviation_threshold_percent=t,
-                                   deviation_penalty_points=p) for i, a, t, p in indices]
+            return [
+                forecast_index(
+                    *statuses[i],
+                    today=as_of,
+                    assessment_date=a,
+                    deviation_threshold_percent=t,
+                    deviation_penalty_points=p,
+                )
+                for i, a, t, p in indices
+            ]
 
         def floor(where: str, params: dict):
-            return db.session.execute(text(FLOOR_SQL.format(where=where)),
-                                      {"cutoff": cutoff, "as_of": as_of, **params}).all()
+            return db.session.execute(
+                text(FLOOR_SQL.format(where=where)), {"cutoff": cutoff, "as_of": as_of, **params}
+            ).all()
 
         figures = {}
-        figures["report"], report = measure("build_report, one unit", one_report, args.runs, recorder, db,
-                                             setup=load_unit)
-        figures["query"], statuses_one = measure("  query layer (indices_status)",
-                                                 lambda: indices_status(unit_index_ids, as_of), args.runs, recorder, db)
-        figures["scoring"], _ = measure("  scoring (forecast_index ×2)", lambda: score(statuses_one, unit_indices),
-                                        args.runs, recorder, db)
-        figures["floor"], floor_one = measure("  floor: one SQL aggregate",
-                                              lambda: floor("WHERE x.unit_id = :unit_id", {"unit_id": unit_id}),
-                                              args.runs, recorder, db)
-        figures["league"], league = measure(f"league_table, {args.units} units", lambda: league_table(as_of),
-                                            args.runs, recorder, db)
+        figures["report"], report = measure(
+            "build_report, one unit", one_report, args.runs, recorder, db, setup=load_unit
+        )
+        figures["query"], statuses_one = measure(
+            "  query layer (indices_status)", lambda: indices_status(unit_index_ids, as_of), args.runs, recorder, db
+        )
+        figures["scoring"], _ = measure(
+            "  scoring (forecast_index ×2)", lambda: score(statuses_one, unit_indices), args.runs, recorder, db
+        )
+        figures["floor"], floor_one = measure(
+            "  floor: one SQL aggregate",
+            lambda: floor("WHERE x.unit_id = :unit_id", {"unit_id": unit_id}),
+            args.runs,
+            recorder,
+            db,
+        )
+        figures["league"], league = measure(
+            f"league_table, {args.units} units", lambda: league_table(as_of), args.runs, recorder, db
+        )
         all_ids = [i[0] for i in all_indices]
-        figures["query_all"], statuses_all = measure("  query layer (indices_status)",
-                                                     lambda: indices_status(all_ids, as_of), args.runs, recorder, db)
-        figures["scoring_all"], _ = measure(f"  scoring (forecast_index ×{len(all_ids)})",
-                                            lambda: score(statuses_all, all_indices), args.runs, recorder, db)
-        figures["floor_all"], floor_all = measure("  floor: one SQL aggregate", lambda: floor("", {}), args.runs,
-                                                  recorder, db)
+        figures["query_all"], statuses_all = measure(
+            "  query layer (indices_status)", lambda: indices_status(all_ids, as_of), args.runs, recorder, db
+        )
+        figures["scoring_all"], _ = measure(
+            f"  scoring (forecast_index ×{len(all_ids)})",
+            lambda: score(statuses_all, all_indices),
+            args.runs,
+            recorder,
+            db,
+        )
+        figures["floor_all"], floor_all = measure(
+            "  floor: one SQL aggregate", lambda: floor("", {}), args.runs, recorder, db
+        )
 
         same_one = floor_rows_to_numbers(floor_one) == floor_numbers_of(statuses_one)
         same_all = floor_rows_to_numbers(floor_all) == floor_numbers_of(statuses_all)
         if not same_all:
             a, b = floor_rows_to_numbers(floor_all), floor_numbers_of(statuses_all)
             for k in sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))[:5]:
-                print(f"floor and query layer differ: index {k[0]} criterion {k[1]}: floor {a.get(k)}, "
-                      f"query layer {b.get(k)}")
+                print(
+                    f"floor and query layer differ: index {k[0]} criterion {k[1]}: floor {a.get(k)}, "
+                    f"query layer {b.get(k)}"
+                )
         rows_in_league = sum(len(t["rows"]) for t in league)
 
-        print(f"{'figure':<40} {'median ms':>10} {'max ms':>9} {'stmts':>6} {'in SQL ms':>10} {'floor ms':>9} "
-              f"{'× floor':>8}")
+        print(
+            f"{'figure':<40} {'median ms':>10} {'max ms':>9} {'stmts':>6} {'in SQL ms':>10} {'floor ms':>9} "
+            f"{'× floor':>8}"
+        )
         for key in ("report", "query", "scoring", "floor", "league", "query_all", "scoring_all", "floor_all"):
             f = figures[key]
-            floor_figure = figures["floor" if key in ("report", "query", "floor") else "floor_all"] \
-                if key not in ("scoring", "scoring_all") else None
+            floor_figure = (
+                figures["floor" if key in ("report", "query", "floor") else "floor_all"]
+                if key not in ("scoring", "scoring_all")
+                else None
+            )
             floor_ms = f"{floor_figure.median_ms:9.1f}" if floor_figure else f"{'—':>9}"
             ratio = f"{f.median_ms / floor_figure.median_ms:8.1f}" if floor_figure else f"{'—':>8}"
-            print(f"{f.name:<40} {f.median_ms:10.1f} {f.max_ms:9.1f} {max(f.statements):6d} "
-                  f"{statistics.median(f.in_execute) * 1000:10.1f} {floor_ms} {ratio}")
-        print("('in SQL ms': time inside cursor.execute, i.e. PostgreSQL plus the transfer of the rows; the rest of "
-              "a figure is Python)")
-        print(f"floor numbers (items, approved, waiting, sent back, latest measurement per criterion) equal the query "
-              f"layer's: one unit {'yes' if same_one else 'NO'}, all units {'yes' if same_all else 'NO'}; "
-              f"report: {sum(len(i['criteria']) for i in report['indices'])} criteria; league: {len(league)} tables, "
-              f"{rows_in_league} rows")
+            print(
+                f"{f.name:<40} {f.median_ms:10.1f} {f.max_ms:9.1f} {max(f.statements):6d} "
+                f"{statistics.median(f.in_execute) * 1000:10.1f} {floor_ms} {ratio}"
+            )
+        print(
+            "('in SQL ms': time inside cursor.execute, i.e. PostgreSQL plus the transfer of the rows; the rest of "
+            "a figure is Python)"
+        )
+        print(
+            f"floor numbers (items, approved, waiting, sent back, latest measurement per criterion) equal the query "
+            f"layer's: one unit {'yes' if same_one else 'NO'}, all units {'yes' if same_all else 'NO'}; "
+            f"report: {sum(len(i['criteria']) for i in report['indices'])} criteria; league: {len(league)} tables, "
+            f"{rows_in_league} rows"
+        )
 
         print_breakdown("build_report, one unit", figures["report"])
         print_breakdown(f"league_table, {args.units} units", figures["league"])
@@ -687,19 +1008,27 @@ def run(args, dsn: str) -> int:
         statements = max(figures["report"].statements)
         print()
         results = [
-            (statements <= GOAL_STATEMENTS, f"build_report of one unit in at most {GOAL_STATEMENTS} SQL statements: "
-                                            f"{statements}"),
-            (figures["report"].median_ms < GOAL_REPORT_MS,
-             f"build_report of one unit (140 criteria, {n_items_unit} items, {n_docs_unit} documents) under "
-             f"{GOAL_REPORT_MS} ms: median {figures['report'].median_ms:.0f} ms (max {figures['report'].max_ms:.0f})"),
-            (figures["league"].median_ms < GOAL_LEAGUE_MS,
-             f"league_table of {args.units} units under {GOAL_LEAGUE_MS / 1000:.0f} s: median "
-             f"{figures['league'].median_ms / 1000:.2f} s (max {figures['league'].max_ms / 1000:.2f})"),
+            (
+                statements <= GOAL_STATEMENTS,
+                f"build_report of one unit in at most {GOAL_STATEMENTS} SQL statements: {statements}",
+            ),
+            (
+                figures["report"].median_ms < GOAL_REPORT_MS,
+                f"build_report of one unit (140 criteria, {n_items_unit} items, {n_docs_unit} documents) under "
+                f"{GOAL_REPORT_MS} ms: median {figures['report'].median_ms:.0f} ms (max {figures['report'].max_ms:.0f})",
+            ),
+            (
+                figures["league"].median_ms < GOAL_LEAGUE_MS,
+                f"league_table of {args.units} units under {GOAL_LEAGUE_MS / 1000:.0f} s: median "
+                f"{figures['league'].median_ms / 1000:.2f} s (max {figures['league'].max_ms / 1000:.2f})",
+            ),
         ]
         for ok, line in results:
             print(f"{'PASS' if ok else 'FAIL'}  {line}")
-        print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (a shared machine: other "
-              f"processes' load shows in the max column)")
+        print(
+            f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (a shared machine: other "
+            f"processes' load shows in the max column)"
+        )
         if args.units != 177:
             print(f"(the league goal is for 177 units; this run has {args.units})")
         event.remove(db.engine, "before_cursor_execute", recorder.before)

@@ -11,6 +11,7 @@ that handles the requests (the gunicorn worker) is polled every ~10 ms during th
 Standard library only; the app's own CLI (`minhchung`, and `gunicorn` for the default server) from the
 virtualenv of the Python running this script. Nothing outside a fresh temporary directory is touched.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,7 @@ from pathlib import Path
 
 MiB = 1024 * 1024
 CHUNK = MiB
-ITEM_CODE = "CCHC-1.3-a"   # a plan, not a periodic report: the upload form needs no number or sending date
+ITEM_CODE = "CCHC-1.3-a"  # a plan, not a periodic report: the upload form needs no number or sending date
 BIN = Path(sys.executable).parent
 ITEM_ID_CODE = """
 import sys
@@ -51,10 +52,13 @@ with create_app().app_context():
 
 
 def cli(env: dict, *args: str, ok=(0,)) -> str:
-    done = subprocess.run([str(BIN / "minhchung"), *args], env=env, cwd=env["MINHCHUNG_DATA_DIR"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(BIN / "minhchung"), *args], env=env, cwd=env["MINHCHUNG_DATA_DIR"], capture_output=True, text=True
+    )
     if done.returncode not in ok or ("--json" in args and not done.stdout.strip()):
-        raise RuntimeError(f"minhchung {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr[-3000:]}")
+        raise RuntimeError(
+            f"minhchung {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr[-3000:]}"
+        )
     return done.stdout
 
 
@@ -63,10 +67,12 @@ def write_pdf(path: Path, size: int) -> int:
     """A one-page PDF of exactly `size` bytes: the page, plus an unreferenced uncompressed stream of random
     bytes, with a correct xref table. Returns the file offset of the random bytes (see vary_pdf)."""
     head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
-            b"<< /Length 8 >>\nstream\n0 0 m S\n\nendstream"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
+        b"<< /Length 8 >>\nstream\n0 0 m S\n\nendstream",
+    ]
     with open(path, "wb") as f:
         f.write(head)
         offsets = []
@@ -129,17 +135,25 @@ class Client:
 
     def post_form(self, path: str, fields: dict):
         conn = self._conn()
-        conn.request("POST", path, urllib.parse.urlencode(fields),
-                     {"Cookie": self._cookie(), "Content-Type": "application/x-www-form-urlencoded"})
+        conn.request(
+            "POST",
+            path,
+            urllib.parse.urlencode(fields),
+            {"Cookie": self._cookie(), "Content-Type": "application/x-www-form-urlencoded"},
+        )
         return self._done(conn, conn.getresponse())
 
     def post_file(self, path: str, fields: dict, name: str, file: Path):
         """multipart/form-data with the file streamed from disk in 1 MiB chunks; Content-Length computed."""
         boundary = "bench" + secrets.token_hex(16)
-        pre = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-                       for k, v in fields.items())
-        pre += (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{file.name}"\r\n'
-                f"Content-Type: application/pdf\r\n\r\n").encode()
+        pre = b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+            for k, v in fields.items()
+        )
+        pre += (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{file.name}"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n"
+        ).encode()
         post = f"\r\n--{boundary}--\r\n".encode()
         conn = self._conn()
         conn.putrequest("POST", path)
@@ -171,14 +185,24 @@ def free_port() -> int:
 
 def start_server(kind: str, port: int, env: dict, log: Path) -> subprocess.Popen:
     if kind == "gunicorn":
-        cmd = [str(BIN / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "--timeout", "300", "evidence_app:create_app()"]
+        cmd = [
+            str(BIN / "gunicorn"),
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "300",
+            "evidence_app:create_app()",
+        ]
         if "--no-control-socket" in subprocess.run(cmd[:1] + ["--help"], capture_output=True, text=True).stdout:
             cmd.append("--no-control-socket")  # gunicorn >= 24 would otherwise make ~/.gunicorn/gunicorn.ctl
     else:
         cmd = [str(BIN / "minhchung"), "run", "--port", str(port), "--no-reload", "--no-debugger"]
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, env=env, cwd=env["MINHCHUNG_DATA_DIR"], stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # its own process group: Ctrl+C here does not hit it
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=env["MINHCHUNG_DATA_DIR"], stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )  # its own process group: Ctrl+C here does not hit it
     proc.port = port
     for _ in range(300):
         if proc.poll() is not None:
@@ -266,23 +290,47 @@ def upload(client: Client, item_id: int, pdf: Path) -> float:
 
 def benchmark(args, data: Path, env: dict) -> None:
     max_mb = max(args.sizes)
-    print(f"data directory {data} (MINHCHUNG_MAX_UPLOAD_MB={env['MINHCHUNG_MAX_UPLOAD_MB']}), server {args.server}",
-          flush=True)
+    print(
+        f"data directory {data} (MINHCHUNG_MAX_UPLOAD_MB={env['MINHCHUNG_MAX_UPLOAD_MB']}), server {args.server}",
+        flush=True,
+    )
     cli(env, "demo", "--no-serve")
     password = secrets.token_urlsafe(16)
-    cli(env, "users", "create", "--username", "bench", "--password", password, "--role", "staff",
-        "--unit", "gieng-day", "--department", "vp-tk")
+    cli(
+        env,
+        "users",
+        "create",
+        "--username",
+        "bench",
+        "--password",
+        password,
+        "--role",
+        "staff",
+        "--unit",
+        "gieng-day",
+        "--department",
+        "vp-tk",
+    )
     items = json.loads(cli(env, "catalog", "items", "--unit", "gieng-day", "--json"))
     item = next(i for i in items if i["code"] == ITEM_CODE)
     assert item["report_deadline"] is None, f"{ITEM_CODE} is a periodic report"
-    item_id = int(subprocess.run([sys.executable, "-c", ITEM_ID_CODE, ITEM_CODE], env=env, cwd=data,
-                                 capture_output=True, text=True, check=True).stdout)
+    item_id = int(
+        subprocess.run(
+            [sys.executable, "-c", ITEM_ID_CODE, ITEM_CODE],
+            env=env,
+            cwd=data,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
 
     server = start_server(args.server, free_port(), env, data / "server.log")
     try:
         client = Client(server.port)
-        status, _, _ = client.post_form("/login", {"username": "bench", "password": password,
-                                                   "csrf_token": csrf_token(client.get("/login")[2])})
+        status, _, _ = client.post_form(
+            "/login", {"username": "bench", "password": password, "csrf_token": csrf_token(client.get("/login")[2])}
+        )
         assert status in (302, 303), f"login failed: {status}"
         inputs = data / "bench-input"
         inputs.mkdir()
@@ -309,40 +357,57 @@ def benchmark(args, data: Path, env: dict) -> None:
                     up.append(upload(client, item_id, pdf))
                 finally:
                     peak = max(peak, watcher.stop())
-                print(f"  {size_mb:>4} MiB run {run + 1}: upload {up[-1]:.3f} s, copy {copy[-1]:.3f} s, "
-                      f"copy+fsync {copy_sync[-1]:.3f} s, sha256 {hashing[-1]:.3f} s, worker RSS peak {peak:.1f} MiB", flush=True)
+                print(
+                    f"  {size_mb:>4} MiB run {run + 1}: upload {up[-1]:.3f} s, copy {copy[-1]:.3f} s, "
+                    f"copy+fsync {copy_sync[-1]:.3f} s, sha256 {hashing[-1]:.3f} s, worker RSS peak {peak:.1f} MiB",
+                    flush=True,
+                )
             pdf.unlink()
             u, c, cs, h = (statistics.median(v) for v in (up, copy, copy_sync, hashing))
             rows.append((size_mb, u, size_mb / u, c, c / u, cs / u, peak - rss_before, h, c / h))
     finally:
         stop_server(server)
 
-    print(f"\n{'size MiB':>8} {'upload s':>9} {'MiB/s':>8} {'copy s':>8} {'ratio':>7} {'ratio vs copy+fsync':>20} "
-          f"{'RSS growth MiB':>15} {'sha256 s':>9} {'ceiling':>8}")
+    print(
+        f"\n{'size MiB':>8} {'upload s':>9} {'MiB/s':>8} {'copy s':>8} {'ratio':>7} {'ratio vs copy+fsync':>20} "
+        f"{'RSS growth MiB':>15} {'sha256 s':>9} {'ceiling':>8}"
+    )
     for size_mb, u, rate, c, ratio, ratio_sync, growth, h, ceiling in rows:
-        print(f"{size_mb:>8} {u:>9.3f} {rate:>8.1f} {c:>8.3f} {ratio:>7.2f} {ratio_sync:>20.2f} {growth:>15.1f} "
-              f"{h:>9.3f} {ceiling:>8.2f}")
-    print("(medians of", args.runs, "runs; ratio = copy time / upload time, i.e. upload throughput / copy throughput;\n"
-          " ceiling = copy time / SHA-256 time of the same file: the best ratio any upload that hashes can reach)")
+        print(
+            f"{size_mb:>8} {u:>9.3f} {rate:>8.1f} {c:>8.3f} {ratio:>7.2f} {ratio_sync:>20.2f} {growth:>15.1f} "
+            f"{h:>9.3f} {ceiling:>8.2f}"
+        )
+    print(
+        "(medians of",
+        args.runs,
+        "runs; ratio = copy time / upload time, i.e. upload throughput / copy throughput;\n"
+        " ceiling = copy time / SHA-256 time of the same file: the best ratio any upload that hashes can reach)",
+    )
     by_size = {r[0]: r for r in rows}
     largest = by_size[max_mb]
-    print(f"GOAL throughput ratio >= 0.5 at {max_mb} MiB: {'PASS' if largest[4] >= 0.5 else 'FAIL'} ({largest[4]:.2f}; "
-          f"vs copy+fsync {largest[5]:.2f})")
+    print(
+        f"GOAL throughput ratio >= 0.5 at {max_mb} MiB: {'PASS' if largest[4] >= 0.5 else 'FAIL'} ({largest[4]:.2f}; "
+        f"vs copy+fsync {largest[5]:.2f})"
+    )
     big = [by_size[s] for s in (50, 200) if s in by_size] or [largest]
     growths = ", ".join(f"{r[0]} MiB: {r[6]:.1f}" for r in big)
     flat = max(r[6] for r in big) - min(r[6] for r in big) < 10
-    print(f"GOAL peak RSS growth < 50 MiB and flat (within 10 MiB) across sizes: "
-          f"{'PASS' if all(r[6] < 50 for r in big) and flat else 'FAIL'} ({growths})")
+    print(
+        f"GOAL peak RSS growth < 50 MiB and flat (within 10 MiB) across sizes: "
+        f"{'PASS' if all(r[6] < 50 for r in big) and flat else 'FAIL'} ({growths})"
+    )
 
     report = json.loads(cli(env, "storage", "verify", "--json", ok=(0, 1)))  # 1: it found a problem
     leftovers = list((data / "tmp").iterdir())
     missing = [label for sha, label in uploaded.items() if not (data / "files" / sha[:2] / sha[2:4] / sha).is_file()]
     ok = not report["missing"] and not report["corrupt"] and not missing
-    print(f"storage verify: {report['documents']} documents, {report['objects']} objects, {len(report['missing'])} "
-          f"missing, {len(report['corrupt'])} corrupt, {len(report['orphaned'])} orphaned; "
-          f"{len(uploaded) - len(missing)}/{len(uploaded)} uploaded files stored under their SHA-256"
-          f"{'' if not missing else ' (not stored: ' + ', '.join(missing) + ')'}; "
-          f"{len(leftovers)} temporary files left in DATA_DIR/tmp -> {'OK' if ok else 'FAILED'}")
+    print(
+        f"storage verify: {report['documents']} documents, {report['objects']} objects, {len(report['missing'])} "
+        f"missing, {len(report['corrupt'])} corrupt, {len(report['orphaned'])} orphaned; "
+        f"{len(uploaded) - len(missing)}/{len(uploaded)} uploaded files stored under their SHA-256"
+        f"{'' if not missing else ' (not stored: ' + ', '.join(missing) + ')'}; "
+        f"{len(leftovers)} temporary files left in DATA_DIR/tmp -> {'OK' if ok else 'FAILED'}"
+    )
 
 
 def main() -> None:
@@ -353,9 +418,14 @@ def main() -> None:
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",")]
     data = Path(tempfile.mkdtemp(prefix="minhchung-bench-"))
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "STORAGE_URL", "SECRET_KEY", "MINHCHUNG_ENV")}
-    env.update(MINHCHUNG_DATA_DIR=str(data), MINHCHUNG_MAX_UPLOAD_MB=str(max(args.sizes) + 10),
-               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "STORAGE_URL", "SECRET_KEY", "MINHCHUNG_ENV")
+    }
+    env.update(
+        MINHCHUNG_DATA_DIR=str(data),
+        MINHCHUNG_MAX_UPLOAD_MB=str(max(args.sizes) + 10),
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl+C even when started with SIGINT ignored (`cmd &`)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on kill as on Ctrl+C
     try:

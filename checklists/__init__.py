@@ -2,6 +2,7 @@
 
 No Flask and no database here: `evidence_app` imports this package, never the reverse.
 """
+
 from pathlib import Path
 
 from .loader import CatalogError, Problem, load_catalog, parse_catalog

@@ -1,4 +1,5 @@
 """`python -m checklists validate FILE…`: validate catalog files without the application."""
+
 from __future__ import annotations
 
 import sys
@@ -20,7 +21,9 @@ def main(argv: list[str]) -> int:
         else:
             n_criteria = sum(1 for _ in catalog.criteria())
             n_items = sum(1 for _ in catalog.items())
-            print(f"{path}: ok — {catalog.index.code} {catalog.index.year}: {len(catalog.areas)} areas, {n_criteria} criteria, {n_items} items")
+            print(
+                f"{path}: ok — {catalog.index.code} {catalog.index.year}: {len(catalog.areas)} areas, {n_criteria} criteria, {n_items} items"
+            )
     return status
 
 

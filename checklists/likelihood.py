@@ -1,5 +1,6 @@
 """How likely a pending piece of evidence is to be won by its horizon: the table of states in forecast.yaml,
 interpolated by the weeks left and refined by the owner department's recent pace. Pure; Decimal only."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,13 +13,14 @@ import yaml
 
 ZERO, ONE = Decimal(0), Decimal(1)
 PARAMETERS_FILE = Path(__file__).with_name("forecast.yaml")
-ITEM_STATES = ("waiting", "sent_back", "missing", "overdue")       # best first
+ITEM_STATES = ("waiting", "sent_back", "missing", "overdue")  # best first
 MEASUREMENT_STATES = ("below_target", "not_measured")
 
 
 @dataclass(frozen=True)
 class Band:
     """p of one state: [low, high] with no time left and with ample time left."""
+
     no_time: tuple[Decimal, Decimal]
     ample_time: tuple[Decimal, Decimal]
 
@@ -69,8 +71,10 @@ def _check_order(states: dict[str, Band], order: tuple[str, ...], place: str) ->
             for end, pace in ((0, "idle"), (1, "full pace")):
                 high, low = getattr(states[better], column)[end], getattr(states[worse], column)[end]
                 if high < low:
-                    raise ParameterError(f"{place}: {better}.{column} ({pace}) {high} < {worse}.{column} ({pace}) "
-                                         f"{low}: the states' order would invert")
+                    raise ParameterError(
+                        f"{place}: {better}.{column} ({pace}) {high} < {worse}.{column} ({pace}) "
+                        f"{low}: the states' order would invert"
+                    )
 
 
 def parse_parameters(raw: dict[str, Any]) -> ForecastParameters:
@@ -80,18 +84,26 @@ def parse_parameters(raw: dict[str, Any]) -> ForecastParameters:
         if set(table) != set(names):
             raise ParameterError(f"{group}: expected exactly {', '.join(names)}, got {', '.join(table) or 'nothing'}")
         for name in names:
-            states[name] = Band(*(_pair(table[name].get(column), f"{group}.{name}.{column}")
-                                  for column in ("no_time", "ample_time")))
-            if states[name].no_time[0] > states[name].ample_time[0] or states[name].no_time[1] > states[name].ample_time[1]:
+            states[name] = Band(
+                *(_pair(table[name].get(column), f"{group}.{name}.{column}") for column in ("no_time", "ample_time"))
+            )
+            if (
+                states[name].no_time[0] > states[name].ample_time[0]
+                or states[name].no_time[1] > states[name].ample_time[1]
+            ):
                 raise ParameterError(f"{group}.{name}: less time left must never give a higher p")
     _check_order(states, ITEM_STATES, "states")
     pace = raw.get("pace") or {}
     risk = raw.get("risk") or {}
     parameters = ForecastParameters(
-        ample_time_weeks=Decimal(str(raw["ample_time_weeks"])), window_weeks=int(pace["window_weeks"]),
-        full_rate_per_week=Decimal(str(pace["full_rate_per_week"])), states=states,
-        soon_days=int(risk["soon_days"]), critical_share_percent=Decimal(str(risk["critical_share_percent"])),
-        on_track_p=Decimal(str(risk["on_track_p"])))
+        ample_time_weeks=Decimal(str(raw["ample_time_weeks"])),
+        window_weeks=int(pace["window_weeks"]),
+        full_rate_per_week=Decimal(str(pace["full_rate_per_week"])),
+        states=states,
+        soon_days=int(risk["soon_days"]),
+        critical_share_percent=Decimal(str(risk["critical_share_percent"])),
+        on_track_p=Decimal(str(risk["on_track_p"])),
+    )
     if parameters.ample_time_weeks <= 0 or parameters.window_weeks < 1 or parameters.full_rate_per_week <= 0:
         raise ParameterError("ample_time_weeks, pace.window_weeks and pace.full_rate_per_week must be positive")
     return parameters

@@ -1,5 +1,6 @@
 """Load and validate a catalog file (see FORMAT.md). Every problem is reported at once, each naming the file,
 the place in it (`areas[2].criteria[5].max_points`), what is wrong and what is expected."""
+
 from __future__ import annotations
 
 import re
@@ -69,7 +70,8 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                "while reading a mapping", node.start_mark, f"found the key {key!r} twice", key_node.start_mark)
+                "while reading a mapping", node.start_mark, f"found the key {key!r} twice", key_node.start_mark
+            )
         seen[key] = True
     return yaml.SafeLoader.construct_mapping(loader, node, deep)
 
@@ -84,7 +86,9 @@ def load_catalog(path: str | Path) -> Catalog:
     except FileNotFoundError:
         raise CatalogError(str(path), [Problem("", "the file does not exist")]) from None
     except UnicodeDecodeError as exc:
-        raise CatalogError(str(path), [Problem("", f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")]) from None
+        raise CatalogError(
+            str(path), [Problem("", f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")]
+        ) from None
     return parse_catalog(text, source=str(path))
 
 
@@ -100,7 +104,7 @@ def parse_catalog(text: str, *, source: str = "<catalog>") -> Catalog:
         raise CatalogError(source, [Problem(where, message)]) from None
     validator = _Validator()
     catalog = validator.catalog(data)
-    if validator.problems or catalog is None:   # the validator names a problem whenever it gives no catalog
+    if validator.problems or catalog is None:  # the validator names a problem whenever it gives no catalog
         raise CatalogError(source, validator.problems)
     return catalog
 
@@ -113,8 +117,16 @@ class _Validator:
         self.problems.append(Problem(place, message))
 
     # --- field readers: each records a problem and returns None when the value is unusable
-    def text(self, data: dict[str, Any], key: str, place: str, *, required: bool = True,
-             pattern: re.Pattern[str] | None = None, what: str = "a text") -> str | None:
+    def text(
+        self,
+        data: dict[str, Any],
+        key: str,
+        place: str,
+        *,
+        required: bool = True,
+        pattern: re.Pattern[str] | None = None,
+        what: str = "a text",
+    ) -> str | None:
         value = data.get(key)
         where = f"{place}.{key}" if place else key
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -132,8 +144,16 @@ class _Validator:
             return None
         return value
 
-    def number(self, data: dict[str, Any], key: str, place: str, *, required: bool = True, positive: bool = False,
-               minimum: int | None = None) -> Decimal | None:
+    def number(
+        self,
+        data: dict[str, Any],
+        key: str,
+        place: str,
+        *,
+        required: bool = True,
+        positive: bool = False,
+        minimum: int | None = None,
+    ) -> Decimal | None:
         where = f"{place}.{key}" if place else key
         if data.get(key) is None:
             if required:
@@ -229,7 +249,13 @@ class _Validator:
             if not self.is_mapping(raw, place):
                 continue
             self.unknown_keys(raw, {"code", "name"}, place)
-            code = self.text(raw, "code", place, pattern=DEPARTMENT_CODE, what="a code of lower-case letters, digits and '-' (e.g. vp-tk)")
+            code = self.text(
+                raw,
+                "code",
+                place,
+                pattern=DEPARTMENT_CODE,
+                what="a code of lower-case letters, digits and '-' (e.g. vp-tk)",
+            )
             name = self.text(raw, "name", place)
             if code in seen:
                 self.add(f"{place}.code", f"{code!r} is declared twice; declare each department once")
@@ -242,8 +268,12 @@ class _Validator:
         if not self.is_mapping(raw, "index"):
             return None
         place = "index"
-        self.unknown_keys(raw, {"code", "name", "year", "max_points", "assessment_date", "deviation", "last_year", "source"}, place)
-        code = self.text(raw, "code", place, pattern=INDEX_CODE, what="a code of capital letters, digits and '-' (e.g. CCHC, QN-DTI)")
+        self.unknown_keys(
+            raw, {"code", "name", "year", "max_points", "assessment_date", "deviation", "last_year", "source"}, place
+        )
+        code = self.text(
+            raw, "code", place, pattern=INDEX_CODE, what="a code of capital letters, digits and '-' (e.g. CCHC, QN-DTI)"
+        )
         name = self.text(raw, "name", place)
         year = raw.get("year")
         if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
@@ -274,17 +304,25 @@ class _Validator:
             if isinstance(ly_year, int) and score is not None:
                 last_year = LastYear(ly_year, score, note)
         source = self.text(raw, "source", place, required=False)
-        if (code is None or name is None or year is None or max_points is None or assessment_date is None
-                or threshold is None or penalty is None):
+        if (
+            code is None
+            or name is None
+            or year is None
+            or max_points is None
+            or assessment_date is None
+            or threshold is None
+            or penalty is None
+        ):
             return None
-        return IndexSpec(code, name, year, max_points, assessment_date, threshold, penalty, last_year, source,
-                         deviation_source)
+        return IndexSpec(
+            code, name, year, max_points, assessment_date, threshold, penalty, last_year, source, deviation_source
+        )
 
     def area(self, raw: object, place: str, index: IndexSpec | None, departments: set[str]) -> AreaSpec | None:
         if not self.is_mapping(raw, place):
             return None
         self.unknown_keys(raw, {"code", "name", "max_points", "last_year_score", "loss_causes", "criteria"}, place)
-        code = self.text(raw, "code", place, pattern=AREA_CODE, what="a short code such as \"1\"")
+        code = self.text(raw, "code", place, pattern=AREA_CODE, what='a short code such as "1"')
         name = self.text(raw, "name", place)
         max_points = self.number(raw, "max_points", place, positive=True)
         last_year = self.number(raw, "last_year_score", place, required=False, minimum=0)
@@ -310,12 +348,33 @@ class _Validator:
         self.check_area_totals(area, place)
         return area
 
-    def criterion(self, raw: object, place: str, index: IndexSpec | None, departments: set[str]) -> CriterionSpec | None:
+    def criterion(
+        self, raw: object, place: str, index: IndexSpec | None, departments: set[str]
+    ) -> CriterionSpec | None:
         if not self.is_mapping(raw, place):
             return None
-        self.unknown_keys(raw, {"code", "title", "max_points", "points_estimated", "last_year_score", "department",
-                                "rule", "loss_causes", "items"}, place)
-        code = self.text(raw, "code", place, pattern=CRITERION_CODE, what="a code of numbers and dots, at most four levels (e.g. 1.2 or 4.22.11); quote it in YAML")
+        self.unknown_keys(
+            raw,
+            {
+                "code",
+                "title",
+                "max_points",
+                "points_estimated",
+                "last_year_score",
+                "department",
+                "rule",
+                "loss_causes",
+                "items",
+            },
+            place,
+        )
+        code = self.text(
+            raw,
+            "code",
+            place,
+            pattern=CRITERION_CODE,
+            what="a code of numbers and dots, at most four levels (e.g. 1.2 or 4.22.11); quote it in YAML",
+        )
         title = self.text(raw, "title", place)
         max_points = self.number(raw, "max_points", place, positive=True)
         estimated = raw.get("points_estimated", False)
@@ -327,7 +386,10 @@ class _Validator:
             self.add(f"{place}.last_year_score", f"is {last_year}, above the criterion's max_points {max_points}")
         department = self.text(raw, "department", place, required=False)
         if department is not None and department not in departments:
-            self.add(f"{place}.department", f"{department!r} is not a declared department; declare it under `departments` or use one of: {', '.join(sorted(departments)) or '(none declared)'}")
+            self.add(
+                f"{place}.department",
+                f"{department!r} is not a declared department; declare it under `departments` or use one of: {', '.join(sorted(departments)) or '(none declared)'}",
+            )
         rule = self.rule(raw.get("rule"), f"{place}.rule", max_points)
         causes = []
         for k, cause in enumerate(self.sequence(raw, "loss_causes", place, required=False)):
@@ -349,14 +411,24 @@ class _Validator:
                 items.append(item)
         if rule is not None and rule.type == "not_applicable":
             if last_year is not None:
-                self.add(f"{place}.last_year_score", "is given for a not_applicable criterion: remove it (such a criterion is not scored)")
+                self.add(
+                    f"{place}.last_year_score",
+                    "is given for a not_applicable criterion: remove it (such a criterion is not scored)",
+                )
         elif rule is not None and rule.type == "remainder" and last_year is None:
-            self.add(f"{place}.last_year_score", "is missing: a remainder block is forecast from last year's score; give it")
+            self.add(
+                f"{place}.last_year_score", "is missing: a remainder block is forecast from last year's score; give it"
+            )
         elif not raw_items:
-            self.add(f"{place}.items", "is missing or empty: every scored criterion needs at least one checklist item (the document that proves it)")
+            self.add(
+                f"{place}.items",
+                "is missing or empty: every scored criterion needs at least one checklist item (the document that proves it)",
+            )
         if code is None or title is None or max_points is None or rule is None or len(items) != len(raw_items):
             return None
-        return CriterionSpec(code, title, max_points, rule, department, last_year, estimated, tuple(causes), tuple(items))
+        return CriterionSpec(
+            code, title, max_points, rule, department, last_year, estimated, tuple(causes), tuple(items)
+        )
 
     def rule(self, raw: object, place: str, max_points: Decimal | None) -> RuleSpec | None:
         if not self.is_mapping(raw, place):
@@ -375,20 +447,28 @@ class _Validator:
             return None
         return RuleSpec(rule_type, params)
 
-    def item(self, raw: object, place: str, index: IndexSpec | None, criterion_code: str | None, departments: set[str]) -> ItemSpec | None:
+    def item(
+        self, raw: object, place: str, index: IndexSpec | None, criterion_code: str | None, departments: set[str]
+    ) -> ItemSpec | None:
         if not self.is_mapping(raw, place):
             return None
         self.unknown_keys(raw, {"code", "title", "checks", "owner", "due", "weight", "report"}, place)
         code = self.text(raw, "code", place, what="a code such as CCHC-1.1-a")
         if code is not None and index is not None and not code.startswith(f"{index.code}-"):
-            self.add(f"{place}.code", f"is {code!r}: item codes start with the index code, e.g. {index.code}-{criterion_code or '1.1'}-a")
+            self.add(
+                f"{place}.code",
+                f"is {code!r}: item codes start with the index code, e.g. {index.code}-{criterion_code or '1.1'}-a",
+            )
         if code is not None and not re.match(r"^[A-Za-z0-9.\-_]{1,64}$", code):
             self.add(f"{place}.code", f"is {code!r}: use letters, digits, '.', '-' and '_' only (at most 64)")
         title = self.text(raw, "title", place)
         checks = self.text(raw, "checks", place, what="a text saying what the appraiser checks")
         owner = self.text(raw, "owner", place, what="a department code")
         if owner is not None and owner not in departments:
-            self.add(f"{place}.owner", f"{owner!r} is not a declared department; declare it under `departments` or use one of: {', '.join(sorted(departments)) or '(none declared)'}")
+            self.add(
+                f"{place}.owner",
+                f"{owner!r} is not a declared department; declare it under `departments` or use one of: {', '.join(sorted(departments)) or '(none declared)'}",
+            )
             owner = None
         weight = self.number(raw, "weight", place, required=False, positive=True)
         report = None
@@ -401,8 +481,13 @@ class _Validator:
         due = self.day(raw, "due", place, required=report is None and raw.get("report") is None)
         if due is None and report is not None:
             due = report.deadline
-        if (code is None or title is None or checks is None or owner is None
-                or (raw.get("report") is not None and report is None)):
+        if (
+            code is None
+            or title is None
+            or checks is None
+            or owner is None
+            or (raw.get("report") is not None and report is None)
+        ):
             return None
         return ItemSpec(code, title, checks, owner, due, weight if weight is not None else Decimal(1), report)
 
@@ -411,23 +496,34 @@ class _Validator:
         total = sum((c.max_points for c in area.criteria), Decimal(0))
         if total != area.max_points:
             listed = " + ".join(f"{c.code}: {c.max_points}" for c in area.criteria)
-            self.add(f"{place}.max_points", f"area {area.code} has max_points {area.max_points} but its criteria add up to {total} ({listed}); make them equal")
+            self.add(
+                f"{place}.max_points",
+                f"area {area.code} has max_points {area.max_points} but its criteria add up to {total} ({listed}); make them equal",
+            )
         if area.last_year_score is not None:
             scored = [c for c in area.criteria if c.applicable]
             missing = [c.code for c in scored if c.last_year_score is None]
             scores = [c.last_year_score for c in scored if c.last_year_score is not None]
             if missing:
-                self.add(f"{place}.last_year_score", f"area {area.code} has a last_year_score but criteria {', '.join(missing)} have none; give each scored criterion its last_year_score")
+                self.add(
+                    f"{place}.last_year_score",
+                    f"area {area.code} has a last_year_score but criteria {', '.join(missing)} have none; give each scored criterion its last_year_score",
+                )
             else:
                 total = sum(scores, Decimal(0))
                 if total != area.last_year_score:
-                    self.add(f"{place}.last_year_score", f"area {area.code} has last_year_score {area.last_year_score} but its criteria add up to {total}; make them equal")
+                    self.add(
+                        f"{place}.last_year_score",
+                        f"area {area.code} has last_year_score {area.last_year_score} but its criteria add up to {total}; make them equal",
+                    )
 
     def check_totals(self, index: IndexSpec, areas: list[AreaSpec]) -> None:
         total = sum((a.max_points for a in areas), Decimal(0))
         if total != index.max_points:
             listed = " + ".join(f"{a.code}: {a.max_points}" for a in areas)
-            self.add("index.max_points", f"is {index.max_points} but the areas add up to {total} ({listed}); make them equal")
+            self.add(
+                "index.max_points", f"is {index.max_points} but the areas add up to {total} ({listed}); make them equal"
+            )
         if index.last_year is not None:
             missing = [a.code for a in areas if a.last_year_score is None]
             area_scores = [a.last_year_score for a in areas if a.last_year_score is not None]
@@ -436,7 +532,10 @@ class _Validator:
             else:
                 total = sum(area_scores, Decimal(0))
                 if abs(total - index.last_year.score) > PUBLISHED_TOTAL_TOLERANCE:
-                    self.add("index.last_year.score", f"is {index.last_year.score} but the areas' last_year_score add up to {total}; they may differ by rounding only (at most {PUBLISHED_TOTAL_TOLERANCE})")
+                    self.add(
+                        "index.last_year.score",
+                        f"is {index.last_year.score} but the areas' last_year_score add up to {total}; they may differ by rounding only (at most {PUBLISHED_TOTAL_TOLERANCE})",
+                    )
 
     def check_uniqueness(self, areas: list[AreaSpec], raw_areas: list[Any], index: IndexSpec | None) -> None:
         seen_areas: dict[str, str] = {}
@@ -447,19 +546,28 @@ class _Validator:
                 continue
             code = str(raw.get("code", "")).strip()
             if code and code in seen_areas:
-                self.add(f"areas[{i}].code", f"{code!r} is used twice (also at {seen_areas[code]}); area codes are unique within an index")
+                self.add(
+                    f"areas[{i}].code",
+                    f"{code!r} is used twice (also at {seen_areas[code]}); area codes are unique within an index",
+                )
             seen_areas.setdefault(code, f"areas[{i}]")
             for j, crit in enumerate(raw.get("criteria") or [] if isinstance(raw.get("criteria"), list) else []):
                 if not isinstance(crit, dict):
                     continue
                 ccode = str(crit.get("code", "")).strip()
                 if ccode and ccode in seen_criteria:
-                    self.add(f"areas[{i}].criteria[{j}].code", f"{ccode!r} is used twice (also at {seen_criteria[ccode]}); criterion codes are unique within an index")
+                    self.add(
+                        f"areas[{i}].criteria[{j}].code",
+                        f"{ccode!r} is used twice (also at {seen_criteria[ccode]}); criterion codes are unique within an index",
+                    )
                 seen_criteria.setdefault(ccode, f"areas[{i}].criteria[{j}]")
                 for k, item in enumerate(crit.get("items") or [] if isinstance(crit.get("items"), list) else []):
                     if not isinstance(item, dict):
                         continue
                     icode = str(item.get("code", "")).strip()
                     if icode and icode in seen_items:
-                        self.add(f"areas[{i}].criteria[{j}].items[{k}].code", f"{icode!r} is used twice (also at {seen_items[icode]}); checklist item codes are unique")
+                        self.add(
+                            f"areas[{i}].criteria[{j}].items[{k}].code",
+                            f"{icode!r} is used twice (also at {seen_items[icode]}); checklist item codes are unique",
+                        )
                     seen_items.setdefault(icode, f"areas[{i}].criteria[{j}].items[{k}]")

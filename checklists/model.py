@@ -1,4 +1,5 @@
 """The rubric as plain data: what a validated catalog file holds. No Flask, no database."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ class DepartmentSpec:
 @dataclass(frozen=True)
 class RuleSpec:
     type: str
-    params: dict[str, Any]   # the mapping under `rule:` without `type` (see checklists.rules)
+    params: dict[str, Any]  # the mapping under `rule:` without `type` (see checklists.rules)
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,14 @@ class ReportSpec:
     deadline: date
 
 
-LOSS_CAUSE_TYPES = ("missing_evidence", "late_report", "target_not_met", "equipment_missing", "self_score_deviation", "other")
+LOSS_CAUSE_TYPES = (
+    "missing_evidence",
+    "late_report",
+    "target_not_met",
+    "equipment_missing",
+    "self_score_deviation",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,7 @@ class IndexSpec:
     deviation_penalty_points: Decimal
     last_year: LastYear | None
     source: str | None
-    deviation_source: str | None = None   # the document that sets the penalty; without one no penalty applies
+    deviation_source: str | None = None  # the document that sets the penalty; without one no penalty applies
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Numbers as the rubric and the forecast use them: Decimal only, read leniently from YAML, JSON and sheets."""
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
-POINT_STEP = Decimal("0.0001")   # computed points are truncated to 4 decimals
+POINT_STEP = Decimal("0.0001")  # computed points are truncated to 4 decimals
 
 
 def as_decimal(value: object) -> Decimal | None:

@@ -13,6 +13,7 @@ file):
   causes and rule labels, items' titles, checks and report periods, and last year's note;
 - last year's result keeps its scores; it is labelled as the year before the new one, and its note says which
   year the figures come from."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -71,9 +72,12 @@ def roll_catalog(catalog: Catalog, assessment_date: date, *, year: int | None = 
     if last_year is not None and years:
         note = text(last_year.note) if last_year.note else None
         origin = f"số liệu năm {last_year.year}, dùng làm kết quả năm trước của chu kỳ {year}"
-        last_year = LastYear(last_year.year + years, last_year.score, f"{note} ({origin})" if note else origin.capitalize())
-    index = dataclasses.replace(spec, name=text(spec.name), year=year, assessment_date=assessment_date,
-                                last_year=last_year)
+        last_year = LastYear(
+            last_year.year + years, last_year.score, f"{note} ({origin})" if note else origin.capitalize()
+        )
+    index = dataclasses.replace(
+        spec, name=text(spec.name), year=year, assessment_date=assessment_date, last_year=last_year
+    )
 
     def item(i: ItemSpec) -> ItemSpec:
         report = None if i.report is None else ReportSpec(text(i.report.period), i.report.deadline + shift)
@@ -81,12 +85,19 @@ def roll_catalog(catalog: Catalog, assessment_date: date, *, year: int | None = 
 
     def criterion(c: CriterionSpec) -> CriterionSpec:
         return dataclasses.replace(
-            c, title=text(c.title), rule=RuleSpec(c.rule.type, {k: _roll_params(v, years, spec.year) for k, v in c.rule.params.items()}),
+            c,
+            title=text(c.title),
+            rule=RuleSpec(c.rule.type, {k: _roll_params(v, years, spec.year) for k, v in c.rule.params.items()}),
             loss_causes=tuple(LossCause(cause.type, text(cause.text)) for cause in c.loss_causes),
-            items=tuple(item(i) for i in c.items))
+            items=tuple(item(i) for i in c.items),
+        )
 
     def area(a: AreaSpec) -> AreaSpec:
-        return dataclasses.replace(a, name=text(a.name), loss_causes=tuple(text(t) for t in a.loss_causes),
-                                   criteria=tuple(criterion(c) for c in a.criteria))
+        return dataclasses.replace(
+            a,
+            name=text(a.name),
+            loss_causes=tuple(text(t) for t in a.loss_causes),
+            criteria=tuple(criterion(c) for c in a.criteria),
+        )
 
     return Catalog(index=index, departments=catalog.departments, areas=tuple(area(a) for a in catalog.areas))

@@ -3,6 +3,7 @@ Nhóm · Điểm tối đa · Cách tính điểm · Tài liệu kiểm chứng 
 order. Codes give the tree: `4` is an area, `4.22` a criterion, `4.22.11` a criterion under the group `4.22`.
 The sheet becomes the same data as a YAML catalog and goes through the same validation; every problem names the
 row and the column. Writing it back (`rubric_rows`) gives a sheet this module reads again. No Flask, no database."""
+
 from __future__ import annotations
 
 import re
@@ -28,15 +29,26 @@ RUBRIC_COLUMNS = [
     Column("due", "Hạn xử lý", ("han xu ly", "thoi han", "han hoan thanh", "han")),
     Column("last_year", "Điểm năm trước", ("diem nam truoc",)),
 ]
-FIELD_COLUMNS = {"code": "code", "title": "title", "name": "title", "max_points": "max", "rule": "rule",
-                 "department": "owner", "owner": "owner", "due": "due", "items": "documents", "last_year_score": "last_year",
-                 "checks": "rule"}
+FIELD_COLUMNS = {
+    "code": "code",
+    "title": "title",
+    "name": "title",
+    "max_points": "max",
+    "rule": "rule",
+    "department": "owner",
+    "owner": "owner",
+    "due": "due",
+    "items": "documents",
+    "last_year_score": "last_year",
+    "checks": "rule",
+}
 DEFAULT_CHECKS = "Đúng nội dung tiêu chí; có số hiệu, ngày ban hành, chữ ký và dấu hoặc ký số; trong kỳ đánh giá"
 
 
 @dataclass(frozen=True)
 class IndexInfo:
     """What the sheet does not say: given on the command line (or taken from last year's index)."""
+
     code: str
     name: str
     year: int
@@ -74,12 +86,15 @@ def _department_code(name: str, known: dict[str, str]) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:40] or "bo-phan"
 
 
-def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None = None,
-                      departments: dict[str, str] | None = None) -> Catalog:
+def load_rubric_sheet(
+    path: str | Path, info: IndexInfo, *, data: bytes | None = None, departments: dict[str, str] | None = None
+) -> Catalog:
     """`departments`: the unit's departments, folded name → code, so that "Văn phòng – Thống kê" is `vp-tk`."""
     source = Path(path).name
     try:
-        table = find_table(read_cells(path, data), RUBRIC_COLUMNS, source=source, required=[("code",), ("title",), ("max",)])
+        table = find_table(
+            read_cells(path, data), RUBRIC_COLUMNS, source=source, required=[("code",), ("title",), ("max",)]
+        )
     except TableError as exc:
         raise CatalogError(source, [Problem("", p) for p in exc.problems]) from None
     known = {fold(name): code for name, code in (departments or {}).items()}
@@ -89,16 +104,24 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
         code = code_text(row.values.get("code"))
         if code is None:
             if row.values.get("code") is not None:
-                problems.append(Problem(f"row {row.number}, column {table.columns['code']!r}",
-                                        f"{row.values['code']!r} is not a code such as 1, 1.2 or 4.22.11"))
+                problems.append(
+                    Problem(
+                        f"row {row.number}, column {table.columns['code']!r}",
+                        f"{row.values['code']!r} is not a code such as 1, 1.2 or 4.22.11",
+                    )
+                )
             continue  # a row without a code: a heading or a note
         rows.append((row, code))
     codes = [code for _r, code in rows]
     seen: dict[str, int] = {}
     for row, code in rows:
         if code in seen:
-            problems.append(Problem(f"row {row.number}, column {table.columns['code']!r}",
-                                    f"{code!r} is used twice (also on row {seen[code]}); codes are unique"))
+            problems.append(
+                Problem(
+                    f"row {row.number}, column {table.columns['code']!r}",
+                    f"{code!r} is used twice (also on row {seen[code]}); codes are unique",
+                )
+            )
         seen.setdefault(code, row.number)
     groups = {c for c in codes if any(other.startswith(c + ".") for other in codes)}
 
@@ -113,7 +136,9 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
             try:
                 values[key] = number(v.get(key))
             except ValueError:
-                problems.append(Problem(f"row {row.number}, column {table.columns[key]!r}", f"{v[key]!r} is not a number"))
+                problems.append(
+                    Problem(f"row {row.number}, column {table.columns[key]!r}", f"{v[key]!r} is not a number")
+                )
                 values[key] = None
         if "." not in code:
             area = areas.setdefault(area_code, {"code": area_code, "criteria": []})
@@ -131,11 +156,16 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
         if owner:
             departments_used.setdefault(_department_code(owner, known), owner)
         rule_cell = v.get("rule")
-        rule = parse_rule(rule_cell if isinstance(rule_cell, str) else None)   # a number there says nothing
+        rule = parse_rule(rule_cell if isinstance(rule_cell, str) else None)  # a number there says nothing
         try:
             due = day(v.get("due"))
         except ValueError:
-            problems.append(Problem(f"row {row.number}, column {table.columns['due']!r}", f"{v['due']!r} is not a date such as 15/12/{info.year}"))
+            problems.append(
+                Problem(
+                    f"row {row.number}, column {table.columns['due']!r}",
+                    f"{v['due']!r} is not a date such as 15/12/{info.year}",
+                )
+            )
             due = None
         criterion = {"code": code, "title": v.get("title"), "max_points": values["max"], "rule": rule}
         if values["last_year"] is not None:
@@ -143,12 +173,25 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
         if owner:
             criterion["department"] = _department_code(owner, known)
         if rule["type"] != "not_applicable":
-            documents = [d.strip(" -•\t") for d in re.split(r"[\n;]+", str(v.get("documents") or "")) if d.strip(" -•\t")]
-            checks = f"Cách tính điểm: {v['rule']}" if v.get("rule") and not fold(v["rule"]).startswith("co du diem") else DEFAULT_CHECKS
+            documents = [
+                d.strip(" -•\t") for d in re.split(r"[\n;]+", str(v.get("documents") or "")) if d.strip(" -•\t")
+            ]
+            checks = (
+                f"Cách tính điểm: {v['rule']}"
+                if v.get("rule") and not fold(v["rule"]).startswith("co du diem")
+                else DEFAULT_CHECKS
+            )
             owner_code = criterion.get("department")
-            criterion["items"] = [{"code": f"{info.code}-{info.year}-{code}-{_letter(k)}", "title": title, "checks": checks,
-                                   "owner": owner_code, "due": due or info.assessment_date}
-                                  for k, title in enumerate(documents or [f"Tài liệu kiểm chứng: {v.get('title') or code}"])]
+            criterion["items"] = [
+                {
+                    "code": f"{info.code}-{info.year}-{code}-{_letter(k)}",
+                    "title": title,
+                    "checks": checks,
+                    "owner": owner_code,
+                    "due": due or info.assessment_date,
+                }
+                for k, title in enumerate(documents or [f"Tài liệu kiểm chứng: {v.get('title') or code}"])
+            ]
         area["criteria"].append(criterion)
         criterion["_row"] = row.number
 
@@ -157,30 +200,47 @@ def load_rubric_sheet(path: str | Path, info: IndexInfo, *, data: bytes | None =
         if area.get("max_points") is None:
             area["max_points"] = sum((c["max_points"] or 0 for c in area["criteria"]), Decimal(0))
         if area.get("name") is None:
-            problems.append(Problem(f"row {area['_row']}", f"criteria {area['code']}.… have no area: add a row with the code "
-                                    f"{area['code']} and the area's name, or fill the column 'Nhóm'"))
+            problems.append(
+                Problem(
+                    f"row {area['_row']}",
+                    f"criteria {area['code']}.… have no area: add a row with the code "
+                    f"{area['code']} and the area's name, or fill the column 'Nhóm'",
+                )
+            )
         places[f"areas[{i}]"] = area.pop("_row")
-        if "last_year_score" not in area and area["criteria"] and all(
-                "last_year_score" in c for c in area["criteria"] if c["rule"]["type"] != "not_applicable"):
-            area["last_year_score"] = sum((c["last_year_score"] for c in area["criteria"] if "last_year_score" in c), Decimal(0))
+        if (
+            "last_year_score" not in area
+            and area["criteria"]
+            and all("last_year_score" in c for c in area["criteria"] if c["rule"]["type"] != "not_applicable")
+        ):
+            area["last_year_score"] = sum(
+                (c["last_year_score"] for c in area["criteria"] if "last_year_score" in c), Decimal(0)
+            )
         for j, criterion in enumerate(area["criteria"]):
             places[f"areas[{i}].criteria[{j}]"] = criterion.pop("_row")
         data_areas.append(area)
     catalog_data = {
         "format": 1,
         "departments": [{"code": code, "name": name} for code, name in departments_used.items()],
-        "index": {"code": info.code, "name": info.name, "year": info.year,
-                  "max_points": sum((a["max_points"] or 0 for a in data_areas), Decimal(0)),
-                  "assessment_date": info.assessment_date,
-                  "deviation": {"threshold_percent": info.threshold_percent, "penalty_points": info.penalty_points,
-                                **({"source": info.deviation_source} if info.deviation_source else {})}},
+        "index": {
+            "code": info.code,
+            "name": info.name,
+            "year": info.year,
+            "max_points": sum((a["max_points"] or 0 for a in data_areas), Decimal(0)),
+            "assessment_date": info.assessment_date,
+            "deviation": {
+                "threshold_percent": info.threshold_percent,
+                "penalty_points": info.penalty_points,
+                **({"source": info.deviation_source} if info.deviation_source else {}),
+            },
+        },
         "areas": data_areas,
     }
     if problems:
         raise CatalogError(source, problems)
     validator = _Validator()
     catalog = validator.catalog(_plain(catalog_data))
-    if validator.problems or catalog is None:   # the validator names a problem whenever it gives no catalog
+    if validator.problems or catalog is None:  # the validator names a problem whenever it gives no catalog
         raise CatalogError(source, [_on_row(p, places, table.columns) for p in validator.problems])
     return catalog
 
@@ -220,16 +280,27 @@ def rubric_rows(catalog_data: dict[str, Any]) -> list[list[object]]:
     names = {d["code"]: d["name"] for d in catalog_data.get("departments", [])}
     rows = [header]
     for area in catalog_data["areas"]:
-        rows.append([area["code"], area["name"], None, area["max_points"], None, None, None, None, area.get("last_year_score")])
+        rows.append(
+            [area["code"], area["name"], None, area["max_points"], None, None, None, None, area.get("last_year_score")]
+        )
         for c in area["criteria"]:
             rule = c["rule"]
             items = c.get("items", [])
             dues = [i.get("due") or (i.get("report") or {}).get("deadline") for i in items]
             due = min((d for d in dues if d), default=None)
-            rows.append([c["code"], c["title"], area["name"], c["max_points"],
-                         rule_text(rule["type"], {k: v for k, v in rule.items() if k != "type"}),
-                         "\n".join(i["title"] for i in items) or None, names.get(c.get("department")) or c.get("department"),
-                         due.strftime("%d/%m/%Y") if isinstance(due, date) else due, c.get("last_year_score")])
+            rows.append(
+                [
+                    c["code"],
+                    c["title"],
+                    area["name"],
+                    c["max_points"],
+                    rule_text(rule["type"], {k: v for k, v in rule.items() if k != "type"}),
+                    "\n".join(i["title"] for i in items) or None,
+                    names.get(c.get("department")) or c.get("department"),
+                    due.strftime("%d/%m/%Y") if isinstance(due, date) else due,
+                    c.get("last_year_score"),
+                ]
+            )
     return rows
 
 

@@ -33,6 +33,7 @@ over a year, as timelines of events. Pure Python (no Flask, no database), determ
 
 `Unit.with_events`, `Unit.frozen_after` and `Unit.without` build the variants the property checks compare.
 """
+
 from __future__ import annotations
 
 import random
@@ -46,17 +47,38 @@ from .scoring import CriterionStatus, DepartmentActivity, IndexForecast, ItemSta
 
 PROFILES = ("diligent", "late_starter", "last_minute", "idle", "one_department_stuck", "mixed")
 BASE_BEHAVIOURS = ("diligent", "late_starter", "last_minute", "idle")
-SIMULATED_RULE_TYPES = ("binary", "tiered", "count_thresholds", "ratio", "percentage_tiers", "deduction", "not_applicable")
+SIMULATED_RULE_TYPES = (
+    "binary",
+    "tiered",
+    "count_thresholds",
+    "ratio",
+    "percentage_tiers",
+    "deduction",
+    "not_applicable",
+)
 
 DEPARTMENTS = (
-    ("vp-tk", "Văn phòng – Thống kê"), ("tp", "Tư pháp"), ("vh-tt", "Văn hoá – Thông tin"),
-    ("tc-kt", "Tài chính – Kế toán"), ("mot-cua", "Bộ phận tiếp nhận và trả kết quả"), ("ca", "Công an phường"),
-    ("yt", "Trạm Y tế"), ("dc-xd", "Địa chính – Xây dựng"),
+    ("vp-tk", "Văn phòng – Thống kê"),
+    ("tp", "Tư pháp"),
+    ("vh-tt", "Văn hoá – Thông tin"),
+    ("tc-kt", "Tài chính – Kế toán"),
+    ("mot-cua", "Bộ phận tiếp nhận và trả kết quả"),
+    ("ca", "Công an phường"),
+    ("yt", "Trạm Y tế"),
+    ("dc-xd", "Địa chính – Xây dựng"),
 )
 AREA_NAMES = (
-    "Chỉ đạo, điều hành", "Cải cách thể chế", "Cải cách thủ tục hành chính", "Cải cách tổ chức bộ máy",
-    "Cải cách chế độ công vụ", "Cải cách tài chính công", "Chính quyền số", "Hạ tầng số", "An toàn thông tin",
-    "Kinh tế số", "Xã hội số",
+    "Chỉ đạo, điều hành",
+    "Cải cách thể chế",
+    "Cải cách thủ tục hành chính",
+    "Cải cách tổ chức bộ máy",
+    "Cải cách chế độ công vụ",
+    "Cải cách tài chính công",
+    "Chính quyền số",
+    "Hạ tầng số",
+    "An toàn thông tin",
+    "Kinh tế số",
+    "Xã hội số",
 )
 REPORT_PERIODS = (("Quý I", 3), ("6 tháng", 6), ("9 tháng", 9))
 
@@ -83,7 +105,7 @@ class SimCriterion:
     last_year: Decimal | None
     department: str | None
     items: tuple[SimItem, ...]
-    measure: str | None = None   # "percent" | "count" | "tier": what its measurements hold; None: not measured
+    measure: str | None = None  # "percent" | "count" | "tier": what its measurements hold; None: not measured
 
     @property
     def target(self) -> Decimal | None:
@@ -146,8 +168,9 @@ def generate_rubric(rng: random.Random, *, year: int = 2024, kind: str | None = 
     """An index like CCHC (100 points, steps of 0.25) or QN-DTI (1000 points, whole points); every rule type
     appears at least once."""
     kind = kind or rng.choice(("CCHC", "QN-DTI"))
-    total, area_step, step = ((Decimal(100), Decimal("0.5"), Decimal("0.25")) if kind == "CCHC"
-                              else (Decimal(1000), Decimal(5), Decimal(1)))
+    total, area_step, step = (
+        (Decimal(100), Decimal("0.5"), Decimal("0.25")) if kind == "CCHC" else (Decimal(1000), Decimal(5), Decimal(1))
+    )
     assessment = date(year, 12, rng.randint(10, 20))
     start = date(year, 1, 1)
     departments = tuple(sorted(rng.sample(DEPARTMENTS, rng.randint(5, 7))))
@@ -160,7 +183,8 @@ def generate_rubric(rng: random.Random, *, year: int = 2024, kind: str | None = 
     per_area = [rng.randint(3, 5) for _ in range(n_areas)]
     n_criteria = sum(per_area)
     kinds = list(SIMULATED_RULE_TYPES) + rng.choices(
-        SIMULATED_RULE_TYPES, weights=(36, 7, 12, 12, 9, 10, 4), k=n_criteria - len(SIMULATED_RULE_TYPES))
+        SIMULATED_RULE_TYPES, weights=(36, 7, 12, 12, 9, 10, 4), k=n_criteria - len(SIMULATED_RULE_TYPES)
+    )
     rng.shuffle(kinds)
 
     criteria: list[SimCriterion] = []
@@ -173,23 +197,63 @@ def generate_rubric(rng: random.Random, *, year: int = 2024, kind: str | None = 
             position += 1
             code = f"{area_code}.{k + 1}"
             department = rng.choice(dept_codes)
-            criteria.append(_criterion(rng, kind, code, area_code, area_name, maximum, rule_type, department,
-                                       dept_codes, start, assessment, report_deadlines, annual_deadline, step))
-    return Rubric(kind, f"Bộ chỉ số {kind} (mô phỏng)", year, start, assessment, Decimal(5), Decimal(1),
-                  departments, tuple(criteria))
+            criteria.append(
+                _criterion(
+                    rng,
+                    kind,
+                    code,
+                    area_code,
+                    area_name,
+                    maximum,
+                    rule_type,
+                    department,
+                    dept_codes,
+                    start,
+                    assessment,
+                    report_deadlines,
+                    annual_deadline,
+                    step,
+                )
+            )
+    return Rubric(
+        kind,
+        f"Bộ chỉ số {kind} (mô phỏng)",
+        year,
+        start,
+        assessment,
+        Decimal(5),
+        Decimal(1),
+        departments,
+        tuple(criteria),
+    )
 
 
-def _criterion(rng: random.Random, index_code: str, code: str, area_code: str, area_name: str, maximum: Decimal,
-               rule_type: str, department: str, dept_codes: list[str], start: date, assessment: date,
-               report_deadlines: list[date], annual_deadline: date, step: Decimal) -> SimCriterion:
+def _criterion(
+    rng: random.Random,
+    index_code: str,
+    code: str,
+    area_code: str,
+    area_name: str,
+    maximum: Decimal,
+    rule_type: str,
+    department: str,
+    dept_codes: list[str],
+    start: date,
+    assessment: date,
+    report_deadlines: list[date],
+    annual_deadline: date,
+    step: Decimal,
+) -> SimCriterion:
     letters = "abcdefgh"
     early, late = date(start.year, 2, 10), assessment - timedelta(days=14)
 
-    def item(k: int, title: str, due: date | None = None, deadline: date | None = None,
-             owner: str | None = None) -> SimItem:
+    def item(
+        k: int, title: str, due: date | None = None, deadline: date | None = None, owner: str | None = None
+    ) -> SimItem:
         owner = owner or (department if rng.random() < 0.8 else rng.choice(dept_codes))
-        return SimItem(f"{index_code}-{code}-{letters[k]}", title, owner, due or deadline or _day(rng, early, late),
-                       deadline)
+        return SimItem(
+            f"{index_code}-{code}-{letters[k]}", title, owner, due or deadline or _day(rng, early, late), deadline
+        )
 
     params: dict[str, Any] = {}
     measure = None
@@ -201,41 +265,65 @@ def _criterion(rng: random.Random, index_code: str, code: str, area_code: str, a
         else:
             items = tuple(item(k, f"Tài liệu {code} số {k + 1}") for k in range(rng.randint(1, 3)))
     elif rule_type == "tiered":
-        params = {"tiers": [{"label": "Trưởng", "fraction": "1"}, {"label": "Phó", "fraction": "0.5"},
-                            {"label": "Không", "fraction": "0"}]}
+        params = {
+            "tiers": [
+                {"label": "Trưởng", "fraction": "1"},
+                {"label": "Phó", "fraction": "0.5"},
+                {"label": "Không", "fraction": "0"},
+            ]
+        }
         measure, items = "tier", (item(0, f"Quyết định phân công ({code})"),)
     elif rule_type == "count_thresholds":
-        params = {"thresholds": [{"min": 4, "points": str(maximum)},
-                                 {"min": 3, "points": str((maximum * Decimal("0.75") / step).to_integral_value(ROUND_DOWN) * step)},
-                                 {"min": 2, "points": str((maximum * Decimal("0.5") / step).to_integral_value(ROUND_DOWN) * step)}]}
-        if rng.random() < 0.5:   # counted by its items: one set of minutes per quarter
-            items = tuple(item(q, f"Biên bản họp quý {q + 1} ({code})",
-                               due=min(late, date(start.year, 3 * q + 3, 28) + timedelta(days=rng.randint(0, 10))))
-                          for q in range(4))
-        else:                    # counted by measurements: meetings held, the plan as evidence
+        params = {
+            "thresholds": [
+                {"min": 4, "points": str(maximum)},
+                {"min": 3, "points": str((maximum * Decimal("0.75") / step).to_integral_value(ROUND_DOWN) * step)},
+                {"min": 2, "points": str((maximum * Decimal("0.5") / step).to_integral_value(ROUND_DOWN) * step)},
+            ]
+        }
+        if rng.random() < 0.5:  # counted by its items: one set of minutes per quarter
+            items = tuple(
+                item(
+                    q,
+                    f"Biên bản họp quý {q + 1} ({code})",
+                    due=min(late, date(start.year, 3 * q + 3, 28) + timedelta(days=rng.randint(0, 10))),
+                )
+                for q in range(4)
+            )
+        else:  # counted by measurements: meetings held, the plan as evidence
             measure, items = "count", (item(0, f"Kế hoạch tổ chức ({code})"),)
     elif rule_type == "ratio":
         params = {"target_percent": str(rng.choice((15, 50, 80, 95, 100)))}
         measure, items = "percent", (item(0, f"Số liệu thống kê kèm nguồn ({code})"),)
     elif rule_type == "percentage_tiers":
-        params = {"tiers": [{"min_percent": "100", "fraction": "1"}, {"min_percent": "95", "fraction": "0.75"},
-                            {"min_percent": "90", "fraction": "0.5"}]}
+        params = {
+            "tiers": [
+                {"min_percent": "100", "fraction": "1"},
+                {"min_percent": "95", "fraction": "0.75"},
+                {"min_percent": "90", "fraction": "0.5"},
+            ]
+        }
         measure, items = "percent", (item(0, f"Báo cáo tỷ lệ ({code})"),)
     elif rule_type == "deduction":
         deadlines = [(f"Báo cáo {name}", d) for (name, _), d in zip(REPORT_PERIODS, report_deadlines)]
         deadlines.append(("Báo cáo năm", annual_deadline))
         chosen = sorted(rng.sample(deadlines, rng.randint(2, 4)), key=lambda t: t[1])
-        params = {"per_violation": str(max(step, (maximum / len(chosen) / step).to_integral_value(ROUND_DOWN) * step)),
-                  "max_deduction": str(maximum)}
-        items = tuple(item(k, f"{name} {start.year} ({code})", deadline=d, owner=department)
-                      for k, (name, d) in enumerate(chosen))
+        params = {
+            "per_violation": str(max(step, (maximum / len(chosen) / step).to_integral_value(ROUND_DOWN) * step)),
+            "max_deduction": str(maximum),
+        }
+        items = tuple(
+            item(k, f"{name} {start.year} ({code})", deadline=d, owner=department) for k, (name, d) in enumerate(chosen)
+        )
         title = f"Báo cáo định kỳ {code}"
     else:  # not_applicable
-        return SimCriterion(code, f"Tiêu chí không áp dụng {code}", area_code, area_name, maximum, rule_type, {},
-                            None, department, ())
+        return SimCriterion(
+            code, f"Tiêu chí không áp dụng {code}", area_code, area_name, maximum, rule_type, {}, None, department, ()
+        )
     last_year = (maximum * Decimal(str(rng.uniform(0.4, 1))) / step).to_integral_value(ROUND_DOWN) * step
-    return SimCriterion(code, title, area_code, area_name, maximum, rule_type, params, last_year, department,
-                        items, measure)
+    return SimCriterion(
+        code, title, area_code, area_name, maximum, rule_type, params, last_year, department, items, measure
+    )
 
 
 # ---------------------------------------------------------------------------------------------- the events
@@ -257,7 +345,7 @@ class Decision:
 
 @dataclass(frozen=True)
 class MeasurementEntry:
-    day: date               # entered
+    day: date  # entered
     criterion: str
     measured_on: date
     numerator: Decimal
@@ -278,12 +366,13 @@ WORK_EVENTS = (Upload, Decision)
 @dataclass(frozen=True)
 class Behaviour:
     """How one department works."""
+
     name: str
-    start: date | None            # None: never does anything
-    lead: tuple[int, int]         # days before the due date an item is uploaded
-    completion: float             # share of its items it ever uploads
-    backlog_per_week: float       # overdue items caught up per week after a late start
-    crunch_from: date | None      # last minute: everything uploaded between this day and the assessment
+    start: date | None  # None: never does anything
+    lead: tuple[int, int]  # days before the due date an item is uploaded
+    completion: float  # share of its items it ever uploads
+    backlog_per_week: float  # overdue items caught up per week after a late start
+    crunch_from: date | None  # last minute: everything uploaded between this day and the assessment
     report_on_time: float
     quality: tuple[float, float]  # final measured value / target
 
@@ -302,7 +391,7 @@ class Unit:
     profile: str
     rubric: Rubric
     events: tuple[Event, ...]
-    behaviours: dict[str, Behaviour] = field(default_factory=dict, compare=False)   # by department code
+    behaviours: dict[str, Behaviour] = field(default_factory=dict, compare=False)  # by department code
 
     def with_events(self, extra: Iterable[Event]) -> Unit:
         return replace(self, events=self.events + tuple(extra))
@@ -317,8 +406,9 @@ class Unit:
 
     @property
     def approvals(self) -> int:
-        return sum(1 for e in self.events if isinstance(e, Decision) and e.approved
-                   and e.day <= self.rubric.assessment_date)
+        return sum(
+            1 for e in self.events if isinstance(e, Decision) and e.approved and e.day <= self.rubric.assessment_date
+        )
 
 
 def _noisy(rng: random.Random, name: str, rubric: Rubric) -> Behaviour:
@@ -326,16 +416,33 @@ def _noisy(rng: random.Random, name: str, rubric: Rubric) -> Behaviour:
     if name == "idle":
         return Behaviour(name, None, (0, 0), 0.0, 0.0, None, 0.0, (0.0, 0.0))
     if name == "diligent":
-        return Behaviour(name, rubric.start + timedelta(days=rng.randint(0, 20)), (0, rng.randint(14, 30)),
-                         min(1.0, rng.uniform(0.93, 1.02)), 3.0, None, rng.uniform(0.93, 1.0), (0.97, 1.15))
+        return Behaviour(
+            name,
+            rubric.start + timedelta(days=rng.randint(0, 20)),
+            (0, rng.randint(14, 30)),
+            min(1.0, rng.uniform(0.93, 1.02)),
+            3.0,
+            None,
+            rng.uniform(0.93, 1.0),
+            (0.97, 1.15),
+        )
     if name == "late_starter":
         start = date(rubric.year, 6, 1) + timedelta(days=rng.randint(0, 75))
-        return Behaviour(name, start, (0, rng.randint(7, 21)), rng.uniform(0.82, 0.97), rng.uniform(1.2, 2.5),
-                         None, rng.uniform(0.8, 0.95), (0.9, 1.08))
+        return Behaviour(
+            name,
+            start,
+            (0, rng.randint(7, 21)),
+            rng.uniform(0.82, 0.97),
+            rng.uniform(1.2, 2.5),
+            None,
+            rng.uniform(0.8, 0.95),
+            (0.9, 1.08),
+        )
     if name == "last_minute":
         crunch = a - timedelta(days=rng.randint(21, 56))
-        return Behaviour(name, crunch, (0, 0), rng.uniform(0.7, 0.92), 0.0, crunch, rng.uniform(0.35, 0.65),
-                         (0.85, 1.03))
+        return Behaviour(
+            name, crunch, (0, 0), rng.uniform(0.7, 0.92), 0.0, crunch, rng.uniform(0.35, 0.65), (0.85, 1.03)
+        )
     raise ValueError(f"unknown behaviour {name!r}")
 
 
@@ -364,21 +471,23 @@ def _clip(day: date, low: date) -> date:
     return max(day, low)
 
 
-def _item_events(rng: random.Random, item: SimItem, b: Behaviour, reviewer: Reviewer, backlog_day: date | None,
-                 assessment: date) -> list[Event]:
+def _item_events(
+    rng: random.Random, item: SimItem, b: Behaviour, reviewer: Reviewer, backlog_day: date | None, assessment: date
+) -> list[Event]:
     if b.start is None or rng.random() > b.completion:
         return []
     deadline = item.report_deadline
     if deadline is not None:
         if b.crunch_from is not None and deadline < b.crunch_from:
             # a last-minute department still sends reports when the higher body asks, around the deadline
-            sent = deadline + timedelta(days=rng.randint(-6, -1) if rng.random() < b.report_on_time
-                                        else rng.randint(1, 8))
+            sent = deadline + timedelta(
+                days=rng.randint(-6, -1) if rng.random() < b.report_on_time else rng.randint(1, 8)
+            )
         elif rng.random() < b.report_on_time:
             sent = deadline - timedelta(days=rng.randint(b.lead[0], max(b.lead[0], min(b.lead[1], 10))))
         else:
             sent = deadline + timedelta(days=rng.randint(1, 10))
-        if b.crunch_from is None and sent < b.start:   # not started yet: the report goes out when it does, if ever
+        if b.crunch_from is None and sent < b.start:  # not started yet: the report goes out when it does, if ever
             if rng.random() < 0.5:
                 return []
             sent = b.start + timedelta(days=rng.randint(0, 14))
@@ -405,7 +514,7 @@ def _item_events(rng: random.Random, item: SimItem, b: Behaviour, reviewer: Revi
 
 
 def _measurement_events(rng: random.Random, c: SimCriterion, b: Behaviour, assessment: date) -> list[Event]:
-    target = c.target   # None exactly when the criterion is not measured
+    target = c.target  # None exactly when the criterion is not measured
     if target is None or b.start is None:
         return []
     first = b.crunch_from or b.start
@@ -415,8 +524,11 @@ def _measurement_events(rng: random.Random, c: SimCriterion, b: Behaviour, asses
     events: list[Event] = []
 
     def enter(measured_on: date, numerator: Decimal, denominator: Decimal | None = None) -> None:
-        events.append(MeasurementEntry(measured_on + timedelta(days=rng.randint(0, 6)), c.code, measured_on,
-                                       numerator, denominator))
+        events.append(
+            MeasurementEntry(
+                measured_on + timedelta(days=rng.randint(0, 6)), c.code, measured_on, numerator, denominator
+            )
+        )
 
     quality = rng.uniform(*b.quality)
     year_start = date(assessment.year, 1, 1)
@@ -457,8 +569,14 @@ def simulate_unit(rubric: Rubric, profile: str, rng: random.Random, code: str | 
     for dept, b in behaviours.items():
         if b.start is None or b.crunch_from is not None:
             continue
-        overdue = sorted((i for i in rubric.items() if i.owner == dept and i.report_deadline is None
-                          and i.due - timedelta(days=b.lead[0]) < b.start), key=lambda i: (i.due, i.code))
+        overdue = sorted(
+            (
+                i
+                for i in rubric.items()
+                if i.owner == dept and i.report_deadline is None and i.due - timedelta(days=b.lead[0]) < b.start
+            ),
+            key=lambda i: (i.due, i.code),
+        )
         for n, item in enumerate(overdue):
             backlog[item.code] = b.start + timedelta(days=int(7 * n / b.backlog_per_week) + rng.randint(0, 3))
     for c in rubric.criteria:
@@ -473,7 +591,9 @@ def simulate_unit(rubric: Rubric, profile: str, rng: random.Random, code: str | 
         if c.rule_type == "not_applicable" or scorer is None or scorer.start is None:
             continue
         overclaim = scorer.name == "last_minute" or rng.random() < 0.1
-        score = c.max_points if overclaim else (c.max_points * Decimal(str(rng.uniform(0.7, 1)))).quantize(Decimal("0.01"))
+        score = (
+            c.max_points if overclaim else (c.max_points * Decimal(str(rng.uniform(0.7, 1)))).quantize(Decimal("0.01"))
+        )
         events.append(SelfScoreEntry(a - timedelta(days=rng.randint(14, 21)), c.code, score))
     events.sort(key=lambda e: (e.day, type(e).__name__, getattr(e, "item", getattr(e, "criterion", ""))))
     return Unit(code or f"{profile}", profile, rubric, tuple(events), behaviours)
@@ -482,6 +602,7 @@ def simulate_unit(rubric: Rubric, profile: str, rng: random.Random, code: str | 
 @dataclass(frozen=True)
 class Cohort:
     """Units on the same rubric (one per profile), so that they can be ranked against each other."""
+
     rubric: Rubric
     units: tuple[Unit, ...]
 
@@ -494,9 +615,10 @@ def simulate_population(n_units: int, seed: int, *, profiles: tuple[str, ...] = 
     while made < n_units:
         rng = random.Random(f"minhchung-sim-{seed}-{k}")
         rubric = generate_rubric(rng)
-        members = profiles[:n_units - made]
-        units = tuple(simulate_unit(rubric, p, random.Random(f"minhchung-sim-{seed}-{k}-{p}"), f"u{k:03d}-{p}")
-                      for p in members)
+        members = profiles[: n_units - made]
+        units = tuple(
+            simulate_unit(rubric, p, random.Random(f"minhchung-sim-{seed}-{k}-{p}"), f"u{k:03d}-{p}") for p in members
+        )
         cohorts.append(Cohort(rubric, units))
         made += len(units)
         k += 1
@@ -504,8 +626,9 @@ def simulate_population(n_units: int, seed: int, *, profiles: tuple[str, ...] = 
 
 
 # ------------------------------------------------------------------------------------ the inputs on a day
-_History = tuple[dict[str, list[Upload]], dict[tuple[str, int], Decision], dict[str, list[MeasurementEntry]],
-                 list[SelfScoreEntry]]
+_History = tuple[
+    dict[str, list[Upload]], dict[tuple[str, int], Decision], dict[str, list[MeasurementEntry]], list[SelfScoreEntry]
+]
 
 
 def _history(unit: Unit) -> _History:
@@ -529,9 +652,9 @@ def _history(unit: Unit) -> _History:
     for versions in uploads.values():
         versions.sort(key=lambda u: (u.day, u.version))
     for entries in measurements.values():
-        entries.sort(key=lambda m: m.measured_on)   # stable: entries of one day in the order entered
+        entries.sort(key=lambda m: m.measured_on)  # stable: entries of one day in the order entered
     self_scores.sort(key=lambda e: e.day)
-    history = unit.__dict__["_history"] = (uploads, decisions, measurements, self_scores)   # a cache, not state
+    history = unit.__dict__["_history"] = (uploads, decisions, measurements, self_scores)  # a cache, not state
     return history
 
 
@@ -568,34 +691,73 @@ def status_on(unit: Unit, day: date) -> tuple[list[CriterionStatus], list[Depart
             sent_date = None
             if item.report_deadline is not None and versions:
                 sent_date = approvals[0][2].sent_date if approvals else versions[-1].sent_date
-            items.append(ItemStatus(item.code, item.title, item.owner, names[item.owner], item.due, Decimal(1),
-                                    item.report_deadline, approved_on, sent_date, waiting, sent_back, bool(versions)))
+            items.append(
+                ItemStatus(
+                    item.code,
+                    item.title,
+                    item.owner,
+                    names[item.owner],
+                    item.due,
+                    Decimal(1),
+                    item.report_deadline,
+                    approved_on,
+                    sent_date,
+                    waiting,
+                    sent_back,
+                    bool(versions),
+                )
+            )
             a = activity.setdefault(item.owner, _Activity())
             a.uploads.extend(u.day for u in versions)
             if approved_on is not None:
                 a.approvals.append(approved_on)
             a.waiting += sum(1 for _, d in decided if d is None)
             a.sent_back += sent_back
-        points = tuple(Measurement(m.measured_on, m.numerator, m.denominator, "mô phỏng")
-                       for m in all_measurements.get(c.code, ()) if m.day <= day and m.measured_on <= day)
-        criteria.append(CriterionStatus(
-            code=c.code, title=c.title, area_code=c.area_code, area_name=c.area_name, max_points=c.max_points,
-            rule_type=c.rule_type, rule_params=c.rule_params, last_year=c.last_year, points_estimated=False,
-            department=c.department, department_name=rubric.department_name(c.department), items=tuple(items),
-            measurements=points, self_score=self_scores.get(c.code)))
-    departments = [DepartmentActivity(code, names[code], tuple(sorted(a.approvals)), a.waiting, a.sent_back,
-                                      tuple(sorted(a.uploads)))
-                   for code, a in sorted(activity.items())]
+        points = tuple(
+            Measurement(m.measured_on, m.numerator, m.denominator, "mô phỏng")
+            for m in all_measurements.get(c.code, ())
+            if m.day <= day and m.measured_on <= day
+        )
+        criteria.append(
+            CriterionStatus(
+                code=c.code,
+                title=c.title,
+                area_code=c.area_code,
+                area_name=c.area_name,
+                max_points=c.max_points,
+                rule_type=c.rule_type,
+                rule_params=c.rule_params,
+                last_year=c.last_year,
+                points_estimated=False,
+                department=c.department,
+                department_name=rubric.department_name(c.department),
+                items=tuple(items),
+                measurements=points,
+                self_score=self_scores.get(c.code),
+            )
+        )
+    departments = [
+        DepartmentActivity(
+            code, names[code], tuple(sorted(a.approvals)), a.waiting, a.sent_back, tuple(sorted(a.uploads))
+        )
+        for code, a in sorted(activity.items())
+    ]
     return criteria, departments
 
 
-def forecast_on(unit: Unit, day: date,
-                status: tuple[list[CriterionStatus], list[DepartmentActivity]] | None = None) -> IndexForecast:
+def forecast_on(
+    unit: Unit, day: date, status: tuple[list[CriterionStatus], list[DepartmentActivity]] | None = None
+) -> IndexForecast:
     criteria, departments = status if status is not None else status_on(unit, day)
     rubric = unit.rubric
-    return forecast_index(criteria, departments, today=day, assessment_date=rubric.assessment_date,
-                          deviation_threshold_percent=rubric.deviation_threshold_percent,
-                          deviation_penalty_points=rubric.deviation_penalty_points)
+    return forecast_index(
+        criteria,
+        departments,
+        today=day,
+        assessment_date=rubric.assessment_date,
+        deviation_threshold_percent=rubric.deviation_threshold_percent,
+        deviation_penalty_points=rubric.deviation_penalty_points,
+    )
 
 
 def final_forecast(unit: Unit) -> IndexForecast:

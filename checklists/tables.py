@@ -1,6 +1,7 @@
 """Reading the spreadsheets officials exchange (XLSX or CSV): find the header row by its Vietnamese headers,
 whatever the order of the columns, and give back the rows below it with their row numbers. No Flask, no
 database. Text is compared without accents, case or extra spacing ("Điểm  tự chấm" = "diem tu cham")."""
+
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from .numbers import as_decimal
 
-Cell = object   # a cell's value: text, a number, a date, or None when empty
+Cell = object  # a cell's value: text, a number, a date, or None when empty
 HEADER_SEARCH_ROWS = 30  # the header row is among the first rows (titles and the ward's name come above it)
 
 
@@ -37,21 +38,21 @@ def fold(text: object) -> str:
 @dataclass(frozen=True)
 class Column:
     key: str
-    header: str           # the Vietnamese header written on export and named in messages
+    header: str  # the Vietnamese header written on export and named in messages
     synonyms: tuple[str, ...]  # folded texts a header may be equal to or start with
 
 
 @dataclass(frozen=True)
 class Row:
-    number: int            # the row number as the spreadsheet shows it (1-based)
-    values: dict[str, Cell]   # column key -> the cell's value (None when empty)
+    number: int  # the row number as the spreadsheet shows it (1-based)
+    values: dict[str, Cell]  # column key -> the cell's value (None when empty)
 
 
 @dataclass(frozen=True)
 class Table:
     source: str
     header_row: int
-    columns: dict[str, str]   # column key -> the header text found in the file
+    columns: dict[str, str]  # column key -> the header text found in the file
     rows: tuple[Row, ...]
 
 
@@ -63,11 +64,15 @@ def read_cells(path: str | Path, data: bytes | None = None) -> list[list[Cell]]:
     if raw[:4] == b"PK\x03\x04":
         return _xlsx_cells(raw, source)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        raise TableError(source, ["is not an XLSX workbook (it does not open as one); save it again from Excel as .xlsx"])
+        raise TableError(
+            source, ["is not an XLSX workbook (it does not open as one); save it again from Excel as .xlsx"]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise TableError(source, [f"is not UTF-8 text (byte {exc.start}); save the CSV as UTF-8, or send the XLSX"]) from None
+        raise TableError(
+            source, [f"is not UTF-8 text (byte {exc.start}); save the CSV as UTF-8, or send the XLSX"]
+        ) from None
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -84,10 +89,13 @@ def _read_bytes(path: Path) -> bytes:
 
 def _xlsx_cells(raw: bytes, source: str) -> list[list[Cell]]:
     from openpyxl import load_workbook
+
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise TableError(source, [f"cannot be opened as an XLSX workbook ({exc.__class__.__name__}); save it again from Excel"]) from None
+        raise TableError(
+            source, [f"cannot be opened as an XLSX workbook ({exc.__class__.__name__}); save it again from Excel"]
+        ) from None
     try:
         sheet = book.worksheets[0]
         return [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -108,7 +116,9 @@ def match_column(header: Cell, columns: list[Column]) -> Column | None:
     return None
 
 
-def find_table(cells: list[list[Cell]], columns: list[Column], *, source: str, required: list[tuple[str, ...]]) -> Table:
+def find_table(
+    cells: list[list[Cell]], columns: list[Column], *, source: str, required: list[tuple[str, ...]]
+) -> Table:
     """The first row among the first rows whose headers name every required column (each entry of `required`
     is a tuple of keys, any one of which will do), and the rows under it."""
     best: tuple[int, dict[str, tuple[int, str]]] | None = None
@@ -123,11 +133,16 @@ def find_table(cells: list[list[Cell]], columns: list[Column], *, source: str, r
             break
     if best is None:
         wanted = " · ".join(" / ".join(_header_of(k, columns) for k in keys) for keys in required)
-        raise TableError(source, [f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected a row with "
-                                  f"the columns {wanted} (in any order); add that row above the data"])
+        raise TableError(
+            source,
+            [
+                f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected a row with "
+                f"the columns {wanted} (in any order); add that row above the data"
+            ],
+        )
     r, found = best
     rows = []
-    for offset, row in enumerate(cells[r + 1:], start=r + 2):
+    for offset, row in enumerate(cells[r + 1 :], start=r + 2):
         values = {key: _clean(row[c]) if c < len(row) else None for key, (c, _h) in found.items()}
         if any(v is not None for v in values.values()):
             rows.append(Row(offset, values))

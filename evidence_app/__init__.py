@@ -1,4 +1,5 @@
 """Minh Chứng: the Flask application."""
+
 from __future__ import annotations
 
 from functools import partial
@@ -24,6 +25,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
 
     from . import models  # noqa: F401  (every table registered before the extensions look at the metadata)
@@ -64,8 +66,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(reports_bp)
 
     from .api import init_app as init_api
+
     init_api(app)
     from .cycle.routes import bp as cycle_bp
+
     app.register_blueprint(cycle_bp)
 
     @app.context_processor

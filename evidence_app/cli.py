@@ -1,4 +1,5 @@
 """The `minhchung` command: a Flask CLI group bound to create_app (its commands: evidence_app/commands.py)."""
+
 from __future__ import annotations
 
 from flask.cli import FlaskGroup
@@ -10,7 +11,10 @@ def _create_app():
     return create_app()
 
 
-main = FlaskGroup(name="minhchung", create_app=_create_app, add_version_option=False, load_dotenv=True,
-                  help="Minh Chứng: evidence for the CCHC and DTI assessments.")
-
-
+main = FlaskGroup(
+    name="minhchung",
+    create_app=_create_app,
+    add_version_option=False,
+    load_dotenv=True,
+    help="Minh Chứng: evidence for the CCHC and DTI assessments.",
+)

@@ -4,6 +4,7 @@ config `TODAY`) move every timestamp together.
 
 - `frozen_at(moment)`: inside the block, every timestamp is `moment` (the demo's seeding and replay tests).
 - config `TODAY` (a date): the app runs that many days away from the real calendar; times of day still pass."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """Every command of `minhchung`, registered from one list (`COMMANDS`) by the app factory; and `minhchung demo`."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -39,7 +40,9 @@ catalog_cli.add_command(catalog_export_command)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Prepare everything, then exit instead of serving.")
-@click.option("--today", type=DAY, help="The demo's day (default: today in Vietnam); the served app runs on that day too.")
+@click.option(
+    "--today", type=DAY, help="The demo's day (default: today in Vietnam); the served app runs on that day too."
+)
 def demo_command(host: str, port: int, no_serve: bool, today: date | None) -> None:
     """Set up phường Giếng Đáy (its real 2023 results) and three more wards in a live cycle, then serve the app."""
     from .demo import prepare_demo
@@ -61,22 +64,37 @@ def demo_command(host: str, port: int, no_serve: bool, today: date | None) -> No
         for user in result.users:
             click.echo(f"  {user.username:<18} {user.role:<9} {user.departments:<34} {user.password}")
     else:
-        click.echo("\nDemo users exist already (their passwords were printed when they were created). "
-                   "Reset one with `minhchung users set-password --username NAME`.")
+        click.echo(
+            "\nDemo users exist already (their passwords were printed when they were created). "
+            "Reset one with `minhchung users set-password --username NAME`."
+        )
         if result.indices and max(day for _, _, day in result.indices) < result.today:
-            click.echo("This demo's cycle is over: for a live one, run `minhchung demo` in an empty folder "
-                       "(or with MINHCHUNG_DATA_DIR set to an empty directory).")
+            click.echo(
+                "This demo's cycle is over: for a live one, run `minhchung demo` in an empty folder "
+                "(or with MINHCHUNG_DATA_DIR set to an empty directory)."
+            )
     if no_serve:
         return
     from werkzeug.serving import run_simple
+
     click.echo(f"\nMinh Chứng demo: http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 COMMANDS = (
-    units_cli, departments_cli, users_cli, tokens_cli,      # accounts
-    catalog_cli, results_cli,                               # rubrics and the cycle
-    upload_command, documents_import_command, remind_command,  # evidence
-    report_command, pack_command, forecast_cli,             # the report
-    audit_cli, storage_cli, demo_command,                   # operations
+    units_cli,
+    departments_cli,
+    users_cli,
+    tokens_cli,  # accounts
+    catalog_cli,
+    results_cli,  # rubrics and the cycle
+    upload_command,
+    documents_import_command,
+    remind_command,  # evidence
+    report_command,
+    pack_command,
+    forecast_cli,  # the report
+    audit_cli,
+    storage_cli,
+    demo_command,  # operations
 )

@@ -5,6 +5,7 @@ pickers and the API send ISO (2024-03-14). Every place that reads a day from a p
 `parse_day`, so a date accepted by one form is accepted by all (the same formats as `checklists.tables.day`,
 which reads spreadsheet cells).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -52,7 +53,9 @@ class DayParam(click.ParamType):
             return value
         day = parse_day(value)
         if day is None:
-            self.fail(f"{value!r} is not a date: write it as DD/MM/YYYY (or YYYY-MM-DD), for example 14/03/2024.", param, ctx)
+            self.fail(
+                f"{value!r} is not a date: write it as DD/MM/YYYY (or YYYY-MM-DD), for example 14/03/2024.", param, ctx
+            )
         return day
 
 

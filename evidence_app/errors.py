@@ -2,6 +2,7 @@
 JSON with a stable code and the message in Vietnamese and in English,
 `{"error": {"code": "not_found", "message": "…", "message_en": "…", "fields": {…}}}`. The handlers of the
 whole app are registered here: expired forms, the database, the file store or the disk failing, and bugs."""
+
 from __future__ import annotations
 
 import contextlib
@@ -58,8 +59,10 @@ def error_response(status: int, code: str, message, fields: dict | None = None, 
     vi, en = both_languages(message)
     body = {"code": code, "message": vi, "message_en": en, **extra}
     if fields:
-        body["fields"] = {name: [dict(zip(("message", "message_en"), both_languages(m))) for m in messages]
-                          for name, messages in fields.items()}
+        body["fields"] = {
+            name: [dict(zip(("message", "message_en"), both_languages(m))) for m in messages]
+            for name, messages in fields.items()
+        }
     response = jsonify(error=body)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="minhchung"'
@@ -76,9 +79,11 @@ def http_error(error):
     code, message = HTTP_ERRORS.get(status, HTTP_ERRORS[500 if status >= 500 else 400])
     if status == 413:
         code = "too_large"
-        message = _l("The upload is larger than the %(limit)s MB limit. Compress the file (for example scan at a "
-                     "lower resolution) or split it into smaller files, and upload again.",
-                     limit=current_app.config["MAX_UPLOAD_MB"])
+        message = _l(
+            "The upload is larger than the %(limit)s MB limit. Compress the file (for example scan at a "
+            "lower resolution) or split it into smaller files, and upload again.",
+            limit=current_app.config["MAX_UPLOAD_MB"],
+        )
     response, status = error_response(status, code, message)
     if status == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
@@ -101,9 +106,16 @@ def init_app(app) -> None:
     def error_page(error):
         if is_api_request():
             return http_error(error)
-        titles = {400: _("The request cannot be handled"), 403: _("Not allowed"), 404: _("Not found"),
-                  422: _("The request cannot be handled")}
-        default = {403: _("Your role does not allow this."), 404: _("This page does not exist, or it is not yours to see.")}
+        titles = {
+            400: _("The request cannot be handled"),
+            403: _("Not allowed"),
+            404: _("Not found"),
+            422: _("The request cannot be handled"),
+        }
+        default = {
+            403: _("Your role does not allow this."),
+            404: _("This page does not exist, or it is not yours to see."),
+        }
         message = error.description if error.code in (400, 422) else default.get(error.code, error.description)
         return render_template("error.html", title=titles[error.code], message=message), error.code
 
@@ -112,15 +124,24 @@ def init_app(app) -> None:
         if is_api_request():
             return http_error(error)
         limit = app.config["MAX_UPLOAD_MB"]
-        message = _("The upload is larger than the %(limit)s MB limit. Compress the file (for example scan at a "
-                    "lower resolution) or split it into smaller files, and upload again.", limit=limit)
+        message = _(
+            "The upload is larger than the %(limit)s MB limit. Compress the file (for example scan at a "
+            "lower resolution) or split it into smaller files, and upload again.",
+            limit=limit,
+        )
         return render_template("error.html", title=_("File too large"), message=message), 413
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         if is_api_request():
-            return error_response(400, "csrf_failed", _l("A signed-in browser must send the page's CSRF token in the "
-                                                          "X-CSRFToken header; scripts use an API token instead."))
+            return error_response(
+                400,
+                "csrf_failed",
+                _l(
+                    "A signed-in browser must send the page's CSRF token in the "
+                    "X-CSRFToken header; scripts use an API token instead."
+                ),
+            )
         message = _("The form had expired or was not sent from this site. Go back, reload the page and try again.")
         return render_template("error.html", title=_("Form expired"), message=message), 400
 
@@ -139,28 +160,48 @@ def init_app(app) -> None:
             db.session.rollback()
         if "_login_user" not in g:  # the user could not be loaded: rendering must not try again (Flask-Login's
             g._login_user = app.login_manager.anonymous_user()  # context processor would, and fail once more)
-        return unavailable("database_unavailable", 503, _l("The database cannot be reached"),
-                           _l("Nothing was saved by this request. Wait a minute and try again; if it goes on, tell the "
-                             "IT office."))
+        return unavailable(
+            "database_unavailable",
+            503,
+            _l("The database cannot be reached"),
+            _l("Nothing was saved by this request. Wait a minute and try again; if it goes on, tell the IT office."),
+        )
 
     @app.errorhandler(StorageError)
     def storage_unavailable(error):
         app.logger.error("file store error: %s", error)
-        return unavailable("storage_unavailable", 503, _l("The file store cannot be reached"),
-                           _l("The file could not be read or saved now. Wait a few minutes and try again; if it goes "
-                             "on, tell the IT office."))
+        return unavailable(
+            "storage_unavailable",
+            503,
+            _l("The file store cannot be reached"),
+            _l(
+                "The file could not be read or saved now. Wait a few minutes and try again; if it goes "
+                "on, tell the IT office."
+            ),
+        )
 
     @app.errorhandler(UploadDiskFull)
     def disk_full(error):
-        return unavailable("disk_full", 507, _l("The server's disk is full"),
-                           _l("The upload was not saved. Tell the IT office that the server's disk is full, and upload "
-                             "again once they have made room."))
+        return unavailable(
+            "disk_full",
+            507,
+            _l("The server's disk is full"),
+            _l(
+                "The upload was not saved. Tell the IT office that the server's disk is full, and upload "
+                "again once they have made room."
+            ),
+        )
 
     @app.errorhandler(500)
     def internal_error(error):
         if is_api_request():
             return http_error(error)
-        return unavailable("internal_error", 500, _l("Something went wrong"),
-                           _l("The request failed and nothing was saved by it. Try again; if it goes on, tell the IT "
-                             "office the time it happened."))
-
+        return unavailable(
+            "internal_error",
+            500,
+            _l("Something went wrong"),
+            _l(
+                "The request failed and nothing was saved by it. Try again; if it goes on, tell the IT "
+                "office the time it happened."
+            ),
+        )

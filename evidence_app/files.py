@@ -4,6 +4,7 @@ Uploaded file parts are written by Werkzeug straight into a temporary file in th
 kept in memory, whatever their size — and hashed while they are written, so the stored copy can be made
 without reading the file again.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,6 +24,7 @@ from storage import Storage, storage_from_url
 
 class UploadDiskFull(HTTPException):
     """The data directory's disk filled up while an upload was being received."""
+
     code = 507  # Insufficient Storage
 
 
@@ -60,7 +62,9 @@ class HashingTempFile:
             self._file.flush()
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        with _disk_full_is_507(self._file):  # the parser seeks to 0 at the end of a part: the last bytes are written then
+        with _disk_full_is_507(
+            self._file
+        ):  # the parser seeks to 0 at the end of a part: the last bytes are written then
             return self._file.seek(offset, whence)
 
     @property

@@ -1,4 +1,5 @@
 """Form pieces every feature uses: the CSRF-only action form and the day field."""
+
 from __future__ import annotations
 
 from datetime import date

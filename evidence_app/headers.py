@@ -1,5 +1,6 @@
 """Headers every response carries: a strict content security policy (every script, style and font is served by
 the app itself), no sniffing, no framing, and HSTS when cookies are secure."""
+
 from __future__ import annotations
 
 CONTENT_SECURITY_POLICY = (

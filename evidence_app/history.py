@@ -8,6 +8,7 @@ the cutoff, or, when nothing changed since, the current value. Rows that existed
 need nothing more: their current value stands until their first change.
 
 The rows are never updated (the database refuses it); they go only with the row they describe."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,8 +38,9 @@ def standing_at(log, key, cutoff: datetime, name: str) -> Subquery:
 
 def change_standing_at(log, key_column, key, cutoff: datetime):
     """The same for one key, in Python: the log row (an object) holding the values at `cutoff`, or None."""
-    return db.session.execute(select(log).where(key_column == key, log.changed_at >= cutoff)
-                              .order_by(log.changed_at, log.id).limit(1)).scalar_one_or_none()
+    return db.session.execute(
+        select(log).where(key_column == key, log.changed_at >= cutoff).order_by(log.changed_at, log.id).limit(1)
+    ).scalar_one_or_none()
 
 
 def no_update_ddl(table: str) -> dict[str, list[str]]:
@@ -59,6 +61,7 @@ def no_update_ddl(table: str) -> dict[str, list[str]]:
 
 def append_only(model) -> None:
     """Install the no-UPDATE trigger when the table is created from the models (tests, `db.create_all`)."""
+
     @event.listens_for(model.__table__, "after_create")
     def _never_update(target, connection, **kw):
         for statement in no_update_ddl(target.name).get(connection.dialect.name, []):

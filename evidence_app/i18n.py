@@ -1,4 +1,5 @@
 """Language, numbers and dates: Vietnamese first (86,34; 15/12/2024), English available."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,21 +1,45 @@
 """Every model, imported in one place so that Alembic and the tests see the whole schema."""
+
 from .api.models import ApiToken
 from .audit.models import AuditEvent
 from .auth.models import Department, LoginFailure, Role, Unit, User, user_departments
 from .catalog.models import (
-                             Area,
-                             AssignmentHistory,
-                             ChecklistItem,
-                             Criterion,
-                             Index,
-                             Measurement,
-                             SelfScore,
-                             SelfScoreHistory,
+    Area,
+    AssignmentHistory,
+    ChecklistItem,
+    Criterion,
+    Index,
+    Measurement,
+    SelfScore,
+    SelfScoreHistory,
 )
 from .cycle.models import CriterionResult, Proposal, ResultSet
 from .evidence.models import Decision, Document, DocumentHistory, Evidence, EvidenceState, Review
 
-__all__ = ["ApiToken", "Area", "AssignmentHistory", "AuditEvent", "ChecklistItem", "Criterion", "CriterionResult",
-           "Decision", "Department", "Document", "DocumentHistory", "Evidence", "EvidenceState", "Index",
-           "LoginFailure", "Measurement", "Proposal", "ResultSet", "Review", "Role", "SelfScore", "SelfScoreHistory",
-           "Unit", "User", "user_departments"]
+__all__ = [
+    "ApiToken",
+    "Area",
+    "AssignmentHistory",
+    "AuditEvent",
+    "ChecklistItem",
+    "Criterion",
+    "CriterionResult",
+    "Decision",
+    "Department",
+    "Document",
+    "DocumentHistory",
+    "Evidence",
+    "EvidenceState",
+    "Index",
+    "LoginFailure",
+    "Measurement",
+    "Proposal",
+    "ResultSet",
+    "Review",
+    "Role",
+    "SelfScore",
+    "SelfScoreHistory",
+    "Unit",
+    "User",
+    "user_departments",
+]

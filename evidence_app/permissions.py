@@ -3,6 +3,7 @@
 Which unit an object belongs to is the other half of authorisation; it is checked where objects are looked up
 (`scoping.py` and each feature's `queries.py`), answering 404 for anything outside the user's unit.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -42,13 +43,16 @@ def allowed_or_403(allowed: bool) -> None:
 
 def role_required(check):
     """A page for signed-in users that `check(current_user)` admits; others get 403."""
+
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
             allowed_or_403(check(current_user))
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator
 
 

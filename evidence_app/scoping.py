@@ -1,6 +1,7 @@
 """Every object a user reaches is looked up inside the user's unit, and anything else answers 404 (never 403:
 another unit's ids are not even confirmed to exist). The lookups themselves live with their feature
 (`catalog/queries.py`, `evidence/queries.py`); each ends in `one_in_unit_or_404`."""
+
 from __future__ import annotations
 
 from flask import abort

@@ -1,4 +1,5 @@
 """Column types and helpers shared by the models."""
+
 from __future__ import annotations
 
 from datetime import UTC
@@ -54,7 +55,7 @@ class Points(TypeDecorator):
         return _tidy_points(value)
 
 
-@lru_cache(maxsize=4096)   # a report reads the same few values (weights, points) hundreds of thousands of times
+@lru_cache(maxsize=4096)  # a report reads the same few values (weights, points) hundreds of thousands of times
 def _tidy_points(value) -> Decimal:
     return tidy_decimal(Decimal(str(value)))
 

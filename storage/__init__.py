@@ -80,9 +80,7 @@ def storage_from_url(url: str) -> Storage:
 
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost"):
-            raise _bad(
-                url, f"the host part must be empty, not '{parts.netloc}' (use three slashes: file:///path)"
-            )
+            raise _bad(url, f"the host part must be empty, not '{parts.netloc}' (use three slashes: file:///path)")
         if not parts.path.startswith("/"):
             raise _bad(url, "the path must be absolute")
         if parts.query:

@@ -149,9 +149,7 @@ class Storage(ABC):
         with self.open(key) as f:
             return hash_stream(f)
 
-    def download_url(
-        self, key: str, *, download_name: str, content_type: str, expires: int = 300
-    ) -> str | None:
+    def download_url(self, key: str, *, download_name: str, content_type: str, expires: int = 300) -> str | None:
         """A URL the browser can download from directly, or None: the app then streams open(key)."""
         check_key(key)
         return None

@@ -101,9 +101,7 @@ class S3Storage(Storage):
             retries={"max_attempts": max_attempts, "mode": "standard"},
             connect_timeout=5,
         )
-        self.client = boto3.session.Session().client(
-            "s3", endpoint_url=endpoint_url, region_name=region, config=config
-        )
+        self.client = boto3.session.Session().client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
         self._transfer = TransferConfig(
             multipart_threshold=multipart_threshold,
             multipart_chunksize=max(multipart_threshold, MIN_PART_SIZE),
@@ -274,9 +272,7 @@ class S3Storage(Storage):
         except (ClientError, BotoCoreError) as exc:
             raise self._error(exc, "listing", None) from exc
 
-    def download_url(
-        self, key: str, *, download_name: str, content_type: str, expires: int = 300
-    ) -> str | None:
+    def download_url(self, key: str, *, download_name: str, content_type: str, expires: int = 300) -> str | None:
         check_key(key)
         if not self.presigned:
             return None

@@ -1,5 +1,6 @@
 """Fixtures: apps built from create_app(TestConfig) on SQLite (default) or on PostgreSQL when
 TEST_DATABASE_URL is set — in which case an unreachable server fails the run instead of skipping it."""
+
 from __future__ import annotations
 
 import copy
@@ -123,38 +124,106 @@ def runner(app):
 
 MINI_CATALOG = {
     "format": 1,
-    "departments": [{"code": "vp-tk", "name": "Văn phòng – Thống kê"}, {"code": "vh-tt", "name": "Văn hoá – Thông tin"}],
+    "departments": [
+        {"code": "vp-tk", "name": "Văn phòng – Thống kê"},
+        {"code": "vh-tt", "name": "Văn hoá – Thông tin"},
+    ],
     "index": {
-        "code": "CCHC", "name": "Chỉ số cải cách hành chính", "year": 2024, "max_points": 20,
-        "assessment_date": "2024-12-15", "deviation": {"threshold_percent": 5, "penalty_points": 1},
+        "code": "CCHC",
+        "name": "Chỉ số cải cách hành chính",
+        "year": 2024,
+        "max_points": 20,
+        "assessment_date": "2024-12-15",
+        "deviation": {"threshold_percent": 5, "penalty_points": 1},
         "last_year": {"year": 2023, "score": 15.84},
     },
     "areas": [
-        {"code": "1", "name": "Chỉ đạo, điều hành", "max_points": 12, "last_year_score": 9.5,
-         "loss_causes": ["Báo cáo Quý I quá hạn"],
-         "criteria": [
-             {"code": "1.1", "title": "Báo cáo CCHC định kỳ", "max_points": 4, "last_year_score": 1.5,
-              "points_estimated": True, "department": "vp-tk",
-              "rule": {"type": "deduction", "per_violation": 1.25},
-              "loss_causes": [{"type": "late_report", "text": "Báo cáo Quý I quá hạn"}],
-              "items": [
-                  {"code": "CCHC-1.1-a", "title": "Báo cáo CCHC Quý I/2024", "checks": "Ký số; gửi trước hạn",
-                   "owner": "vp-tk", "report": {"period": "Quý I/2024", "deadline": "2024-03-14"}},
-                  {"code": "CCHC-1.1-b", "title": "Báo cáo CCHC năm 2024", "checks": "Ký số; gửi trước hạn",
-                   "owner": "vp-tk", "report": {"period": "Năm 2024", "deadline": "2024-12-05"}},
-              ]},
-             {"code": "1.2", "title": "Tuyên truyền CCHC", "max_points": 8, "last_year_score": 8,
-              "rule": {"type": "binary"}, "department": "vh-tt",
-              "items": [{"code": "CCHC-1.2-a", "title": "Kế hoạch tuyên truyền", "checks": "Có dấu, chữ ký",
-                         "owner": "vh-tt", "due": "2024-04-30", "weight": 2}]},
-         ]},
-        {"code": "2", "name": "Chính quyền số", "max_points": 8, "last_year_score": 6.34,
-         "criteria": [
-             {"code": "2.1", "title": "Tỷ lệ số hoá hồ sơ", "max_points": 7.5, "last_year_score": 6.34,
-              "rule": {"type": "percentage_tiers", "tiers": [{"min_percent": 100, "fraction": 1}, {"min_percent": 90, "fraction": 0.5}]},
-              "items": [{"code": "CCHC-2.1-a", "title": "Thống kê số hoá", "checks": "Trích xuất từ hệ thống", "owner": "vp-tk", "due": "2024-11-30"}]},
-             {"code": "2.2", "title": "Tiêu chí không áp dụng", "max_points": 0.5, "rule": {"type": "not_applicable"}},
-         ]},
+        {
+            "code": "1",
+            "name": "Chỉ đạo, điều hành",
+            "max_points": 12,
+            "last_year_score": 9.5,
+            "loss_causes": ["Báo cáo Quý I quá hạn"],
+            "criteria": [
+                {
+                    "code": "1.1",
+                    "title": "Báo cáo CCHC định kỳ",
+                    "max_points": 4,
+                    "last_year_score": 1.5,
+                    "points_estimated": True,
+                    "department": "vp-tk",
+                    "rule": {"type": "deduction", "per_violation": 1.25},
+                    "loss_causes": [{"type": "late_report", "text": "Báo cáo Quý I quá hạn"}],
+                    "items": [
+                        {
+                            "code": "CCHC-1.1-a",
+                            "title": "Báo cáo CCHC Quý I/2024",
+                            "checks": "Ký số; gửi trước hạn",
+                            "owner": "vp-tk",
+                            "report": {"period": "Quý I/2024", "deadline": "2024-03-14"},
+                        },
+                        {
+                            "code": "CCHC-1.1-b",
+                            "title": "Báo cáo CCHC năm 2024",
+                            "checks": "Ký số; gửi trước hạn",
+                            "owner": "vp-tk",
+                            "report": {"period": "Năm 2024", "deadline": "2024-12-05"},
+                        },
+                    ],
+                },
+                {
+                    "code": "1.2",
+                    "title": "Tuyên truyền CCHC",
+                    "max_points": 8,
+                    "last_year_score": 8,
+                    "rule": {"type": "binary"},
+                    "department": "vh-tt",
+                    "items": [
+                        {
+                            "code": "CCHC-1.2-a",
+                            "title": "Kế hoạch tuyên truyền",
+                            "checks": "Có dấu, chữ ký",
+                            "owner": "vh-tt",
+                            "due": "2024-04-30",
+                            "weight": 2,
+                        }
+                    ],
+                },
+            ],
+        },
+        {
+            "code": "2",
+            "name": "Chính quyền số",
+            "max_points": 8,
+            "last_year_score": 6.34,
+            "criteria": [
+                {
+                    "code": "2.1",
+                    "title": "Tỷ lệ số hoá hồ sơ",
+                    "max_points": 7.5,
+                    "last_year_score": 6.34,
+                    "rule": {
+                        "type": "percentage_tiers",
+                        "tiers": [{"min_percent": 100, "fraction": 1}, {"min_percent": 90, "fraction": 0.5}],
+                    },
+                    "items": [
+                        {
+                            "code": "CCHC-2.1-a",
+                            "title": "Thống kê số hoá",
+                            "checks": "Trích xuất từ hệ thống",
+                            "owner": "vp-tk",
+                            "due": "2024-11-30",
+                        }
+                    ],
+                },
+                {
+                    "code": "2.2",
+                    "title": "Tiêu chí không áp dụng",
+                    "max_points": 0.5,
+                    "rule": {"type": "not_applicable"},
+                },
+            ],
+        },
     ],
 }
 
@@ -170,6 +239,7 @@ def write_catalog(tmp_path):
         path = tmp_path / name
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
+
     return write
 
 

@@ -1,4 +1,5 @@
 """Small builders shared by the tests."""
+
 from __future__ import annotations
 
 from checklists import load_catalog
@@ -38,6 +39,7 @@ def login(client, username: str, password: str = PASSWORD):
 def drop_audit_guard() -> None:
     """What someone with full control of the database could do before tampering with the audit trail."""
     import sqlalchemy as sa
+
     if db.engine.dialect.name == "postgresql":
         db.session.execute(sa.text("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events"))
     else:

@@ -60,5 +60,3 @@ def swift_target() -> S3Target:
         os.environ.get("S3_TEST_SECRET_KEY", "testing"),
         os.environ.get("S3_TEST_REGION", "us-east-1"),
     )
-
-

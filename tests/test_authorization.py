@@ -1,5 +1,6 @@
 """Authorisation on every object: each route that names an object, for each role, pointed at another unit's
 object, answers 404 (or 403 where the role may not use the route at all), and changes nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -80,8 +81,9 @@ def two_units(app, catalog_dict, write_catalog, tmp_path):
     for role in ROLES:
         make_user(ours, role, role=role, departments=["vp-tk"])
     stranger = make_user(theirs, "stranger", departments=["vp-tk"])
-    item = db.session.execute(select(ChecklistItem).where(ChecklistItem.unit_id == theirs.id,
-                                                          ChecklistItem.code == "CCHC-1.2-a")).scalar_one()
+    item = db.session.execute(
+        select(ChecklistItem).where(ChecklistItem.unit_id == theirs.id, ChecklistItem.code == "CCHC-1.2-a")
+    ).scalar_one()
     photo = corpus.jpeg(tmp_path, "anh.jpg")
     upload = upload_document(photo, "anh.jpg", user=stranger, items=[item], fields=DocumentFields())
     index = db.session.execute(select(Index).where(Index.unit_id == theirs.id)).scalar_one()
@@ -94,22 +96,41 @@ def two_units(app, catalog_dict, write_catalog, tmp_path):
         "index": index.id,
         "area": db.session.execute(select(Area.id).where(Area.index_id == index.id)).scalars().first(),
         "criterion": db.session.execute(select(Criterion.id).where(Criterion.index_id == index.id)).scalars().first(),
-        "item": item.id, "own_item": own_item.id, "document": upload.document.id, "evidence": upload.new_links[0].id,
-        "user": stranger.id, "code": "1.1", "token": create_token(stranger, "theirs")[0].id,
-        "proposal": proposal.id, "row": proposal.criterion_result_id,
+        "item": item.id,
+        "own_item": own_item.id,
+        "document": upload.document.id,
+        "evidence": upload.new_links[0].id,
+        "user": stranger.id,
+        "code": "1.1",
+        "token": create_token(stranger, "theirs")[0].id,
+        "proposal": proposal.id,
+        "row": proposal.criterion_result_id,
     }
 
 
 def snapshot():
     return (
-        [(e.id, e.state, e.version, e.item_id) for e in db.session.execute(select(Evidence).order_by(Evidence.id)).scalars()],
+        [
+            (e.id, e.state, e.version, e.item_id)
+            for e in db.session.execute(select(Evidence).order_by(Evidence.id)).scalars()
+        ],
         [(d.id, d.number, d.deleted_at) for d in db.session.execute(select(Document).order_by(Document.id)).scalars()],
-        [(u.id, u.role, u.active, u.password_hash) for u in db.session.execute(select(User).order_by(User.id)).scalars()],
-        [(i.id, i.owner_department_id, i.assignee_id) for i in db.session.execute(select(ChecklistItem).order_by(ChecklistItem.id)).scalars()],
+        [
+            (u.id, u.role, u.active, u.password_hash)
+            for u in db.session.execute(select(User).order_by(User.id)).scalars()
+        ],
+        [
+            (i.id, i.owner_department_id, i.assignee_id)
+            for i in db.session.execute(select(ChecklistItem).order_by(ChecklistItem.id)).scalars()
+        ],
         db.session.query(Review).count(),
-        db.session.query(Measurement).count(), db.session.query(SelfScore).count(),
+        db.session.query(Measurement).count(),
+        db.session.query(SelfScore).count(),
         [(t.id, t.revoked_at) for t in db.session.execute(select(ApiToken).order_by(ApiToken.id)).scalars()],
-        [(p.id, p.state, p.title, p.item_id) for p in db.session.execute(select(Proposal).order_by(Proposal.id)).scalars()],
+        [
+            (p.id, p.state, p.title, p.item_id)
+            for p in db.session.execute(select(Proposal).order_by(Proposal.id)).scalars()
+        ],
         [(r.id, r.causes) for r in db.session.execute(select(CriterionResult).order_by(CriterionResult.id)).scalars()],
     )
 
@@ -119,17 +140,33 @@ def test_another_units_objects_are_not_found(app, two_units, role):
     client = app.test_client()
     login(client, role)
     before = snapshot()
-    form = {"document_id": two_units["document"], "selected": f"{two_units['evidence']}:1", "decision": "approved",
-            "version": "1", "role": "admin", "owner_department": "1", "assignee": "1", "number": "forged",
-            "numerator": "1", "denominator": "2", "measured_on": "01/01/2024", "source": "x", "score": "1",
-            "cause-0": "other", f"p{two_units['proposal']}-action": "accept", f"p{two_units['proposal']}-title": "forged",
-            f"p{two_units['proposal']}-checks": "forged"}
+    form = {
+        "document_id": two_units["document"],
+        "selected": f"{two_units['evidence']}:1",
+        "decision": "approved",
+        "version": "1",
+        "role": "admin",
+        "owner_department": "1",
+        "assignee": "1",
+        "number": "forged",
+        "numerator": "1",
+        "denominator": "2",
+        "measured_on": "01/01/2024",
+        "source": "x",
+        "score": "1",
+        "cause-0": "other",
+        f"p{two_units['proposal']}-action": "accept",
+        f"p{two_units['proposal']}-title": "forged",
+        f"p{two_units['proposal']}-checks": "forged",
+    }
     for method, template, allowed in ROUTES:
         url = template.format(**two_units)
         if "?document=" in url and method == "POST":
             url, form["document_id"] = url.split("?")[0], two_units["document"]
         if url.startswith("/api/") and method != "GET":
-            response = client.open(url, method=method, json={**form, "document_id": two_units["document"], "version": 1})
+            response = client.open(
+                url, method=method, json={**form, "document_id": two_units["document"], "version": 1}
+            )
         else:
             response = client.open(url, method=method, data=form if method == "POST" else None)
         expected = 404 if role in allowed else 403
@@ -138,7 +175,9 @@ def test_another_units_objects_are_not_found(app, two_units, role):
         assert response.status_code == expected, f"{role} {method} {url}: {response.status_code}"
     db.session.expire_all()
     assert snapshot() == before, "nothing of the other unit changed"
-    leaked = [e.action for e in db.session.execute(select(AuditEvent).where(AuditEvent.action.like("review.%"))).scalars()]
+    leaked = [
+        e.action for e in db.session.execute(select(AuditEvent).where(AuditEvent.action.like("review.%"))).scalars()
+    ]
     assert leaked == []
 
 

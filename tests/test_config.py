@@ -1,5 +1,6 @@
 """Configuration from the environment: the embedded default, DATABASE_URL and STORAGE_URL overrides, a
 generated secret key kept in the data directory, and a production start-up that refuses a default key."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,14 @@ def test_defaults_live_in_the_data_directory(tmp_path):
 
 
 def test_environment_overrides(tmp_path):
-    config = Config({"MINHCHUNG_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql+psycopg://u@db/minhchung",
-                     "STORAGE_URL": "s3://evidence?endpoint_url=http://127.0.0.1:9000", "MINHCHUNG_MAX_UPLOAD_MB": "200"})
+    config = Config(
+        {
+            "MINHCHUNG_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgresql+psycopg://u@db/minhchung",
+            "STORAGE_URL": "s3://evidence?endpoint_url=http://127.0.0.1:9000",
+            "MINHCHUNG_MAX_UPLOAD_MB": "200",
+        }
+    )
     assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://u@db/minhchung"
     assert config.STORAGE_URL.startswith("s3://evidence")
     assert config.MAX_UPLOAD_MB == 200
@@ -55,8 +62,9 @@ def test_production_refuses_a_missing_or_default_secret_key(tmp_path, key):
 
 
 def test_production_with_a_real_key_starts_with_secure_cookies(tmp_path):
-    config = config_from_env({"MINHCHUNG_ENV": "production", "MINHCHUNG_DATA_DIR": str(tmp_path),
-                              "SECRET_KEY": "k" * 48})
+    config = config_from_env(
+        {"MINHCHUNG_ENV": "production", "MINHCHUNG_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 48}
+    )
     app = create_app(config)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SECRET_KEY"] == "k" * 48

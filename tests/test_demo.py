@@ -1,6 +1,7 @@
 """`minhchung demo` on a fresh machine, in an empty folder: migrates, rolls the ward's catalogs into the cycle of
 the day it runs (`--today`), seeds ten weeks of history in four wards through the service functions, creates the
 demo users (passwords printed once), serves; run again, it keeps the data."""
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -41,7 +42,11 @@ PASSWORD_LINE = re.compile(r"^  (\S+)\s+(?:staff|reviewer|admin|province)\s+.*\s
 
 
 def demo_env(database_url: str | None) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MINHCHUNG_", "DATABASE_URL", "STORAGE_URL", "SECRET_KEY"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MINHCHUNG_", "DATABASE_URL", "STORAGE_URL", "SECRET_KEY"))
+    }
     if database_url and not database_url.startswith("sqlite"):
         env["DATABASE_URL"] = database_url
     return env
@@ -61,8 +66,10 @@ def demo_dir(tmp_path, empty_database_url):
 
 
 def counts() -> dict:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Unit, User, Index, ChecklistItem, Document, Evidence, Review, Measurement, SelfScore, AuditEvent)}
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Unit, User, Index, ChecklistItem, Document, Evidence, Review, Measurement, SelfScore, AuditEvent)
+    }
 
 
 @pytest.fixture(scope="module", params=list(DAYS))
@@ -83,27 +90,47 @@ def demo(request, tmp_path_factory, server_database_url):
     app.config.update(TODAY=today, WTF_CSRF_ENABLED=False)
     from evidence_app.reports.build import build_report, league_table
 
-    seen = {"today": today, "first": first.stdout, "seconds": seconds, "passwords": dict(PASSWORD_LINE.findall(first.stdout))}
+    seen = {
+        "today": today,
+        "first": first.stdout,
+        "seconds": seconds,
+        "passwords": dict(PASSWORD_LINE.findall(first.stdout)),
+    }
     with app.app_context():
-        seen["indices"] = {unit: [(i.code, i.year, i.assessment_date, i.last_year, str(i.last_year_score))
-                                  for i in db.session.execute(select(Index).join(Unit, Index.unit_id == Unit.id)
-                                                              .where(Unit.code == unit).order_by(Index.code)).scalars()]
-                           for unit in WARDS}
+        seen["indices"] = {
+            unit: [
+                (i.code, i.year, i.assessment_date, i.last_year, str(i.last_year_score))
+                for i in db.session.execute(
+                    select(Index).join(Unit, Index.unit_id == Unit.id).where(Unit.code == unit).order_by(Index.code)
+                ).scalars()
+            ]
+            for unit in WARDS
+        }
         gieng_day = db.session.execute(select(Unit).where(Unit.code == "gieng-day")).scalar_one()
         seen["report"] = build_report(gieng_day, today)
         seen["league"] = league_table(today)
-        seen["items"] = db.session.scalar(select(func.count()).select_from(ChecklistItem).where(ChecklistItem.unit_id == gieng_day.id))
+        seen["items"] = db.session.scalar(
+            select(func.count()).select_from(ChecklistItem).where(ChecklistItem.unit_id == gieng_day.id)
+        )
         admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
         seen["admin"] = (admin.role, admin.unit.code, check_password(admin, seen["passwords"].get("admin", "")))
         staff = db.session.execute(select(User).where(User.username == "cb-mot-cua")).scalar_one()
         seen["staff_departments"] = [d.name for d in staff.departments]
         province = db.session.execute(select(User).where(User.username == "tinh")).scalar_one()
         seen["province"] = (province.role, province.unit.code)
-        seen["moments"] = {action: (first_at, last_at) for action, first_at, last_at in db.session.execute(
-            select(AuditEvent.action, func.min(AuditEvent.occurred_at), func.max(AuditEvent.occurred_at))
-            .where(AuditEvent.action.not_in(["auth.login"])).group_by(AuditEvent.action))}
+        seen["moments"] = {
+            action: (first_at, last_at)
+            for action, first_at, last_at in db.session.execute(
+                select(AuditEvent.action, func.min(AuditEvent.occurred_at), func.max(AuditEvent.occurred_at))
+                .where(AuditEvent.action.not_in(["auth.login"]))
+                .group_by(AuditEvent.action)
+            )
+        }
         db.session.remove()
-    for username, url, key in (("reviewer", "/reports/", "report_page"), ("tinh", "/reports/province", "province_page")):
+    for username, url, key in (
+        ("reviewer", "/reports/", "report_page"),
+        ("tinh", "/reports/province", "province_page"),
+    ):
         with app.test_client() as client:
             signed_in = client.post("/login", data={"username": username, "password": seen["passwords"][username]})
             page = client.get(url)
@@ -130,7 +157,10 @@ def test_the_catalogs_are_rolled_into_the_cycle_of_the_day(demo):
     year, cchc_day, dti_day = DAYS[demo["today"].strftime("%d/%m/%Y")]
     assert f"Catalog CCHC {year}: imported" in demo["first"] and f"Catalog QN-DTI {year}: imported" in demo["first"]
     for unit in WARDS:
-        assert demo["indices"][unit] == [("CCHC", year, cchc_day, year - 1, "86.34"), ("QN-DTI", year, dti_day, year - 1, "696")]
+        assert demo["indices"][unit] == [
+            ("CCHC", year, cchc_day, year - 1, "86.34"),
+            ("QN-DTI", year, dti_day, year - 1, "696"),
+        ]
     assert timedelta(days=39) <= cchc_day - demo["today"] <= timedelta(days=45)
     assert demo["items"] == 160
     report = demo["report"]
@@ -148,8 +178,9 @@ def test_the_report_of_the_day_shows_what_is_at_risk(demo):
         at_risk = [c for c in i["criteria"] if c["risk"] in ("at_risk", "critical")]
         assert at_risk and all(c["owner"] and c["reasons"] for c in at_risk)
     reasons = [r for i in (cchc, dti) for c in i["criteria"] for r in c["reasons"]]
-    assert any("Báo cáo CCHC 9 tháng" in r and ("muộn" in r or "quá hạn" in r) and "mất" in r for r in reasons), \
+    assert any("Báo cáo CCHC 9 tháng" in r and ("muộn" in r or "quá hạn" in r) and "mất" in r for r in reasons), (
         "the 9-month report was sent late: its points are lost"
+    )
     assert any("tài liệu bị trả lại" in r for r in reasons) and any("tài liệu chờ duyệt" in r for r in reasons)
     assert any("xu hướng" in r for r in reasons), "measurements with a trend"
     warning = cchc["deviation_warning"]
@@ -176,8 +207,19 @@ def test_the_idle_ward_ranks_last(demo):
 
 def test_the_users_and_their_passwords_are_printed_once(demo):
     passwords = demo["passwords"]
-    assert {"admin", "reviewer", "cb-vp-tk", "cb-tu-phap", "cb-vh-tt", "cb-tc-kt", "cb-mot-cua", "cb-cong-an",
-            "cb-tram-y-te", "cb-khu-pho", "tinh"} <= set(passwords)
+    assert {
+        "admin",
+        "reviewer",
+        "cb-vp-tk",
+        "cb-tu-phap",
+        "cb-vh-tt",
+        "cb-tc-kt",
+        "cb-mot-cua",
+        "cb-cong-an",
+        "cb-tram-y-te",
+        "cb-khu-pho",
+        "tinh",
+    } <= set(passwords)
     for ward in WARDS - {"gieng-day"}:
         assert {f"{ward}-reviewer", f"{ward}-canbo"} <= set(passwords)
     assert demo["admin"] == ("admin", "gieng-day", True)
@@ -213,12 +255,20 @@ def test_the_history_is_ten_weeks_of_the_service_functions(demo):
     """Every action of the history went through the service functions (it is in the audit trail) at its moment:
     within the ten weeks before the day, never on it or after."""
     today, moments = demo["today"], demo["moments"]
-    for action in ("document.upload", "document.update", "review.approved", "review.changes_requested",
-                   "measurement.add", "self_score.set"):
+    for action in (
+        "document.upload",
+        "document.update",
+        "review.approved",
+        "review.changes_requested",
+        "measurement.add",
+        "self_score.set",
+    ):
         first_at, last_at = moments[action]
         assert today - timedelta(weeks=11) <= first_at.date() and last_at.date() < today, action
     assert moments["document.upload"][0].date() >= today - timedelta(weeks=10, days=3)
-    uploads = {m.group(1): int(m.group(2)) for m in re.finditer(r"UBND phường (.+?)\s{2,}.*?: (\d+) uploads", demo["first"])}
+    uploads = {
+        m.group(1): int(m.group(2)) for m in re.finditer(r"UBND phường (.+?)\s{2,}.*?: (\d+) uploads", demo["first"])
+    }
     assert uploads["Hà Phong"] == 0 and uploads["Giếng Đáy"] > uploads["Cao Xanh"] > 0 and uploads["Hà Khẩu"] > 0
 
 
@@ -231,8 +281,14 @@ def free_port() -> int:
 def test_demo_serves_the_app_on_the_day_given(demo_dir):
     folder, env = demo_dir
     port = free_port()
-    server = subprocess.Popen([MINHCHUNG, "demo", "--port", str(port), "--today", "10/11/2026"], cwd=folder, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [MINHCHUNG, "demo", "--port", str(port), "--today", "10/11/2026"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         printed = []
@@ -257,7 +313,9 @@ def test_demo_serves_the_app_on_the_day_given(demo_dir):
             assert response.status == 200
         # signed in, the report is as of the day given, in its cycle
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', browser.open(f"{base}/login").read().decode()).group(1)
+        token = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', browser.open(f"{base}/login").read().decode()
+        ).group(1)
         form = urllib.parse.urlencode({"csrf_token": token, "username": "reviewer", "password": password}).encode()
         browser.open(f"{base}/login", data=form, timeout=10).read()
         report = browser.open(f"{base}/reports/", timeout=60).read().decode()
@@ -282,10 +340,18 @@ def test_the_demo_files_are_valid_and_always_the_same(tmp_path):
     from evidence_app.demo.files import Letter, jpeg_bytes, pdf_bytes
     from evidence_app.evidence.filecheck import check_file
 
-    letter = Letter(parent="UBND THÀNH PHỐ HẠ LONG", issuer="UBND PHƯỜNG GIẾNG ĐÁY", number="45/BC-UBND",
-                    place="Giếng Đáy", issued=date(2026, 9, 5), kind="BÁO CÁO",
-                    summary="Kết quả thực hiện công tác cải cách hành chính 9 tháng năm 2026",
-                    body=["I. Kết quả thực hiện", "II. Phương hướng"], signer="Nguyễn Văn Thành", pages=2)
+    letter = Letter(
+        parent="UBND THÀNH PHỐ HẠ LONG",
+        issuer="UBND PHƯỜNG GIẾNG ĐÁY",
+        number="45/BC-UBND",
+        place="Giếng Đáy",
+        issued=date(2026, 9, 5),
+        kind="BÁO CÁO",
+        summary="Kết quả thực hiện công tác cải cách hành chính 9 tháng năm 2026",
+        body=["I. Kết quả thực hiện", "II. Phương hướng"],
+        signer="Nguyễn Văn Thành",
+        pages=2,
+    )
     made = pdf_bytes(letter)
     time.sleep(1.1)
     assert pdf_bytes(letter) == made
@@ -294,7 +360,9 @@ def test_the_demo_files_are_valid_and_always_the_same(tmp_path):
     checked = check_file(path, "Báo cáo.pdf", max_bytes=10**6)
     assert (checked.kind, checked.page_count) == ("pdf", 2)
     reader = pypdf.PdfReader(path)
-    assert reader.metadata.title == "Báo cáo 45/BC-UBND: Kết quả thực hiện công tác cải cách hành chính 9 tháng năm 2026"
+    assert (
+        reader.metadata.title == "Báo cáo 45/BC-UBND: Kết quả thực hiện công tác cải cách hành chính 9 tháng năm 2026"
+    )
     assert reader.metadata.creation_date.date() == date(2026, 9, 5)
     text = reader.pages[0].extract_text()
     assert "So: 45/BC-UBND" in text and "Gieng Day, ngay 05 thang 9 nam 2026" in text and "BAO CAO" in text

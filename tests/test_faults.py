@@ -1,6 +1,7 @@
 """Faults on a ward's busiest day: the disk filling up, the file store unreachable, a server worker killed in the
 middle of an upload, the database dropping its connections. Each one gives the user a clear answer, leaves no
 row without its file and nothing half-stored, and the app recovers by itself."""
+
 from __future__ import annotations
 
 import http.client
@@ -67,16 +68,19 @@ def database_url(tmp_path: Path, server_database_url: str | None) -> str:
 
 # ---------------------------------------------------------------- the disk fills up
 
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A real 4 MB filesystem (tmpfs) for the data directory. Mounting needs root, as CI has."""
     mount = tmp_path / "small-disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if done.returncode != 0:
-        pytest.fail(f"this test fills a real 4 MB tmpfs and must run as root: mount said {done.stderr.strip()!r}",
-                    pytrace=False)
+        pytest.fail(
+            f"this test fills a real 4 MB tmpfs and must run as root: mount said {done.stderr.strip()!r}", pytrace=False
+        )
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=True)
 
@@ -90,8 +94,11 @@ def test_disk_full_during_an_upload(small_disk, tmp_path, server_database_url, c
         client = app.test_client()
         login(client, "cb-vh-tt")
 
-        response = client.post(f"/items/{item.id}/upload", content_type="multipart/form-data",
-                               data={"files": [(io.BytesIO(big_pdf(tmp_path, 6 * MiB)), "Biên bản.pdf")]})
+        response = client.post(
+            f"/items/{item.id}/upload",
+            content_type="multipart/form-data",
+            data={"files": [(io.BytesIO(big_pdf(tmp_path, 6 * MiB)), "Biên bản.pdf")]},
+        )
         assert response.status_code == 507
         page = response.get_data(as_text=True)
         assert "Ổ đĩa của máy chủ đã đầy" in page and "Tệp tải lên chưa được lưu" in page
@@ -99,8 +106,11 @@ def test_disk_full_during_an_upload(small_disk, tmp_path, server_database_url, c
         assert files_under(data_dir / "tmp") == [] and files_under(data_dir / "files") == []
 
         # the partial file gave its space back: a normal upload works at once
-        response = client.post(f"/items/{item.id}/upload", content_type="multipart/form-data",
-                               data={"files": [(io.BytesIO(big_pdf(tmp_path, 200_000)), "Kế hoạch.pdf")]})
+        response = client.post(
+            f"/items/{item.id}/upload",
+            content_type="multipart/form-data",
+            data={"files": [(io.BytesIO(big_pdf(tmp_path, 200_000)), "Kế hoạch.pdf")]},
+        )
         assert response.status_code == 303
         assert count(Document) == 1
         document = db.session.execute(select(Document)).scalar_one()
@@ -108,6 +118,7 @@ def test_disk_full_during_an_upload(small_disk, tmp_path, server_database_url, c
 
 
 # ---------------------------------------------------------------- the file store is unreachable
+
 
 class DeadS3Endpoint:
     """An S3 endpoint that is down: it accepts each connection and closes it at once, counting them."""
@@ -131,16 +142,19 @@ class DeadS3Endpoint:
         self.sock.close()
 
 
-def test_file_store_unreachable_during_an_upload(tmp_path, server_database_url, monkeypatch, catalog_dict,
-                                                  write_catalog):
+def test_file_store_unreachable_during_an_upload(
+    tmp_path, server_database_url, monkeypatch, catalog_dict, write_catalog
+):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     endpoint = DeadS3Endpoint()
-    app = build_app(tmp_path, database_url(tmp_path, server_database_url),
-                    STORAGE_URL=f"s3://evidence?endpoint_url={endpoint.url}&region=us-east-1&addressing_style=path"
-                                f"&max_attempts=2")
+    app = build_app(
+        tmp_path,
+        database_url(tmp_path, server_database_url),
+        STORAGE_URL=f"s3://evidence?endpoint_url={endpoint.url}&region=us-east-1&addressing_style=path&max_attempts=2",
+    )
     try:
         with app.app_context():
             db.create_all()
@@ -148,8 +162,11 @@ def test_file_store_unreachable_during_an_upload(tmp_path, server_database_url, 
             client = app.test_client()
             login(client, "cb-vh-tt")
             started = time.monotonic()
-            response = client.post(f"/items/{item.id}/upload", content_type="multipart/form-data",
-                                   data={"files": [(io.BytesIO(big_pdf(tmp_path, 300_000)), "Biên bản.pdf")]})
+            response = client.post(
+                f"/items/{item.id}/upload",
+                content_type="multipart/form-data",
+                data={"files": [(io.BytesIO(big_pdf(tmp_path, 300_000)), "Biên bản.pdf")]},
+            )
             waited = time.monotonic() - started
             assert response.status_code == 503
             page = response.get_data(as_text=True)
@@ -160,18 +177,24 @@ def test_file_store_unreachable_during_an_upload(tmp_path, server_database_url, 
             assert files_under(tmp_path / "data" / "tmp") == []
 
             # the page's script asks for JSON: the same answer, as JSON
-            response = client.post(f"/items/{item.id}/upload", content_type="multipart/form-data",
-                                   headers={"Accept": "application/json"},
-                                   data={"files": [(io.BytesIO(big_pdf(tmp_path, 300_000)), "Biên bản.pdf")]})
+            response = client.post(
+                f"/items/{item.id}/upload",
+                content_type="multipart/form-data",
+                headers={"Accept": "application/json"},
+                data={"files": [(io.BytesIO(big_pdf(tmp_path, 300_000)), "Biên bản.pdf")]},
+            )
             assert response.status_code == 503
             assert response.get_json()["refused"][0]["name"] == "Biên bản.pdf"
 
             # through the API: the same refusal, as the API's JSON error in both languages
             user = db.session.execute(select(User).where(User.username == "cb-vh-tt")).scalar_one()
             _token, secret = create_token(user, "tests")
-            response = client.post(f"/api/v1/items/{item.id}/documents", headers={"Authorization": f"Bearer {secret}"},
-                                   content_type="multipart/form-data",
-                                   data={"file": (io.BytesIO(big_pdf(tmp_path, 300_000)), "Biên bản.pdf")})
+            response = client.post(
+                f"/api/v1/items/{item.id}/documents",
+                headers={"Authorization": f"Bearer {secret}"},
+                content_type="multipart/form-data",
+                data={"file": (io.BytesIO(big_pdf(tmp_path, 300_000)), "Biên bản.pdf")},
+            )
             assert response.status_code == 503
             error = response.get_json()["error"]
             assert error["code"] == "storage_unavailable"
@@ -180,9 +203,17 @@ def test_file_store_unreachable_during_an_upload(tmp_path, server_database_url, 
             assert count(Document) == 0
 
             # a download while the store is down: a clear page, not a stack trace
-            db.session.add(Document(unit_id=item.unit_id, storage_key="ab/ab/" + "ab" * 32, sha256="ab" * 32, size=1,
-                                    content_type="application/pdf", filename="x.pdf",
-                                    uploaded_by_id=db.session.execute(select(User.id)).scalar_one()))
+            db.session.add(
+                Document(
+                    unit_id=item.unit_id,
+                    storage_key="ab/ab/" + "ab" * 32,
+                    sha256="ab" * 32,
+                    size=1,
+                    content_type="application/pdf",
+                    filename="x.pdf",
+                    uploaded_by_id=db.session.execute(select(User.id)).scalar_one(),
+                )
+            )
             db.session.commit()
             document = db.session.execute(select(Document)).scalar_one()
             response = client.get(f"/documents/{document.id}/download")
@@ -193,6 +224,7 @@ def test_file_store_unreachable_during_an_upload(tmp_path, server_database_url, 
 
 
 # ---------------------------------------------------------------- a server worker is killed mid-upload
+
 
 class Browser:
     """Just enough of a browser to sign in and post the upload form to a real server, with control over when the
@@ -218,19 +250,21 @@ class Browser:
         return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
     def login(self, username: str) -> None:
-        form = urllib.parse.urlencode({"username": username, "password": PASSWORD,
-                                       "csrf_token": self.csrf_token("/login")})
-        status, _ = self.request("POST", "/login", form.encode(),
-                                 {"Content-Type": "application/x-www-form-urlencoded"})
+        form = urllib.parse.urlencode(
+            {"username": username, "password": PASSWORD, "csrf_token": self.csrf_token("/login")}
+        )
+        status, _ = self.request("POST", "/login", form.encode(), {"Content-Type": "application/x-www-form-urlencoded"})
         assert status in (302, 303)
 
     def start_upload(self, item_id: int, name: str, content: bytes) -> tuple[http.client.HTTPConnection, bytes]:
         """Send the headers and the form up to the file's bytes; the caller sends the rest."""
         token = self.csrf_token(f"/items/{item_id}")
         boundary = uuid.uuid4().hex
-        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
-                f"Content-Type: application/pdf\r\n\r\n").encode()
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n"
+        ).encode()
         tail = f"\r\n--{boundary}--\r\n".encode()
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         conn.putrequest("POST", f"/items/{item_id}/upload")
@@ -265,11 +299,31 @@ def real_server(tmp_path, server_database_url, catalog_dict, write_catalog):
     sock = socket.create_server(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    env = {**os.environ, "MINHCHUNG_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": url,
-           "SECRET_KEY": "fault-test-secret-key-long-enough-for-sessions", "MINHCHUNG_ENV": "development"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-                               "--graceful-timeout", "1", "evidence_app:create_app()"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.log", "wb"))
+    env = {
+        **os.environ,
+        "MINHCHUNG_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": url,
+        "SECRET_KEY": "fault-test-secret-key-long-enough-for-sessions",
+        "MINHCHUNG_ENV": "development",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--graceful-timeout",
+            "1",
+            "evidence_app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "gunicorn.log", "wb"),
+    )
 
     def worker_pid() -> int | None:
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
@@ -299,12 +353,12 @@ def test_worker_killed_while_receiving_an_upload(real_server, tmp_path):
     browser.login("cb-vh-tt")
     content = big_pdf(tmp_path, 8 * MiB)
     conn, rest = browser.start_upload(item_id, "Biên bản.pdf", content)
-    conn.send(rest[:3 * MiB])
+    conn.send(rest[: 3 * MiB])
     wait_for(lambda: any(p.stat().st_size >= MiB for p in files_under(data_dir / "tmp")), "the upload to be spooled")
     victim = worker_pid()
     os.kill(victim, signal.SIGKILL)
     with pytest.raises(OSError):  # the connection dies with the worker
-        conn.send(rest[3 * MiB:])
+        conn.send(rest[3 * MiB :])
         conn.getresponse()
     conn.close()
     # gunicorn starts a new worker, which serves the next upload
@@ -342,8 +396,9 @@ def test_worker_killed_between_storing_the_file_and_recording_it(real_server, tm
         else:
             lock.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite: readers go on, writers wait (up to 5 s)
         conn.send(rest)
-        stored = wait_for(lambda: [p for p in files_under(files_dir) if ".tmp" not in p.parts],
-                          "the file to be stored", timeout=4)
+        stored = wait_for(
+            lambda: [p for p in files_under(files_dir) if ".tmp" not in p.parts], "the file to be stored", timeout=4
+        )
         time.sleep(0.2)
         os.kill(worker_pid(), signal.SIGKILL)
         lock.exec_driver_sql("ROLLBACK")
@@ -367,8 +422,12 @@ def database_url_of(app) -> str:
 
 # ---------------------------------------------------------------- the database drops its connections
 
-@pytest.mark.parametrize("unreachable", ["sqlite:///{tmp}/no-such-folder/db.sqlite3",
-                                         "postgresql+psycopg://postgres@127.0.0.1:1/test"], ids=["sqlite", "postgresql"])
+
+@pytest.mark.parametrize(
+    "unreachable",
+    ["sqlite:///{tmp}/no-such-folder/db.sqlite3", "postgresql+psycopg://postgres@127.0.0.1:1/test"],
+    ids=["sqlite", "postgresql"],
+)
 def test_database_down_a_signed_in_user_gets_a_clear_page(tmp_path, unreachable):
     """The database is down before the request could even load the signed-in user (a restart in progress)."""
     app = build_app(tmp_path, unreachable.format(tmp=tmp_path))
@@ -387,24 +446,26 @@ def test_database_down_a_signed_in_user_gets_a_clear_page(tmp_path, unreachable)
             assert response.get_json()["error"]["code"] == "database_unavailable"
 
 
-
 if os.environ.get("TEST_DATABASE_URL"):  # a server that can drop connections: PostgreSQL (SQLite has none)
-    def test_database_connections_dropped_requests_fail_cleanly_and_the_app_recovers(app, catalog_dict,
-                                                                                      write_catalog):
+
+    def test_database_connections_dropped_requests_fail_cleanly_and_the_app_recovers(app, catalog_dict, write_catalog):
         item_id = set_up_ward(catalog_dict, write_catalog).id
         killer = sa.create_engine(database_url_of(app), isolation_level="AUTOCOMMIT")
 
         def drop_every_connection_of_the_app():
             with killer.connect() as conn:
-                conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                     "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                conn.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
         @app.before_request
         def the_server_goes_away_mid_request():
             from flask import request
+
             if request.args.get("drop"):
                 db.session.execute(sa.text("SELECT 1"))  # this request holds a connection...
-                drop_every_connection_of_the_app()       # ...which the server now closes
+                drop_every_connection_of_the_app()  # ...which the server now closes
 
         client = app.test_client()
         login(client, "cb-vh-tt")
@@ -419,8 +480,11 @@ if os.environ.get("TEST_DATABASE_URL"):  # a server that can drop connections: P
         db.session.remove()
         drop_every_connection_of_the_app()
         assert client.get(f"/items/{item_id}").status_code == 200
-        response = client.post(f"/items/{item_id}/upload", content_type="multipart/form-data",
-                               data={"files": [(io.BytesIO(corpus.pdf_bytes()), "Kế hoạch.pdf")]})
+        response = client.post(
+            f"/items/{item_id}/upload",
+            content_type="multipart/form-data",
+            data={"files": [(io.BytesIO(corpus.pdf_bytes()), "Kế hoạch.pdf")]},
+        )
         assert response.status_code == 303
         assert count(Document) == 1
         killer.dispose()
@@ -428,12 +492,14 @@ if os.environ.get("TEST_DATABASE_URL"):  # a server that can drop connections: P
 
 # ---------------------------------------------------------------- a bug
 
+
 def test_an_unexpected_error_gets_a_clear_answer_not_a_stack_trace(app, catalog_dict, write_catalog):
     set_up_ward(catalog_dict, write_catalog)
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error handlers answer
 
     def broken():
         raise RuntimeError("a bug")
+
     app.add_url_rule("/broken", "broken", broken)
     app.add_url_rule("/api/v1/broken", "api_broken", broken)
     client = app.test_client()

@@ -1,5 +1,6 @@
 """Vietnamese first: every message of the code and templates has a Vietnamese translation, and the compiled
 catalog that ships is up to date with it."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,7 +20,8 @@ def source_messages() -> set:
     found = set()
     for package in ("evidence_app", "checklists"):
         for _filename, _lineno, message, _comments, _context in extract_from_dir(
-                ROOT / package, method_map=method_map, keywords=KEYWORDS):
+            ROOT / package, method_map=method_map, keywords=KEYWORDS
+        ):
             found.add(message if isinstance(message, str) else tuple(message))
     return found
 
@@ -30,16 +32,22 @@ def test_every_message_has_a_vietnamese_translation():
     for message in source_messages():
         key = message if isinstance(message, str) else message[0]
         entry = catalog.get(key)
-        translated = entry is not None and not entry.fuzzy and (
-            all(entry.string) if isinstance(entry.string, tuple) else bool(entry.string))
+        translated = (
+            entry is not None
+            and not entry.fuzzy
+            and (all(entry.string) if isinstance(entry.string, tuple) else bool(entry.string))
+        )
         if not translated:
             missing.append(message)
-    assert not missing, f"add Vietnamese for these to messages.po, then `pybabel compile -d evidence_app/translations`: {missing}"
+    assert not missing, (
+        f"add Vietnamese for these to messages.po, then `pybabel compile -d evidence_app/translations`: {missing}"
+    )
 
 
 def test_the_compiled_catalog_matches_the_po_file():
     po = read_po(open(LC / "messages.po", "rb"))
     mo = read_mo(open(LC / "messages.mo", "rb"))
+
     def pairs(catalog):
         as_key = lambda value: tuple(value) if isinstance(value, (list, tuple)) else value
         return {as_key(m.id): as_key(m.string) for m in catalog if m.id}

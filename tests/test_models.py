@@ -1,5 +1,6 @@
 """The model: exact decimal points, timezone-aware timestamps, uniqueness, optimistic locking of evidence,
 and the hash-chained audit trail — on SQLite and PostgreSQL alike."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -46,8 +47,13 @@ def test_department_codes_are_unique_within_a_unit_only(ward):
 
 def test_measurement_percent_and_self_score(ward):
     criterion = db.session.execute(select(Criterion).where(Criterion.code == "2.1")).scalar_one()
-    m = Measurement(criterion=criterion, measured_on=ward.created_at.date(), numerator=Decimal(123),
-                    denominator=Decimal(1000), source="Hệ thống một cửa điện tử")
+    m = Measurement(
+        criterion=criterion,
+        measured_on=ward.created_at.date(),
+        numerator=Decimal(123),
+        denominator=Decimal(1000),
+        source="Hệ thống một cửa điện tử",
+    )
     db.session.add_all([m, SelfScore(criterion=criterion, round=1, score=Decimal("7.25"))])
     db.session.commit()
     assert m.percent == Decimal("12.3")
@@ -58,11 +64,19 @@ def test_measurement_percent_and_self_score(ward):
 
 
 def test_two_reviewers_deciding_one_evidence_the_second_fails(app, ward):
-    staff, reviewer = (db.session.execute(select(User).where(User.username == name)).scalar_one()
-                       for name in ("cb-vp-tk", "reviewer2"))
+    staff, reviewer = (
+        db.session.execute(select(User).where(User.username == name)).scalar_one() for name in ("cb-vp-tk", "reviewer2")
+    )
     item = db.session.execute(select(ChecklistItem)).scalars().first()
-    document = Document(unit_id=ward.id, storage_key="ab/cd/" + "ab" * 32, sha256="ab" * 32, size=10,
-                        content_type="application/pdf", filename="Đơn đề nghị.pdf", uploaded_by_id=staff.id)
+    document = Document(
+        unit_id=ward.id,
+        storage_key="ab/cd/" + "ab" * 32,
+        sha256="ab" * 32,
+        size=10,
+        content_type="application/pdf",
+        filename="Đơn đề nghị.pdf",
+        uploaded_by_id=staff.id,
+    )
     evidence = Evidence(document=document, item=item, linked_by_id=staff.id)
     db.session.add_all([document, evidence])
     db.session.commit()
@@ -91,8 +105,10 @@ def test_audit_chain_detects_an_altered_or_removed_event(ward):
     assert broken is None and checked >= 4  # the import's event and ours
     events = db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
 
-    for change in (sa.update(AuditEvent).where(AuditEvent.id == events[-2].id).values(data={"n": 99}),
-                   sa.delete(AuditEvent).where(AuditEvent.id == events[-2].id)):
+    for change in (
+        sa.update(AuditEvent).where(AuditEvent.id == events[-2].id).values(data={"n": 99}),
+        sa.delete(AuditEvent).where(AuditEvent.id == events[-2].id),
+    ):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             db.session.execute(change)
         db.session.rollback()

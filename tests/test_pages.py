@@ -1,5 +1,6 @@
 """The first pages: signing in and out, the catalog browsable in Vietnamese, scoped to the user's unit,
 CSRF on every form and security headers on every response."""
+
 from __future__ import annotations
 
 import re
@@ -88,9 +89,15 @@ def test_another_units_catalog_answers_404(client, ward, catalog_dict, write_cat
     login(client, "cb-vp-tk")
     other_index = db.session.execute(select(Index).where(Index.unit_id == other.id)).scalar_one()
     other_area = db.session.execute(select(Area).where(Area.index_id == other_index.id)).scalars().first()
-    other_criterion = db.session.execute(select(Criterion).where(Criterion.index_id == other_index.id)).scalars().first()
-    for url in (f"/catalog/{other_index.id}", f"/catalog/areas/{other_area.id}", f"/catalog/criteria/{other_criterion.id}",
-                "/catalog/999999"):
+    other_criterion = (
+        db.session.execute(select(Criterion).where(Criterion.index_id == other_index.id)).scalars().first()
+    )
+    for url in (
+        f"/catalog/{other_index.id}",
+        f"/catalog/areas/{other_area.id}",
+        f"/catalog/criteria/{other_criterion.id}",
+        "/catalog/999999",
+    ):
         assert client.get(url).status_code == 404, url
     assert "Bãi Cháy" not in client.get("/catalog/").get_data(as_text=True)
     own = db.session.execute(select(Index).where(Index.unit_id == ward.id)).scalar_one()
@@ -118,6 +125,7 @@ def test_security_headers_on_every_page(client, ward):
 
 def test_every_form_needs_a_csrf_token(tmp_path, server_database_url):
     from tests.conftest import reset_database
+
     if server_database_url:
         reset_database(server_database_url)
     app = build_app(tmp_path, server_database_url, WTF_CSRF_ENABLED=True)
@@ -147,6 +155,7 @@ def test_session_cookie_flags(client, ward):
 def test_every_page_of_the_wards_real_catalogs_renders(client):
     """All 84 criteria of CCHC 2024 and QN-DTI 2024, every rule type, through every catalog page."""
     from checklists import CATALOG_DIR
+
     unit = make_unit()
     for path in sorted((CATALOG_DIR / "gieng-day").glob("*.yaml")):
         import_file(path, unit)

@@ -1,5 +1,6 @@
 """Why a criterion lost points, read from the appraiser's note by rules over Vietnamese phrases, and the
 checklist items each cause proposes (the cause templates, kept as data in causes.yaml). No Flask, no database."""
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,7 @@ class Templates:
     default: str
     no_note: str
     labels: dict[str, str]
-    items: dict[str, tuple[ItemTemplate, ...]]   # by cause type
+    items: dict[str, tuple[ItemTemplate, ...]]  # by cause type
 
 
 @lru_cache(maxsize=4)
@@ -46,13 +47,22 @@ def load_templates(path: Path = TEMPLATES_FILE) -> Templates:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     rules = tuple((rule["cause"], tuple(re.compile(p) for p in rule["phrases"])) for rule in data["rules"])
     causes = data["causes"]
-    unknown = ({c for c, _p in rules} | set(causes) | {data["default_cause"], data["no_note_cause"]}) - set(LOSS_CAUSE_TYPES)
+    unknown = ({c for c, _p in rules} | set(causes) | {data["default_cause"], data["no_note_cause"]}) - set(
+        LOSS_CAUSE_TYPES
+    )
     missing = set(LOSS_CAUSE_TYPES) - set(causes)
     if unknown or missing:
         raise ValueError(f"{path}: unknown cause types {sorted(unknown)}, causes without templates {sorted(missing)}")
-    items = {cause: tuple(ItemTemplate(i["key"], i["title"], i["checks"], int(i["lead_days"]), bool(i.get("report")))
-                          for i in spec["items"]) for cause, spec in causes.items()}
-    return Templates(rules, data["default_cause"], data["no_note_cause"], {c: s["label"] for c, s in causes.items()}, items)
+    items = {
+        cause: tuple(
+            ItemTemplate(i["key"], i["title"], i["checks"], int(i["lead_days"]), bool(i.get("report")))
+            for i in spec["items"]
+        )
+        for cause, spec in causes.items()
+    }
+    return Templates(
+        rules, data["default_cause"], data["no_note_cause"], {c: s["label"] for c, s in causes.items()}, items
+    )
 
 
 _SPLIT = re.compile(r"\s*(?:;|\n|\r)\s*|\s+(?=\(\d+\)\s)")
@@ -100,8 +110,14 @@ class ProposedItem:
     due: date | None
 
 
-def propose(causes: list[Cause], *, criterion_title: str, year: int, assessment_date: date | None,
-            templates: Templates | None = None) -> list[ProposedItem]:
+def propose(
+    causes: list[Cause],
+    *,
+    criterion_title: str,
+    year: int,
+    assessment_date: date | None,
+    templates: Templates | None = None,
+) -> list[ProposedItem]:
     """The checklist items the causes call for (a cause without text — a criterion that lost points with no
     note — proposes the templates of its type all the same)."""
     templates = templates or load_templates()
@@ -110,6 +126,9 @@ def propose(causes: list[Cause], *, criterion_title: str, year: int, assessment_
         for template in templates.items[cause.type]:
             values = {"criterion": criterion_title, "year": year, "cause": cause.text or "—"}
             due = assessment_date - timedelta(days=template.lead_days) if assessment_date else None
-            proposed.append(ProposedItem(cause, template, template.title.format(**values)[:500],
-                                         template.checks.format(**values), due))
+            proposed.append(
+                ProposedItem(
+                    cause, template, template.title.format(**values)[:500], template.checks.format(**values), due
+                )
+            )
     return proposed

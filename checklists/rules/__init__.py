@@ -5,6 +5,7 @@ items' likelihoods weigh, its description on the criterion's page and its text i
 The loader, the forecast (`checklists.scoring`) and the spreadsheets (`checklists.sheets`) look rules up here.
 To add a rule type: a module with a `RuleType` subclass, listed below, and a paragraph in SCORING.md.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -21,15 +22,34 @@ from .ratio import Ratio
 from .remainder import Remainder
 from .tiered import Tiered
 
-RULE_TYPES: dict[str, type[RuleType]] = {cls.name: cls for cls in (
-    Binary, Tiered, CountThresholds, Ratio, Deduction, PercentageTiers, NotApplicable, Remainder)}
+RULE_TYPES: dict[str, type[RuleType]] = {
+    cls.name: cls
+    for cls in (Binary, Tiered, CountThresholds, Ratio, Deduction, PercentageTiers, NotApplicable, Remainder)
+}
 
 
-def describe_rule(rule_type: str, params: Params, max_points: Decimal, *, translate: Translate = untranslated,
-                  number: NumberText = str) -> str:
+def describe_rule(
+    rule_type: str,
+    params: Params,
+    max_points: Decimal,
+    *,
+    translate: Translate = untranslated,
+    number: NumberText = str,
+) -> str:
     """How a criterion is scored, in the reader's language (the app passes its gettext and number format)."""
     return RULE_TYPES[rule_type].describe(params, max_points, translate, number)
 
 
-__all__ = ["LOSS_CAUSE_TYPES", "RULE_TYPES", "Case", "CaseItem", "NumberText", "Params", "Problems", "RuleType",
-           "Scores", "Translate", "describe_rule"]
+__all__ = [
+    "LOSS_CAUSE_TYPES",
+    "RULE_TYPES",
+    "Case",
+    "CaseItem",
+    "NumberText",
+    "Params",
+    "Problems",
+    "RuleType",
+    "Scores",
+    "Translate",
+    "describe_rule",
+]

@@ -1,5 +1,6 @@
 """What every rule type has: its parameters and their checks, its scoring, its description on the pages and its
 text in the province's spreadsheet. A rule type is a subclass of `RuleType`, registered in `RULE_TYPES`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,14 +13,15 @@ from .parameters import Params, Problems
 
 class CaseItem(Protocol):
     """What a rule sees of one checklist item as of the day of the forecast."""
+
     @property
-    def state(self) -> str: ...        # "approved", "lost", or a pending state ("waiting", "missing", …)
+    def state(self) -> str: ...  # "approved", "lost", or a pending state ("waiting", "missing", …)
     @property
-    def p(self) -> Decimal: ...        # the likelihood it is approved in time: approved 1, lost 0
+    def p(self) -> Decimal: ...  # the likelihood it is approved in time: approved 1, lost 0
     @property
     def weight(self) -> Decimal: ...
     @property
-    def is_report(self) -> bool: ...   # a periodic report with a deadline
+    def is_report(self) -> bool: ...  # a periodic report with a deadline
     @property
     def pending(self) -> bool: ...
 
@@ -27,12 +29,13 @@ class CaseItem(Protocol):
 @dataclass(frozen=True)
 class Case:
     """What a rule sees of one criterion as of the day of the forecast."""
+
     max: Decimal
     params: Params
     items: tuple[CaseItem, ...]
     measured: bool
-    percent_now: Decimal | None    # the latest measurement as a percent (the numerator without a denominator)
-    count_now: Decimal | None      # the latest measurement's numerator
+    percent_now: Decimal | None  # the latest measurement as a percent (the numerator without a denominator)
+    count_now: Decimal | None  # the latest measurement's numerator
 
     def gates(self, items: tuple[CaseItem, ...] | None = None) -> tuple[bool, bool]:
         """(every item approved, no item lost)."""
@@ -43,6 +46,7 @@ class Case:
 class Scores(NamedTuple):
     """secured: today's points; gated: the points of the latest measurement once every item is approved (the
     rule's best for rules without a measured part); best: everything not already lost."""
+
     secured: Decimal
     gated: Decimal
     best: Decimal
@@ -50,11 +54,13 @@ class Scores(NamedTuple):
 
 class Translate(Protocol):
     """gettext: the English message in the reader's language, with its %(name)s variables filled in."""
+
     def __call__(self, message: str, /, **variables: str) -> str: ...
 
 
 class NumberText(Protocol):
     """A number as the reader writes it (86,34 in Vietnamese)."""
+
     def __call__(self, value: Decimal | float | int, /) -> str: ...
 
 
@@ -65,8 +71,9 @@ def untranslated(message: str, /, **variables: str) -> str:
 class RuleType:
     """One way of scoring a criterion. Subclasses set `name` (the `type:` in a catalog) and `parameters`, and
     override what differs from these defaults."""
+
     name: ClassVar[str]
-    parameters: ClassVar[frozenset[str]] = frozenset()   # the keys allowed beside `type`
+    parameters: ClassVar[frozenset[str]] = frozenset()  # the keys allowed beside `type`
 
     @classmethod
     def check(cls, params: Params, max_points: Decimal) -> Problems:
@@ -131,4 +138,4 @@ def read_number(text: str) -> Decimal:
     return Decimal(text.replace(",", "."))
 
 
-NUMBER = r"(\d+(?:[.,]\d+)?)"   # a number in a "Cách tính điểm" text
+NUMBER = r"(\d+(?:[.,]\d+)?)"  # a number in a "Cách tính điểm" text

@@ -1,4 +1,5 @@
 """binary: the maximum when every item is approved, otherwise 0."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -23,4 +24,5 @@ class Binary(RuleType):
     @classmethod
     def sheet_text(cls, params: Params) -> str:
         return "Có: đủ điểm; Không: 0 điểm"
+
     # Read back: any text no other rule type recognises is binary (see sheets.parse_rule).

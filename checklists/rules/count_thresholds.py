@@ -1,5 +1,6 @@
 """count_thresholds: the highest points among the thresholds the count reaches. The count is the latest
 measurement (gated by every item) or, without measurements, the number of approved items."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ class CountThresholds(RuleType):
     @classmethod
     def check(cls, params: Params, max_points: Decimal) -> Problems:
         problems: Problems = []
-        rows = check_tiers(params, "thresholds", problems, {"min": {"low": 0}, "points": {"low": 0, "high": max_points}})
+        rows = check_tiers(
+            params, "thresholds", problems, {"min": {"low": 0}, "points": {"low": 0, "high": max_points}}
+        )
         check_strictly_decreasing(rows, "min", "thresholds", problems)
         return problems
 
@@ -26,7 +29,9 @@ class CountThresholds(RuleType):
         thresholds = case.params["thresholds"]
         if not case.measured:
             best = threshold_points(thresholds, Decimal(sum(i.state != "lost" for i in case.items)))
-            return Scores(threshold_points(thresholds, Decimal(sum(i.state == "approved" for i in case.items))), best, best)
+            return Scores(
+                threshold_points(thresholds, Decimal(sum(i.state == "approved" for i in case.items))), best, best
+            )
         approved, alive = case.gates()
         now = threshold_points(thresholds, case.count_now)
         return Scores(now if approved else ZERO, now, max(dec(t["points"]) for t in thresholds) if alive else ZERO)
@@ -43,7 +48,9 @@ class CountThresholds(RuleType):
 
     @classmethod
     def sheet_text(cls, params: Params) -> str:
-        return "Theo số lượng: " + "; ".join(f"≥{sheet_number(t['min'])}: {sheet_number(t['points'])} điểm" for t in params["thresholds"])
+        return "Theo số lượng: " + "; ".join(
+            f"≥{sheet_number(t['min'])}: {sheet_number(t['points'])} điểm" for t in params["thresholds"]
+        )
 
     @classmethod
     def read_sheet_text(cls, text: str, folded: str) -> Params | None:

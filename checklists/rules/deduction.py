@@ -1,5 +1,6 @@
 """deduction: the maximum − per violation × violations, capped by max_deduction, never below 0. Violations: lost
 reports, plus pending reports (secured), plus the latest measured count when there are no report items."""
+
 from __future__ import annotations
 
 import re

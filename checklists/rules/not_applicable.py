@@ -1,4 +1,5 @@
 """not_applicable: a criterion the unit is not assessed on; its points are taken out of the maximum."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -2,6 +2,7 @@
 
 Each check appends (parameter path, problem) pairs to `problems`; an empty list means the rule is usable.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,12 +10,19 @@ from typing import Any
 
 from ..numbers import as_decimal
 
-Params = dict[str, Any]   # a rule's parameters as the catalog (YAML) or the database (JSON) holds them
+Params = dict[str, Any]  # a rule's parameters as the catalog (YAML) or the database (JSON) holds them
 Problems = list[tuple[str, str]]
 
 
-def check_number(params: Params, name: str, problems: Problems, *, low: Decimal | int | None = None,
-                 high: Decimal | int | None = None, low_open: bool = False) -> Decimal | None:
+def check_number(
+    params: Params,
+    name: str,
+    problems: Problems,
+    *,
+    low: Decimal | int | None = None,
+    high: Decimal | int | None = None,
+    low_open: bool = False,
+) -> Decimal | None:
     if name not in params:
         problems.append((name, "is missing: expected a number"))
         return None
@@ -29,8 +37,9 @@ def check_number(params: Params, name: str, problems: Problems, *, low: Decimal 
     return value
 
 
-def check_tiers(params: Params, name: str, problems: Problems,
-                fields: dict[str, dict[str, Any]]) -> list[dict[str, Decimal | None]]:
+def check_tiers(
+    params: Params, name: str, problems: Problems, fields: dict[str, dict[str, Any]]
+) -> list[dict[str, Decimal | None]]:
     """A non-empty list of mappings, each with `fields` (a text `label`, or numbers with the limits given)."""
     tiers = params.get(name)
     if not isinstance(tiers, list) or not tiers:
@@ -56,8 +65,13 @@ def check_tiers(params: Params, name: str, problems: Problems,
 
 def check_strictly_decreasing(rows: list[dict[str, Decimal | None]], key: str, name: str, problems: Problems) -> None:
     values = [value for row in rows if (value := row.get(key)) is not None]
-    if len(values) < len(rows):   # a missing or wrong number is already reported
+    if len(values) < len(rows):  # a missing or wrong number is already reported
         return
     for i in range(1, len(values)):
         if values[i] >= values[i - 1]:
-            problems.append((f"{name}[{i}].{key}", f"is {values[i]}, not below {values[i - 1]}: list the tiers from the highest {key} down"))
+            problems.append(
+                (
+                    f"{name}[{i}].{key}",
+                    f"is {values[i]}, not below {values[i - 1]}: list the tiers from the highest {key} down",
+                )
+            )

@@ -1,4 +1,5 @@
 """ratio: the maximum × min(1, percent ÷ target), truncated to 4 decimals."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,9 @@ class Ratio(RuleType):
 
     @classmethod
     def describe(cls, params: Params, max_points: Decimal, translate: Translate, number: NumberText) -> str:
-        return translate("Ratio a/b against a target of %(target)s%%, times the maximum.",
-                         target=number(params["target_percent"]))
+        return translate(
+            "Ratio a/b against a target of %(target)s%%, times the maximum.", target=number(params["target_percent"])
+        )
 
     @classmethod
     def sheet_text(cls, params: Params) -> str:

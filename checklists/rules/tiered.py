@@ -1,4 +1,5 @@
 """tiered: the maximum × the fraction of the tier the latest measurement names (1 = the first tier)."""
+
 from __future__ import annotations
 
 import re
@@ -34,14 +35,19 @@ class Tiered(RuleType):
 
     @classmethod
     def sheet_text(cls, params: Params) -> str:
-        return "Theo mức: " + "; ".join(f"{t['label']} = {sheet_number(dec(t['fraction']) * 100)}%" for t in params["tiers"])
+        return "Theo mức: " + "; ".join(
+            f"{t['label']} = {sheet_number(dec(t['fraction']) * 100)}%" for t in params["tiers"]
+        )
 
     @classmethod
     def read_sheet_text(cls, text: str, folded: str) -> Params | None:
         if not folded.startswith("theo muc"):
             return None
         found = re.findall(rf"([^:;=]+?)\s*=\s*{NUMBER}\s*%", text.split(":", 1)[1])
-        return {"type": cls.name, "tiers": [{"label": label.strip(), "fraction": read_number(f) / 100} for label, f in found]}
+        return {
+            "type": cls.name,
+            "tiers": [{"label": label.strip(), "fraction": read_number(f) / 100} for label, f in found],
+        }
 
 
 def tier_fraction(tiers: list[Params], number: Decimal) -> Decimal:

@@ -5,19 +5,33 @@ priority, and the properties the tests check — is `checklists/SCORING.md`. Eac
 `checklists/rules/`; here are the inputs (`inputs`), the items' likelihoods (`items`), the measurements
 (`measurements`), one criterion's forecast (`criterion`) and the index's (`index`), and the results (`results`).
 """
+
 from .formatting import format_day, format_decimal
 from .index import forecast_index
 from .inputs import CriterionStatus, DepartmentActivity, ItemStatus, Measurement
 from .results import (
-                      RISK_LEVELS,
-                      AreaForecast,
-                      CriterionForecast,
-                      DepartmentForecast,
-                      DeviationWarning,
-                      IndexForecast,
-                      Totals,
+    RISK_LEVELS,
+    AreaForecast,
+    CriterionForecast,
+    DepartmentForecast,
+    DeviationWarning,
+    IndexForecast,
+    Totals,
 )
 
-__all__ = ["RISK_LEVELS", "AreaForecast", "CriterionForecast", "CriterionStatus", "DepartmentActivity",
-           "DepartmentForecast", "DeviationWarning", "IndexForecast", "ItemStatus", "Measurement", "Totals",
-           "forecast_index", "format_day", "format_decimal"]
+__all__ = [
+    "RISK_LEVELS",
+    "AreaForecast",
+    "CriterionForecast",
+    "CriterionStatus",
+    "DepartmentActivity",
+    "DepartmentForecast",
+    "DeviationWarning",
+    "IndexForecast",
+    "ItemStatus",
+    "Measurement",
+    "Totals",
+    "forecast_index",
+    "format_day",
+    "format_decimal",
+]

@@ -1,4 +1,5 @@
 """One criterion's forecast: its scores by its rule, p, risk, priority and reasons (SCORING.md)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -15,8 +16,16 @@ from .results import CriterionForecast
 P_STEP = Decimal("0.0001")
 
 
-def _risk(c: CriterionStatus, secured: Decimal, expected: Decimal, best: Decimal, p: Decimal, overdue: bool,
-          late: bool, ctx: Context) -> str:
+def _risk(
+    c: CriterionStatus,
+    secured: Decimal,
+    expected: Decimal,
+    best: Decimal,
+    p: Decimal,
+    overdue: bool,
+    late: bool,
+    ctx: Context,
+) -> str:
     at_risk = best - expected
     if secured == c.max_points:
         return "secured"
@@ -29,8 +38,9 @@ def _risk(c: CriterionStatus, secured: Decimal, expected: Decimal, best: Decimal
     return "on_track"
 
 
-def _headline(items: tuple[JudgedItem, ...], case_reason: str | None, secured: Decimal, maximum: Decimal,
-              ctx: Context) -> str:
+def _headline(
+    items: tuple[JudgedItem, ...], case_reason: str | None, secured: Decimal, maximum: Decimal, ctx: Context
+) -> str:
     """The one line a chairman reads: the first of lost › overdue › sent back › missing › waiting › measured."""
     lost = [i.lost_reason for i in items if i.lost_reason]
     if lost:
@@ -74,24 +84,62 @@ def forecast_remainder(c: CriterionStatus, ctx: Context) -> CriterionForecast:
     reasons = [headline, f"Dự kiến theo kết quả năm trước: {format_decimal(expected)}/{format_decimal(c.max_points)}"]
     p = expected / best if best > 0 else ONE
     return CriterionForecast(
-        c.code, c.title, c.area_code, c.area_name, c.max_points, c.last_year, ZERO, expected, best, best - expected,
-        "on_track" if best == expected else "at_risk", reasons, c.department_name, None, c.points_estimated,
-        reason=headline, probability=p.quantize(P_STEP, ROUND_DOWN), priority=ZERO, remainder=True)
+        c.code,
+        c.title,
+        c.area_code,
+        c.area_name,
+        c.max_points,
+        c.last_year,
+        ZERO,
+        expected,
+        best,
+        best - expected,
+        "on_track" if best == expected else "at_risk",
+        reasons,
+        c.department_name,
+        None,
+        c.points_estimated,
+        reason=headline,
+        probability=p.quantize(P_STEP, ROUND_DOWN),
+        priority=ZERO,
+        remainder=True,
+    )
 
 
 def forecast_not_applicable(c: CriterionStatus) -> CriterionForecast:
-    return CriterionForecast(c.code, c.title, c.area_code, c.area_name, ZERO, c.last_year, ZERO, ZERO, ZERO, ZERO,
-                             "secured", ["Không áp dụng"], c.department_name, None, c.points_estimated,
-                             reason="Không áp dụng", probability=ONE)
+    return CriterionForecast(
+        c.code,
+        c.title,
+        c.area_code,
+        c.area_name,
+        ZERO,
+        c.last_year,
+        ZERO,
+        ZERO,
+        ZERO,
+        ZERO,
+        "secured",
+        ["Không áp dụng"],
+        c.department_name,
+        None,
+        c.points_estimated,
+        reason="Không áp dụng",
+        probability=ONE,
+    )
 
 
 def forecast_criterion(c: CriterionStatus, items: tuple[JudgedItem, ...], ctx: Context) -> CriterionForecast:
     today, assessment_date, params = ctx.today, ctx.assessment_date, ctx.params
     cutoff = min(today, assessment_date)
     usable = [m for m in c.measurements if m.measured_on <= cutoff and (m.denominator is None or m.denominator != 0)]
-    case = Case(max=c.max_points, params=c.rule_params, items=items, measured=bool(usable),
-                percent_now=percent_value(usable[-1]) if usable else None,
-                count_now=usable[-1].numerator if usable else None)
+    case = Case(
+        max=c.max_points,
+        params=c.rule_params,
+        items=items,
+        measured=bool(usable),
+        percent_now=percent_value(usable[-1]) if usable else None,
+        count_now=usable[-1].numerator if usable else None,
+    )
     rule = RULE_TYPES[c.rule_type]
     raw = rule.score(case)
     secured = min(c.max_points, max(ZERO, raw.secured))
@@ -99,9 +147,10 @@ def forecast_criterion(c: CriterionStatus, items: tuple[JudgedItem, ...], ctx: C
     gated = min(best, max(secured, raw.gated))
     p_items = rule.items_p(case)
     owner = c.department or (items[0].status.owner if items else None)
-    if gated < best:   # the measured gap to the rule's top
-        p_measure = params.p("below_target" if usable else "not_measured",
-                             weeks_between(today, assessment_date), ctx.pace(owner))
+    if gated < best:  # the measured gap to the rule's top
+        p_measure = params.p(
+            "below_target" if usable else "not_measured", weeks_between(today, assessment_date), ctx.pace(owner)
+        )
     else:
         p_measure = ONE
     expected = secured + p_items * (gated - secured) + p_items * p_measure * (best - gated)
@@ -111,15 +160,16 @@ def forecast_criterion(c: CriterionStatus, items: tuple[JudgedItem, ...], ctx: C
     p = ((expected - secured) / (best - secured)).quantize(P_STEP, ROUND_DOWN) if best > secured else ONE
 
     pending = [i for i in items if i.pending]
-    to_act = [i for i in pending if i.state != "waiting"]   # a document awaiting review is the reviewer's move
-    overdue_days = max(((today - i.status.due).days for i in to_act if i.status.due and i.status.due < today),
-                       default=None)
+    to_act = [i for i in pending if i.state != "waiting"]  # a document awaiting review is the reviewer's move
+    overdue_days = max(
+        ((today - i.status.due).days for i in to_act if i.status.due and i.status.due < today), default=None
+    )
     soon = today + timedelta(days=params.soon_days)
     late_report = any(i.horizon is not None and i.horizon < assessment_date and i.horizon <= soon for i in to_act)
     due_soon = any(i.status.due is not None and today <= i.status.due <= soon for i in to_act)
     at_risk = best - expected
     if overdue_days is not None:
-        priority = at_risk * (2 + min(Decimal(4), Decimal(overdue_days) / 7))   # lateness counts up to 4 weeks
+        priority = at_risk * (2 + min(Decimal(4), Decimal(overdue_days) / 7))  # lateness counts up to 4 weeks
     elif late_report or due_soon:
         priority = at_risk * Decimal("1.5")
     else:
@@ -148,11 +198,27 @@ def forecast_criterion(c: CriterionStatus, items: tuple[JudgedItem, ...], ctx: C
         reasons.append("Đã đủ minh chứng được duyệt")
     headline = _headline(items, measured_reason, secured, c.max_points, ctx)
 
-    first_pending = min(pending, key=lambda i: (i.status.due or date.max), default=None)
-    owner_name = c.department_name or (first_pending.status.owner_name if first_pending else
-                                       (items[0].status.owner_name if items else None))
+    first_pending = min(pending, key=lambda i: i.status.due or date.max, default=None)
+    owner_name = c.department_name or (
+        first_pending.status.owner_name if first_pending else (items[0].status.owner_name if items else None)
+    )
     return CriterionForecast(
-        c.code, c.title, c.area_code, c.area_name, c.max_points, c.last_year, secured, expected, best, at_risk,
+        c.code,
+        c.title,
+        c.area_code,
+        c.area_name,
+        c.max_points,
+        c.last_year,
+        secured,
+        expected,
+        best,
+        at_risk,
         _risk(c, secured, expected, best, p, overdue_days is not None, overdue_days is not None or late_report, ctx),
-        reasons or [headline], owner_name, due, c.points_estimated, reason=headline, probability=p,
-        priority=priority.quantize(CENT, ROUND_HALF_UP))
+        reasons or [headline],
+        owner_name,
+        due,
+        c.points_estimated,
+        reason=headline,
+        probability=p,
+        priority=priority.quantize(CENT, ROUND_HALF_UP),
+    )

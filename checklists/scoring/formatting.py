@@ -1,4 +1,5 @@
 """How the forecast writes numbers and days in its Vietnamese reasons."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """What the forecast is given: plain data the query layer (or the simulation) builds, as of the report's day."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -65,17 +66,18 @@ class DepartmentActivity:
     approvals: tuple[date, ...]
     waiting: int
     sent_back: int
-    uploads: tuple[date, ...] = ()    # the days the department provided a document (one per upload or link)
+    uploads: tuple[date, ...] = ()  # the days the department provided a document (one per upload or link)
 
 
 @dataclass(frozen=True)
 class Context:
     """The day of the forecast and what holds for every criterion of the index on it."""
+
     today: date
     assessment_date: date
     params: ForecastParameters
     index_max: Decimal
-    provided: dict[str, int] = field(default_factory=dict)   # documents per department, in the pace window
+    provided: dict[str, int] = field(default_factory=dict)  # documents per department, in the pace window
 
     @property
     def closed(self) -> bool:

@@ -1,4 +1,5 @@
 """Each checklist item's state as of the day and its p, the likelihood it is approved in time (SCORING.md)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,11 +13,11 @@ from .inputs import Context, ItemStatus
 PENDING_STATES = ("waiting", "sent_back", "missing", "overdue")
 
 
-@dataclass(slots=True)   # one per item of every index: a slotted class is built ~5× faster than a frozen one
+@dataclass(slots=True)  # one per item of every index: a slotted class is built ~5× faster than a frozen one
 class JudgedItem:
     status: ItemStatus
-    state: str                  # "approved" | "lost" | one of PENDING_STATES
-    p: Decimal                  # approved 1, lost 0, pending from the table
+    state: str  # "approved" | "lost" | one of PENDING_STATES
+    p: Decimal  # approved 1, lost 0, pending from the table
     lost_reason: str | None = None
     horizon: date | None = None
 
@@ -59,8 +60,10 @@ def _classify(item: ItemStatus, today: date, assessment_date: date) -> tuple[str
         name = _report_name(item.title)
         if sent is not None and sent > deadline:
             with_year = sent.year != deadline.year
-            return "lost", (f"{name} gửi muộn (hạn {format_day(deadline, with_year=with_year)}, gửi "
-                            f"{format_day(sent, with_year=with_year)}) — đã mất, không khắc phục được")
+            return "lost", (
+                f"{name} gửi muộn (hạn {format_day(deadline, with_year=with_year)}, gửi "
+                f"{format_day(sent, with_year=with_year)}) — đã mất, không khắc phục được"
+            )
         if sent is None and today > deadline:
             what = "chưa ghi ngày gửi" if item.uploaded else "chưa gửi"
             return "lost", f"{name} {what}, đã quá hạn {format_day(deadline)} — đã mất"

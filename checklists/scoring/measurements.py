@@ -1,4 +1,5 @@
 """What the measurements of a criterion say: its latest figure, and the trend shown in the reasons."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -27,13 +28,15 @@ def trend(points: list[tuple[date, Decimal]], to: date) -> Decimal:
     ys = [value for _, value in points]
     n = Decimal(len(points))
     mean_x, mean_y = sum(xs, ZERO) / n, sum(ys, ZERO) / n
-    slope = (sum(((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)), ZERO)
-             / sum(((x - mean_x) ** 2 for x in xs), ZERO))
+    slope = sum(((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)), ZERO) / sum(
+        ((x - mean_x) ** 2 for x in xs), ZERO
+    )
     return mean_y + slope * (Decimal((to - origin).days) - mean_x)
 
 
-def measurement_reason(c: CriterionStatus, items: tuple[JudgedItem, ...], usable: list[Measurement],
-                       assessment_date: date, closed: bool) -> str | None:
+def measurement_reason(
+    c: CriterionStatus, items: tuple[JudgedItem, ...], usable: list[Measurement], assessment_date: date, closed: bool
+) -> str | None:
     """The reason a criterion's measurements give (the latest figure against the target, and where the trend
     leads), or None when its rule measures nothing."""
     kind = c.rule_type

@@ -1,4 +1,5 @@
 """What the forecast gives: per criterion, per area, per department and for the whole index."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ class Totals:
     expected: Decimal
     best: Decimal
     at_risk: Decimal
-    penalty: Decimal = ZERO     # the self-score deviation penalty, already taken off secured and expected
+    penalty: Decimal = ZERO  # the self-score deviation penalty, already taken off secured and expected
 
     def to_dict(self) -> dict[str, Any]:
         return _figures(self)
@@ -65,36 +66,55 @@ class CriterionForecast:
     owner: str | None
     due: date | None
     estimated: bool
-    reason: str = ""                 # the one line that says why (the first thing to read)
-    probability: Decimal = ZERO      # p: expected = secured + p × (best − secured)
-    priority: Decimal = ZERO         # points at stake × how late: the list of criteria at risk is sorted by it
-    remainder: bool = False          # a block of criteria not yet in the rubric ("Các tiêu chí còn lại")
+    reason: str = ""  # the one line that says why (the first thing to read)
+    probability: Decimal = ZERO  # p: expected = secured + p × (best − secured)
+    priority: Decimal = ZERO  # points at stake × how late: the list of criteria at risk is sorted by it
+    remainder: bool = False  # a block of criteria not yet in the rubric ("Các tiêu chí còn lại")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "title": self.title, "area": self.area_code, "max": _num(self.max),
-                "last_year": _num(self.last_year), "secured": _num(self.secured), "expected": _num(self.expected),
-                "best": _num(self.best), "at_risk": _num(self.at_risk), "risk": self.risk, "reason": self.reason,
-                "reasons": list(self.reasons), "owner": self.owner,
-                "due": self.due.isoformat() if self.due else None,
-                "probability": float(self.probability), "priority": _num(self.priority),
-                "remainder": self.remainder}
+        return {
+            "code": self.code,
+            "title": self.title,
+            "area": self.area_code,
+            "max": _num(self.max),
+            "last_year": _num(self.last_year),
+            "secured": _num(self.secured),
+            "expected": _num(self.expected),
+            "best": _num(self.best),
+            "at_risk": _num(self.at_risk),
+            "risk": self.risk,
+            "reason": self.reason,
+            "reasons": list(self.reasons),
+            "owner": self.owner,
+            "due": self.due.isoformat() if self.due else None,
+            "probability": float(self.probability),
+            "priority": _num(self.priority),
+            "remainder": self.remainder,
+        }
 
 
 @dataclass(frozen=True)
 class DepartmentForecast:
     code: str
     name: str
-    rate_per_week: Decimal          # approvals per week over the pace window
+    rate_per_week: Decimal  # approvals per week over the pace window
     remaining: int
     waiting: int
     sent_back: int
-    weeks_needed: Decimal | None    # None: items remain and nothing was approved in the window
+    weeks_needed: Decimal | None  # None: items remain and nothing was approved in the window
     on_time: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "rate_per_week": _num(self.rate_per_week),
-                "remaining": self.remaining, "waiting": self.waiting, "sent_back": self.sent_back,
-                "weeks_needed": _num(self.weeks_needed), "on_time": self.on_time}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "rate_per_week": _num(self.rate_per_week),
+            "remaining": self.remaining,
+            "waiting": self.waiting,
+            "sent_back": self.sent_back,
+            "weeks_needed": _num(self.weeks_needed),
+            "on_time": self.on_time,
+        }
 
 
 class DeviationWarning(NamedTuple):

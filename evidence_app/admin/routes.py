@@ -25,12 +25,19 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _unit_departments() -> list[Department]:
-    return db.session.execute(select(Department).where(Department.unit_id == current_user.unit_id)
-                              .order_by(Department.name)).scalars().all()
+    return (
+        db.session.execute(
+            select(Department).where(Department.unit_id == current_user.unit_id).order_by(Department.name)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _user_in_unit(user_id: int) -> User:
-    user = db.session.execute(select(User).where(User.id == user_id, User.unit_id == current_user.unit_id)).scalar_one_or_none()
+    user = db.session.execute(
+        select(User).where(User.id == user_id, User.unit_id == current_user.unit_id)
+    ).scalar_one_or_none()
     if user is None:
         abort(404)
     return user
@@ -39,7 +46,11 @@ def _user_in_unit(user_id: int) -> User:
 @bp.get("/users")
 @admin_required
 def users():
-    rows = db.session.execute(select(User).where(User.unit_id == current_user.unit_id).order_by(User.username)).scalars().all()
+    rows = (
+        db.session.execute(select(User).where(User.unit_id == current_user.unit_id).order_by(User.username))
+        .scalars()
+        .all()
+    )
     return render_template("admin/users.html", users=rows)
 
 
@@ -70,10 +81,23 @@ def new_user():
             db.session.add(user)
             changes = _apply(form, user, departments)
             db.session.flush()
-            audit.record("user.create", unit_id=user.unit_id, actor_id=current_user.id, object_type="user", object_id=user.id,
-                         data={"username": username, **changes})
+            audit.record(
+                "user.create",
+                unit_id=user.unit_id,
+                actor_id=current_user.id,
+                object_type="user",
+                object_id=user.id,
+                data={"username": username, **changes},
+            )
             db.session.commit()
-            flash(_("User %(name)s created. Their password, shown this once: %(password)s", name=username, password=password), "success")
+            flash(
+                _(
+                    "User %(name)s created. Their password, shown this once: %(password)s",
+                    name=username,
+                    password=password,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.users"), 303)
     return render_template("admin/user_form.html", form=form, user=None), 422 if form.errors else 200
 
@@ -95,15 +119,34 @@ def edit_user(user_id: int):
         changes = _apply(form, user, departments)
         if changes:
             action = "user.role_change" if "role" in changes else "user.update"
-            audit.record(action, unit_id=user.unit_id, actor_id=current_user.id, object_type="user", object_id=user.id,
-                         data={"username": user.username, **changes})
+            audit.record(
+                action,
+                unit_id=user.unit_id,
+                actor_id=current_user.id,
+                object_type="user",
+                object_id=user.id,
+                data={"username": user.username, **changes},
+            )
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("admin.users"), 303)
-    events = db.session.execute(select(AuditEvent).where(AuditEvent.unit_id == current_user.unit_id,
-                                                         (AuditEvent.actor_id == user.id) | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == user.id)))
-                                .order_by(AuditEvent.id.desc()).limit(200)).scalars().all()
-    return render_template("admin/user_form.html", form=form, user=user, events=events, action_form=ActionForm()), 422 if form.errors else 200
+    events = (
+        db.session.execute(
+            select(AuditEvent)
+            .where(
+                AuditEvent.unit_id == current_user.unit_id,
+                (AuditEvent.actor_id == user.id)
+                | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == user.id)),
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(200)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "admin/user_form.html", form=form, user=user, events=events, action_form=ActionForm()
+    ), 422 if form.errors else 200
 
 
 @bp.post("/users/<int:user_id>/password")
@@ -114,9 +157,13 @@ def reset_password(user_id: int):
         abort(400)
     password = secrets.token_urlsafe(9)
     user.password_hash = hash_password(password)
-    audit.record("user.password_reset", unit_id=user.unit_id, actor_id=current_user.id, object_type="user", object_id=user.id)
+    audit.record(
+        "user.password_reset", unit_id=user.unit_id, actor_id=current_user.id, object_type="user", object_id=user.id
+    )
     db.session.commit()
-    flash(_("New password for %(name)s, shown this once: %(password)s", name=user.username, password=password), "success")
+    flash(
+        _("New password for %(name)s, shown this once: %(password)s", name=user.username, password=password), "success"
+    )
     return redirect(url_for("admin.edit_user", user_id=user.id), 303)
 
 
@@ -126,7 +173,10 @@ def assign_item(item_id: int):
     item = item_in_unit(item_id)
     form = AssignForm()
     departments = {d.id: d for d in _unit_departments()}
-    people = {u.id: u for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id, User.active)).scalars()}
+    people = {
+        u.id: u
+        for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id, User.active)).scalars()
+    }
     form.owner_department.choices = [SelectChoice(i, d.name) for i, d in departments.items()]
     form.assignee.choices = [SelectChoice(0, "—")] + [SelectChoice(i, u.display_name) for i, u in people.items()]
     if not form.validate_on_submit():
@@ -145,13 +195,20 @@ def audit_trail():
     subject = None
     if user_id:
         subject = _user_in_unit(user_id)
-        statement = statement.where((AuditEvent.actor_id == user_id) | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == user_id)))
+        statement = statement.where(
+            (AuditEvent.actor_id == user_id) | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == user_id))
+        )
     if document_id:
         subject = document_in_unit(document_id)
         from ..evidence.models import Evidence
-        evidence_ids = db.session.execute(select(Evidence.id).where(Evidence.document_id == document_id)).scalars().all()
-        statement = statement.where(((AuditEvent.object_type == "document") & (AuditEvent.object_id == document_id))
-                                    | ((AuditEvent.object_type == "evidence") & AuditEvent.object_id.in_(evidence_ids)))
+
+        evidence_ids = (
+            db.session.execute(select(Evidence.id).where(Evidence.document_id == document_id)).scalars().all()
+        )
+        statement = statement.where(
+            ((AuditEvent.object_type == "document") & (AuditEvent.object_id == document_id))
+            | ((AuditEvent.object_type == "evidence") & AuditEvent.object_id.in_(evidence_ids))
+        )
     events = db.session.execute(statement.limit(500)).scalars().all()
     actors = {u.id: u for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id)).scalars()}
     return render_template("admin/audit.html", events=events, actors=actors, subject=subject)

@@ -1,4 +1,5 @@
 """The JSON API under /api/v1: personal tokens or the browser session, the same service functions as the pages."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """`minhchung tokens …`: personal API tokens, for an administrator at the command line."""
+
 from __future__ import annotations
 
 import click
@@ -37,9 +38,11 @@ def tokens_create(username: str, name: str) -> None:
 def tokens_list(username: str) -> None:
     """A user's tokens: id, start of the token, name, created, last used, revoked."""
     for t in tokens_of(_user(username)):
-        click.echo(f"{t.id:<6} {t.prefix}…  {t.name:<24} created {t.created_at:%Y-%m-%d %H:%M}  "
-                   f"last used {t.last_used_at.strftime('%Y-%m-%d %H:%M') if t.last_used_at else '—'}"
-                   f"{'  REVOKED' if t.revoked_at else ''}")
+        click.echo(
+            f"{t.id:<6} {t.prefix}…  {t.name:<24} created {t.created_at:%Y-%m-%d %H:%M}  "
+            f"last used {t.last_used_at.strftime('%Y-%m-%d %H:%M') if t.last_used_at else '—'}"
+            f"{'  REVOKED' if t.revoked_at else ''}"
+        )
 
 
 @tokens_cli.command("revoke")

@@ -1,5 +1,6 @@
 """The OpenAPI 3 description of /api/v1: the one place where the API's shapes are written down. The fuzzing
 script (scripts/fuzz-api.sh) checks the server against it; tests/api checks that every route is in it."""
+
 from __future__ import annotations
 
 from ..evidence.filecheck import REFUSAL_CODES
@@ -29,7 +30,7 @@ N_STRING, N_INTEGER, N_NUMBER, N_DATE, N_DATETIME = (_nullable(x) for x in (STRI
 
 ERROR_TEXT = {
     400: "The request cannot be read (`bad_request`, `bad_json`; `csrf_failed`: a session request that changes "
-         "something without the X-CSRFToken header).",
+    "something without the X-CSRFToken header).",
     401: "No valid credentials (`unauthenticated`, `invalid_token`).",
     403: "The role does not allow this (`forbidden`, `not_editable`, `own_upload`, `not_reviewer`).",
     404: "No such object in the user's unit (`not_found`): another unit's objects are never confirmed to exist.",
@@ -40,91 +41,311 @@ ERROR_TEXT = {
 }
 
 SCHEMAS = {
-    "Error": _object({"error": {
-        "type": "object", "required": ["code", "message", "message_en"],
-        "properties": {
-            "code": {**STRING, "description": "Stable, machine-readable."},
-            "message": {**STRING, "description": "Vietnamese."},
-            "message_en": {**STRING, "description": "English."},
-            "fields": {"type": "object", "description": "Per input field, what is wrong with it.",
-                       "additionalProperties": {"type": "array", "items": _object({"message": STRING, "message_en": STRING})}},
-            "current": {**_object({"state": STRING, "version": INTEGER}),
-                        "description": "On a 409: the decision that stands."},
-        }}}),
+    "Error": _object(
+        {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "message_en"],
+                "properties": {
+                    "code": {**STRING, "description": "Stable, machine-readable."},
+                    "message": {**STRING, "description": "Vietnamese."},
+                    "message_en": {**STRING, "description": "English."},
+                    "fields": {
+                        "type": "object",
+                        "description": "Per input field, what is wrong with it.",
+                        "additionalProperties": {
+                            "type": "array",
+                            "items": _object({"message": STRING, "message_en": STRING}),
+                        },
+                    },
+                    "current": {
+                        **_object({"state": STRING, "version": INTEGER}),
+                        "description": "On a 409: the decision that stands.",
+                    },
+                },
+            }
+        }
+    ),
     "Department": _nullable(_object({"id": INTEGER, "code": STRING, "name": STRING})),
     "UserRef": _nullable(_object({"id": INTEGER, "username": STRING, "name": STRING})),
-    "Me": _object({"id": INTEGER, "username": STRING, "name": STRING,
-                   "role": {"type": "string", "enum": ["staff", "reviewer", "admin", "province"]},
-                   "unit": _object({"code": STRING, "name": STRING}),
-                   "departments": {"type": "array", "items": _ref("Department")}}),
+    "Me": _object(
+        {
+            "id": INTEGER,
+            "username": STRING,
+            "name": STRING,
+            "role": {"type": "string", "enum": ["staff", "reviewer", "admin", "province"]},
+            "unit": _object({"code": STRING, "name": STRING}),
+            "departments": {"type": "array", "items": _ref("Department")},
+        }
+    ),
     "Reason": _object({"code": {"type": "string", "enum": list(REASONS)}, "label": STRING, "label_en": STRING}),
-    "IndexSummary": _object({"id": INTEGER, "code": STRING, "name": STRING, "year": INTEGER, "max_points": NUMBER,
-                             "assessment_date": DATE, "last_year_score": N_NUMBER}),
-    "Item": _object({"id": INTEGER, "code": STRING, "title": STRING, "checks": STRING, "due_date": N_DATE,
-                     "weight": NUMBER, "owner_department": _ref("Department"), "assignee": _ref("UserRef"),
-                     "report_period": N_STRING, "report_deadline": N_DATE, "criterion_id": INTEGER}),
-    "CriterionSummary": _object({"id": INTEGER, "code": STRING, "title": STRING, "max_points": NUMBER,
-                                 "rule_type": STRING, "last_year_score": N_NUMBER, "points_estimated": BOOLEAN,
-                                 "department": _ref("Department")}),
-    "Rubric": {"allOf": [_ref("IndexSummary"), _object({"areas": {"type": "array", "items": _object({
-        "id": INTEGER, "code": STRING, "name": STRING, "max_points": NUMBER, "last_year_score": N_NUMBER,
-        "criteria": {"type": "array", "items": {"allOf": [_ref("CriterionSummary"), _object({
-            "items": {"type": "array", "items": _ref("Item")}})]}}})}})]},
-    "Measurement": _object({"id": INTEGER, "measured_on": DATE, "numerator": NUMBER, "denominator": N_NUMBER,
-                            "percent": N_NUMBER, "source": STRING, "entered_at": DATETIME}),
+    "IndexSummary": _object(
+        {
+            "id": INTEGER,
+            "code": STRING,
+            "name": STRING,
+            "year": INTEGER,
+            "max_points": NUMBER,
+            "assessment_date": DATE,
+            "last_year_score": N_NUMBER,
+        }
+    ),
+    "Item": _object(
+        {
+            "id": INTEGER,
+            "code": STRING,
+            "title": STRING,
+            "checks": STRING,
+            "due_date": N_DATE,
+            "weight": NUMBER,
+            "owner_department": _ref("Department"),
+            "assignee": _ref("UserRef"),
+            "report_period": N_STRING,
+            "report_deadline": N_DATE,
+            "criterion_id": INTEGER,
+        }
+    ),
+    "CriterionSummary": _object(
+        {
+            "id": INTEGER,
+            "code": STRING,
+            "title": STRING,
+            "max_points": NUMBER,
+            "rule_type": STRING,
+            "last_year_score": N_NUMBER,
+            "points_estimated": BOOLEAN,
+            "department": _ref("Department"),
+        }
+    ),
+    "Rubric": {
+        "allOf": [
+            _ref("IndexSummary"),
+            _object(
+                {
+                    "areas": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "id": INTEGER,
+                                "code": STRING,
+                                "name": STRING,
+                                "max_points": NUMBER,
+                                "last_year_score": N_NUMBER,
+                                "criteria": {
+                                    "type": "array",
+                                    "items": {
+                                        "allOf": [
+                                            _ref("CriterionSummary"),
+                                            _object({"items": {"type": "array", "items": _ref("Item")}}),
+                                        ]
+                                    },
+                                },
+                            }
+                        ),
+                    }
+                }
+            ),
+        ]
+    },
+    "Measurement": _object(
+        {
+            "id": INTEGER,
+            "measured_on": DATE,
+            "numerator": NUMBER,
+            "denominator": N_NUMBER,
+            "percent": N_NUMBER,
+            "source": STRING,
+            "entered_at": DATETIME,
+        }
+    ),
     "SelfScore": _nullable(_object({"round": INTEGER, "score": NUMBER, "note": N_STRING, "entered_at": DATETIME})),
-    "Criterion": {"allOf": [_ref("CriterionSummary"), _object({
-        "index_id": INTEGER, "area_id": INTEGER, "items": {"type": "array", "items": _ref("Item")},
-        "measurements": {"type": "array", "items": _ref("Measurement")}, "self_score": _ref("SelfScore"),
-        "may_enter_figures": {**BOOLEAN, "description": "Whether this user may add measurements here."}})]},
-    "Document": _object({"id": INTEGER, "filename": STRING, "content_type": STRING, "size": INTEGER,
-                         "sha256": STRING, "page_count": N_INTEGER, "uploaded_by": _ref("UserRef"),
-                         "uploaded_at": DATETIME, "number": N_STRING, "issue_date": N_DATE, "issuer": N_STRING,
-                         "summary": N_STRING, "period_start": N_DATE, "period_end": N_DATE, "page_ref": N_STRING,
-                         "sent_date": N_DATE}),
-    "Evidence": {**_object({
-        "id": INTEGER, "state": {"type": "string", "enum": ["submitted", "approved", "changes_requested"]},
-        "version": {**INTEGER, "description": "Send it with a decision (optimistic locking)."},
-        "document_id": INTEGER, "item_id": INTEGER, "replaces_id": N_INTEGER, "linked_by": _ref("UserRef"),
-        "linked_at": DATETIME, "document": _ref("Document"),
-        "item": _object({"id": INTEGER, "code": STRING, "title": STRING}),
-        "own": {**BOOLEAN, "description": "The user uploaded or linked it: someone else must decide on it."}},
-        required=["id", "state", "version", "document_id", "item_id", "replaces_id", "linked_by", "linked_at"]),
-        "description": "A document offered as evidence for one checklist item."},
-    "Review": _object({"id": INTEGER, "evidence_id": INTEGER,
-                       "decision": {"type": "string", "enum": ["approved", "changes_requested"]},
-                       "reason": _nullable(_ref("Reason")), "comment": N_STRING, "reviewer": _ref("UserRef"),
-                       "created_at": DATETIME}),
-    "WorkItem": {"allOf": [_ref("Item"), _object({
-        "state": {"type": "string", "enum": ["missing", "waiting", "changes_requested", "approved"]},
-        "overdue": BOOLEAN, "due_soon": BOOLEAN, "last_review": _nullable(_ref("Review"))})]},
-    "AuditEvent": _object({"id": INTEGER, "occurred_at": DATETIME, "action": STRING, "actor": _ref("UserRef"),
-                           "object_type": N_STRING, "object_id": N_INTEGER, "data": {"type": "object"},
-                           "hash": STRING}),
-    "Totals": _object({**{k: N_NUMBER if k == "last_year" else NUMBER
-                          for k in ("max", "last_year", "secured", "expected", "best", "at_risk")},
-                       "penalty": NUMBER},   # the index's totals only: the deviation penalty taken off
-                      ["max", "last_year", "secured", "expected", "best", "at_risk"]),
-    "Report": {**_object({
-        "unit": _object({"code": STRING, "name": STRING}), "as_of": DATE, "generated_at": DATETIME,
-        "indices": {"type": "array", "items": _object({
-            "code": STRING, "name": STRING, "year": INTEGER, "id": INTEGER, "assessment_date": DATE,
-            "closed": BOOLEAN, "last_year_published": N_NUMBER, "deviation_source": N_STRING,
-            "official": _nullable(_object({"final_total": NUMBER, "published_total": N_NUMBER, "error": NUMBER})),
-            "totals": _ref("Totals"),
-            "areas": {"type": "array", "items": {"allOf": [_ref("Totals"), _object({"code": STRING, "name": STRING})]}},
-            "departments": {"type": "array", "items": _object({
-                "code": STRING, "name": STRING, "rate_per_week": NUMBER, "remaining": INTEGER,
-                "waiting": INTEGER, "sent_back": INTEGER, "weeks_needed": N_NUMBER, "on_time": BOOLEAN})},
-            "deviation_warning": _nullable(_object({
-                "penalty_points": NUMBER, "criteria": {"type": "array", "items": STRING}, "self_score_total": NUMBER,
-                "expected_total": NUMBER, "threshold_percent": NUMBER})),
-            "criteria": {"type": "array", "items": {"allOf": [_ref("Totals"), _object({
-                "code": STRING, "title": STRING, "area": STRING, "area_name": STRING,
-                "risk": {"type": "string", "enum": ["secured", "on_track", "at_risk", "critical", "lost"]},
-                "reason": STRING, "reasons": {"type": "array", "items": STRING}, "owner": N_STRING, "due": N_DATE,
-                "estimated": BOOLEAN, "probability": NUMBER, "priority": NUMBER, "remainder": BOOLEAN})]}}})}}),
-        "description": "The same shape as `minhchung report --format json` (see the README)."},
+    "Criterion": {
+        "allOf": [
+            _ref("CriterionSummary"),
+            _object(
+                {
+                    "index_id": INTEGER,
+                    "area_id": INTEGER,
+                    "items": {"type": "array", "items": _ref("Item")},
+                    "measurements": {"type": "array", "items": _ref("Measurement")},
+                    "self_score": _ref("SelfScore"),
+                    "may_enter_figures": {**BOOLEAN, "description": "Whether this user may add measurements here."},
+                }
+            ),
+        ]
+    },
+    "Document": _object(
+        {
+            "id": INTEGER,
+            "filename": STRING,
+            "content_type": STRING,
+            "size": INTEGER,
+            "sha256": STRING,
+            "page_count": N_INTEGER,
+            "uploaded_by": _ref("UserRef"),
+            "uploaded_at": DATETIME,
+            "number": N_STRING,
+            "issue_date": N_DATE,
+            "issuer": N_STRING,
+            "summary": N_STRING,
+            "period_start": N_DATE,
+            "period_end": N_DATE,
+            "page_ref": N_STRING,
+            "sent_date": N_DATE,
+        }
+    ),
+    "Evidence": {
+        **_object(
+            {
+                "id": INTEGER,
+                "state": {"type": "string", "enum": ["submitted", "approved", "changes_requested"]},
+                "version": {**INTEGER, "description": "Send it with a decision (optimistic locking)."},
+                "document_id": INTEGER,
+                "item_id": INTEGER,
+                "replaces_id": N_INTEGER,
+                "linked_by": _ref("UserRef"),
+                "linked_at": DATETIME,
+                "document": _ref("Document"),
+                "item": _object({"id": INTEGER, "code": STRING, "title": STRING}),
+                "own": {**BOOLEAN, "description": "The user uploaded or linked it: someone else must decide on it."},
+            },
+            required=["id", "state", "version", "document_id", "item_id", "replaces_id", "linked_by", "linked_at"],
+        ),
+        "description": "A document offered as evidence for one checklist item.",
+    },
+    "Review": _object(
+        {
+            "id": INTEGER,
+            "evidence_id": INTEGER,
+            "decision": {"type": "string", "enum": ["approved", "changes_requested"]},
+            "reason": _nullable(_ref("Reason")),
+            "comment": N_STRING,
+            "reviewer": _ref("UserRef"),
+            "created_at": DATETIME,
+        }
+    ),
+    "WorkItem": {
+        "allOf": [
+            _ref("Item"),
+            _object(
+                {
+                    "state": {"type": "string", "enum": ["missing", "waiting", "changes_requested", "approved"]},
+                    "overdue": BOOLEAN,
+                    "due_soon": BOOLEAN,
+                    "last_review": _nullable(_ref("Review")),
+                }
+            ),
+        ]
+    },
+    "AuditEvent": _object(
+        {
+            "id": INTEGER,
+            "occurred_at": DATETIME,
+            "action": STRING,
+            "actor": _ref("UserRef"),
+            "object_type": N_STRING,
+            "object_id": N_INTEGER,
+            "data": {"type": "object"},
+            "hash": STRING,
+        }
+    ),
+    "Totals": _object(
+        {
+            **{
+                k: N_NUMBER if k == "last_year" else NUMBER
+                for k in ("max", "last_year", "secured", "expected", "best", "at_risk")
+            },
+            "penalty": NUMBER,
+        },  # the index's totals only: the deviation penalty taken off
+        ["max", "last_year", "secured", "expected", "best", "at_risk"],
+    ),
+    "Report": {
+        **_object(
+            {
+                "unit": _object({"code": STRING, "name": STRING}),
+                "as_of": DATE,
+                "generated_at": DATETIME,
+                "indices": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "code": STRING,
+                            "name": STRING,
+                            "year": INTEGER,
+                            "id": INTEGER,
+                            "assessment_date": DATE,
+                            "closed": BOOLEAN,
+                            "last_year_published": N_NUMBER,
+                            "deviation_source": N_STRING,
+                            "official": _nullable(
+                                _object({"final_total": NUMBER, "published_total": N_NUMBER, "error": NUMBER})
+                            ),
+                            "totals": _ref("Totals"),
+                            "areas": {
+                                "type": "array",
+                                "items": {"allOf": [_ref("Totals"), _object({"code": STRING, "name": STRING})]},
+                            },
+                            "departments": {
+                                "type": "array",
+                                "items": _object(
+                                    {
+                                        "code": STRING,
+                                        "name": STRING,
+                                        "rate_per_week": NUMBER,
+                                        "remaining": INTEGER,
+                                        "waiting": INTEGER,
+                                        "sent_back": INTEGER,
+                                        "weeks_needed": N_NUMBER,
+                                        "on_time": BOOLEAN,
+                                    }
+                                ),
+                            },
+                            "deviation_warning": _nullable(
+                                _object(
+                                    {
+                                        "penalty_points": NUMBER,
+                                        "criteria": {"type": "array", "items": STRING},
+                                        "self_score_total": NUMBER,
+                                        "expected_total": NUMBER,
+                                        "threshold_percent": NUMBER,
+                                    }
+                                )
+                            ),
+                            "criteria": {
+                                "type": "array",
+                                "items": {
+                                    "allOf": [
+                                        _ref("Totals"),
+                                        _object(
+                                            {
+                                                "code": STRING,
+                                                "title": STRING,
+                                                "area": STRING,
+                                                "area_name": STRING,
+                                                "risk": {
+                                                    "type": "string",
+                                                    "enum": ["secured", "on_track", "at_risk", "critical", "lost"],
+                                                },
+                                                "reason": STRING,
+                                                "reasons": {"type": "array", "items": STRING},
+                                                "owner": N_STRING,
+                                                "due": N_DATE,
+                                                "estimated": BOOLEAN,
+                                                "probability": NUMBER,
+                                                "priority": NUMBER,
+                                                "remainder": BOOLEAN,
+                                            }
+                                        ),
+                                    ]
+                                },
+                            },
+                        }
+                    ),
+                },
+            }
+        ),
+        "description": "The same shape as `minhchung report --format json` (see the README).",
+    },
 }
 
 DOCUMENT_FIELD_PROPERTIES = {
@@ -155,13 +376,24 @@ def _ok(description: str, schema: dict, status: int = 200) -> dict:
 
 
 def _path_id(name: str, what: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "description": f"The {what}'s id.",
-            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}, "example": 1}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": f"The {what}'s id.",
+        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+        "example": 1,
+    }
 
 
 def _query_id(name: str, what: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": f"Only evidence of this {what}.",
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"Only evidence of this {what}.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    }
 
 
 def _array(name: str) -> dict:
@@ -173,137 +405,354 @@ def _json_body(schema: dict) -> dict:
 
 
 def openapi_document() -> dict:
-    index, criterion, item = _path_id("index_id", "index"), _path_id("criterion_id", "criterion"), _path_id("item_id", "item")
+    index, criterion, item = (
+        _path_id("index_id", "index"),
+        _path_id("criterion_id", "criterion"),
+        _path_id("item_id", "item"),
+    )
     document, evidence = _path_id("document_id", "document"), _path_id("evidence_id", "evidence")
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Minh Chứng API", "version": "1",
-                 "description": "Evidence for the CCHC and DTI assessments of a ward. Everything is scoped to the "
-                                "user's unit, with the same roles and rules as the pages. Errors are JSON: "
-                                "`{\"error\": {\"code\", \"message\" (Vietnamese), \"message_en\"}}`."},
+        "info": {
+            "title": "Minh Chứng API",
+            "version": "1",
+            "description": "Evidence for the CCHC and DTI assessments of a ward. Everything is scoped to the "
+            "user's unit, with the same roles and rules as the pages. Errors are JSON: "
+            '`{"error": {"code", "message" (Vietnamese), "message_en"}}`.',
+        },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}, {"sessionCookie": []}],
         "components": {
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer",
-                               "description": "A personal token (page “API tokens”, or `minhchung tokens create`)."},
-                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
-                                  "description": "The pages' own calls; changes also need the X-CSRFToken header."},
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal token (page “API tokens”, or `minhchung tokens create`).",
+                },
+                "sessionCookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "session",
+                    "description": "The pages' own calls; changes also need the X-CSRFToken header.",
+                },
             },
             "schemas": SCHEMAS,
         },
         "paths": {
-            "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document.", "security": [],
-                                      "responses": _ok("The OpenAPI document.", {"type": "object"})}},
-            "/me": {"get": {"operationId": "me", "summary": "Who the credentials belong to.",
-                            "responses": _responses(_ok("The user.", _ref("Me")))}},
-            "/reasons": {"get": {"operationId": "reasons", "summary": "The coded reasons for sending a document back.",
-                                 "responses": _responses(_ok("The reasons.", _array("Reason")))}},
-            "/indices": {"get": {"operationId": "indices", "summary": "The indices (rubrics) of the user's unit.",
-                                 "responses": _responses(_ok("The indices.", _array("IndexSummary")))}},
-            "/indices/{index_id}": {"get": {
-                "operationId": "rubric", "summary": "An index with its areas, criteria and checklist items.",
-                "parameters": [index], "responses": _responses(_ok("The rubric.", _ref("Rubric")), 404)}},
-            "/criteria/{criterion_id}": {"get": {
-                "operationId": "criterion", "summary": "A criterion with its items, measurements and self-score.",
-                "parameters": [criterion], "responses": _responses(_ok("The criterion.", _ref("Criterion")), 404)}},
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document.",
+                    "security": [],
+                    "responses": _ok("The OpenAPI document.", {"type": "object"}),
+                }
+            },
+            "/me": {
+                "get": {
+                    "operationId": "me",
+                    "summary": "Who the credentials belong to.",
+                    "responses": _responses(_ok("The user.", _ref("Me"))),
+                }
+            },
+            "/reasons": {
+                "get": {
+                    "operationId": "reasons",
+                    "summary": "The coded reasons for sending a document back.",
+                    "responses": _responses(_ok("The reasons.", _array("Reason"))),
+                }
+            },
+            "/indices": {
+                "get": {
+                    "operationId": "indices",
+                    "summary": "The indices (rubrics) of the user's unit.",
+                    "responses": _responses(_ok("The indices.", _array("IndexSummary"))),
+                }
+            },
+            "/indices/{index_id}": {
+                "get": {
+                    "operationId": "rubric",
+                    "summary": "An index with its areas, criteria and checklist items.",
+                    "parameters": [index],
+                    "responses": _responses(_ok("The rubric.", _ref("Rubric")), 404),
+                }
+            },
+            "/criteria/{criterion_id}": {
+                "get": {
+                    "operationId": "criterion",
+                    "summary": "A criterion with its items, measurements and self-score.",
+                    "parameters": [criterion],
+                    "responses": _responses(_ok("The criterion.", _ref("Criterion")), 404),
+                }
+            },
             "/criteria/{criterion_id}/measurements": {
-                "get": {"operationId": "measurements", "summary": "The measurements of a ratio criterion, newest first.",
-                        "parameters": [criterion],
-                        "responses": _responses(_ok("The measurements.", _array("Measurement")), 404)},
-                "post": {"operationId": "addMeasurement",
-                         "summary": "Record a measurement (reviewers, administrators, the criterion's department).",
-                         "parameters": [criterion],
-                         "requestBody": _json_body({**_object({
-                             "numerator": {"type": ["number", "string"], "description": "The count (≥ 0)."},
-                             "denominator": {"type": ["number", "string", "null"],
-                                             "description": "The total (> 0, ≥ numerator); null for a plain count."},
-                             "measured_on": {**STRING, "pattern": r"^(\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4})$",
-                                             "description": "YYYY-MM-DD or DD/MM/YYYY, not in the future."},
-                             "source": {**STRING, "description": "Where the figure comes from."}},
-                             required=["numerator", "measured_on", "source"]),
-                             "example": {"numerator": 123, "denominator": 1000, "measured_on": "2024-05-31",
-                                         "source": "Hệ thống một cửa"}}),
-                         "responses": _responses(_ok("Recorded.", _ref("Measurement"), 201), 400, 403, 404, 415, 422)}},
-            "/criteria/{criterion_id}/self-score": {"put": {
-                "operationId": "setSelfScore", "summary": "Set the unit's self-score (reviewers, administrators).",
-                "parameters": [criterion],
-                "requestBody": _json_body(_object({
-                    "score": {"type": ["number", "string"],
-                              "description": "Between 0 and the criterion's maximum."},
-                    "note": N_STRING}, required=["score"])),
-                "responses": _responses(_ok("Saved.", _ref("SelfScore")), 400, 403, 404, 415, 422)}},
-            "/my/items": {"get": {
-                "operationId": "myItems",
-                "summary": "My checklist items (my departments' and those assigned to me), overdue first.",
-                "responses": _responses(_ok("The items.", _array("WorkItem")))}},
-            "/items/{item_id}": {"get": {
-                "operationId": "item", "summary": "A checklist item with its state and evidence.", "parameters": [item],
-                "responses": _responses(_ok("The item.", {"allOf": [_ref("Item"), _object({
-                    "state": {"type": "string", "enum": ["missing", "waiting", "changes_requested", "approved"]},
-                    "evidence": _array("Evidence")})]}), 404)}},
-            "/items/{item_id}/documents": {"post": {
-                "operationId": "upload",
-                "summary": "Upload one file as evidence for the item, with what the appraiser checks.",
-                "description": "The file is accepted by its content, as on the upload page. A refusal is a 422 whose "
-                               f"code is one of: {', '.join(REFUSAL_CODES)}. The same bytes uploaded before in the "
-                               "unit are not stored twice: that document is linked instead (`deduplicated`).",
-                "parameters": [item],
-                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": _object(
-                    {"file": {"type": "string", "format": "binary"}, **DOCUMENT_FIELD_PROPERTIES}, required=["file"])}}},
-                "responses": _responses(_ok("Uploaded (or linked, when the same bytes were there).", _object({
-                    "document": _ref("Document"), "deduplicated": BOOLEAN, "evidence": _array("Evidence")}), 201),
-                    400, 404, 413, 415, 422)}},
-            "/items/{item_id}/links": {"post": {
-                "operationId": "link", "summary": "Offer a document already uploaded as evidence for this item too.",
-                "parameters": [item],
-                "requestBody": _json_body(_object({"document_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}})),
-                "responses": _responses({**_ok("Linked.", _ref("Evidence"), 201),
-                                         **_ok("It was linked already.", _ref("Evidence"))}, 400, 404, 415, 422)}},
+                "get": {
+                    "operationId": "measurements",
+                    "summary": "The measurements of a ratio criterion, newest first.",
+                    "parameters": [criterion],
+                    "responses": _responses(_ok("The measurements.", _array("Measurement")), 404),
+                },
+                "post": {
+                    "operationId": "addMeasurement",
+                    "summary": "Record a measurement (reviewers, administrators, the criterion's department).",
+                    "parameters": [criterion],
+                    "requestBody": _json_body(
+                        {
+                            **_object(
+                                {
+                                    "numerator": {"type": ["number", "string"], "description": "The count (≥ 0)."},
+                                    "denominator": {
+                                        "type": ["number", "string", "null"],
+                                        "description": "The total (> 0, ≥ numerator); null for a plain count.",
+                                    },
+                                    "measured_on": {
+                                        **STRING,
+                                        "pattern": r"^(\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4})$",
+                                        "description": "YYYY-MM-DD or DD/MM/YYYY, not in the future.",
+                                    },
+                                    "source": {**STRING, "description": "Where the figure comes from."},
+                                },
+                                required=["numerator", "measured_on", "source"],
+                            ),
+                            "example": {
+                                "numerator": 123,
+                                "denominator": 1000,
+                                "measured_on": "2024-05-31",
+                                "source": "Hệ thống một cửa",
+                            },
+                        }
+                    ),
+                    "responses": _responses(_ok("Recorded.", _ref("Measurement"), 201), 400, 403, 404, 415, 422),
+                },
+            },
+            "/criteria/{criterion_id}/self-score": {
+                "put": {
+                    "operationId": "setSelfScore",
+                    "summary": "Set the unit's self-score (reviewers, administrators).",
+                    "parameters": [criterion],
+                    "requestBody": _json_body(
+                        _object(
+                            {
+                                "score": {
+                                    "type": ["number", "string"],
+                                    "description": "Between 0 and the criterion's maximum.",
+                                },
+                                "note": N_STRING,
+                            },
+                            required=["score"],
+                        )
+                    ),
+                    "responses": _responses(_ok("Saved.", _ref("SelfScore")), 400, 403, 404, 415, 422),
+                }
+            },
+            "/my/items": {
+                "get": {
+                    "operationId": "myItems",
+                    "summary": "My checklist items (my departments' and those assigned to me), overdue first.",
+                    "responses": _responses(_ok("The items.", _array("WorkItem"))),
+                }
+            },
+            "/items/{item_id}": {
+                "get": {
+                    "operationId": "item",
+                    "summary": "A checklist item with its state and evidence.",
+                    "parameters": [item],
+                    "responses": _responses(
+                        _ok(
+                            "The item.",
+                            {
+                                "allOf": [
+                                    _ref("Item"),
+                                    _object(
+                                        {
+                                            "state": {
+                                                "type": "string",
+                                                "enum": ["missing", "waiting", "changes_requested", "approved"],
+                                            },
+                                            "evidence": _array("Evidence"),
+                                        }
+                                    ),
+                                ]
+                            },
+                        ),
+                        404,
+                    ),
+                }
+            },
+            "/items/{item_id}/documents": {
+                "post": {
+                    "operationId": "upload",
+                    "summary": "Upload one file as evidence for the item, with what the appraiser checks.",
+                    "description": "The file is accepted by its content, as on the upload page. A refusal is a 422 whose "
+                    f"code is one of: {', '.join(REFUSAL_CODES)}. The same bytes uploaded before in the "
+                    "unit are not stored twice: that document is linked instead (`deduplicated`).",
+                    "parameters": [item],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": _object(
+                                    {"file": {"type": "string", "format": "binary"}, **DOCUMENT_FIELD_PROPERTIES},
+                                    required=["file"],
+                                )
+                            }
+                        },
+                    },
+                    "responses": _responses(
+                        _ok(
+                            "Uploaded (or linked, when the same bytes were there).",
+                            _object(
+                                {"document": _ref("Document"), "deduplicated": BOOLEAN, "evidence": _array("Evidence")}
+                            ),
+                            201,
+                        ),
+                        400,
+                        404,
+                        413,
+                        415,
+                        422,
+                    ),
+                }
+            },
+            "/items/{item_id}/links": {
+                "post": {
+                    "operationId": "link",
+                    "summary": "Offer a document already uploaded as evidence for this item too.",
+                    "parameters": [item],
+                    "requestBody": _json_body(
+                        _object({"document_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}})
+                    ),
+                    "responses": _responses(
+                        {**_ok("Linked.", _ref("Evidence"), 201), **_ok("It was linked already.", _ref("Evidence"))},
+                        400,
+                        404,
+                        415,
+                        422,
+                    ),
+                }
+            },
             "/documents/{document_id}": {
-                "get": {"operationId": "document", "summary": "A document with the items it is evidence for.",
-                        "parameters": [document],
-                        "responses": _responses(_ok("The document.", {"allOf": [_ref("Document"), _object({
-                            "editable": BOOLEAN, "evidence": _array("Evidence")})]}), 404)},
-                "patch": {"operationId": "editDocument",
-                          "summary": "Correct what was entered (the uploader, until a reviewer decides).",
-                          "parameters": [document],
-                          "requestBody": _json_body({"type": "object", "properties": {
-                              name: _nullable(schema) for name, schema in DOCUMENT_FIELD_PROPERTIES.items()}}),
-                          "responses": _responses(_ok("Saved.", {"allOf": [_ref("Document"), _object({
-                              "editable": BOOLEAN})]}), 400, 403, 404, 415, 422)}},
-            "/documents/{document_id}/audit": {"get": {
-                "operationId": "documentAudit", "summary": "The audit trail of a document (administrators).",
-                "parameters": [document],
-                "responses": _responses(_ok("The events, oldest first.", _array("AuditEvent")), 403, 404)}},
-            "/review/queue": {"get": {
-                "operationId": "reviewQueue", "summary": "Evidence waiting for review, oldest first (reviewers).",
-                "parameters": [_query_id("index", "index"), _query_id("area", "area"),
-                               _query_id("department", "department"), _query_id("uploader", "uploader")],
-                "responses": _responses(_ok("The queue.", _array("Evidence")), 403, 422)}},
-            "/evidence/{evidence_id}": {"get": {
-                "operationId": "evidence", "summary": "One piece of evidence with its reviews.", "parameters": [evidence],
-                "responses": _responses(_ok("The evidence.", {"allOf": [_ref("Evidence"), _object({
-                    "reviews": _array("Review")})]}), 404)}},
-            "/evidence/{evidence_id}/decision": {"post": {
-                "operationId": "decide",
-                "summary": "Approve, or send back with a coded reason (reviewers; never on one's own upload).",
-                "parameters": [evidence],
-                "requestBody": _json_body(_object({
-                    "decision": {"type": "string", "enum": ["approved", "changes_requested"]},
-                    "version": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
-                                "description": "The evidence's version as read: a decision made since gives 409."},
-                    "reason": {"type": ["string", "null"], "enum": [*REASONS, None],
-                               "description": "Required to send back."},
-                    "comment": {**N_STRING, "description": "Required with the reason `other`."}},
-                    required=["decision", "version"]) | {"example": {"decision": "approved", "version": 1}}),
-                "responses": _responses(_ok("Decided.", _object({"review": _ref("Review"), "evidence": _ref("Evidence")})),
-                                        400, 403, 404, 409, 415, 422)}},
-            "/report": {"get": {
-                "operationId": "report", "summary": "The completeness report (as `minhchung report --format json`).",
-                "parameters": [{"name": "as_of", "in": "query", "required": False,
-                                "description": "YYYY-MM-DD or DD/MM/YYYY (default today), years 2000–2100.",
-                                "schema": {"type": "string"}}],
-                "responses": _responses(_ok("The report.", _ref("Report")), 422)}},
+                "get": {
+                    "operationId": "document",
+                    "summary": "A document with the items it is evidence for.",
+                    "parameters": [document],
+                    "responses": _responses(
+                        _ok(
+                            "The document.",
+                            {
+                                "allOf": [
+                                    _ref("Document"),
+                                    _object({"editable": BOOLEAN, "evidence": _array("Evidence")}),
+                                ]
+                            },
+                        ),
+                        404,
+                    ),
+                },
+                "patch": {
+                    "operationId": "editDocument",
+                    "summary": "Correct what was entered (the uploader, until a reviewer decides).",
+                    "parameters": [document],
+                    "requestBody": _json_body(
+                        {
+                            "type": "object",
+                            "properties": {
+                                name: _nullable(schema) for name, schema in DOCUMENT_FIELD_PROPERTIES.items()
+                            },
+                        }
+                    ),
+                    "responses": _responses(
+                        _ok("Saved.", {"allOf": [_ref("Document"), _object({"editable": BOOLEAN})]}),
+                        400,
+                        403,
+                        404,
+                        415,
+                        422,
+                    ),
+                },
+            },
+            "/documents/{document_id}/audit": {
+                "get": {
+                    "operationId": "documentAudit",
+                    "summary": "The audit trail of a document (administrators).",
+                    "parameters": [document],
+                    "responses": _responses(_ok("The events, oldest first.", _array("AuditEvent")), 403, 404),
+                }
+            },
+            "/review/queue": {
+                "get": {
+                    "operationId": "reviewQueue",
+                    "summary": "Evidence waiting for review, oldest first (reviewers).",
+                    "parameters": [
+                        _query_id("index", "index"),
+                        _query_id("area", "area"),
+                        _query_id("department", "department"),
+                        _query_id("uploader", "uploader"),
+                    ],
+                    "responses": _responses(_ok("The queue.", _array("Evidence")), 403, 422),
+                }
+            },
+            "/evidence/{evidence_id}": {
+                "get": {
+                    "operationId": "evidence",
+                    "summary": "One piece of evidence with its reviews.",
+                    "parameters": [evidence],
+                    "responses": _responses(
+                        _ok("The evidence.", {"allOf": [_ref("Evidence"), _object({"reviews": _array("Review")})]}), 404
+                    ),
+                }
+            },
+            "/evidence/{evidence_id}/decision": {
+                "post": {
+                    "operationId": "decide",
+                    "summary": "Approve, or send back with a coded reason (reviewers; never on one's own upload).",
+                    "parameters": [evidence],
+                    "requestBody": _json_body(
+                        _object(
+                            {
+                                "decision": {"type": "string", "enum": ["approved", "changes_requested"]},
+                                "version": {
+                                    "type": "integer",
+                                    "minimum": 1,
+                                    "maximum": MAX_ID,
+                                    "description": "The evidence's version as read: a decision made since gives 409.",
+                                },
+                                "reason": {
+                                    "type": ["string", "null"],
+                                    "enum": [*REASONS, None],
+                                    "description": "Required to send back.",
+                                },
+                                "comment": {**N_STRING, "description": "Required with the reason `other`."},
+                            },
+                            required=["decision", "version"],
+                        )
+                        | {"example": {"decision": "approved", "version": 1}}
+                    ),
+                    "responses": _responses(
+                        _ok("Decided.", _object({"review": _ref("Review"), "evidence": _ref("Evidence")})),
+                        400,
+                        403,
+                        404,
+                        409,
+                        415,
+                        422,
+                    ),
+                }
+            },
+            "/report": {
+                "get": {
+                    "operationId": "report",
+                    "summary": "The completeness report (as `minhchung report --format json`).",
+                    "parameters": [
+                        {
+                            "name": "as_of",
+                            "in": "query",
+                            "required": False,
+                            "description": "YYYY-MM-DD or DD/MM/YYYY (default today), years 2000–2100.",
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": _responses(_ok("The report.", _ref("Report")), 422),
+                }
+            },
         },
     }

@@ -1,4 +1,5 @@
 """Creating, checking and revoking personal API tokens (for the token page, the CLI and the API's sign-in)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,12 +26,22 @@ def _digest(secret: str) -> str:
 def create_token(user: User, name: str, *, actor: User | None = None) -> tuple[ApiToken, str]:
     """A new token for `user`, and commit. The secret is returned this once; only its hash is stored."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name.strip()[:100] or "API", token_hash=_digest(secret),
-                     prefix=secret[:len(TOKEN_PREFIX) + 6])
+    token = ApiToken(
+        user_id=user.id,
+        name=name.strip()[:100] or "API",
+        token_hash=_digest(secret),
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+    )
     db.session.add(token)
     db.session.flush()
-    audit.record("token.create", unit_id=user.unit_id, actor_id=(actor or user).id, object_type="user",
-                 object_id=user.id, data={"token": token.id, "name": token.name, "prefix": token.prefix})
+    audit.record(
+        "token.create",
+        unit_id=user.unit_id,
+        actor_id=(actor or user).id,
+        object_type="user",
+        object_id=user.id,
+        data={"token": token.id, "name": token.name, "prefix": token.prefix},
+    )
     db.session.commit()
     return token, secret
 
@@ -38,8 +49,14 @@ def create_token(user: User, name: str, *, actor: User | None = None) -> tuple[A
 def revoke_token(token: ApiToken, *, actor: User) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        audit.record("token.revoke", unit_id=token.user.unit_id, actor_id=actor.id, object_type="user",
-                     object_id=token.user_id, data={"token": token.id, "name": token.name, "prefix": token.prefix})
+        audit.record(
+            "token.revoke",
+            unit_id=token.user.unit_id,
+            actor_id=actor.id,
+            object_type="user",
+            object_id=token.user_id,
+            data={"token": token.id, "name": token.name, "prefix": token.prefix},
+        )
     db.session.commit()
 
 
@@ -58,5 +75,12 @@ def user_for_token(secret: str) -> User | None:
 
 
 def tokens_of(user: User) -> list[ApiToken]:
-    return db.session.execute(select(ApiToken).where(ApiToken.user_id == user.id)
-                              .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())).scalars().all()
+    return (
+        db.session.execute(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
+        )
+        .scalars()
+        .all()
+    )

@@ -1,4 +1,5 @@
 """The page where a person creates and revokes their own API tokens."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -23,15 +24,17 @@ def tokens():
     if form.validate_on_submit():
         _token, secret = create_token(current_user, form.name.data)
     status = 422 if form.errors else (201 if secret else 200)
-    return render_template("api/tokens.html", form=form, secret=secret, tokens=tokens_of(current_user),
-                           action_form=ActionForm()), status
+    return render_template(
+        "api/tokens.html", form=form, secret=secret, tokens=tokens_of(current_user), action_form=ActionForm()
+    ), status
 
 
 @bp.post("/<int:token_id>/revoke")
 @login_required
 def revoke(token_id: int):
-    token = db.session.execute(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)
-                               ).scalar_one_or_none()
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)
+    ).scalar_one_or_none()
     if token is None:
         abort(404)
     if not ActionForm().validate_on_submit():

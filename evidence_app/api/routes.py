@@ -1,5 +1,6 @@
 """/api/v1: thin routes over the same service functions as the pages (upload, link, edit, decide, measurements,
 self-scores, the report), with the same scoping (another unit's object is 404) and the same roles."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -54,8 +55,11 @@ def authenticate():
         scheme, _sep, secret = header.strip().partition(" ")
         user = user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
         if user is None:
-            raise ApiError(401, "invalid_token", _l("This API token is not valid: it is unknown or revoked, or its "
-                                                    "user is disabled."))
+            raise ApiError(
+                401,
+                "invalid_token",
+                _l("This API token is not valid: it is unknown or revoked, or its user is disabled."),
+            )
         g._login_user = user  # Flask-Login's current_user, for this request only: no session is created
         return
     if not current_user.is_authenticated:
@@ -123,6 +127,7 @@ def _form_errors(form) -> dict:
 
 # ---- the document, who I am, the rubric
 
+
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())
@@ -140,53 +145,94 @@ def reasons():
 
 @bp.get("/indices")
 def indices():
-    rows = db.session.execute(select(Index).where(Index.unit_id == current_user.unit_id)
-                              .order_by(Index.year.desc(), Index.code)).scalars().all()
+    rows = (
+        db.session.execute(
+            select(Index).where(Index.unit_id == current_user.unit_id).order_by(Index.year.desc(), Index.code)
+        )
+        .scalars()
+        .all()
+    )
     return jsonify([s.index_summary(i) for i in rows])
 
 
 @bp.get("/indices/<int:index_id>")
 def rubric(index_id: int):
     index = index_in_unit(index_id)
-    areas = db.session.execute(
-        select(Area).where(Area.index_id == index.id).order_by(Area.position)
-        .options(selectinload(Area.criteria).selectinload(Criterion.department),
-                 selectinload(Area.criteria).selectinload(Criterion.items).selectinload(ChecklistItem.owner_department),
-                 selectinload(Area.criteria).selectinload(Criterion.items).selectinload(ChecklistItem.assignee))
-    ).scalars().all()
+    areas = (
+        db.session.execute(
+            select(Area)
+            .where(Area.index_id == index.id)
+            .order_by(Area.position)
+            .options(
+                selectinload(Area.criteria).selectinload(Criterion.department),
+                selectinload(Area.criteria).selectinload(Criterion.items).selectinload(ChecklistItem.owner_department),
+                selectinload(Area.criteria).selectinload(Criterion.items).selectinload(ChecklistItem.assignee),
+            )
+        )
+        .scalars()
+        .all()
+    )
     return jsonify(s.rubric(index, areas))
 
 
 @bp.get("/criteria/<int:criterion_id>")
 def criterion(criterion_id: int):
     c = criterion_in_unit(criterion_id)
-    score = db.session.execute(select(SelfScore).where(SelfScore.criterion_id == c.id, SelfScore.round == 1)
-                               ).scalar_one_or_none()
-    return jsonify({**s.criterion_summary(c), "index_id": c.index_id, "area_id": c.area_id,
-                    "items": [s.item_summary(i) for i in c.items], "measurements": _measurements(c),
-                    "self_score": s.self_score(score), "may_enter_figures": can_enter_figures(current_user, c)})
+    score = db.session.execute(
+        select(SelfScore).where(SelfScore.criterion_id == c.id, SelfScore.round == 1)
+    ).scalar_one_or_none()
+    return jsonify(
+        {
+            **s.criterion_summary(c),
+            "index_id": c.index_id,
+            "area_id": c.area_id,
+            "items": [s.item_summary(i) for i in c.items],
+            "measurements": _measurements(c),
+            "self_score": s.self_score(score),
+            "may_enter_figures": can_enter_figures(current_user, c),
+        }
+    )
 
 
 # ---- work, items, documents
 
+
 @bp.get("/my/items")
 def my_items():
     today = clock.today()
-    return jsonify([{**s.item_summary(w.item), "state": w.state, "overdue": w.overdue(today), "due_soon": w.due_soon(today),
-                     "last_review": None if w.last_review is None else s.review(w.last_review)}
-                    for w in my_work(current_user, today)])
+    return jsonify(
+        [
+            {
+                **s.item_summary(w.item),
+                "state": w.state,
+                "overdue": w.overdue(today),
+                "due_soon": w.due_soon(today),
+                "last_review": None if w.last_review is None else s.review(w.last_review),
+            }
+            for w in my_work(current_user, today)
+        ]
+    )
 
 
 @bp.get("/items/<int:item_id>")
 def item(item_id: int):
     it = item_in_unit(item_id)
-    links = db.session.execute(
-        select(Evidence).join(Document, Evidence.document_id == Document.id)
-        .where(Evidence.item_id == it.id, Document.deleted_at.is_(None)).order_by(Evidence.linked_at, Evidence.id)
-        .options(selectinload(Evidence.document).selectinload(Document.uploaded_by), selectinload(Evidence.linked_by))
-    ).scalars().all()
-    return jsonify({**s.item_summary(it), "state": item_state(links),
-                    "evidence": [s.evidence(e, with_item=False) for e in links]})
+    links = (
+        db.session.execute(
+            select(Evidence)
+            .join(Document, Evidence.document_id == Document.id)
+            .where(Evidence.item_id == it.id, Document.deleted_at.is_(None))
+            .order_by(Evidence.linked_at, Evidence.id)
+            .options(
+                selectinload(Evidence.document).selectinload(Document.uploaded_by), selectinload(Evidence.linked_by)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return jsonify(
+        {**s.item_summary(it), "state": item_state(links), "evidence": [s.evidence(e, with_item=False) for e in links]}
+    )
 
 
 @bp.post("/items/<int:item_id>/documents")
@@ -204,12 +250,23 @@ def upload(item_id: int):
     if file is None or not file.filename:
         raise ApiError(422, "file_required", _l("Choose at least one file to upload."))
     try:
-        result = upload_document(file.stream.name, file.filename, user=current_user, items=[it],
-                                 fields=form.to_fields(), sha256=file.stream.sha256)
+        result = upload_document(
+            file.stream.name,
+            file.filename,
+            user=current_user,
+            items=[it],
+            fields=form.to_fields(),
+            sha256=file.stream.sha256,
+        )
     except UploadRefused as refused:
         raise ApiError(422, refused.code, refused.message) from None
-    return jsonify({"document": s.document(result.document), "deduplicated": result.deduplicated,
-                    "evidence": [s.evidence(e, with_document=False) for e in result.new_links]}), 201
+    return jsonify(
+        {
+            "document": s.document(result.document),
+            "deduplicated": result.deduplicated,
+            "evidence": [s.evidence(e, with_document=False) for e in result.new_links],
+        }
+    ), 201
 
 
 @bp.post("/items/<int:item_id>/links")
@@ -219,18 +276,36 @@ def link(item_id: int):
     document_id = _integer(_json_body(), "document_id")
     doc = document_in_unit(document_id)
     created = link_document(doc, [it], current_user)
-    evidence = created[0] if created else db.session.execute(
-        select(Evidence).where(Evidence.document_id == doc.id, Evidence.item_id == it.id)).scalar_one()
+    evidence = (
+        created[0]
+        if created
+        else db.session.execute(
+            select(Evidence).where(Evidence.document_id == doc.id, Evidence.item_id == it.id)
+        ).scalar_one()
+    )
     return jsonify(s.evidence(evidence)), 201 if created else 200
 
 
 @bp.get("/documents/<int:document_id>")
 def document(document_id: int):
     doc = document_in_unit(document_id)
-    links = db.session.execute(select(Evidence).where(Evidence.document_id == doc.id).order_by(Evidence.id)
-                               .options(selectinload(Evidence.item), selectinload(Evidence.linked_by))).scalars().all()
-    return jsonify({**s.document(doc), "editable": can_edit(doc, current_user),
-                    "evidence": [s.evidence(e, with_document=False) for e in links]})
+    links = (
+        db.session.execute(
+            select(Evidence)
+            .where(Evidence.document_id == doc.id)
+            .order_by(Evidence.id)
+            .options(selectinload(Evidence.item), selectinload(Evidence.linked_by))
+        )
+        .scalars()
+        .all()
+    )
+    return jsonify(
+        {
+            **s.document(doc),
+            "editable": can_edit(doc, current_user),
+            "evidence": [s.evidence(e, with_document=False) for e in links],
+        }
+    )
 
 
 @bp.patch("/documents/<int:document_id>")
@@ -238,8 +313,11 @@ def edit_document(document_id: int):
     """Correct what was entered with the upload (the uploader, before any decision); fields left out stay as they are."""
     doc = document_in_unit(document_id)
     if not can_edit(doc, current_user):
-        raise ApiError(403, "not_editable", _l("Only the uploader changes a document, and only until a reviewer has "
-                                               "decided on it."))
+        raise ApiError(
+            403,
+            "not_editable",
+            _l("Only the uploader changes a document, and only until a reviewer has decided on it."),
+        )
     body = _json_body()
     current = {name: getattr(doc, name) for name in DOCUMENT_FIELDS}
     values = MultiDict()
@@ -247,8 +325,9 @@ def edit_document(document_id: int):
         value = _text(body, name) if name in body else current[name]
         if value is not None:
             values[name] = value.isoformat() if isinstance(value, date) else value
-    form = DocumentFieldsForm(formdata=values, meta={"csrf": False},
-                              report_item=any(e.item.is_periodic_report for e in doc.links))
+    form = DocumentFieldsForm(
+        formdata=values, meta={"csrf": False}, report_item=any(e.item.is_periodic_report for e in doc.links)
+    )
     if not form.validate():
         raise _invalid(_form_errors(form))
     update_document(doc, form.to_fields(), current_user)
@@ -262,23 +341,33 @@ def document_audit(document_id: int):
         raise _forbidden()
     doc = document_in_unit(document_id)
     evidence_ids = db.session.execute(select(Evidence.id).where(Evidence.document_id == doc.id)).scalars().all()
-    events = db.session.execute(
-        select(AuditEvent).where(AuditEvent.unit_id == current_user.unit_id,
-                                 ((AuditEvent.object_type == "document") & (AuditEvent.object_id == doc.id))
-                                 | ((AuditEvent.object_type == "evidence") & AuditEvent.object_id.in_(evidence_ids)))
-        .order_by(AuditEvent.id)).scalars().all()
+    events = (
+        db.session.execute(
+            select(AuditEvent)
+            .where(
+                AuditEvent.unit_id == current_user.unit_id,
+                ((AuditEvent.object_type == "document") & (AuditEvent.object_id == doc.id))
+                | ((AuditEvent.object_type == "evidence") & AuditEvent.object_id.in_(evidence_ids)),
+            )
+            .order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
     actors = {u.id: u for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id)).scalars()}
     return jsonify([s.audit_event(e, actors) for e in events])
 
 
 # ---- review
 
+
 @bp.get("/review/queue")
 def review_queue():
     if not can_review(current_user):
         raise _forbidden()
-    filters = {name: value for name in ("index", "area", "department", "uploader")
-               if (value := _query_id(name)) is not None}
+    filters = {
+        name: value for name in ("index", "area", "department", "uploader") if (value := _query_id(name)) is not None
+    }
     waiting = db.session.execute(queue_query(filters)).unique().scalars().all()
     return jsonify([s.evidence(e, own=is_own(e, current_user)) for e in waiting])
 
@@ -286,8 +375,13 @@ def review_queue():
 @bp.get("/evidence/<int:evidence_id>")
 def evidence(evidence_id: int):
     e = evidence_in_unit(evidence_id)
-    reviews = db.session.execute(select(Review).where(Review.evidence_id == e.id).order_by(Review.id)
-                                 .options(joinedload(Review.reviewer))).scalars().all()
+    reviews = (
+        db.session.execute(
+            select(Review).where(Review.evidence_id == e.id).order_by(Review.id).options(joinedload(Review.reviewer))
+        )
+        .scalars()
+        .all()
+    )
     return jsonify({**s.evidence(e, own=is_own(e, current_user)), "reviews": [s.review(r) for r in reviews]})
 
 
@@ -307,9 +401,12 @@ def decision(evidence_id: int):
         review = decide(e, current_user, chosen, expected_version=version, reason_code=reason_code, comment=comment)
     except ReviewConflict as conflict:
         latest = conflict.evidence
-        raise ApiError(409, "decided_elsewhere", _l("Another reviewer decided on this document first; nothing was "
-                                                    "overwritten. Their decision stands."),
-                       current={"state": latest.state, "version": latest.version}) from None
+        raise ApiError(
+            409,
+            "decided_elsewhere",
+            _l("Another reviewer decided on this document first; nothing was overwritten. Their decision stands."),
+            current={"state": latest.state, "version": latest.version},
+        ) from None
     except ReviewRefused as refused:
         status = 403 if refused.code in ("own_upload", "not_reviewer") else 422
         raise ApiError(status, refused.code, refused.message) from None
@@ -318,9 +415,17 @@ def decision(evidence_id: int):
 
 # ---- figures: measurements and self-scores
 
+
 def _measurements(c: Criterion) -> list[dict]:
-    rows = db.session.execute(select(Measurement).where(Measurement.criterion_id == c.id)
-                              .order_by(Measurement.measured_on.desc(), Measurement.id.desc())).scalars().all()
+    rows = (
+        db.session.execute(
+            select(Measurement)
+            .where(Measurement.criterion_id == c.id)
+            .order_by(Measurement.measured_on.desc(), Measurement.id.desc())
+        )
+        .scalars()
+        .all()
+    )
     return [s.measurement(m) for m in rows]
 
 
@@ -339,8 +444,14 @@ def new_measurement(criterion_id: int):
         numerator = _number(body, "numerator")
         denominator = _number(body, "denominator", required=False)
         measured_on = parse_entry_day(_text(body, "measured_on", required=True, max_length=20), "measured_on")
-        m = add_measurement(c, current_user, numerator=numerator, denominator=denominator, measured_on=measured_on,
-                            source=_text(body, "source", required=True) or "")
+        m = add_measurement(
+            c,
+            current_user,
+            numerator=numerator,
+            denominator=denominator,
+            measured_on=measured_on,
+            source=_text(body, "source", required=True) or "",
+        )
     except EntryRefused as refused:
         db.session.rollback()
         raise _invalid({refused.field: [refused.message]}) from None
@@ -362,6 +473,7 @@ def put_self_score(criterion_id: int):
 
 
 # ---- the report
+
 
 @bp.get("/report")
 def report():

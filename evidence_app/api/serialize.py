@@ -1,4 +1,5 @@
 """The JSON shapes of the API (described one for one in openapi.py)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -29,53 +30,111 @@ def user_ref(u) -> dict | None:
 
 
 def me(u) -> dict:
-    return {**user_ref(u), "role": u.role, "unit": {"code": u.unit.code, "name": u.unit.name},
-            "departments": [department(d) for d in u.departments]}
+    return {
+        **user_ref(u),
+        "role": u.role,
+        "unit": {"code": u.unit.code, "name": u.unit.name},
+        "departments": [department(d) for d in u.departments],
+    }
 
 
 def index_summary(i) -> dict:
-    return {"id": i.id, "code": i.code, "name": i.name, "year": i.year, "max_points": num(i.max_points),
-            "assessment_date": day(i.assessment_date), "last_year_score": num(i.last_year_score)}
+    return {
+        "id": i.id,
+        "code": i.code,
+        "name": i.name,
+        "year": i.year,
+        "max_points": num(i.max_points),
+        "assessment_date": day(i.assessment_date),
+        "last_year_score": num(i.last_year_score),
+    }
 
 
 def item_summary(item) -> dict:
-    return {"id": item.id, "code": item.code, "title": item.title, "checks": item.checks, "due_date": day(item.due_date),
-            "weight": num(item.weight), "owner_department": department(item.owner_department),
-            "assignee": user_ref(item.assignee), "report_period": item.report_period,
-            "report_deadline": day(item.report_deadline), "criterion_id": item.criterion_id}
+    return {
+        "id": item.id,
+        "code": item.code,
+        "title": item.title,
+        "checks": item.checks,
+        "due_date": day(item.due_date),
+        "weight": num(item.weight),
+        "owner_department": department(item.owner_department),
+        "assignee": user_ref(item.assignee),
+        "report_period": item.report_period,
+        "report_deadline": day(item.report_deadline),
+        "criterion_id": item.criterion_id,
+    }
 
 
 def criterion_summary(c) -> dict:
-    return {"id": c.id, "code": c.code, "title": c.title, "max_points": num(c.max_points), "rule_type": c.rule_type,
-            "last_year_score": num(c.last_year_score), "points_estimated": c.points_estimated,
-            "department": department(c.department)}
+    return {
+        "id": c.id,
+        "code": c.code,
+        "title": c.title,
+        "max_points": num(c.max_points),
+        "rule_type": c.rule_type,
+        "last_year_score": num(c.last_year_score),
+        "points_estimated": c.points_estimated,
+        "department": department(c.department),
+    }
 
 
 def rubric(index, areas) -> dict:
-    return {**index_summary(index), "areas": [
-        {"id": a.id, "code": a.code, "name": a.name, "max_points": num(a.max_points),
-         "last_year_score": num(a.last_year_score),
-         "criteria": [{**criterion_summary(c), "items": [item_summary(i) for i in c.items]} for c in a.criteria]}
-        for a in areas]}
+    return {
+        **index_summary(index),
+        "areas": [
+            {
+                "id": a.id,
+                "code": a.code,
+                "name": a.name,
+                "max_points": num(a.max_points),
+                "last_year_score": num(a.last_year_score),
+                "criteria": [{**criterion_summary(c), "items": [item_summary(i) for i in c.items]} for c in a.criteria],
+            }
+            for a in areas
+        ],
+    }
 
 
 def measurement(m) -> dict:
-    return {"id": m.id, "measured_on": day(m.measured_on), "numerator": num(m.numerator),
-            "denominator": num(m.denominator), "percent": None if m.percent is None else round(float(m.percent), 2),
-            "source": m.source, "entered_at": moment(m.entered_at)}
+    return {
+        "id": m.id,
+        "measured_on": day(m.measured_on),
+        "numerator": num(m.numerator),
+        "denominator": num(m.denominator),
+        "percent": None if m.percent is None else round(float(m.percent), 2),
+        "source": m.source,
+        "entered_at": moment(m.entered_at),
+    }
 
 
 def self_score(s) -> dict | None:
-    return None if s is None else {"round": s.round, "score": num(s.score), "note": s.note,
-                                   "entered_at": moment(s.entered_at)}
+    return (
+        None
+        if s is None
+        else {"round": s.round, "score": num(s.score), "note": s.note, "entered_at": moment(s.entered_at)}
+    )
 
 
 def document(d) -> dict:
-    return {"id": d.id, "filename": d.filename, "content_type": d.content_type, "size": d.size, "sha256": d.sha256,
-            "page_count": d.page_count, "uploaded_by": user_ref(d.uploaded_by), "uploaded_at": moment(d.uploaded_at),
-            "number": d.number, "issue_date": day(d.issue_date), "issuer": d.issuer, "summary": d.summary,
-            "period_start": day(d.period_start), "period_end": day(d.period_end), "page_ref": d.page_ref,
-            "sent_date": day(d.sent_date)}
+    return {
+        "id": d.id,
+        "filename": d.filename,
+        "content_type": d.content_type,
+        "size": d.size,
+        "sha256": d.sha256,
+        "page_count": d.page_count,
+        "uploaded_by": user_ref(d.uploaded_by),
+        "uploaded_at": moment(d.uploaded_at),
+        "number": d.number,
+        "issue_date": day(d.issue_date),
+        "issuer": d.issuer,
+        "summary": d.summary,
+        "period_start": day(d.period_start),
+        "period_end": day(d.period_end),
+        "page_ref": d.page_ref,
+        "sent_date": day(d.sent_date),
+    }
 
 
 def reason(code: str | None) -> dict | None:
@@ -86,14 +145,29 @@ def reason(code: str | None) -> dict | None:
 
 
 def review(r) -> dict:
-    return {"id": r.id, "evidence_id": r.evidence_id, "decision": r.decision, "reason": reason(r.reason_code),
-            "comment": r.comment, "reviewer": user_ref(r.reviewer), "created_at": moment(r.created_at)}
+    return {
+        "id": r.id,
+        "evidence_id": r.evidence_id,
+        "decision": r.decision,
+        "reason": reason(r.reason_code),
+        "comment": r.comment,
+        "reviewer": user_ref(r.reviewer),
+        "created_at": moment(r.created_at),
+    }
 
 
 def evidence(e, *, own: bool | None = None, with_document: bool = True, with_item: bool = True) -> dict:
     """`version` is what a decision must send back (optimistic locking)."""
-    body = {"id": e.id, "state": e.state, "version": e.version, "document_id": e.document_id, "item_id": e.item_id,
-            "replaces_id": e.replaces_id, "linked_by": user_ref(e.linked_by), "linked_at": moment(e.linked_at)}
+    body = {
+        "id": e.id,
+        "state": e.state,
+        "version": e.version,
+        "document_id": e.document_id,
+        "item_id": e.item_id,
+        "replaces_id": e.replaces_id,
+        "linked_by": user_ref(e.linked_by),
+        "linked_at": moment(e.linked_at),
+    }
     if with_document:
         body["document"] = document(e.document)
     if with_item:
@@ -104,6 +178,13 @@ def evidence(e, *, own: bool | None = None, with_document: bool = True, with_ite
 
 
 def audit_event(event, actors: dict) -> dict:
-    return {"id": event.id, "occurred_at": moment(event.occurred_at), "action": event.action,
-            "actor": user_ref(actors.get(event.actor_id)), "object_type": event.object_type,
-            "object_id": event.object_id, "data": event.data or {}, "hash": event.hash}
+    return {
+        "id": event.id,
+        "occurred_at": moment(event.occurred_at),
+        "action": event.action,
+        "actor": user_ref(actors.get(event.actor_id)),
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "data": event.data or {},
+        "hash": event.hash,
+    }

@@ -1,4 +1,5 @@
 """Record and verify the hash-chained audit trail."""
+
 from __future__ import annotations
 
 import hashlib
@@ -35,8 +36,16 @@ def record(action: str, *, unit_id=None, actor_id=None, object_type=None, object
         select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1).with_for_update()
     ).scalar_one_or_none()
     prev_hash = head.hash if head is not None else GENESIS_HASH
-    event = AuditEvent(unit_id=unit_id, occurred_at=utcnow().replace(microsecond=0), actor_id=actor_id, action=action,
-                       object_type=object_type, object_id=object_id, data=data or {}, prev_hash=prev_hash)
+    event = AuditEvent(
+        unit_id=unit_id,
+        occurred_at=utcnow().replace(microsecond=0),
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        data=data or {},
+        prev_hash=prev_hash,
+    )
     event.hash = _event_hash(prev_hash, event)
     db.session.add(event)
     db.session.flush()

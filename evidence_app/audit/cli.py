@@ -1,4 +1,5 @@
 """`minhchung audit verify`: walk the hash chain; any altered or removed event breaks it."""
+
 import click
 from flask.cli import AppGroup
 
@@ -12,7 +13,10 @@ def verify_command() -> None:
     """Check that no audit event was altered or removed."""
     checked, broken = verify_chain()
     if broken is not None:
-        click.echo(f"audit trail BROKEN at event {broken}: it or an event before it was altered or removed "
-                   f"({checked} events intact before it)", err=True)
+        click.echo(
+            f"audit trail BROKEN at event {broken}: it or an event before it was altered or removed "
+            f"({checked} events intact before it)",
+            err=True,
+        )
         raise SystemExit(1)
     click.echo(f"audit trail intact: {checked} events")

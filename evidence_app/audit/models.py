@@ -1,4 +1,5 @@
 """The audit trail: append-only events, each chained to the one before by a SHA-256 hash."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Accounts: units, departments, users; signing in and out."""
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher

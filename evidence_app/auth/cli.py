@@ -1,4 +1,5 @@
 """`minhchung units|departments|users …`: the accounts of a deployment."""
+
 from __future__ import annotations
 
 import json
@@ -26,17 +27,32 @@ def create_unit(code: str, name: str) -> Unit:
     unit = Unit(code=code, name=name)
     db.session.add(unit)
     db.session.flush()
-    audit.record("unit.create", unit_id=unit.id, object_type="unit", object_id=unit.id, data={"code": code, "name": name})
+    audit.record(
+        "unit.create", unit_id=unit.id, object_type="unit", object_id=unit.id, data={"code": code, "name": name}
+    )
     return unit
 
 
-def create_user(unit: Unit, username: str, password: str, role: str, departments: list[Department], full_name: str = "") -> User:
-    user = User(unit=unit, username=username, password_hash=hash_password(password), role=role,
-                departments=departments, full_name=full_name)
+def create_user(
+    unit: Unit, username: str, password: str, role: str, departments: list[Department], full_name: str = ""
+) -> User:
+    user = User(
+        unit=unit,
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        departments=departments,
+        full_name=full_name,
+    )
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", unit_id=unit.id, object_type="user", object_id=user.id,
-                 data={"username": username, "role": role, "departments": [d.code for d in departments]})
+    audit.record(
+        "user.create",
+        unit_id=unit.id,
+        object_type="user",
+        object_id=user.id,
+        data={"username": username, "role": role, "departments": [d.code for d in departments]},
+    )
     return user
 
 
@@ -96,10 +112,16 @@ def departments_create(unit_code: str, code: str, name: str) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.staff.value, show_default=True)
 @click.option("--unit", "unit_code", required=True)
-@click.option("--department", "department_codes", multiple=True,
-              help="A department code; repeat it, or separate codes with commas, for several.")
+@click.option(
+    "--department",
+    "department_codes",
+    multiple=True,
+    help="A department code; repeat it, or separate codes with commas, for several.",
+)
 @click.option("--name", "full_name", default="", help="The person's full name.")
-def users_create(username: str, password: str, role: str, unit_code: str, department_codes: tuple[str, ...], full_name: str) -> None:
+def users_create(
+    username: str, password: str, role: str, unit_code: str, department_codes: tuple[str, ...], full_name: str
+) -> None:
     """Create a user in a unit."""
     unit = unit_or_fail(unit_code)
     if not USERNAME.match(username):
@@ -112,8 +134,10 @@ def users_create(username: str, password: str, role: str, unit_code: str, depart
     by_code = {d.code: d for d in unit.departments}
     unknown = [c for c in codes if c not in by_code]
     if unknown:
-        raise click.ClickException(f"department(s) {', '.join(unknown)} do not exist in unit {unit.code}; "
-                                   f"known: {', '.join(by_code) or '(none)'}")
+        raise click.ClickException(
+            f"department(s) {', '.join(unknown)} do not exist in unit {unit.code}; "
+            f"known: {', '.join(by_code) or '(none)'}"
+        )
     create_user(unit, username, password, role, [by_code[c] for c in codes], full_name)
     db.session.commit()
     click.echo(f"user {username} ({role}) created in unit {unit.code}")

@@ -1,4 +1,5 @@
 """Finding a unit or a user named on the command line, or failing with a message that says what exists."""
+
 from __future__ import annotations
 
 import click

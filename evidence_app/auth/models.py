@@ -1,4 +1,5 @@
 """Units (wards, communes), their departments and their users."""
+
 from __future__ import annotations
 
 import enum

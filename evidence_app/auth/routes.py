@@ -36,8 +36,14 @@ def login():
         wait = throttle.retry_after(username, address)
         if wait is not None:
             minutes = max(1, round(wait / 60))
-            flash(_("Too many failed sign-ins. Try again in %(minutes)s minute(s), or ask the administrator to reset "
-                    "your password.", minutes=minutes), "error")
+            flash(
+                _(
+                    "Too many failed sign-ins. Try again in %(minutes)s minute(s), or ask the administrator to reset "
+                    "your password.",
+                    minutes=minutes,
+                ),
+                "error",
+            )
             response = make_response(render_template("auth/login.html", form=form), 429)
             response.headers["Retry-After"] = str(wait)
             return response
@@ -53,8 +59,13 @@ def login():
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         throttle.record_failure(username, address)
-        audit.record("auth.login_failed", unit_id=user.unit_id if user else None, object_type="user",
-                     object_id=user.id if user else None, data={"username": username[:80], "address": address})
+        audit.record(
+            "auth.login_failed",
+            unit_id=user.unit_id if user else None,
+            object_type="user",
+            object_id=user.id if user else None,
+            data={"username": username[:80], "address": address},
+        )
         db.session.commit()
         flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" or form.errors else 401

@@ -1,4 +1,5 @@
 """`minhchung catalog …`: validate, import and summarise catalogs."""
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,10 @@ def validate_command(files: tuple[Path, ...]) -> None:
             click.echo(exc.report(), err=True)
             failed = True
             continue
-        click.echo(f"{path}: ok — {catalog.index.code} {catalog.index.year}, {len(catalog.areas)} areas, "
-                   f"{sum(1 for _ in catalog.criteria())} criteria, {sum(1 for _ in catalog.items())} checklist items")
+        click.echo(
+            f"{path}: ok — {catalog.index.code} {catalog.index.year}, {len(catalog.areas)} areas, "
+            f"{sum(1 for _ in catalog.criteria())} criteria, {sum(1 for _ in catalog.items())} checklist items"
+        )
     if failed:
         raise SystemExit(1)
 
@@ -56,17 +59,39 @@ def counts_text(counts: dict[str, int]) -> str:
 def summary_command(unit_code: str | None, as_json: bool) -> None:
     """Per index and area: maximum and last year's score."""
     units = units_or_all(unit_code)
-    indices = db.session.execute(
-        select(Index).where(Index.unit_id.in_([u.id for u in units])).order_by(Index.unit_id, Index.code, Index.year)
-        .options(selectinload(Index.areas), selectinload(Index.unit))
-    ).scalars().all()
+    indices = (
+        db.session.execute(
+            select(Index)
+            .where(Index.unit_id.in_([u.id for u in units]))
+            .order_by(Index.unit_id, Index.code, Index.year)
+            .options(selectinload(Index.areas), selectinload(Index.unit))
+        )
+        .scalars()
+        .all()
+    )
     if as_json:
-        payload = {"indices": [{
-            "unit": index.unit.code, "code": index.code, "name": index.name, "year": index.year,
-            "max_points": _number(index.max_points), "last_year_score": _number(index.last_year_score),
-            "areas": [{"code": a.code, "name": a.name, "max_points": _number(a.max_points),
-                       "last_year_score": _number(a.last_year_score)} for a in index.areas],
-        } for index in indices]}
+        payload = {
+            "indices": [
+                {
+                    "unit": index.unit.code,
+                    "code": index.code,
+                    "name": index.name,
+                    "year": index.year,
+                    "max_points": _number(index.max_points),
+                    "last_year_score": _number(index.last_year_score),
+                    "areas": [
+                        {
+                            "code": a.code,
+                            "name": a.name,
+                            "max_points": _number(a.max_points),
+                            "last_year_score": _number(a.last_year_score),
+                        }
+                        for a in index.areas
+                    ],
+                }
+                for index in indices
+            ]
+        }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for index in indices:
@@ -74,7 +99,9 @@ def summary_command(unit_code: str | None, as_json: bool) -> None:
         for a in index.areas:
             click.echo(f"  {a.code:>3}  {a.name[:60]:<60} {_fmt(a.last_year_score):>8} / {_fmt(a.max_points):<6}")
         area_total = sum((a.last_year_score or 0 for a in index.areas), 0)
-        click.echo(f"       {'Total (published ' + _fmt(index.last_year_score) + ')':<60} {_fmt(area_total):>8} / {_fmt(index.max_points):<6}")
+        click.echo(
+            f"       {'Total (published ' + _fmt(index.last_year_score) + ')':<60} {_fmt(area_total):>8} / {_fmt(index.max_points):<6}"
+        )
 
 
 def _fmt(value) -> str:
@@ -88,19 +115,29 @@ def items_command(unit_code: str, as_json: bool) -> None:
     """Every checklist item of a unit: code, title, criterion, owner department, due date."""
     unit = unit_or_fail(unit_code)
     rows = db.session.execute(
-        select(ChecklistItem, Criterion, Index).join(Criterion, ChecklistItem.criterion_id == Criterion.id)
-        .join(Area, Criterion.area_id == Area.id).join(Index, Area.index_id == Index.id)
+        select(ChecklistItem, Criterion, Index)
+        .join(Criterion, ChecklistItem.criterion_id == Criterion.id)
+        .join(Area, Criterion.area_id == Area.id)
+        .join(Index, Area.index_id == Index.id)
         .where(ChecklistItem.unit_id == unit.id)
         .order_by(Index.code, Index.year, Area.position, Criterion.position, ChecklistItem.position)
         .options(selectinload(ChecklistItem.owner_department))
     ).all()
     if as_json:
-        payload = [{
-            "code": item.code, "title": item.title, "index": index.code, "year": index.year,
-            "criterion": criterion.code, "owner": item.owner_department.code, "owner_name": item.owner_department.name,
-            "due": item.due_date.isoformat() if item.due_date else None,
-            "report_deadline": item.report_deadline.isoformat() if item.report_deadline else None,
-        } for item, criterion, index in rows]
+        payload = [
+            {
+                "code": item.code,
+                "title": item.title,
+                "index": index.code,
+                "year": index.year,
+                "criterion": criterion.code,
+                "owner": item.owner_department.code,
+                "owner_name": item.owner_department.name,
+                "due": item.due_date.isoformat() if item.due_date else None,
+                "report_deadline": item.report_deadline.isoformat() if item.report_deadline else None,
+            }
+            for item, criterion, index in rows
+        ]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for item, _criterion, _index in rows:

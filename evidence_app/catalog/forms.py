@@ -1,5 +1,6 @@
 """The form that gives a checklist item its owner department and person (shown on the item's page, handled by
 the administrators' pages)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -1,5 +1,6 @@
 """Measurements of ratio criteria (numerator, denominator, date, source) and self-scores: one place for the
 checks, used by the pages, the CLI and the API."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -44,51 +45,91 @@ def parse_entry_day(raw, field: str) -> date:
     return day
 
 
-def add_measurement(criterion: Criterion, user: User, *, numerator: Decimal, denominator: Decimal | None,
-                    measured_on: date, source: str) -> Measurement:
+def add_measurement(
+    criterion: Criterion, user: User, *, numerator: Decimal, denominator: Decimal | None, measured_on: date, source: str
+) -> Measurement:
     if numerator < 0:
         raise EntryRefused("numerator", _l("The number cannot be negative."))
     if denominator is not None:
         if denominator <= 0:
             raise EntryRefused("denominator", _l("The total must be above 0 (a ratio cannot be taken of nothing)."))
         if numerator > denominator:
-            raise EntryRefused("numerator", _l("The count cannot exceed the total (%(n)s of %(d)s).", n=numerator, d=denominator))
+            raise EntryRefused(
+                "numerator", _l("The count cannot exceed the total (%(n)s of %(d)s).", n=numerator, d=denominator)
+            )
     if measured_on > clock.today():
         raise EntryRefused("measured_on", _l("This date is in the future."))
     if not (source or "").strip():
         raise EntryRefused("source", _l("Say where the figure comes from (the system, the report, the list)."))
-    measurement = Measurement(criterion=criterion, numerator=numerator, denominator=denominator, measured_on=measured_on,
-                              source=source.strip(), entered_by_id=user.id)
+    measurement = Measurement(
+        criterion=criterion,
+        numerator=numerator,
+        denominator=denominator,
+        measured_on=measured_on,
+        source=source.strip(),
+        entered_by_id=user.id,
+    )
     db.session.add(measurement)
     db.session.flush()
-    audit.record("measurement.add", unit_id=user.unit_id, actor_id=user.id, object_type="criterion", object_id=criterion.id,
-                 data={"criterion": criterion.code, "numerator": str(numerator),
-                       "denominator": None if denominator is None else str(denominator),
-                       "measured_on": measured_on.isoformat(), "source": source.strip()})
+    audit.record(
+        "measurement.add",
+        unit_id=user.unit_id,
+        actor_id=user.id,
+        object_type="criterion",
+        object_id=criterion.id,
+        data={
+            "criterion": criterion.code,
+            "numerator": str(numerator),
+            "denominator": None if denominator is None else str(denominator),
+            "measured_on": measured_on.isoformat(),
+            "source": source.strip(),
+        },
+    )
     db.session.commit()
     return measurement
 
 
-def set_self_score(criterion: Criterion, user: User, score: Decimal, *, round_: int = 1, note: str | None = None) -> SelfScore:
+def set_self_score(
+    criterion: Criterion, user: User, score: Decimal, *, round_: int = 1, note: str | None = None
+) -> SelfScore:
     if score < 0 or score > criterion.max_points:
-        raise EntryRefused("score", _l("The self-score must be between 0 and the maximum, %(max)s.", max=criterion.max_points))
-    existing = db.session.execute(select(SelfScore).where(SelfScore.criterion_id == criterion.id,
-                                                          SelfScore.round == round_)).scalar_one_or_none()
+        raise EntryRefused(
+            "score", _l("The self-score must be between 0 and the maximum, %(max)s.", max=criterion.max_points)
+        )
+    existing = db.session.execute(
+        select(SelfScore).where(SelfScore.criterion_id == criterion.id, SelfScore.round == round_)
+    ).scalar_one_or_none()
     before = None if existing is None else str(existing.score)
     note = (note or "").strip() or None
     if existing is None:
         existing = SelfScore(criterion=criterion, round=round_, score=score, note=note, entered_by_id=user.id)
         db.session.add(existing)
         db.session.flush()  # its creation is logged too: before it, the criterion had no self-score
-        db.session.add(SelfScoreHistory(self_score_id=existing.id, score=None, changed_by_id=user.id,
-                                        changed_at=existing.entered_at))
+        db.session.add(
+            SelfScoreHistory(
+                self_score_id=existing.id, score=None, changed_by_id=user.id, changed_at=existing.entered_at
+            )
+        )
     elif (existing.score, existing.note, existing.entered_by_id) != (score, note, user.id):
         # the previous value stays in the history: a report as of an earlier day reads it
-        db.session.add(SelfScoreHistory(self_score_id=existing.id, score=existing.score, note=existing.note,
-                                        entered_by_id=existing.entered_by_id, changed_by_id=user.id))
+        db.session.add(
+            SelfScoreHistory(
+                self_score_id=existing.id,
+                score=existing.score,
+                note=existing.note,
+                entered_by_id=existing.entered_by_id,
+                changed_by_id=user.id,
+            )
+        )
         existing.score, existing.note, existing.entered_by_id = score, note, user.id
     db.session.flush()
-    audit.record("self_score.set", unit_id=user.unit_id, actor_id=user.id, object_type="criterion", object_id=criterion.id,
-                 data={"criterion": criterion.code, "round": round_, "before": before, "after": str(score)})
+    audit.record(
+        "self_score.set",
+        unit_id=user.unit_id,
+        actor_id=user.id,
+        object_type="criterion",
+        object_id=criterion.id,
+        data={"criterion": criterion.code, "round": round_, "before": before, "after": str(score)},
+    )
     db.session.commit()
     return existing

@@ -1,4 +1,5 @@
 """The rubric of a unit as stored: Index → Area → Criterion → ChecklistItem, with measurements and self-scores."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -32,7 +33,7 @@ class Index(db.Model):
     assessment_date: Mapped[date] = mapped_column(Date)
     deviation_threshold_percent: Mapped[Decimal] = mapped_column(Points)
     deviation_penalty_points: Mapped[Decimal] = mapped_column(Points)
-    deviation_source: Mapped[str | None] = mapped_column(Text)   # without a source, no penalty is applied
+    deviation_source: Mapped[str | None] = mapped_column(Text)  # without a source, no penalty is applied
     last_year: Mapped[int | None] = mapped_column(Integer)
     last_year_score: Mapped[Decimal | None] = mapped_column(Points)
     last_year_note: Mapped[str | None] = mapped_column(Text)
@@ -40,7 +41,9 @@ class Index(db.Model):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     unit: Mapped[Unit] = relationship()
-    areas: Mapped[list[Area]] = relationship(back_populates="index", order_by="Area.position", cascade="all, delete-orphan")
+    areas: Mapped[list[Area]] = relationship(
+        back_populates="index", order_by="Area.position", cascade="all, delete-orphan"
+    )
 
 
 class Area(db.Model):
@@ -58,7 +61,9 @@ class Area(db.Model):
     loss_causes: Mapped[list] = mapped_column(JSON, default=list)
 
     index: Mapped[Index] = relationship(back_populates="areas")
-    criteria: Mapped[list[Criterion]] = relationship(back_populates="area", order_by="Criterion.position", cascade="all, delete-orphan")
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="area", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
 
     @property
     def points_lost_last_year(self) -> Decimal | None:
@@ -84,7 +89,9 @@ class Criterion(db.Model):
 
     area: Mapped[Area] = relationship(back_populates="criteria")
     department: Mapped[Department | None] = relationship()
-    items: Mapped[list[ChecklistItem]] = relationship(back_populates="criterion", order_by="ChecklistItem.position", cascade="all, delete-orphan")
+    items: Mapped[list[ChecklistItem]] = relationship(
+        back_populates="criterion", order_by="ChecklistItem.position", cascade="all, delete-orphan"
+    )
 
     @property
     def applicable(self) -> bool:

@@ -1,6 +1,7 @@
 """Carrying the rubric into a new year: the diff against last year's index, last year's results as the history
 of the criteria whose codes persist, the documents still valid offered for relinking; and the rubric written
 back as YAML or as the province's spreadsheet."""
+
 from __future__ import annotations
 
 import io
@@ -25,19 +26,27 @@ from .operations import generate_proposals
 
 
 def previous_index(unit: Unit, code: str, year: int) -> Index | None:
-    return db.session.execute(select(Index).where(Index.unit_id == unit.id, Index.code == code, Index.year < year)
-                              .order_by(Index.year.desc()).limit(1)).scalar_one_or_none()
+    return db.session.execute(
+        select(Index)
+        .where(Index.unit_id == unit.id, Index.code == code, Index.year < year)
+        .order_by(Index.year.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def sheet_info(unit: Unit, code: str, year: int, name: str | None, assessment_date: date | None) -> IndexInfo:
     """What a spreadsheet does not say, from the options or else from last year's index of the same code."""
     previous = previous_index(unit, code, year)
     return IndexInfo(
-        code=code, year=year, name=name or (previous.name if previous else code),
-        assessment_date=assessment_date or (next_year_date(previous.assessment_date, year) if previous else default_assessment_date(year)),
+        code=code,
+        year=year,
+        name=name or (previous.name if previous else code),
+        assessment_date=assessment_date
+        or (next_year_date(previous.assessment_date, year) if previous else default_assessment_date(year)),
         threshold_percent=previous.deviation_threshold_percent if previous else Decimal(5),
         penalty_points=previous.deviation_penalty_points if previous else Decimal(1),
-        deviation_source=previous.deviation_source if previous else None)
+        deviation_source=previous.deviation_source if previous else None,
+    )
 
 
 @dataclass
@@ -45,7 +54,7 @@ class CatalogDiff:
     previous: str
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    repointed: list[str] = field(default_factory=list)   # same code, another criterion (title or area changed)
+    repointed: list[str] = field(default_factory=list)  # same code, another criterion (title or area changed)
     points_changed: list[str] = field(default_factory=list)
 
 
@@ -77,8 +86,11 @@ class Carried:
 
 
 def _last_results(unit: Unit, code: str, year: int) -> ResultSet | None:
-    return db.session.execute(select(ResultSet).join(Index, ResultSet.index_id == Index.id)
-                              .where(ResultSet.unit_id == unit.id, Index.code == code, ResultSet.year == year)).scalar_one_or_none()
+    return db.session.execute(
+        select(ResultSet)
+        .join(Index, ResultSet.index_id == Index.id)
+        .where(ResultSet.unit_id == unit.id, Index.code == code, ResultSet.year == year)
+    ).scalar_one_or_none()
 
 
 def with_history(catalog: Catalog, unit: Unit, previous: Index, diff: CatalogDiff) -> tuple[Catalog, Carried]:
@@ -127,21 +139,35 @@ def after_import(index: Index, previous: Index, carried: Carried, repointed: set
     return carried
 
 
-def relink_offers(index: Index, previous: Index, exclude: set[str] = frozenset()) -> list[tuple[Document, ChecklistItem]]:
+def relink_offers(
+    index: Index, previous: Index, exclude: set[str] = frozenset()
+) -> list[tuple[Document, ChecklistItem]]:
     """Documents approved last year for a criterion whose code persists, still valid in the new year (no
     period, or a period ending in it or later), not yet linked there: each with the new item it fits (the
     item of the same title, else the criterion's first item)."""
     new_criteria = {c.code: c for a in index.areas for c in a.criteria if c.code not in exclude and c.items}
     start = date(index.year, 1, 1)
     rows = db.session.execute(
-        select(Document, ChecklistItem, Criterion.code).join(Evidence, Evidence.document_id == Document.id)
-        .join(ChecklistItem, Evidence.item_id == ChecklistItem.id).join(Criterion, ChecklistItem.criterion_id == Criterion.id)
-        .where(Criterion.index_id == previous.id, Evidence.state == EvidenceState.approved.value, Document.deleted_at.is_(None),
-               (Document.period_end.is_(None)) | (Document.period_end >= start))
+        select(Document, ChecklistItem, Criterion.code)
+        .join(Evidence, Evidence.document_id == Document.id)
+        .join(ChecklistItem, Evidence.item_id == ChecklistItem.id)
+        .join(Criterion, ChecklistItem.criterion_id == Criterion.id)
+        .where(
+            Criterion.index_id == previous.id,
+            Evidence.state == EvidenceState.approved.value,
+            Document.deleted_at.is_(None),
+            (Document.period_end.is_(None)) | (Document.period_end >= start),
+        )
         .order_by(Criterion.code, Document.id)
     ).all()
-    linked = set(db.session.execute(select(Evidence.document_id, Evidence.item_id).join(ChecklistItem)
-                                    .join(Criterion).where(Criterion.index_id == index.id)).all())
+    linked = set(
+        db.session.execute(
+            select(Evidence.document_id, Evidence.item_id)
+            .join(ChecklistItem)
+            .join(Criterion)
+            .where(Criterion.index_id == index.id)
+        ).all()
+    )
     offers = []
     for document, old_item, code in rows:
         criterion = new_criteria.get(code)
@@ -181,7 +207,9 @@ def catalog_data(index: Index) -> dict:
                 entry["department"] = c.department.code
             entry["rule"] = {"type": c.rule_type, **(c.rule_params or {})}
             if c.loss_causes:
-                entry["loss_causes"] = [{"type": lc["type"], "text": lc["text"]} for lc in c.loss_causes if lc.get("text")]
+                entry["loss_causes"] = [
+                    {"type": lc["type"], "text": lc["text"]} for lc in c.loss_causes if lc.get("text")
+                ]
                 if not entry["loss_causes"]:
                     del entry["loss_causes"]
             items = []
@@ -205,18 +233,30 @@ def catalog_data(index: Index) -> dict:
             a["loss_causes"] = list(area.loss_causes)
         a["criteria"] = criteria
         areas.append(a)
-    spec = {"code": index.code, "name": index.name, "year": index.year, "max_points": _n(index.max_points),
-            "assessment_date": index.assessment_date,
-            "deviation": {"threshold_percent": _n(index.deviation_threshold_percent), "penalty_points": _n(index.deviation_penalty_points),
-                          **({"source": index.deviation_source} if index.deviation_source else {})}}
+    spec = {
+        "code": index.code,
+        "name": index.name,
+        "year": index.year,
+        "max_points": _n(index.max_points),
+        "assessment_date": index.assessment_date,
+        "deviation": {
+            "threshold_percent": _n(index.deviation_threshold_percent),
+            "penalty_points": _n(index.deviation_penalty_points),
+            **({"source": index.deviation_source} if index.deviation_source else {}),
+        },
+    }
     if index.last_year is not None and index.last_year_score is not None:
         spec["last_year"] = {"year": index.last_year, "score": _n(index.last_year_score)}
         if index.last_year_note:
             spec["last_year"]["note"] = index.last_year_note
     if index.source:
         spec["source"] = index.source
-    return {"format": 1, "departments": [{"code": k, "name": v} for k, v in sorted(departments.items())],
-            "index": spec, "areas": areas}
+    return {
+        "format": 1,
+        "departments": [{"code": k, "name": v} for k, v in sorted(departments.items())],
+        "index": spec,
+        "areas": areas,
+    }
 
 
 def _n(value: Decimal):

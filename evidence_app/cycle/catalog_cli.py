@@ -1,6 +1,7 @@
 """`minhchung catalog import` and `catalog export`: importing a rubric starts or updates a cycle (the diff against
 last year's, the history carried, documents relinked), so these commands live with the cycle; they are
 registered in the `catalog` group (evidence_app/cli.py)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -28,11 +29,21 @@ from .carry import after_import, catalog_diff, previous_index, relink, sheet_inf
 @click.option("--index", "index_code", help="Spreadsheets only: the index code (CCHC, QN-DTI).")
 @click.option("--year", type=int, help="Spreadsheets only: the year of the rubric.")
 @click.option("--name", help="Spreadsheets only: the index's name (default: last year's).")
-@click.option("--assessment-date", type=DAY, help="Spreadsheets only: DD/MM/YYYY (default: last year's date, in this year).")
+@click.option(
+    "--assessment-date", type=DAY, help="Spreadsheets only: DD/MM/YYYY (default: last year's date, in this year)."
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
 @click.option("--relink-as", "relink_user", help="Relink the documents still valid from last year, as this user.")
-def import_command(file: Path, unit_code: str, index_code: str | None, year: int | None, name: str | None,
-                   assessment_date: date | None, dry_run: bool, relink_user: str | None) -> None:
+def import_command(
+    file: Path,
+    unit_code: str,
+    index_code: str | None,
+    year: int | None,
+    name: str | None,
+    assessment_date: date | None,
+    dry_run: bool,
+    relink_user: str | None,
+) -> None:
     """Import (or update) the catalog in FILE (YAML, or the province's XLSX/CSV) for a unit. Importing the same
     file again changes nothing; next year's rubric becomes a new index, with the diff against last year's."""
     try:
@@ -48,8 +59,12 @@ def import_command(file: Path, unit_code: str, index_code: str | None, year: int
         click.echo(exc.report(), err=True)
         raise SystemExit(1)
     spec = catalog.index
-    exists = db.session.execute(select(Index.id).where(Index.unit_id == unit.id, Index.code == spec.code,
-                                                       Index.year == spec.year)).first() is not None
+    exists = (
+        db.session.execute(
+            select(Index.id).where(Index.unit_id == unit.id, Index.code == spec.code, Index.year == spec.year)
+        ).first()
+        is not None
+    )
     previous = previous_index(unit, spec.code, spec.year)
     diff = catalog_diff(previous, catalog) if previous is not None else None
     carried = None
@@ -63,7 +78,9 @@ def import_command(file: Path, unit_code: str, index_code: str | None, year: int
         offers = [f"{document.filename} → {item.code}" for document, item in carried.offers] if carried else []
         relinked = 0
         if carried is not None and relink_user and not dry_run:
-            user = db.session.execute(select(User).where(User.username == relink_user, User.unit_id == unit.id)).scalar_one_or_none()
+            user = db.session.execute(
+                select(User).where(User.username == relink_user, User.unit_id == unit.id)
+            ).scalar_one_or_none()
             if user is None:
                 raise ImportRefused([f"user {relink_user!r} is not in unit {unit.code!r}"])
             relinked = relink(carried.offers, user)  # in the import's transaction
@@ -74,17 +91,27 @@ def import_command(file: Path, unit_code: str, index_code: str | None, year: int
     except ImportRefused as exc:
         _refused(file, exc)
     verb = "created" if result.index_created else "updated"
-    click.echo(f"{spec.code} {spec.year} {verb} in unit {unit.code}: "
-               f"created {counts_text(result.created)}; updated {counts_text(result.updated)}; removed {counts_text(result.removed)}")
+    click.echo(
+        f"{spec.code} {spec.year} {verb} in unit {unit.code}: "
+        f"created {counts_text(result.created)}; updated {counts_text(result.updated)}; removed {counts_text(result.removed)}"
+    )
     if diff is not None and not exists:
-        click.echo(f"Against {diff.previous}: {len(diff.added)} added, {len(diff.removed)} removed, "
-                   f"{len(diff.repointed)} re-pointed, {len(diff.points_changed)} with other points")
-        for label, lines in (("added", diff.added), ("removed", diff.removed), ("re-pointed", diff.repointed),
-                             ("points", diff.points_changed)):
+        click.echo(
+            f"Against {diff.previous}: {len(diff.added)} added, {len(diff.removed)} removed, "
+            f"{len(diff.repointed)} re-pointed, {len(diff.points_changed)} with other points"
+        )
+        for label, lines in (
+            ("added", diff.added),
+            ("removed", diff.removed),
+            ("re-pointed", diff.repointed),
+            ("points", diff.points_changed),
+        ):
             for line in lines:
                 click.echo(f"  {label}: {line}")
-        click.echo(f"History carried from the {previous_year} results: {carried.scores} last-year score(s), "
-                   f"causes of {carried.causes} criteria; {carried.proposals} checklist item(s) proposed")
+        click.echo(
+            f"History carried from the {previous_year} results: {carried.scores} last-year score(s), "
+            f"causes of {carried.causes} criteria; {carried.proposals} checklist item(s) proposed"
+        )
     if offers:
         click.echo(f"Documents still valid, offered for relinking: {len(offers)}")
         for line in offers:
@@ -109,7 +136,9 @@ def _load_sheet(file: Path, unit, index_code, year, name, assessment_date):
     if not index_code or not year:
         raise click.UsageError("a spreadsheet needs --index CODE and --year YYYY (the sheet does not say them)")
     departments = {d.name: d.code for d in unit.departments}
-    return load_rubric_sheet(file, sheet_info(unit, index_code.upper(), year, name, assessment_date), departments=departments)
+    return load_rubric_sheet(
+        file, sheet_info(unit, index_code.upper(), year, name, assessment_date), departments=departments
+    )
 
 
 @click.command("export")
@@ -121,8 +150,9 @@ def _load_sheet(file: Path, unit, index_code, year, name, assessment_date):
 def export_command(unit_code: str, index_code: str, year: int, fmt: str, out: Path) -> None:
     """Write an index back as a YAML catalog or as the province's spreadsheet; both import again."""
     unit = unit_or_fail(unit_code)
-    index = db.session.execute(select(Index).where(Index.unit_id == unit.id, Index.code == index_code, Index.year == year)
-                               ).scalar_one_or_none()
+    index = db.session.execute(
+        select(Index).where(Index.unit_id == unit.id, Index.code == index_code, Index.year == year)
+    ).scalar_one_or_none()
     if index is None:
         raise click.ClickException(f"unit {unit.code} has no index {index_code} {year}")
     out.write_bytes(to_xlsx(index) if fmt == "xlsx" else to_yaml(index))

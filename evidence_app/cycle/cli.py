@@ -1,4 +1,5 @@
 """`minhchung results …`: import the province's table of scores, and list or re-run the proposals."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,9 @@ from ..extensions import db
 from .models import Proposal, ResultSet
 from .operations import ResultsRefused, generate_proposals, import_results
 
-results_cli = AppGroup("results", help="Official results: import them, and the checklist items proposed from the points lost.")
+results_cli = AppGroup(
+    "results", help="Official results: import them, and the checklist items proposed from the points lost."
+)
 
 
 def _fmt(value) -> str:
@@ -30,19 +33,27 @@ def print_plan(plan, dry_run: bool) -> None:
             before = f"  (was tự chấm {_fmt(row['before']['self'])}, thẩm định {_fmt(row['before']['appraised'])}, chốt {_fmt(row['before']['final'])})"
         causes = f"  causes: {', '.join(row['causes'])}" if row["causes"] else ""
         flag = "  SELF-SCORE ABOVE APPRAISED" if row["deviates"] else ""
-        click.echo(f" {mark} row {row['row']:>3}  {row['code']:<8} max {_fmt(row['max']):>6}  tự chấm {_fmt(row['self']):>6}  "
-                   f"thẩm định {_fmt(row['appraised']):>6}  chốt {_fmt(row['final']):>6}  lost {_fmt(row['lost'])}{flag}{causes}{before}")
+        click.echo(
+            f" {mark} row {row['row']:>3}  {row['code']:<8} max {_fmt(row['max']):>6}  tự chấm {_fmt(row['self']):>6}  "
+            f"thẩm định {_fmt(row['appraised']):>6}  chốt {_fmt(row['final']):>6}  lost {_fmt(row['lost'])}{flag}{causes}{before}"
+        )
     if plan.missing:
         click.echo(f"Not in the file (kept as they were): {', '.join(plan.missing)}")
     t = plan.totals
-    click.echo(f"Total: chốt {_fmt(t['final'])} / {_fmt(t['max'])} (lost {_fmt(t['lost'])}); tự chấm {_fmt(t['self'])}, "
-               f"thẩm định {_fmt(t['appraised'])}; deviation penalty {_fmt(t['deviation_penalty'])} (threshold {_fmt(t['threshold_percent'])}%)")
+    click.echo(
+        f"Total: chốt {_fmt(t['final'])} / {_fmt(t['max'])} (lost {_fmt(t['lost'])}); tự chấm {_fmt(t['self'])}, "
+        f"thẩm định {_fmt(t['appraised'])}; deviation penalty {_fmt(t['deviation_penalty'])} (threshold {_fmt(t['threshold_percent'])}%)"
+    )
     for change in plan.last_year_changes:
-        click.echo(f"Last year's score of {plan.proposals_target} {change['code']}: {_fmt(change['before'])} → {_fmt(change['after'])}")
+        click.echo(
+            f"Last year's score of {plan.proposals_target} {change['code']}: {_fmt(change['before'])} → {_fmt(change['after'])}"
+        )
     if plan.proposals_target:
         click.echo(f"Proposed checklist items for {plan.proposals_target}: {plan.proposals} new")
     else:
-        click.echo(f"No index for {plan.year + 1} yet: checklist items will be proposed when next year's rubric is imported.")
+        click.echo(
+            f"No index for {plan.year + 1} yet: checklist items will be proposed when next year's rubric is imported."
+        )
     click.echo("Dry run: nothing was written." if dry_run else "Imported.")
 
 
@@ -81,10 +92,15 @@ def import_command(file: Path, unit_code: str, index_code: str, year: int, dry_r
 def propose_command(unit_code: str, index_code: str, year: int) -> None:
     """Propose checklist items again from imported results (nothing is proposed twice)."""
     unit = unit_or_fail(unit_code)
-    result_set = db.session.execute(select(ResultSet).join(Index, ResultSet.index_id == Index.id)
-                                    .where(ResultSet.unit_id == unit.id, Index.code == index_code, ResultSet.year == year)).scalar_one_or_none()
+    result_set = db.session.execute(
+        select(ResultSet)
+        .join(Index, ResultSet.index_id == Index.id)
+        .where(ResultSet.unit_id == unit.id, Index.code == index_code, ResultSet.year == year)
+    ).scalar_one_or_none()
     if result_set is None:
-        raise click.ClickException(f"no results of {index_code} {year} in unit {unit.code}; import them with `minhchung results import`")
+        raise click.ClickException(
+            f"no results of {index_code} {year} in unit {unit.code}; import them with `minhchung results import`"
+        )
     made = generate_proposals(result_set)
     db.session.commit()
     click.echo(f"{len(made)} new proposal(s)")
@@ -96,15 +112,33 @@ def propose_command(unit_code: str, index_code: str, year: int) -> None:
 def proposals_command(unit_code: str, as_json: bool) -> None:
     """Every proposal of a unit: criterion, cause, state, owner, due date."""
     unit = unit_or_fail(unit_code)
-    rows = db.session.execute(select(Proposal, Criterion, Index).join(Criterion, Proposal.criterion_id == Criterion.id)
-                              .join(Index, Criterion.index_id == Index.id).where(Proposal.unit_id == unit.id)
-                              .order_by(Index.code, Index.year, Criterion.code, Proposal.id)).all()
-    payload = [{"id": p.id, "index": i.code, "year": i.year, "criterion": c.code, "cause": p.cause_type, "cause_text": p.cause_text,
-                "title": p.title, "state": p.state, "owner": p.owner_department.code if p.owner_department else None,
-                "due": p.due_date.isoformat() if p.due_date else None, "item": p.item.code if p.item else None}
-               for p, c, i in rows]
+    rows = db.session.execute(
+        select(Proposal, Criterion, Index)
+        .join(Criterion, Proposal.criterion_id == Criterion.id)
+        .join(Index, Criterion.index_id == Index.id)
+        .where(Proposal.unit_id == unit.id)
+        .order_by(Index.code, Index.year, Criterion.code, Proposal.id)
+    ).all()
+    payload = [
+        {
+            "id": p.id,
+            "index": i.code,
+            "year": i.year,
+            "criterion": c.code,
+            "cause": p.cause_type,
+            "cause_text": p.cause_text,
+            "title": p.title,
+            "state": p.state,
+            "owner": p.owner_department.code if p.owner_department else None,
+            "due": p.due_date.isoformat() if p.due_date else None,
+            "item": p.item.code if p.item else None,
+        }
+        for p, c, i in rows
+    ]
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for p in payload:
-        click.echo(f"{p['index']} {p['year']} {p['criterion']:<8} {p['state']:<9} {p['cause']:<20} {p['owner'] or '—':<10} {p['due'] or '—':<10} {p['title']}")
+        click.echo(
+            f"{p['index']} {p['year']} {p['criterion']:<8} {p['state']:<9} {p['cause']:<20} {p['owner'] or '—':<10} {p['due'] or '—':<10} {p['title']}"
+        )

@@ -10,11 +10,14 @@ from ..forms import DayField
 class ResultsUploadForm(FlaskForm):
     file = FileField(_l("The province's table (XLSX or CSV)"))
     index_code = SelectField(_l("Index"))
-    year = IntegerField(_l("Year assessed"), validators=[DataRequired(_l("Enter the year assessed.")), NumberRange(2000, 2100)])
+    year = IntegerField(
+        _l("Year assessed"), validators=[DataRequired(_l("Enter the year assessed.")), NumberRange(2000, 2100)]
+    )
 
 
 class ResultsApplyForm(FlaskForm):
     """The file checked in the dry run, sent back to be applied (small: the province's table of scores)."""
+
     filename = HiddenField()
     content = HiddenField()
     index_code = HiddenField()
@@ -23,7 +26,10 @@ class ResultsApplyForm(FlaskForm):
 
 class ProposalForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=500)])
-    checks = TextAreaField(_l("What the appraiser checks"), validators=[DataRequired(_l("Say what the appraiser checks.")), Length(max=4000)])
+    checks = TextAreaField(
+        _l("What the appraiser checks"),
+        validators=[DataRequired(_l("Say what the appraiser checks.")), Length(max=4000)],
+    )
     owner = SelectField(_l("Department"), coerce=int)
     due = DayField(_l("Due date"), validators=[Optional()])
     action = HiddenField()

@@ -1,4 +1,5 @@
 """The official results of an assessment, and the checklist items proposed from the points they lost."""
+
 from __future__ import annotations
 
 import enum
@@ -22,20 +23,23 @@ class ResultSet(db.Model):
     __table_args__ = (UniqueConstraint("index_id", "year"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    index_id: Mapped[int] = mapped_column(ForeignKey("indices.id", ondelete="CASCADE"), index=True)  # whose criteria the rows matched
+    index_id: Mapped[int] = mapped_column(
+        ForeignKey("indices.id", ondelete="CASCADE"), index=True
+    )  # whose criteria the rows matched
     year: Mapped[int] = mapped_column(Integer)  # the year assessed
     source: Mapped[str | None] = mapped_column(String(300))
     self_total: Mapped[Decimal | None] = mapped_column(Points)
     appraised_total: Mapped[Decimal | None] = mapped_column(Points)
-    final_total: Mapped[Decimal] = mapped_column(Points)          # the sum of the criteria's final scores
+    final_total: Mapped[Decimal] = mapped_column(Points)  # the sum of the criteria's final scores
     published_total: Mapped[Decimal | None] = mapped_column(Points)  # the file's total row (rounded by the province)
     deviation_penalty: Mapped[Decimal] = mapped_column(Points, default=Decimal(0))
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     index: Mapped[Index] = relationship()
-    rows: Mapped[list[CriterionResult]] = relationship(back_populates="result_set", cascade="all, delete-orphan",
-                                                       order_by="CriterionResult.position")
+    rows: Mapped[list[CriterionResult]] = relationship(
+        back_populates="result_set", cascade="all, delete-orphan", order_by="CriterionResult.position"
+    )
 
 
 class CriterionResult(db.Model):
@@ -79,7 +83,9 @@ class Proposal(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"), index=True)
-    criterion_result_id: Mapped[int | None] = mapped_column(ForeignKey("criterion_results.id", ondelete="SET NULL"), index=True)
+    criterion_result_id: Mapped[int | None] = mapped_column(
+        ForeignKey("criterion_results.id", ondelete="SET NULL"), index=True
+    )
     key: Mapped[str] = mapped_column(String(200))
     cause_type: Mapped[str] = mapped_column(String(32))
     cause_text: Mapped[str] = mapped_column(Text, default="")

@@ -1,6 +1,7 @@
 """The official results: import the province's table of scores, and propose next year's checklist items from
 the points it lost. Used by the admin pages and the `minhchung results` commands alike. Every function works
 inside the caller's transaction: the caller commits, or rolls back on ResultsRefused (and for a dry run)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -49,20 +50,27 @@ class ResultsRefused(Exception):
 class ResultsPlan:
     """Everything an import changes, as plain data (it stays readable after a dry run is rolled back)."""
 
-    index: str                      # "CCHC 2024": the rubric the rows were matched against
-    year: int                       # the year assessed
+    index: str  # "CCHC 2024": the rubric the rows were matched against
+    year: int  # the year assessed
     rows: list[dict] = field(default_factory=list)
     last_year_changes: list[dict] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)   # criteria of the rubric with no row in the file
+    missing: list[str] = field(default_factory=list)  # criteria of the rubric with no row in the file
     totals: dict = field(default_factory=dict)
     proposals: int = 0
     proposals_target: str | None = None
     result_set_id: int | None = None
 
     def to_dict(self) -> dict:
-        return {"index": self.index, "year": self.year, "rows": self.rows, "last_year_changes": self.last_year_changes,
-                "missing": self.missing, "totals": self.totals, "proposals": self.proposals,
-                "proposals_target": self.proposals_target}
+        return {
+            "index": self.index,
+            "year": self.year,
+            "rows": self.rows,
+            "last_year_changes": self.last_year_changes,
+            "missing": self.missing,
+            "totals": self.totals,
+            "proposals": self.proposals,
+            "proposals_target": self.proposals_target,
+        }
 
 
 def _num(value: Decimal | None):
@@ -78,21 +86,36 @@ def _vn(value: Decimal) -> str:
 def find_indices(unit: Unit, code: str, year: int) -> tuple[Index, Index | None]:
     """The rubric the results of `year` are matched against — that year's index, or else next year's — and
     next year's index, whose criteria take these results as last year's scores and get the proposals."""
-    rows = {i.year: i for i in db.session.execute(select(Index).where(Index.unit_id == unit.id, Index.code == code)).scalars()}
+    rows = {
+        i.year: i
+        for i in db.session.execute(select(Index).where(Index.unit_id == unit.id, Index.code == code)).scalars()
+    }
     own, following = rows.get(year), rows.get(year + 1)
     if own is None and following is None:
-        known = ", ".join(f"{i.code} {i.year}" for i in db.session.execute(
-            select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)).scalars()) or "none"
-        raise ResultsRefused([f"unit {unit.code!r} has no index {code} for {year} or {year + 1} to match the results "
-                              f"against (known: {known}); import the rubric first with `minhchung catalog import`"])
+        known = (
+            ", ".join(
+                f"{i.code} {i.year}"
+                for i in db.session.execute(
+                    select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)
+                ).scalars()
+            )
+            or "none"
+        )
+        raise ResultsRefused(
+            [
+                f"unit {unit.code!r} has no index {code} for {year} or {year + 1} to match the results "
+                f"against (known: {known}); import the rubric first with `minhchung catalog import`"
+            ]
+        )
     return (own or following), following
 
 
 def read_results_table(path: str | Path, data: bytes | None = None):
     try:
         cells = read_cells(path, data)
-        return find_table(cells, RESULT_COLUMNS, source=Path(path).name,
-                          required=[("code", "title"), ("final", "appraised")])
+        return find_table(
+            cells, RESULT_COLUMNS, source=Path(path).name, required=[("code", "title"), ("final", "appraised")]
+        )
     except TableError as exc:
         raise ResultsRefused([f"{exc.source}: {p}" for p in exc.problems]) from None
 
@@ -111,15 +134,24 @@ def _row_identity(values: dict) -> tuple[str | None, str | None]:
     return code, title
 
 
-def import_results(unit: Unit, index_code: str, year: int, path: str | Path, *, data: bytes | None = None,
-                   actor_id: int | None = None) -> ResultsPlan:
+def import_results(
+    unit: Unit, index_code: str, year: int, path: str | Path, *, data: bytes | None = None, actor_id: int | None = None
+) -> ResultsPlan:
     """Store the province's scores for `year`, per criterion; set them as last year's scores of next year's
     rubric; propose checklist items from the points lost. Refuses the whole file on any bad row."""
     source = Path(path).name
     index, following = find_indices(unit, index_code, year)
     table = read_results_table(path, data)
-    criteria = db.session.execute(select(Criterion).where(Criterion.index_id == index.id)
-                                  .join(Area, Criterion.area_id == Area.id).order_by(Area.position, Criterion.position)).scalars().all()
+    criteria = (
+        db.session.execute(
+            select(Criterion)
+            .where(Criterion.index_id == index.id)
+            .join(Area, Criterion.area_id == Area.id)
+            .order_by(Area.position, Criterion.position)
+        )
+        .scalars()
+        .all()
+    )
     by_code = {c.code: c for c in criteria}
     by_title: dict[str, list[Criterion]] = {}
     for c in criteria:
@@ -140,7 +172,9 @@ def import_results(unit: Unit, index_code: str, year: int, path: str | Path, *, 
             try:
                 scores[key] = number(row.values.get(key))
             except ValueError:
-                problems.append(f"{where}, column {table.columns[key]!r}: {row.values[key]!r} is not a number; write it as 15,84 or 15.84")
+                problems.append(
+                    f"{where}, column {table.columns[key]!r}: {row.values[key]!r} is not a number; write it as 15,84 or 15.84"
+                )
                 scores[key] = None
         has_scores = any(v is not None for v in scores.values())
         label = title or (str(row.values.get("code") or "").strip() if code is None else None)
@@ -153,28 +187,43 @@ def import_results(unit: Unit, index_code: str, year: int, path: str | Path, *, 
         if criterion is None and title:
             candidates = by_title.get(fold(title), [])
             if len(candidates) > 1:
-                problems.append(f"{where}: the title {title!r} fits several criteria ({', '.join(c.code for c in candidates)}); add the code")
+                problems.append(
+                    f"{where}: the title {title!r} fits several criteria ({', '.join(c.code for c in candidates)}); add the code"
+                )
                 continue
             criterion = candidates[0] if candidates else None
         if criterion is None:
             if has_scores:
-                unmatched.append(f"{where}: " + (f"criterion {code!r} does not exist in {index.code} {index.year}" if code
-                                                 else f"no criterion of {index.code} {index.year} is titled {label!r}" if label
-                                                 else "scores without a criterion code or title")
-                                 + "; correct the code or title")
+                unmatched.append(
+                    f"{where}: "
+                    + (
+                        f"criterion {code!r} does not exist in {index.code} {index.year}"
+                        if code
+                        else f"no criterion of {index.code} {index.year} is titled {label!r}"
+                        if label
+                        else "scores without a criterion code or title"
+                    )
+                    + "; correct the code or title"
+                )
             continue  # a heading row (a group title without scores)
         if criterion.id in seen:
-            problems.append(f"{where}: criterion {criterion.code} is also on row {seen[criterion.id]}; keep one row per criterion")
+            problems.append(
+                f"{where}: criterion {criterion.code} is also on row {seen[criterion.id]}; keep one row per criterion"
+            )
             continue
         seen[criterion.id] = row.number
         final = scores["final"] if scores["final"] is not None else scores["appraised"]
         if final is None:
-            problems.append(f"{where}: criterion {criterion.code} has no score: fill {table.columns.get('final') or table.columns.get('appraised')!r}")
+            problems.append(
+                f"{where}: criterion {criterion.code} has no score: fill {table.columns.get('final') or table.columns.get('appraised')!r}"
+            )
             continue
         maximum = scores["max"] if scores["max"] is not None else criterion.max_points
         if scores["max"] is not None and index.year == year and scores["max"] != criterion.max_points:
-            problems.append(f"{where}: criterion {criterion.code} has max {_num(scores['max'])} in the file but "
-                            f"{_num(criterion.max_points)} in {index.code} {index.year}; correct the file or the rubric")
+            problems.append(
+                f"{where}: criterion {criterion.code} has max {_num(scores['max'])} in the file but "
+                f"{_num(criterion.max_points)} in {index.code} {index.year}; correct the file or the rubric"
+            )
         for key in ("self", "appraised", "final"):
             value = scores[key] if key != "final" else final
             if value is None:
@@ -182,15 +231,23 @@ def import_results(unit: Unit, index_code: str, year: int, path: str | Path, *, 
             if value < 0:
                 problems.append(f"{where}: {key} score {_num(value)} of criterion {criterion.code} is below 0")
             elif value > maximum:
-                problems.append(f"{where}: {key} score {_num(value)} of criterion {criterion.code} is above its maximum {_num(maximum)}")
+                problems.append(
+                    f"{where}: {key} score {_num(value)} of criterion {criterion.code} is above its maximum {_num(maximum)}"
+                )
         parsed.append((row, criterion, scores, final, maximum))
     problems = unmatched + problems
     if problems:
         raise ResultsRefused(problems)
     if not parsed:
-        raise ResultsRefused([f"{source}: no row under the header (row {table.header_row}) names a criterion of {index.code} {index.year}"])
+        raise ResultsRefused(
+            [
+                f"{source}: no row under the header (row {table.header_row}) names a criterion of {index.code} {index.year}"
+            ]
+        )
 
-    result_set = db.session.execute(select(ResultSet).where(ResultSet.index_id == index.id, ResultSet.year == year)).scalar_one_or_none()
+    result_set = db.session.execute(
+        select(ResultSet).where(ResultSet.index_id == index.id, ResultSet.year == year)
+    ).scalar_one_or_none()
     if result_set is None:
         result_set = ResultSet(unit_id=unit.id, index=index, year=year, final_total=Decimal(0))
         db.session.add(result_set)
@@ -205,14 +262,32 @@ def import_results(unit: Unit, index_code: str, year: int, path: str | Path, *, 
             causes = old.causes  # corrected by hand, and the note did not change: keep the correction
         else:
             causes = [{"type": c.type, "text": c.text, "corrected": False} for c in read_causes(note, templates)]
-            if deviates(scores["self"], scores["appraised"], threshold) and not any(c["type"] == "self_score_deviation" for c in causes):
-                causes.append({"type": "self_score_deviation", "corrected": False,
-                               "text": f"Điểm tự chấm {_vn(scores['self'])} cao hơn điểm thẩm định {_vn(scores['appraised'])} quá {_vn(threshold)}%"})
+            if deviates(scores["self"], scores["appraised"], threshold) and not any(
+                c["type"] == "self_score_deviation" for c in causes
+            ):
+                causes.append(
+                    {
+                        "type": "self_score_deviation",
+                        "corrected": False,
+                        "text": f"Điểm tự chấm {_vn(scores['self'])} cao hơn điểm thẩm định {_vn(scores['appraised'])} quá {_vn(threshold)}%",
+                    }
+                )
             if final < maximum and not causes:
                 causes = [{"type": templates.no_note, "text": "", "corrected": False}]
-        values = {"max_points": maximum, "self_score": scores["self"], "appraised_score": scores["appraised"],
-                  "final_score": final, "note": note, "causes": causes, "position": position}
-        before = None if old is None else {k: getattr(old, k) for k in ("self_score", "appraised_score", "final_score", "note")}
+        values = {
+            "max_points": maximum,
+            "self_score": scores["self"],
+            "appraised_score": scores["appraised"],
+            "final_score": final,
+            "note": note,
+            "causes": causes,
+            "position": position,
+        }
+        before = (
+            None
+            if old is None
+            else {k: getattr(old, k) for k in ("self_score", "appraised_score", "final_score", "note")}
+        )
         if old is None:
             old = CriterionResult(result_set=result_set, criterion=criterion, **values)
             db.session.add(old)
@@ -221,15 +296,29 @@ def import_results(unit: Unit, index_code: str, year: int, path: str | Path, *, 
                 setattr(old, name, value)
         kept.add(criterion.id)
         after = {k: getattr(old, k) for k in ("self_score", "appraised_score", "final_score", "note")}
-        plan.rows.append({"row": row.number, "code": criterion.code, "title": criterion.title, "max": _num(maximum),
-                          "self": _num(scores["self"]), "appraised": _num(scores["appraised"]), "final": _num(final),
-                          "lost": _num(max(maximum - final, Decimal(0))), "note": note,
-                          "deviates": deviates(scores["self"], scores["appraised"], threshold),
-                          "causes": [c["type"] for c in causes],
-                          "change": "new" if before is None else ("unchanged" if before == after else "changed"),
-                          "before": None if before is None or before == after else {
-                              "self": _num(before["self_score"]), "appraised": _num(before["appraised_score"]),
-                              "final": _num(before["final_score"])}})
+        plan.rows.append(
+            {
+                "row": row.number,
+                "code": criterion.code,
+                "title": criterion.title,
+                "max": _num(maximum),
+                "self": _num(scores["self"]),
+                "appraised": _num(scores["appraised"]),
+                "final": _num(final),
+                "lost": _num(max(maximum - final, Decimal(0))),
+                "note": note,
+                "deviates": deviates(scores["self"], scores["appraised"], threshold),
+                "causes": [c["type"] for c in causes],
+                "change": "new" if before is None else ("unchanged" if before == after else "changed"),
+                "before": None
+                if before is None or before == after
+                else {
+                    "self": _num(before["self_score"]),
+                    "appraised": _num(before["appraised_score"]),
+                    "final": _num(before["final_score"]),
+                },
+            }
+        )
     for criterion_id, old in stored.items():
         if criterion_id not in kept:
             result_set.rows.remove(old)
@@ -248,20 +337,37 @@ def import_results(unit: Unit, index_code: str, year: int, path: str | Path, *, 
     result_set.imported_by_id = actor_id
     result_set.imported_at = utcnow()
     db.session.flush()
-    plan.totals = {"max": _num(sum((m for *_x, m in parsed), Decimal(0))), "final": _num(result_set.final_total),
-                   "published": _num(published),
-                   "self": _num(result_set.self_total), "appraised": _num(result_set.appraised_total),
-                   "deviation_penalty": _num(result_set.deviation_penalty), "threshold_percent": _num(threshold),
-                   "lost": _num(sum((max(m - f, Decimal(0)) for _r, _c, _s, f, m in parsed), Decimal(0)))}
+    plan.totals = {
+        "max": _num(sum((m for *_x, m in parsed), Decimal(0))),
+        "final": _num(result_set.final_total),
+        "published": _num(published),
+        "self": _num(result_set.self_total),
+        "appraised": _num(result_set.appraised_total),
+        "deviation_penalty": _num(result_set.deviation_penalty),
+        "threshold_percent": _num(threshold),
+        "lost": _num(sum((max(m - f, Decimal(0)) for _r, _c, _s, f, m in parsed), Decimal(0))),
+    }
     if following is not None:
         plan.last_year_changes = carry_scores(result_set, following)
         plan.proposals_target = f"{following.code} {following.year}"
         plan.proposals = len(generate_proposals(result_set))
     plan.result_set_id = result_set.id
-    audit.record("results.import", unit_id=unit.id, actor_id=actor_id, object_type="result_set", object_id=result_set.id,
-                 data={"index": plan.index, "year": year, "source": source, "rows": len(plan.rows),
-                       "final_total": plan.totals["final"], "deviation_penalty": plan.totals["deviation_penalty"],
-                       "proposals": plan.proposals})
+    audit.record(
+        "results.import",
+        unit_id=unit.id,
+        actor_id=actor_id,
+        object_type="result_set",
+        object_id=result_set.id,
+        data={
+            "index": plan.index,
+            "year": year,
+            "source": source,
+            "rows": len(plan.rows),
+            "final_total": plan.totals["final"],
+            "deviation_penalty": plan.totals["deviation_penalty"],
+            "proposals": plan.proposals,
+        },
+    )
     return plan
 
 
@@ -273,7 +379,12 @@ def carry_scores(result_set: ResultSet, following: Index, only: set[str] | None 
     for area in following.areas:
         for criterion in area.criteria:
             new = finals.get(criterion.code)
-            if new is None or not criterion.applicable or new > criterion.max_points or criterion.last_year_score == new:
+            if (
+                new is None
+                or not criterion.applicable
+                or new > criterion.max_points
+                or criterion.last_year_score == new
+            ):
                 continue
             changes.append({"code": criterion.code, "before": _num(criterion.last_year_score), "after": _num(new)})
             criterion.last_year_score = new
@@ -281,7 +392,9 @@ def carry_scores(result_set: ResultSet, following: Index, only: set[str] | None 
         if scored and all(c.last_year_score is not None for c in scored):
             total = sum((c.last_year_score for c in scored), Decimal(0))
             if area.last_year_score != total:
-                changes.append({"code": f"area {area.code}", "before": _num(area.last_year_score), "after": _num(total)})
+                changes.append(
+                    {"code": f"area {area.code}", "before": _num(area.last_year_score), "after": _num(total)}
+                )
                 area.last_year_score = total
     total = result_set.published_total if result_set.published_total is not None else result_set.final_total
     if following.last_year_score != total or following.last_year != result_set.year:
@@ -298,19 +411,31 @@ def _proposal_key(cause_type: str, template_key: str, text: str) -> str:
 def default_owner(criterion: Criterion, unit_id: int) -> Department | None:
     if criterion.department is not None:
         return criterion.department
-    return db.session.execute(select(Department).where(Department.unit_id == unit_id).order_by(Department.code)).scalars().first()
+    return (
+        db.session.execute(select(Department).where(Department.unit_id == unit_id).order_by(Department.code))
+        .scalars()
+        .first()
+    )
 
 
 def generate_proposals(result_set: ResultSet, rows: list[CriterionResult] | None = None) -> list[Proposal]:
     """Proposed checklist items, on next year's rubric, for every criterion that lost points: one per cause and
     template. A proposal whose key exists already (proposed, accepted or discarded) is not made again."""
-    following = db.session.execute(select(Index).where(Index.unit_id == result_set.unit_id, Index.code == result_set.index.code,
-                                                       Index.year == result_set.year + 1)).scalar_one_or_none()
+    following = db.session.execute(
+        select(Index).where(
+            Index.unit_id == result_set.unit_id, Index.code == result_set.index.code, Index.year == result_set.year + 1
+        )
+    ).scalar_one_or_none()
     if following is None:
         return []
     targets = {c.code: c for a in following.areas for c in a.criteria}
-    existing = set(db.session.execute(select(Proposal.criterion_id, Proposal.key)
-                                      .where(Proposal.criterion_id.in_([c.id for c in targets.values()]))).all())
+    existing = set(
+        db.session.execute(
+            select(Proposal.criterion_id, Proposal.key).where(
+                Proposal.criterion_id.in_([c.id for c in targets.values()])
+            )
+        ).all()
+    )
     templates = load_templates()
     made = []
     for row in rows if rows is not None else result_set.rows:
@@ -319,15 +444,30 @@ def generate_proposals(result_set: ResultSet, rows: list[CriterionResult] | None
             continue
         causes = [Cause(c["type"], c.get("text") or "") for c in row.causes if c["type"] in LOSS_CAUSE_TYPES]
         owner = default_owner(target, result_set.unit_id)
-        for item in propose(causes, criterion_title=target.title, year=following.year,
-                            assessment_date=following.assessment_date, templates=templates):
+        for item in propose(
+            causes,
+            criterion_title=target.title,
+            year=following.year,
+            assessment_date=following.assessment_date,
+            templates=templates,
+        ):
             key = _proposal_key(item.cause.type, item.template.key, item.cause.text)
             if (target.id, key) in existing:
                 continue
             existing.add((target.id, key))
-            proposal = Proposal(unit_id=result_set.unit_id, criterion=target, criterion_result=row, key=key,
-                                cause_type=item.cause.type, cause_text=item.cause.text, title=item.title, checks=item.checks,
-                                owner_department=owner, due_date=item.due, is_report=item.template.report)
+            proposal = Proposal(
+                unit_id=result_set.unit_id,
+                criterion=target,
+                criterion_result=row,
+                key=key,
+                cause_type=item.cause.type,
+                cause_text=item.cause.text,
+                title=item.title,
+                checks=item.checks,
+                owner_department=owner,
+                due_date=item.due,
+                is_report=item.template.report,
+            )
             db.session.add(proposal)
             made.append(proposal)
     db.session.flush()
@@ -363,21 +503,38 @@ def accept_proposal(proposal: Proposal, actor_id: int | None) -> ChecklistItem:
         raise ProposalRefused("due", _l("enter a due date"))
     criterion = proposal.criterion
     index = db.session.get(Index, criterion.index_id)
-    taken = set(db.session.execute(select(ChecklistItem.code).where(ChecklistItem.unit_id == proposal.unit_id)).scalars())
+    taken = set(
+        db.session.execute(select(ChecklistItem.code).where(ChecklistItem.unit_id == proposal.unit_id)).scalars()
+    )
     n = 1
     while f"{index.code}-{criterion.code}-r{n}" in taken:
         n += 1
-    item = ChecklistItem(unit_id=proposal.unit_id, criterion=criterion, code=f"{index.code}-{criterion.code}-r{n}",
-                         title=proposal.title, checks=proposal.checks, position=len(criterion.items),
-                         owner_department=proposal.owner_department, due_date=proposal.due_date, weight=Decimal(1),
-                         report_period=f"Năm {index.year}" if proposal.is_report else None,
-                         report_deadline=proposal.due_date if proposal.is_report else None, origin="proposal")
+    item = ChecklistItem(
+        unit_id=proposal.unit_id,
+        criterion=criterion,
+        code=f"{index.code}-{criterion.code}-r{n}",
+        title=proposal.title,
+        checks=proposal.checks,
+        position=len(criterion.items),
+        owner_department=proposal.owner_department,
+        due_date=proposal.due_date,
+        weight=Decimal(1),
+        report_period=f"Năm {index.year}" if proposal.is_report else None,
+        report_deadline=proposal.due_date if proposal.is_report else None,
+        origin="proposal",
+    )
     db.session.add(item)
     _decide(proposal, ProposalState.accepted, actor_id)
     proposal.item = item
     db.session.flush()
-    audit.record("proposal.accept", unit_id=proposal.unit_id, actor_id=actor_id, object_type="item", object_id=item.id,
-                 data={"proposal": proposal.id, "item": item.code, "cause": proposal.cause_type, "title": item.title})
+    audit.record(
+        "proposal.accept",
+        unit_id=proposal.unit_id,
+        actor_id=actor_id,
+        object_type="item",
+        object_id=item.id,
+        data={"proposal": proposal.id, "item": item.code, "cause": proposal.cause_type, "title": item.title},
+    )
     return item
 
 
@@ -385,8 +542,14 @@ def discard_proposal(proposal: Proposal, actor_id: int | None) -> None:
     if proposal.state != ProposalState.proposed.value:
         raise ProposalRefused("state", _l("this proposal was already decided"))
     _decide(proposal, ProposalState.discarded, actor_id)
-    audit.record("proposal.discard", unit_id=proposal.unit_id, actor_id=actor_id, object_type="proposal",
-                 object_id=proposal.id, data={"criterion": proposal.criterion.code, "title": proposal.title})
+    audit.record(
+        "proposal.discard",
+        unit_id=proposal.unit_id,
+        actor_id=actor_id,
+        object_type="proposal",
+        object_id=proposal.id,
+        data={"criterion": proposal.criterion.code, "title": proposal.title},
+    )
 
 
 def _decide(proposal: Proposal, state: ProposalState, actor_id: int | None) -> None:
@@ -403,11 +566,18 @@ def correct_causes(row: CriterionResult, causes: list[tuple[str, str]], actor_id
             raise ProposalRefused("cause", f"unknown cause {cause_type!r}")
     before = [c["type"] for c in row.causes]
     row.causes = [{"type": t, "text": text, "corrected": True} for t, text in causes]
-    for proposal in db.session.execute(select(Proposal).where(Proposal.criterion_result_id == row.id,
-                                                              Proposal.state == ProposalState.proposed.value)).scalars():
+    for proposal in db.session.execute(
+        select(Proposal).where(Proposal.criterion_result_id == row.id, Proposal.state == ProposalState.proposed.value)
+    ).scalars():
         db.session.delete(proposal)
     db.session.flush()
     made = generate_proposals(row.result_set, [row])
-    audit.record("results.causes", unit_id=row.result_set.unit_id, actor_id=actor_id, object_type="criterion_result",
-                 object_id=row.id, data={"criterion": row.criterion.code, "before": before, "after": [t for t, _ in causes]})
+    audit.record(
+        "results.causes",
+        unit_id=row.result_set.unit_id,
+        actor_id=actor_id,
+        object_type="criterion_result",
+        object_id=row.id,
+        data={"criterion": row.criterion.code, "before": before, "after": [t for t, _ in causes]},
+    )
     return made

@@ -1,4 +1,5 @@
 """Admin pages: import the official results (with a dry run first), and decide on the proposed checklist items."""
+
 from __future__ import annotations
 
 import base64
@@ -42,11 +43,25 @@ def _index_codes() -> list[str]:
 
 
 def _results_page(form, plan=None, problems=None, apply_form=None, status=200):
-    result_sets = db.session.execute(select(ResultSet).where(ResultSet.unit_id == current_user.unit_id)
-                                     .order_by(ResultSet.year.desc(), ResultSet.id.desc())
-                                     .options(selectinload(ResultSet.index))).scalars().all()
-    return render_template("cycle/results.html", form=form, plan=plan, problems=problems or [], apply_form=apply_form,
-                           result_sets=result_sets, cause_labels=load_templates().labels), status
+    result_sets = (
+        db.session.execute(
+            select(ResultSet)
+            .where(ResultSet.unit_id == current_user.unit_id)
+            .order_by(ResultSet.year.desc(), ResultSet.id.desc())
+            .options(selectinload(ResultSet.index))
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "cycle/results.html",
+        form=form,
+        plan=plan,
+        problems=problems or [],
+        apply_form=apply_form,
+        result_sets=result_sets,
+        cause_labels=load_templates().labels,
+    ), status
 
 
 @bp.route("/results", methods=["GET", "POST"])
@@ -63,7 +78,9 @@ def results():
         return _results_page(form, status=422)
     data = form.file.data.read(MAX_RESULTS_FILE_BYTES + 1)
     if len(data) > MAX_RESULTS_FILE_BYTES:
-        return _results_page(form, problems=[_("The file is larger than 5 MB: it is not a table of scores.")], status=422)
+        return _results_page(
+            form, problems=[_("The file is larger than 5 MB: it is not a table of scores.")], status=422
+        )
     filename = form.file.data.filename or "results.xlsx"
     unit = current_user.unit
     try:
@@ -72,8 +89,13 @@ def results():
         db.session.rollback()
         return _results_page(form, problems=refused.problems, status=422)
     db.session.rollback()  # the dry run: shown, not written
-    apply_form = ResultsApplyForm(formdata=None, filename=filename, content=base64.b64encode(data).decode("ascii"),
-                                  index_code=form.index_code.data, year=str(form.year.data))
+    apply_form = ResultsApplyForm(
+        formdata=None,
+        filename=filename,
+        content=base64.b64encode(data).decode("ascii"),
+        index_code=form.index_code.data,
+        year=str(form.year.data),
+    )
     return _results_page(form, plan=plan, apply_form=apply_form)
 
 
@@ -91,18 +113,33 @@ def apply_results():
     if len(data) > MAX_RESULTS_FILE_BYTES or form.index_code.data not in _index_codes():
         abort(400)
     try:
-        plan = import_results(current_user.unit, form.index_code.data, year, form.filename.data or "results.xlsx",
-                              data=data, actor_id=current_user.id)
+        plan = import_results(
+            current_user.unit,
+            form.index_code.data,
+            year,
+            form.filename.data or "results.xlsx",
+            data=data,
+            actor_id=current_user.id,
+        )
     except ResultsRefused as refused:  # the data changed since the dry run
         db.session.rollback()
         upload = ResultsUploadForm(formdata=None)
         upload.index_code.choices = [SelectChoice(code, code) for code in _index_codes()]
         return _results_page(upload, problems=refused.problems, status=422)
     db.session.commit()
-    flash(_("Results imported: %(rows)s criteria; %(proposals)s checklist item(s) proposed.", rows=len(plan.rows),
-            proposals=plan.proposals), "success")
-    target = db.session.execute(select(Index).where(Index.unit_id == current_user.unit_id, Index.code == form.index_code.data,
-                                                    Index.year == year + 1)).scalar_one_or_none()
+    flash(
+        _(
+            "Results imported: %(rows)s criteria; %(proposals)s checklist item(s) proposed.",
+            rows=len(plan.rows),
+            proposals=plan.proposals,
+        ),
+        "success",
+    )
+    target = db.session.execute(
+        select(Index).where(
+            Index.unit_id == current_user.unit_id, Index.code == form.index_code.data, Index.year == year + 1
+        )
+    ).scalar_one_or_none()
     if target is not None:
         return redirect(url_for("cycle.proposals", index=target.id), 303)
     return redirect(url_for("cycle.results"), 303)
@@ -112,21 +149,42 @@ def apply_results():
 @admin_required
 def proposals():
     """The proposals of one index, by criterion, with what last year's results said about it."""
-    indices = db.session.execute(select(Index).where(Index.unit_id == current_user.unit_id)
-                                 .order_by(Index.year.desc(), Index.code)).scalars().all()
+    indices = (
+        db.session.execute(
+            select(Index).where(Index.unit_id == current_user.unit_id).order_by(Index.year.desc(), Index.code)
+        )
+        .scalars()
+        .all()
+    )
     index_id = request.args.get("index", type=int)
     index = index_in_unit(index_id) if index_id else (indices[0] if indices else None)
     groups: OrderedDict = OrderedDict()
     if index is not None:
-        rows = db.session.execute(
-            select(Proposal).join(Criterion, Proposal.criterion_id == Criterion.id).join(Area, Criterion.area_id == Area.id)
-            .where(Criterion.index_id == index.id).order_by(Area.position, Criterion.position, Proposal.id)
-            .options(selectinload(Proposal.criterion_result), selectinload(Proposal.owner_department), selectinload(Proposal.item))
-        ).scalars().all()
+        rows = (
+            db.session.execute(
+                select(Proposal)
+                .join(Criterion, Proposal.criterion_id == Criterion.id)
+                .join(Area, Criterion.area_id == Area.id)
+                .where(Criterion.index_id == index.id)
+                .order_by(Area.position, Criterion.position, Proposal.id)
+                .options(
+                    selectinload(Proposal.criterion_result),
+                    selectinload(Proposal.owner_department),
+                    selectinload(Proposal.item),
+                )
+            )
+            .scalars()
+            .all()
+        )
         for proposal in rows:
             groups.setdefault(proposal.criterion, []).append(proposal)
-    departments = db.session.execute(select(Department).where(Department.unit_id == current_user.unit_id)
-                                     .order_by(Department.name)).scalars().all()
+    departments = (
+        db.session.execute(
+            select(Department).where(Department.unit_id == current_user.unit_id).order_by(Department.name)
+        )
+        .scalars()
+        .all()
+    )
     forms = {}
     for items in groups.values():
         for p in items:
@@ -136,13 +194,22 @@ def proposals():
             form.due.data = p.due_date
             forms[p.id] = form
     templates = load_templates()
-    return render_template("cycle/proposals.html", index=index, indices=indices, groups=groups, forms=forms,
-                           cause_labels=templates.labels, cause_types=LOSS_CAUSE_TYPES, action_form=ActionForm())
+    return render_template(
+        "cycle/proposals.html",
+        index=index,
+        indices=indices,
+        groups=groups,
+        forms=forms,
+        cause_labels=templates.labels,
+        cause_types=LOSS_CAUSE_TYPES,
+        action_form=ActionForm(),
+    )
 
 
 def _proposal_in_unit(proposal_id: int) -> Proposal:
-    proposal = db.session.execute(select(Proposal).where(Proposal.id == proposal_id,
-                                                         Proposal.unit_id == current_user.unit_id)).scalar_one_or_none()
+    proposal = db.session.execute(
+        select(Proposal).where(Proposal.id == proposal_id, Proposal.unit_id == current_user.unit_id)
+    ).scalar_one_or_none()
     if proposal is None:
         abort(404)
     return proposal
@@ -153,7 +220,10 @@ def _proposal_in_unit(proposal_id: int) -> Proposal:
 def decide_proposal(proposal_id: int):
     proposal = _proposal_in_unit(proposal_id)
     form = ProposalForm(prefix=f"p{proposal.id}")
-    departments = {d.id: d for d in db.session.execute(select(Department).where(Department.unit_id == current_user.unit_id)).scalars()}
+    departments = {
+        d.id: d
+        for d in db.session.execute(select(Department).where(Department.unit_id == current_user.unit_id)).scalars()
+    }
     form.owner.choices = [SelectChoice(i, d.name) for i, d in departments.items()]
     back = redirect(url_for("cycle.proposals", index=proposal.criterion.index_id) + f"#c{proposal.criterion_id}", 303)
     valid = form.validate_on_submit()
@@ -168,8 +238,13 @@ def decide_proposal(proposal_id: int):
             discard_proposal(proposal, current_user.id)
             message = _("Proposal discarded.")
         else:
-            update_proposal(proposal, title=form.title.data, checks=form.checks.data,
-                            owner=departments.get(form.owner.data), due=form.due.data)
+            update_proposal(
+                proposal,
+                title=form.title.data,
+                checks=form.checks.data,
+                owner=departments.get(form.owner.data),
+                due=form.due.data,
+            )
             message = _("Proposal saved.")
             if form.action.data == "accept":
                 item = accept_proposal(proposal, current_user.id)
@@ -187,8 +262,11 @@ def decide_proposal(proposal_id: int):
 @admin_required
 def causes(row_id: int):
     """Correct the causes read from the appraiser's note; the undecided proposals are made again."""
-    row = db.session.execute(select(CriterionResult).join(ResultSet, CriterionResult.result_set_id == ResultSet.id)
-                             .where(CriterionResult.id == row_id, ResultSet.unit_id == current_user.unit_id)).scalar_one_or_none()
+    row = db.session.execute(
+        select(CriterionResult)
+        .join(ResultSet, CriterionResult.result_set_id == ResultSet.id)
+        .where(CriterionResult.id == row_id, ResultSet.unit_id == current_user.unit_id)
+    ).scalar_one_or_none()
     if row is None:
         abort(404)
     if not ActionForm().validate_on_submit():

@@ -9,6 +9,7 @@ cycle on whatever day it runs.
   a realistic mix in Giếng Đáy, a diligent ward, a last-minute ward and an idle one; a province user sees the
   league table.
 - Run again, nothing changes: the data is kept as it is, and no password is printed again."""
+
 from __future__ import annotations
 
 import os
@@ -42,20 +43,31 @@ PROVINCE = ("quang-ninh", "UBND tỉnh Quảng Ninh", "tinh")
 class DemoWard:
     info: WardInfo
     behaviour: str
-    plan: object = None          # a function of a WardPlan, or None (the idle ward)
+    plan: object = None  # a function of a WardPlan, or None (the idle ward)
 
 
 def demo_wards() -> list[DemoWard]:
     # The other wards are real wards of Hạ Long; their histories (and every signer's name) are made up.
     return [
-        DemoWard(WardInfo(HOME, "UBND phường Giếng Đáy", "Giếng Đáy", "Nguyễn Văn Thành"),
-                 "the real ward (2023 results from Kế hoạch 100/KH-UBND), a realistic mix", plan_gieng_day),
-        DemoWard(WardInfo("ha-khau", "UBND phường Hà Khẩu", "Hà Khẩu", "Trần Thị Mai"),
-                 "illustrative: diligent, everything on time", plan_diligent),
-        DemoWard(WardInfo("cao-xanh", "UBND phường Cao Xanh", "Cao Xanh", "Lê Văn Dũng"),
-                 "illustrative: last minute, a rush in the last two weeks", plan_last_minute),
-        DemoWard(WardInfo("ha-phong", "UBND phường Hà Phong", "Hà Phong", "Đỗ Minh Tuấn"),
-                 "illustrative: idle, no document at all"),
+        DemoWard(
+            WardInfo(HOME, "UBND phường Giếng Đáy", "Giếng Đáy", "Nguyễn Văn Thành"),
+            "the real ward (2023 results from Kế hoạch 100/KH-UBND), a realistic mix",
+            plan_gieng_day,
+        ),
+        DemoWard(
+            WardInfo("ha-khau", "UBND phường Hà Khẩu", "Hà Khẩu", "Trần Thị Mai"),
+            "illustrative: diligent, everything on time",
+            plan_diligent,
+        ),
+        DemoWard(
+            WardInfo("cao-xanh", "UBND phường Cao Xanh", "Cao Xanh", "Lê Văn Dũng"),
+            "illustrative: last minute, a rush in the last two weeks",
+            plan_last_minute,
+        ),
+        DemoWard(
+            WardInfo("ha-phong", "UBND phường Hà Phong", "Hà Phong", "Đỗ Minh Tuấn"),
+            "illustrative: idle, no document at all",
+        ),
     ]
 
 
@@ -72,10 +84,10 @@ class DemoUser:
 class DemoResult:
     today: date
     created: bool
-    indices: list[tuple[str, int, date]]            # Giếng Đáy's: code, year, assessment date
+    indices: list[tuple[str, int, date]]  # Giếng Đáy's: code, year, assessment date
     users: list[DemoUser] = field(default_factory=list)
-    wards: list[tuple[str, str, str]] = field(default_factory=list)   # code, name, behaviour
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)   # per ward: uploads, decisions, entries
+    wards: list[tuple[str, str, str]] = field(default_factory=list)  # code, name, behaviour
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # per ward: uploads, decisions, entries
 
 
 def cycle_for(today: date) -> tuple[Cycle, list]:
@@ -88,8 +100,12 @@ def cycle_for(today: date) -> tuple[Cycle, list]:
 
 
 def _indices(unit: Unit) -> list[tuple[str, int, date]]:
-    return [(i.code, i.year, i.assessment_date) for i in db.session.execute(
-        select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)).scalars()]
+    return [
+        (i.code, i.year, i.assessment_date)
+        for i in db.session.execute(
+            select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)
+        ).scalars()
+    ]
 
 
 def prepare_demo(today: date | None = None) -> DemoResult:
@@ -142,12 +158,20 @@ def _setup_and_play(today: date, wards: list[DemoWard], result: DemoResult, pass
         with clock.frozen_at(accounts[-1]):
             code, name, username = PROVINCE
             province = create_unit(code, name)
-            _add_user(province, username, passwords.take(), Role.province.value, [],
-                      "Sở Nội vụ tỉnh Quảng Ninh (xem toàn tỉnh)", result.users)
+            _add_user(
+                province,
+                username,
+                passwords.take(),
+                Role.province.value,
+                [],
+                "Sở Nội vụ tỉnh Quảng Ninh (xem toàn tỉnh)",
+                result.users,
+            )
             db.session.commit()
         play(events, contexts)
-        result.counts = {code: {"uploads": c.uploads, "decisions": c.decisions, "entries": c.entries}
-                         for code, c in contexts.items()}
+        result.counts = {
+            code: {"uploads": c.uploads, "decisions": c.decisions, "entries": c.entries} for code, c in contexts.items()
+        }
 
 
 class _Passwords:
@@ -155,7 +179,7 @@ class _Passwords:
 
     def __init__(self, pool: ThreadPoolExecutor, ahead: int = 17):
         self.pool = pool
-        self.hasher = password_hasher()      # threads have no app context: take the app's hasher now
+        self.hasher = password_hasher()  # threads have no app context: take the app's hasher now
         self.queue: list[tuple[str, Future]] = [self._new() for _ in range(ahead)]
 
     def _new(self) -> tuple[str, Future]:
@@ -167,18 +191,39 @@ class _Passwords:
         return password, hashed.result()
 
 
-def _add_user(unit: Unit, username: str, secret: tuple[str, str], role: str, departments: list[Department],
-              full_name: str, out: list[DemoUser]) -> User:
+def _add_user(
+    unit: Unit,
+    username: str,
+    secret: tuple[str, str],
+    role: str,
+    departments: list[Department],
+    full_name: str,
+    out: list[DemoUser],
+) -> User:
     """auth.cli.create_user, with the password's hash computed ahead (same row, same audit event)."""
     password, password_hash = secret
-    user = User(unit=unit, username=username, password_hash=password_hash, role=role, departments=departments,
-                full_name=full_name)
+    user = User(
+        unit=unit,
+        username=username,
+        password_hash=password_hash,
+        role=role,
+        departments=departments,
+        full_name=full_name,
+    )
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", unit_id=unit.id, object_type="user", object_id=user.id,
-                 data={"username": username, "role": role, "departments": [d.code for d in departments]})
-    shown = "all departments" if len(departments) > 1 and departments == list(unit.departments) \
+    audit.record(
+        "user.create",
+        unit_id=unit.id,
+        object_type="user",
+        object_id=user.id,
+        data={"username": username, "role": role, "departments": [d.code for d in departments]},
+    )
+    shown = (
+        "all departments"
+        if len(departments) > 1 and departments == list(unit.departments)
         else ", ".join(d.name for d in departments)
+    )
     out.append(DemoUser(unit.code, username, role, shown or "—", password))
     return user
 
@@ -187,12 +232,18 @@ def _create_ward_users(unit: Unit, passwords: _Passwords, out: list[DemoUser]) -
     departments = list(unit.departments)
     if unit.code == HOME:
         focal = next((d for d in departments if d.code == "vp-tk"), None)
-        people = [("admin", Role.admin.value, [], "Quản trị hệ thống"),
-                  ("reviewer", Role.reviewer.value, [focal] if focal else [], "Công chức phụ trách CCHC (kiểm duyệt)")]
+        people = [
+            ("admin", Role.admin.value, [], "Quản trị hệ thống"),
+            ("reviewer", Role.reviewer.value, [focal] if focal else [], "Công chức phụ trách CCHC (kiểm duyệt)"),
+        ]
         people += [(f"cb-{d.code}", Role.staff.value, [d], f"Cán bộ {d.name}") for d in departments]
     else:
         focal = [d for d in departments if d.code == "vp-tk"]
-        people = [(f"{unit.code}-reviewer", Role.reviewer.value, focal, f"Công chức phụ trách CCHC, {unit.name}"),
-                  (f"{unit.code}-canbo", Role.staff.value, departments, f"Cán bộ, công chức {unit.name}")]
-    return {username: _add_user(unit, username, passwords.take(), role, deps, full_name, out).id
-            for username, role, deps, full_name in people}
+        people = [
+            (f"{unit.code}-reviewer", Role.reviewer.value, focal, f"Công chức phụ trách CCHC, {unit.name}"),
+            (f"{unit.code}-canbo", Role.staff.value, departments, f"Cán bộ, công chức {unit.name}"),
+        ]
+    return {
+        username: _add_user(unit, username, passwords.take(), role, deps, full_name, out).id
+        for username, role, deps, full_name in people
+    }

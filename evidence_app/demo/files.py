@@ -8,6 +8,7 @@ issue date, never the moment it is made), so a second run of the demo could neve
 The PDFs use the standard Helvetica font, which has no Vietnamese letters: the page text is written without
 diacritics (as a fax or a plain-text export would show it); the document information (title, author, subject)
 keeps the Vietnamese as written."""
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,9 @@ def plain(text: str) -> str:
     """Vietnamese without diacritics, in the characters Helvetica has: "Giếng Đáy" → "Gieng Day"."""
     text = "".join(_LETTERS.get(ch, ch) for ch in text)
     text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
-    return "".join(ch if 32 <= ord(ch) < 127 else {"–": "-", "—": "-", "“": '"', "”": '"', "’": "'"}.get(ch, "?")
-                   for ch in text)
+    return "".join(
+        ch if 32 <= ord(ch) < 127 else {"–": "-", "—": "-", "“": '"', "”": '"', "’": "'"}.get(ch, "?") for ch in text
+    )
 
 
 def _pdf_string(text: str) -> bytes:
@@ -56,20 +58,21 @@ def _wrap(text: str, width: int) -> list[str]:
 @dataclass
 class Letter:
     """An administrative document, as its first page shows it."""
-    parent: str                  # "UBND THÀNH PHỐ HẠ LONG"
-    issuer: str                  # "UBND PHƯỜNG GIẾNG ĐÁY"
-    number: str                  # "45/BC-UBND"
-    place: str                   # "Giếng Đáy"
+
+    parent: str  # "UBND THÀNH PHỐ HẠ LONG"
+    issuer: str  # "UBND PHƯỜNG GIẾNG ĐÁY"
+    number: str  # "45/BC-UBND"
+    place: str  # "Giếng Đáy"
     issued: date
-    kind: str                    # "BÁO CÁO", "KẾ HOẠCH", "QUYẾT ĐỊNH"; "" for an official letter (công văn)
-    summary: str                 # trích yếu
+    kind: str  # "BÁO CÁO", "KẾ HOẠCH", "QUYẾT ĐỊNH"; "" for an official letter (công văn)
+    summary: str  # trích yếu
     body: list[str] = field(default_factory=list)
     signer_title: str = "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
     signer: str = ""
     recipients: tuple[str, ...] = ("UBND Thành phố", "Phòng Nội vụ Thành phố", "Lưu: VT")
     pages: int = 1
     signed_digitally: bool = True
-    note: str = ""               # a line at the foot of the page ("Bản chụp bằng điện thoại")
+    note: str = ""  # a line at the foot of the page ("Bản chụp bằng điện thoại")
 
     @property
     def dated(self) -> str:
@@ -82,8 +85,11 @@ def pdf_bytes(letter: Letter) -> bytes:
     """A small valid PDF (A4 pages of text) laid out like an administrative document."""
     pages = []
     first = [
-        (56, 800, 10, letter.parent), (56, 786, 10, letter.issuer), (56, 766, 10, f"So: {letter.number}"),
-        (300, 800, 10, "CONG HOA XA HOI CHU NGHIA VIET NAM"), (330, 786, 10, "Doc lap - Tu do - Hanh phuc"),
+        (56, 800, 10, letter.parent),
+        (56, 786, 10, letter.issuer),
+        (56, 766, 10, f"So: {letter.number}"),
+        (300, 800, 10, "CONG HOA XA HOI CHU NGHIA VIET NAM"),
+        (330, 786, 10, "Doc lap - Tu do - Hanh phuc"),
         (320, 766, 9, letter.dated),
     ]
     y = 730
@@ -114,9 +120,13 @@ def pdf_bytes(letter: Letter) -> bytes:
         first.append((56, 40, 8, letter.note))
     pages.append(first)
     for n in range(2, letter.pages + 1):
-        pages.append([(56, 800, 10, f"{letter.number} - trang {n}/{letter.pages}"),
-                      (56, 770, 10, "Phu luc: bieu so lieu kem theo (trich)."),
-                      *[(56, 740 - 16 * k, 10, f"{k + 1}. {row}") for k, row in enumerate(letter.body[:20])]])
+        pages.append(
+            [
+                (56, 800, 10, f"{letter.number} - trang {n}/{letter.pages}"),
+                (56, 770, 10, "Phu luc: bieu so lieu kem theo (trich)."),
+                *[(56, 740 - 16 * k, 10, f"{k + 1}. {row}") for k, row in enumerate(letter.body[:20])],
+            ]
+        )
 
     objects: list[bytes] = []
 
@@ -124,23 +134,44 @@ def pdf_bytes(letter: Letter) -> bytes:
         objects.append(body)
         return len(objects)
 
-    catalog_id = add(b"")        # filled once the pages object is known
+    catalog_id = add(b"")  # filled once the pages object is known
     pages_id = add(b"")
     font_id = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     kids = []
     for lines in pages:
-        stream = b"".join(b"BT /F1 %d Tf %d %d Td " % (size, x, y_) + _pdf_string(text) + b" Tj ET\n"
-                          for x, y_, size, text in lines)
+        stream = b"".join(
+            b"BT /F1 %d Tf %d %d Td " % (size, x, y_) + _pdf_string(text) + b" Tj ET\n" for x, y_, size, text in lines
+        )
         content_id = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream")
-        kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> "
-                        b"/Contents %d 0 R >>" % (pages_id, font_id, content_id)))
+        kids.append(
+            add(
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> "
+                b"/Contents %d 0 R >>" % (pages_id, font_id, content_id)
+            )
+        )
     objects[catalog_id - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id
-    objects[pages_id - 1] = (b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids)
-                             + b"] /Count %d >>" % len(kids))
-    title = f"{letter.kind.capitalize()} {letter.number}: {letter.summary}" if letter.kind else f"{letter.number}: {letter.summary}"
-    info_id = add(b"<< /Title " + _pdf_text_string(title) + b" /Author " + _pdf_text_string(letter.issuer.title())
-                  + b" /Subject " + _pdf_text_string(letter.summary) + b" /Producer (Minh Chung demo)"
-                  + b" /CreationDate " + _pdf_date(letter.issued) + b" /ModDate " + _pdf_date(letter.issued) + b" >>")
+    objects[pages_id - 1] = (
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids)
+    )
+    title = (
+        f"{letter.kind.capitalize()} {letter.number}: {letter.summary}"
+        if letter.kind
+        else f"{letter.number}: {letter.summary}"
+    )
+    info_id = add(
+        b"<< /Title "
+        + _pdf_text_string(title)
+        + b" /Author "
+        + _pdf_text_string(letter.issuer.title())
+        + b" /Subject "
+        + _pdf_text_string(letter.summary)
+        + b" /Producer (Minh Chung demo)"
+        + b" /CreationDate "
+        + _pdf_date(letter.issued)
+        + b" /ModDate "
+        + _pdf_date(letter.issued)
+        + b" >>"
+    )
 
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
@@ -151,8 +182,10 @@ def pdf_bytes(letter: Letter) -> bytes:
     xref = out.tell()
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, catalog_id, info_id, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+        % (len(objects) + 1, catalog_id, info_id, xref)
+    )
     return out.getvalue()
 
 
@@ -162,19 +195,19 @@ def jpeg_bytes(caption: str, taken_at: datetime, *, seed: int = 0, size: tuple[i
     hue = (seed * 47) % 120
     image = Image.new("RGB", size, (200 - hue // 2, 205, 190 + hue // 3))
     draw = ImageDraw.Draw(image)
-    draw.rectangle([0, height * 2 // 3, width, height], fill=(150 + hue // 4, 110, 80))          # the desk
+    draw.rectangle([0, height * 2 // 3, width, height], fill=(150 + hue // 4, 110, 80))  # the desk
     left = width // 4 + (seed * 37) % (width // 3)
-    draw.rectangle([left, height // 3, left + width // 4, height * 2 // 3], fill=(40, 45, 55))   # the device
+    draw.rectangle([left, height // 3, left + width // 4, height * 2 // 3], fill=(40, 45, 55))  # the device
     draw.rectangle([left + 12, height // 3 + 12, left + width // 4 - 12, height * 2 // 3 - 30], fill=(90, 160, 220))
     draw.rectangle([20, 20, width - 20, 70], fill=(250, 250, 245), outline=(120, 30, 30), width=3)  # the board
     draw.text((32, 38), plain(caption)[:80], fill=(120, 30, 30))
     draw.text((width - 170, height - 28), taken_at.strftime("%d/%m/%Y %H:%M"), fill=(255, 200, 0))
     exif = Image.Exif()
-    exif[0x010F] = "Minh Chung demo"                                    # Make
-    exif[0x0132] = taken_at.strftime("%Y:%m:%d %H:%M:%S")              # DateTime
+    exif[0x010F] = "Minh Chung demo"  # Make
+    exif[0x0132] = taken_at.strftime("%Y:%m:%d %H:%M:%S")  # DateTime
     exif_ifd = exif.get_ifd(0x8769)
-    exif_ifd[0x9003] = taken_at.strftime("%Y:%m:%d %H:%M:%S")          # DateTimeOriginal
-    exif_ifd[0x9011] = "+07:00"                                        # OffsetTimeOriginal
+    exif_ifd[0x9003] = taken_at.strftime("%Y:%m:%d %H:%M:%S")  # DateTimeOriginal
+    exif_ifd[0x9011] = "+07:00"  # OffsetTimeOriginal
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80, exif=exif)
     return out.getvalue()

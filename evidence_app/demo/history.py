@@ -18,6 +18,7 @@
 - **Cao Xanh** (last minute): nothing for eight weeks, then a rush of uploads in the last two; the 9-month report
   never sent; few decisions yet.
 - **Hà Phong** (idle): users, no document at all."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -30,8 +31,15 @@ R = "reviewer"
 GIENG_DAY = [
     # week 1: the focal officer starts with the year's plans, decisions and the reports already sent
     ("CCHC-1.4-a", (26, 8, 9, 10), "approved", {}),
-    ("CCHC-3.2-a", (26, 8, 9, 40), "resubmitted_approved",
-     {"reason": "unsigned", "comment": "Bản scan chưa có chữ ký số của lãnh đạo UBND phường; tải bản đã ký số từ hệ thống quản lý văn bản."}),
+    (
+        "CCHC-3.2-a",
+        (26, 8, 9, 40),
+        "resubmitted_approved",
+        {
+            "reason": "unsigned",
+            "comment": "Bản scan chưa có chữ ký số của lãnh đạo UBND phường; tải bản đã ký số từ hệ thống quản lý văn bản.",
+        },
+    ),
     ("CCHC-4.2-a", (27, 8, 8, 50), "approved", {}),
     ("CCHC-1.1-a", (27, 8, 10, 15), "approved", {"sent": (12, 3)}),
     ("CCHC-1.1-b", (28, 8, 8, 40), "approved", {"sent": (11, 6), "pages": 2}),
@@ -40,8 +48,16 @@ GIENG_DAY = [
     # week 2 (02–03/09 are the National Day holiday)
     ("CCHC-2.1-a", (4, 9, 9, 0), "approved", {}),
     ("CCHC-6.1-a", (5, 9, 14, 0), "approved", {}),
-    ("CCHC-6.1-b", (5, 9, 14, 30), "resubmitted_approved",
-     {"reason": "illegible", "comment": "Bản chụp mờ, không đọc được số liệu cột giải ngân; đề nghị tải bản PDF xuất từ phần mềm.", "redo": 3}),
+    (
+        "CCHC-6.1-b",
+        (5, 9, 14, 30),
+        "resubmitted_approved",
+        {
+            "reason": "illegible",
+            "comment": "Bản chụp mờ, không đọc được số liệu cột giải ngân; đề nghị tải bản PDF xuất từ phần mềm.",
+            "redo": 3,
+        },
+    ),
     ("QN-DTI-2.1-a", (6, 9, 8, 30), "approved", {"lag": 1}),
     # week 3
     ("QN-DTI-2.3-a", (9, 9, 9, 15), "approved", {"sent": (12, 6)}),
@@ -52,16 +68,28 @@ GIENG_DAY = [
     ("CCHC-7.2-a", (11, 9, 8, 50), "approved", {}),
     ("CCHC-7.3-a", (11, 9, 9, 10), "approved", {}),
     ("QN-DTI-3.7-a", (11, 9, 15, 10), "approved", {"lag": 2}),
-    ("QN-DTI-5.1-a", (12, 9, 10, 0), "resubmitted",
-     {"reason": "out_of_period", "issued": (14, 7, 2023),
-      "comment": "Quyết định phân công từ năm trước, chưa cập nhật nhân sự năm nay; đề nghị ban hành quyết định mới.", "redo": 24}),
+    (
+        "QN-DTI-5.1-a",
+        (12, 9, 10, 0),
+        "resubmitted",
+        {
+            "reason": "out_of_period",
+            "issued": (14, 7, 2023),
+            "comment": "Quyết định phân công từ năm trước, chưa cập nhật nhân sự năm nay; đề nghị ban hành quyết định mới.",
+            "redo": 24,
+        },
+    ),
     # week 4: the 9-month CCHC report was sent on 18/09, five days after its deadline (13/09)
     ("QN-DTI-8.2-b", (18, 9, 14, 0), "approved", {}),
     ("CCHC-1.1-c", (19, 9, 8, 20), "approved", {"sent": (18, 9), "pages": 2}),
     # weeks 5–6
     ("CCHC-8.1-a", (24, 9, 9, 30), "approved", {}),
-    ("QN-DTI-5.3-a", (27, 9, 9, 15), "sent_back",
-     {"reason": "incomplete", "comment": "Danh sách mới có 12/18 máy tính; bổ sung các máy của Bộ phận một cửa."}),
+    (
+        "QN-DTI-5.3-a",
+        (27, 9, 9, 15),
+        "sent_back",
+        {"reason": "incomplete", "comment": "Danh sách mới có 12/18 máy tính; bổ sung các máy của Bộ phận một cửa."},
+    ),
     ("QN-DTI-1.2-d", (30, 9, 8, 45), "approved", {"issued": (26, 9)}),
     ("QN-DTI-3.1-a", (2, 10, 10, 0), "approved", {"issued": (17, 6)}),
     # weeks 7–8: the barcode reader is installed
@@ -83,27 +111,83 @@ GIENG_DAY = [
 
 GIENG_DAY_MEASUREMENTS = [
     # (index, criterion, by, [(day, month, numerator, denominator)], source)
-    ("CCHC", "7.2", "cb-vp-tk", [(30, 8, 612, 1020), (27, 9, 781, 1090), (25, 10, 905, 1150)],
-     "Hệ thống quản lý văn bản và điều hành: văn bản đến đã đưa vào hồ sơ công việc / tổng số văn bản đến"),
-    ("CCHC", "7.3", "cb-vp-tk", [(30, 8, 18, 24), (4, 10, 20, 24), (25, 10, 21, 24)],
-     "Hòm thư công vụ tỉnh: công chức có sử dụng trong tháng / tổng số công chức"),
-    ("CCHC", "3.1", "cb-mot-cua", [(6, 9, 236, 2000), (4, 10, 290, 2164), (25, 10, 322, 2284)],
-     "Hệ thống đánh giá mức độ hài lòng tại Bộ phận một cửa: lượt đánh giá / hồ sơ đã trả kết quả"),
-    ("CCHC", "7.1", "cb-mot-cua", [(30, 8, 1972, 2000), (25, 10, 2301, 2315)],
-     "Hệ thống thông tin giải quyết TTHC tỉnh: hồ sơ được số hoá / hồ sơ tiếp nhận"),
-    ("CCHC", "6.1", "cb-tc-kt", [(30, 9, 3560, 5000), (25, 10, 4125, 5000)],
-     "Kho bạc Nhà nước Hạ Long: vốn đầu tư công đã giải ngân / kế hoạch vốn (triệu đồng)"),
-    ("CCHC", "8.1", "cb-vp-tk", [(30, 9, 2, None)], "Quyết định khen thưởng hiện có: Giấy khen của UBND Thành phố (mức 2)"),
-    ("QN-DTI", "8.2", "cb-cong-an", [(30, 8, 11950, 14560), (30, 9, 12430, 14560), (25, 10, 12800, 14560)],
-     "Công an phường: công dân có tài khoản định danh điện tử / dân số"),
-    ("QN-DTI", "8.3", "cb-tram-y-te", [(6, 9, 5600, 14560), (25, 10, 7620, 14560)],
-     "Trạm Y tế phường: người dân có hồ sơ sức khỏe điện tử / dân số"),
-    ("QN-DTI", "8.1", "cb-vh-tt", [(6, 9, 870, 3950), (18, 10, 1620, 3950)],
-     "Nền tảng địa chỉ số: hộ gia đình được gắn địa chỉ số / tổng số hộ"),
-    ("QN-DTI", "8.4", "cb-tc-kt", [(30, 9, 8690, 11650), (25, 10, 8870, 11650)],
-     "Số liệu các ngân hàng trên địa bàn: người từ 15 tuổi có tài khoản / dân số từ 15 tuổi"),
-    ("QN-DTI", "7.1", "cb-vh-tt", [(30, 9, 62, 419), (25, 10, 80, 419)],
-     "Danh sách hộ kinh doanh có giao dịch thương mại điện tử / tổng số hộ kinh doanh"),
+    (
+        "CCHC",
+        "7.2",
+        "cb-vp-tk",
+        [(30, 8, 612, 1020), (27, 9, 781, 1090), (25, 10, 905, 1150)],
+        "Hệ thống quản lý văn bản và điều hành: văn bản đến đã đưa vào hồ sơ công việc / tổng số văn bản đến",
+    ),
+    (
+        "CCHC",
+        "7.3",
+        "cb-vp-tk",
+        [(30, 8, 18, 24), (4, 10, 20, 24), (25, 10, 21, 24)],
+        "Hòm thư công vụ tỉnh: công chức có sử dụng trong tháng / tổng số công chức",
+    ),
+    (
+        "CCHC",
+        "3.1",
+        "cb-mot-cua",
+        [(6, 9, 236, 2000), (4, 10, 290, 2164), (25, 10, 322, 2284)],
+        "Hệ thống đánh giá mức độ hài lòng tại Bộ phận một cửa: lượt đánh giá / hồ sơ đã trả kết quả",
+    ),
+    (
+        "CCHC",
+        "7.1",
+        "cb-mot-cua",
+        [(30, 8, 1972, 2000), (25, 10, 2301, 2315)],
+        "Hệ thống thông tin giải quyết TTHC tỉnh: hồ sơ được số hoá / hồ sơ tiếp nhận",
+    ),
+    (
+        "CCHC",
+        "6.1",
+        "cb-tc-kt",
+        [(30, 9, 3560, 5000), (25, 10, 4125, 5000)],
+        "Kho bạc Nhà nước Hạ Long: vốn đầu tư công đã giải ngân / kế hoạch vốn (triệu đồng)",
+    ),
+    (
+        "CCHC",
+        "8.1",
+        "cb-vp-tk",
+        [(30, 9, 2, None)],
+        "Quyết định khen thưởng hiện có: Giấy khen của UBND Thành phố (mức 2)",
+    ),
+    (
+        "QN-DTI",
+        "8.2",
+        "cb-cong-an",
+        [(30, 8, 11950, 14560), (30, 9, 12430, 14560), (25, 10, 12800, 14560)],
+        "Công an phường: công dân có tài khoản định danh điện tử / dân số",
+    ),
+    (
+        "QN-DTI",
+        "8.3",
+        "cb-tram-y-te",
+        [(6, 9, 5600, 14560), (25, 10, 7620, 14560)],
+        "Trạm Y tế phường: người dân có hồ sơ sức khỏe điện tử / dân số",
+    ),
+    (
+        "QN-DTI",
+        "8.1",
+        "cb-vh-tt",
+        [(6, 9, 870, 3950), (18, 10, 1620, 3950)],
+        "Nền tảng địa chỉ số: hộ gia đình được gắn địa chỉ số / tổng số hộ",
+    ),
+    (
+        "QN-DTI",
+        "8.4",
+        "cb-tc-kt",
+        [(30, 9, 8690, 11650), (25, 10, 8870, 11650)],
+        "Số liệu các ngân hàng trên địa bàn: người từ 15 tuổi có tài khoản / dân số từ 15 tuổi",
+    ),
+    (
+        "QN-DTI",
+        "7.1",
+        "cb-vh-tt",
+        [(30, 9, 62, 419), (25, 10, 80, 419)],
+        "Danh sách hộ kinh doanh có giao dịch thương mại điện tử / tổng số hộ kinh doanh",
+    ),
     ("QN-DTI", "1.2", "cb-vp-tk", [(27, 9, 3, None)], "Biên bản các cuộc họp Ban chỉ đạo chuyển đổi số Quý I–III"),
     ("QN-DTI", "5.1", "cb-vp-tk", [(12, 9, 2, None)], "Quyết định phân công: công chức kiêm nhiệm CNTT (mức 2)"),
 ]
@@ -111,9 +195,17 @@ GIENG_DAY_MEASUREMENTS = [
 # The focal officer's first draft of the self-scores: for CCHC, full marks where the evidence does not support
 # them (the deviation warning); for QN-DTI, only criteria whose evidence is approved.
 GIENG_DAY_SELF_SCORES = [
-    ("CCHC", "1.1", 2), ("CCHC", "1.2", 1), ("CCHC", "1.3", 1), ("CCHC", "3.1", 1), ("CCHC", "5.1", 3),
-    ("CCHC", "6.1", 1), ("CCHC", "7.2", 3), ("CCHC", "7.3", 3), ("CCHC", "8.1", 2),
-    ("QN-DTI", "2.1", 10), ("QN-DTI", "2.4", 10),
+    ("CCHC", "1.1", 2),
+    ("CCHC", "1.2", 1),
+    ("CCHC", "1.3", 1),
+    ("CCHC", "3.1", 1),
+    ("CCHC", "5.1", 3),
+    ("CCHC", "6.1", 1),
+    ("CCHC", "7.2", 3),
+    ("CCHC", "7.3", 3),
+    ("CCHC", "8.1", 2),
+    ("QN-DTI", "2.1", 10),
+    ("QN-DTI", "2.4", 10),
 ]
 
 
@@ -154,18 +246,25 @@ def plan_gieng_day(plan: WardPlan) -> None:
     plan.edit("typo", plan.when(21, 10, 15, 45), "cb-tu-phap", number=right)
     plan.decide("typo", code, plan.when(23, 10, 10, 5), R)
     # the self-scoring sheet is the reviewer's own upload: the administrator decides on it (four eyes)
-    plan.story("CCHC-8.2-b", plan.when(29, 10, 16, 0), by=R, reviewer="admin", outcome="waiting",
-               issued=plan.cycle.day(29, 10))
+    plan.story(
+        "CCHC-8.2-b", plan.when(29, 10, 16, 0), by=R, reviewer="admin", outcome="waiting", issued=plan.cycle.day(29, 10)
+    )
     for index, criterion, by, points, source in GIENG_DAY_MEASUREMENTS:
         for day, month, numerator, denominator in points:
             plan.measure(index, criterion, plan.when(day, month, 16, 10), by, numerator, denominator, source=source)
     for index, criterion, score in GIENG_DAY_SELF_SCORES:
-        plan.self_score(index, criterion, plan.when(28, 10, 15, 0), R, score,
-                        note="Bản tự chấm dự kiến lần 1" if index == "CCHC" else "Đã đủ minh chứng được duyệt")
+        plan.self_score(
+            index,
+            criterion,
+            plan.when(28, 10, 15, 0),
+            R,
+            score,
+            note="Bản tự chấm dự kiến lần 1" if index == "CCHC" else "Đã đủ minh chứng được duyệt",
+        )
 
 
 # ----------------------------------------------------------------------------------------- the other wards
-HISTORY_FIRST, HISTORY_LAST = date(2024, 8, 26), date(2024, 10, 30)   # in the shipped catalogs' calendar
+HISTORY_FIRST, HISTORY_LAST = date(2024, 8, 26), date(2024, 10, 30)  # in the shipped catalogs' calendar
 HOLIDAYS = (date(2024, 9, 2), date(2024, 9, 3))
 
 
@@ -185,9 +284,28 @@ def _items_of(plan: Plan, criteria: list[str]) -> list[str]:
 
 # Hà Khẩu works criterion by criterion, first those where points were lost last year, every department at a
 # steady pace.
-DILIGENT = ["CCHC 1.1", "CCHC 1.3", "CCHC 2.2", "CCHC 3.1", "CCHC 4.2", "CCHC 6.2", "CCHC 7.1", "CCHC 7.2", "CCHC 7.3",
-            "QN-DTI 2.1", "QN-DTI 2.2", "QN-DTI 2.3", "QN-DTI 2.4", "QN-DTI 5.1", "QN-DTI 5.2", "QN-DTI 5.3",
-            "QN-DTI 5.4", "QN-DTI 6.4", "QN-DTI 8.2", "QN-DTI 8.3"]
+DILIGENT = [
+    "CCHC 1.1",
+    "CCHC 1.3",
+    "CCHC 2.2",
+    "CCHC 3.1",
+    "CCHC 4.2",
+    "CCHC 6.2",
+    "CCHC 7.1",
+    "CCHC 7.2",
+    "CCHC 7.3",
+    "QN-DTI 2.1",
+    "QN-DTI 2.2",
+    "QN-DTI 2.3",
+    "QN-DTI 2.4",
+    "QN-DTI 5.1",
+    "QN-DTI 5.2",
+    "QN-DTI 5.3",
+    "QN-DTI 5.4",
+    "QN-DTI 6.4",
+    "QN-DTI 8.2",
+    "QN-DTI 8.3",
+]
 
 
 # One document proves several criteria, in CCHC and in QN-DTI at once: uploaded once, linked to both.
@@ -208,6 +326,8 @@ def _steady(plan: Plan, codes: list[str]) -> list[str]:
             if k >= 0:
                 order.append(group[k])
     return order
+
+
 # Cao Xanh, in its rush, starts with the reports it did send on time and a few plans.
 LAST_MINUTE = ["CCHC 1.1", "CCHC 2.2", "CCHC 4.2", "CCHC 5.2", "QN-DTI 2.1", "QN-DTI 2.3", "QN-DTI 2.4"]
 
@@ -231,35 +351,76 @@ def plan_diligent(plan: WardPlan) -> None:
         at = plan.cycle.at(day + plan.cycle.shift, 8 + k % 8, (k * 17) % 60)
         sent = None
         if item.report is not None:
-            sent = min(item.report.deadline - timedelta(days=2 + int(stable("hk-sent" + code) * 3)),
-                       at.date() - timedelta(days=1))
+            sent = min(
+                item.report.deadline - timedelta(days=2 + int(stable("hk-sent" + code) * 3)),
+                at.date() - timedelta(days=1),
+            )
         options = {}
         if k == len(codes) // 3:
-            options = {"outcome": "resubmitted_approved", "reason": "incomplete",
-                       "comment": "Thiếu phụ lục biểu số liệu kèm theo; bổ sung và tải lại."}
+            options = {
+                "outcome": "resubmitted_approved",
+                "reason": "incomplete",
+                "comment": "Thiếu phụ lục biểu số liệu kèm theo; bổ sung và tải lại.",
+            }
         outcome = "waiting" if day > date(2024, 10, 25) else options.pop("outcome", "approved")
-        plan.story(code, at, reviewer=plan.reviewer, sent=sent, lag=1 + k % 2, outcome=outcome, also=also.get(code, ()),
-                   **options)
+        plan.story(
+            code,
+            at,
+            reviewer=plan.reviewer,
+            sent=sent,
+            lag=1 + k % 2,
+            outcome=outcome,
+            also=also.get(code, ()),
+            **options,
+        )
     by = plan.staff
     for index, criterion, points, source in [
-        ("CCHC", "7.2", [(30, 8, 880, 1010), (4, 10, 1010, 1090), (28, 10, 1108, 1150)], "Hệ thống quản lý văn bản và điều hành"),
+        (
+            "CCHC",
+            "7.2",
+            [(30, 8, 880, 1010), (4, 10, 1010, 1090), (28, 10, 1108, 1150)],
+            "Hệ thống quản lý văn bản và điều hành",
+        ),
         ("CCHC", "7.3", [(30, 8, 22, 23), (28, 10, 23, 23)], "Hòm thư công vụ tỉnh"),
-        ("CCHC", "3.1", [(6, 9, 410, 2350), (28, 10, 560, 2900)], "Hệ thống đánh giá mức độ hài lòng tại Bộ phận một cửa"),
+        (
+            "CCHC",
+            "3.1",
+            [(6, 9, 410, 2350), (28, 10, 560, 2900)],
+            "Hệ thống đánh giá mức độ hài lòng tại Bộ phận một cửa",
+        ),
         ("QN-DTI", "5.1", [(5, 9, 1, None)], "Quyết định phân công công chức chuyên trách CNTT (mức 1)"),
-        ("QN-DTI", "5.3", [(20, 9, 31, 32), (25, 10, 32, 32)], "Phần mềm phòng, chống mã độc quản trị tập trung: máy đã cài / tổng số máy"),
-        ("QN-DTI", "8.2", [(30, 8, 15900, 17300), (28, 10, 16750, 17300)], "Công an phường: tài khoản định danh điện tử / dân số"),
+        (
+            "QN-DTI",
+            "5.3",
+            [(20, 9, 31, 32), (25, 10, 32, 32)],
+            "Phần mềm phòng, chống mã độc quản trị tập trung: máy đã cài / tổng số máy",
+        ),
+        (
+            "QN-DTI",
+            "8.2",
+            [(30, 8, 15900, 17300), (28, 10, 16750, 17300)],
+            "Công an phường: tài khoản định danh điện tử / dân số",
+        ),
         ("CCHC", "7.1", [(30, 8, 2410, 2418), (28, 10, 2902, 2902)], "Hệ thống thông tin giải quyết TTHC tỉnh"),
     ]:
         for day, month, numerator, denominator in points:
             plan.measure(index, criterion, plan.when(day, month, 15, 30), by, numerator, denominator, source=source)
-    for index, criterion, score in [("CCHC", "2.2", 1), ("CCHC", "4.2", 1), ("QN-DTI", "2.1", 10), ("QN-DTI", "2.4", 10)]:
+    for index, criterion, score in [
+        ("CCHC", "2.2", 1),
+        ("CCHC", "4.2", 1),
+        ("QN-DTI", "2.1", 10),
+        ("QN-DTI", "2.4", 10),
+    ]:
         plan.self_score(index, criterion, plan.when(29, 10, 10, 0), plan.reviewer, score, note="Đã đủ minh chứng")
 
 
 def plan_last_minute(plan: WardPlan) -> None:
     """Cao Xanh: nothing until two weeks ago, then a rush; the 9-month CCHC report never sent."""
-    codes = [c for c in _items_of(plan, LAST_MINUTE)
-             if plan.specs[c].due - plan.cycle.shift <= HISTORY_LAST or c.endswith("2.2-b")]
+    codes = [
+        c
+        for c in _items_of(plan, LAST_MINUTE)
+        if plan.specs[c].due - plan.cycle.shift <= HISTORY_LAST or c.endswith("2.2-b")
+    ]
     codes = [c for c in codes if plan.specs[c].report is None or "9 tháng" not in plan.specs[c].report.period]
     days = _spread(len(codes), date(2024, 10, 17), HISTORY_LAST)
     for k, (code, day) in enumerate(zip(codes, days)):
@@ -267,12 +428,26 @@ def plan_last_minute(plan: WardPlan) -> None:
         at = plan.cycle.at(day + plan.cycle.shift, 14 + k % 4, (k * 23) % 60)
         sent = None if item.report is None else item.report.deadline - timedelta(days=1)
         if k == 3:
-            plan.story(code, at, reviewer=plan.reviewer, outcome="sent_back", reason="out_of_period", sent=sent,
-                       issued=plan.cycle.day(20, 11, 2023),
-                       comment="Văn bản của năm trước; đề nghị tải văn bản ban hành trong kỳ đánh giá năm nay.")
+            plan.story(
+                code,
+                at,
+                reviewer=plan.reviewer,
+                outcome="sent_back",
+                reason="out_of_period",
+                sent=sent,
+                issued=plan.cycle.day(20, 11, 2023),
+                comment="Văn bản của năm trước; đề nghị tải văn bản ban hành trong kỳ đánh giá năm nay.",
+            )
         elif day <= date(2024, 10, 25):
             plan.story(code, at, reviewer=plan.reviewer, sent=sent, lag=2 + k % 2)
         else:
             plan.story(code, at, reviewer=plan.reviewer, sent=sent, outcome="waiting")
-    plan.measure("QN-DTI", "8.2", plan.when(28, 10, 16, 0), plan.staff, 9100, 13900,
-                 source="Công an phường: tài khoản định danh điện tử / dân số")
+    plan.measure(
+        "QN-DTI",
+        "8.2",
+        plan.when(28, 10, 16, 0),
+        plan.staff,
+        9100,
+        13900,
+        source="Công an phường: tài khoản định danh điện tử / dân số",
+    )

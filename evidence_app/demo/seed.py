@@ -5,6 +5,7 @@ reviews, measurements, self-scores, the audit trail) is the moment the story giv
 The stories (history.py) are written in the calendar of the shipped catalogs (2024); `Cycle` moves every day of
 them by the same whole number of weeks as the rolled catalogs, so that a report "sent five days after its
 deadline" stays so on whatever day the demo runs, and weekdays stay weekdays."""
+
 from __future__ import annotations
 
 import hashlib
@@ -39,6 +40,7 @@ SOURCE_YEAR = 2024  # the calendar the stories and the shipped catalogs are writ
 @dataclass(frozen=True)
 class Cycle:
     """The demo's cycle: `shift` moves a day of the shipped catalogs' calendar into it."""
+
     today: date
     shift: timedelta
     year: int
@@ -60,11 +62,16 @@ class Cycle:
 # The kind of document an item names, read from its title: (title prefix, type printed on it, symbol of its number,
 # how many numbers of that kind a ward issues per day on average).
 KINDS = [
-    ("Kế hoạch", "KẾ HOẠCH", "KH-UBND", 0.3), ("Báo cáo", "BÁO CÁO", "BC-UBND", 0.8),
-    ("Quyết định", "QUYẾT ĐỊNH", "QĐ-UBND", 0.7), ("Biên bản", "BIÊN BẢN", "BB-UBND", 0.15),
-    ("Hồ sơ đề nghị", "TỜ TRÌNH", "TTr-UBND", 0.2), ("Thông báo", "THÔNG BÁO", "TB-UBND", 0.3),
-    ("Quy chế", "QUYẾT ĐỊNH", "QĐ-UBND", 0.7), ("Dự toán", "QUYẾT ĐỊNH", "QĐ-UBND", 0.7),
-    ("Phương án", "PHƯƠNG ÁN", "PA-UBND", 0.05), ("Văn bản", "", "UBND-VP", 1.6),
+    ("Kế hoạch", "KẾ HOẠCH", "KH-UBND", 0.3),
+    ("Báo cáo", "BÁO CÁO", "BC-UBND", 0.8),
+    ("Quyết định", "QUYẾT ĐỊNH", "QĐ-UBND", 0.7),
+    ("Biên bản", "BIÊN BẢN", "BB-UBND", 0.15),
+    ("Hồ sơ đề nghị", "TỜ TRÌNH", "TTr-UBND", 0.2),
+    ("Thông báo", "THÔNG BÁO", "TB-UBND", 0.3),
+    ("Quy chế", "QUYẾT ĐỊNH", "QĐ-UBND", 0.7),
+    ("Dự toán", "QUYẾT ĐỊNH", "QĐ-UBND", 0.7),
+    ("Phương án", "PHƯƠNG ÁN", "PA-UBND", 0.05),
+    ("Văn bản", "", "UBND-VP", 1.6),
 ]
 LETTER = ("", "UBND", 1.6)  # anything else: an official letter (công văn) of the ward, with its table attached
 PERIOD_CUTS = [("Quý I", (14, 3)), ("6 tháng", (14, 6)), ("9 tháng", (14, 9)), ("Năm", (14, 12)), ("năm", (14, 12))]
@@ -85,9 +92,9 @@ def stable(text: str) -> float:
 @dataclass
 class WardInfo:
     code: str
-    name: str                  # "UBND phường Giếng Đáy"
-    place: str                 # "Giếng Đáy"
-    signer: str                # who signs for the ward's People's Committee (a fictitious name)
+    name: str  # "UBND phường Giếng Đáy"
+    place: str  # "Giếng Đáy"
+    signer: str  # who signs for the ward's People's Committee (a fictitious name)
     parent: str = "UBND THÀNH PHỐ HẠ LONG"
     numbers: dict[str, set[int]] = field(default_factory=dict)
 
@@ -121,7 +128,7 @@ def _title_case(text: str) -> str:
 def _summary(title: str, prefix_label: str) -> str:
     for prefix, label, _, _ in KINDS:
         if label == prefix_label and title.startswith(prefix) and label:
-            rest = title[len(prefix):].strip()
+            rest = title[len(prefix) :].strip()
             return _title_case(rest) if rest else title
     return title
 
@@ -131,7 +138,7 @@ def _short(title: str, limit: int = 80) -> str:
     if len(title) > limit:
         title = title[:limit].rsplit(" ", 1)[0]
     if title.count("(") > title.count(")"):
-        title = title[:title.rindex("(")]
+        title = title[: title.rindex("(")]
     return title.rstrip(" ,;–-")
 
 
@@ -144,14 +151,26 @@ def _filename(number: str | None, title: str, suffix: str = "", extension: str =
 @dataclass
 class Doc:
     """One file to upload and what the uploader types with it."""
+
     filename: str
     content: bytes
     fields: DocumentFields
 
 
-def make_document(ward: WardInfo, cycle: Cycle, item: ItemSpec, *, issued: date, sent: date | None = None,
-                  signed: bool = True, photographed: bool = False, pages: int = 1, photo_at: datetime | None = None,
-                  version: int = 1, number: str | None = None) -> Doc:
+def make_document(
+    ward: WardInfo,
+    cycle: Cycle,
+    item: ItemSpec,
+    *,
+    issued: date,
+    sent: date | None = None,
+    signed: bool = True,
+    photographed: bool = False,
+    pages: int = 1,
+    photo_at: datetime | None = None,
+    version: int = 1,
+    number: str | None = None,
+) -> Doc:
     """The document an item asks for, as the ward would have it: a PDF laid out like an administrative document
     (unsigned: a scan of the paper copy; photographed: a phone's picture of it), or a photo when the item asks
     for one."""
@@ -160,7 +179,9 @@ def make_document(ward: WardInfo, cycle: Cycle, item: ItemSpec, *, issued: date,
         caption = item.title.removeprefix("Ảnh ").strip()
         content = jpeg_bytes(f"{ward.place}: {caption}", taken.replace(tzinfo=None), seed=int(stable(item.code) * 1000))
         filename = f"Ảnh {_short(caption, 70)} {taken:%d.%m.%Y}{'' if version == 1 else f' ({version})'}.jpg"
-        return Doc(filename, content, DocumentFields(issuer=ward.issuer_of(item.owner)[1], summary=_title_case(caption)))
+        return Doc(
+            filename, content, DocumentFields(issuer=ward.issuer_of(item.owner)[1], summary=_title_case(caption))
+        )
     label, symbol, rate = kind_of(item.title)
     parent, issuer, own_symbol = ward.issuer_of(item.owner)
     if own_symbol is not None:
@@ -173,19 +194,39 @@ def make_document(ward: WardInfo, cycle: Cycle, item: ItemSpec, *, issued: date,
         cut = next((dm for key, dm in PERIOD_CUTS if key in item.report.period), (14, 12))
         period_start = cycle.start
         period_end = date(SOURCE_YEAR, cut[1], cut[0]) + cycle.shift
-    body = [f"Căn cứ Kế hoạch cải cách hành chính, chuyển đổi số năm {cycle.year} của {ward.name}; "
-            f"thực hiện yêu cầu của UBND Thành phố Hạ Long, {ward.name} {'báo cáo' if label == 'BÁO CÁO' else 'ban hành'} "
-            f"{summary[:1].lower() + summary[1:]} như sau:",
-            "I. Nội dung: " + item.checks,
-            "II. Tổ chức thực hiện: các bộ phận chuyên môn, cán bộ, công chức phường căn cứ nhiệm vụ được giao "
-            "triển khai thực hiện nghiêm túc, báo cáo kết quả về Văn phòng – Thống kê."]
-    letter = Letter(parent=parent.upper(), issuer=issuer.upper(), number=number, place=ward.place,
-                    issued=issued, kind=label, summary=summary, body=body, signer=ward.signer, pages=pages,
-                    signed_digitally=signed, note="Bản chụp bằng điện thoại" if photographed else "")
+    body = [
+        f"Căn cứ Kế hoạch cải cách hành chính, chuyển đổi số năm {cycle.year} của {ward.name}; "
+        f"thực hiện yêu cầu của UBND Thành phố Hạ Long, {ward.name} {'báo cáo' if label == 'BÁO CÁO' else 'ban hành'} "
+        f"{summary[:1].lower() + summary[1:]} như sau:",
+        "I. Nội dung: " + item.checks,
+        "II. Tổ chức thực hiện: các bộ phận chuyên môn, cán bộ, công chức phường căn cứ nhiệm vụ được giao "
+        "triển khai thực hiện nghiêm túc, báo cáo kết quả về Văn phòng – Thống kê.",
+    ]
+    letter = Letter(
+        parent=parent.upper(),
+        issuer=issuer.upper(),
+        number=number,
+        place=ward.place,
+        issued=issued,
+        kind=label,
+        summary=summary,
+        body=body,
+        signer=ward.signer,
+        pages=pages,
+        signed_digitally=signed,
+        note="Bản chụp bằng điện thoại" if photographed else "",
+    )
     suffix = " (bản scan)" if not signed else " (ảnh chụp)" if photographed else ""
-    fields = DocumentFields(number=number, issue_date=issued, issuer=issuer, summary=summary,
-                            period_start=period_start, period_end=period_end, sent_date=sent,
-                            page_ref="Trang 1" if pages == 1 else f"Trang 1–{pages}")
+    fields = DocumentFields(
+        number=number,
+        issue_date=issued,
+        issuer=issuer,
+        summary=summary,
+        period_start=period_start,
+        period_end=period_end,
+        sent_date=sent,
+        page_ref="Trang 1" if pages == 1 else f"Trang 1–{pages}",
+    )
     return Doc(_filename(number, item.title, suffix), pdf_bytes(letter), fields)
 
 
@@ -193,6 +234,7 @@ def make_document(ward: WardInfo, cycle: Cycle, item: ItemSpec, *, issued: date,
 @dataclass
 class Context:
     """What one ward's events refer to, by name: users, checklist items, criteria, uploaded documents."""
+
     unit_id: int
     users: dict[str, int]
     items: dict[str, int]
@@ -226,7 +268,9 @@ class Plan(ABC):
 
     def _add(self, moment: datetime, run: Callable[[Context], None]) -> None:
         if moment.date() >= self.cycle.today:
-            raise ValueError(f"the demo's history reaches {moment:%d/%m/%Y}, not before today {self.cycle.today:%d/%m/%Y}")
+            raise ValueError(
+                f"the demo's history reaches {moment:%d/%m/%Y}, not before today {self.cycle.today:%d/%m/%Y}"
+            )
         self._counter[0] += 1
         self.events.append(Event(moment, self._counter[0], self.ward.code, run))
 
@@ -237,24 +281,41 @@ class Plan(ABC):
                 f.write(doc.content)
             try:
                 result = upload_document(
-                    f.name, doc.filename, user=ctx.user(by),
+                    f.name,
+                    doc.filename,
+                    user=ctx.user(by),
                     items=[db.session.get(ChecklistItem, ctx.items[code]) for code in items],
-                    fields=DocumentFields(**vars(doc.fields)), sha256=hashlib.sha256(doc.content).hexdigest())
+                    fields=DocumentFields(**vars(doc.fields)),
+                    sha256=hashlib.sha256(doc.content).hexdigest(),
+                )
             finally:
                 os.unlink(f.name)
             if result.deduplicated:
                 raise RuntimeError(f"demo: {doc.filename} was stored already")
             ctx.docs[key] = result.document.id
             ctx.uploads += 1
+
         self._add(moment, run)
 
-    def decide(self, key: str, code: str, moment: datetime, by: str, decision: str = "approved",
-               reason: str | None = None, comment: str | None = None) -> None:
+    def decide(
+        self,
+        key: str,
+        code: str,
+        moment: datetime,
+        by: str,
+        decision: str = "approved",
+        reason: str | None = None,
+        comment: str | None = None,
+    ) -> None:
         def run(ctx: Context) -> None:
-            evidence = db.session.execute(select(Evidence).where(
-                Evidence.document_id == ctx.docs[key], Evidence.item_id == ctx.items[code])).scalar_one()
-            decide(evidence, ctx.user(by), decision, expected_version=evidence.version, reason_code=reason, comment=comment)
+            evidence = db.session.execute(
+                select(Evidence).where(Evidence.document_id == ctx.docs[key], Evidence.item_id == ctx.items[code])
+            ).scalar_one()
+            decide(
+                evidence, ctx.user(by), decision, expected_version=evidence.version, reason_code=reason, comment=comment
+            )
             ctx.decisions += 1
+
         self._add(moment, run)
 
     def edit(self, key: str, moment: datetime, by: str, **changes) -> None:
@@ -264,28 +325,47 @@ class Plan(ABC):
             for name, value in changes.items():
                 setattr(fields, name, value)
             update_document(document, fields, ctx.user(by))
+
         self._add(moment, run)
 
-    def measure(self, index: str, criterion: str, moment: datetime, by: str, numerator, denominator=None, *,
-                measured_on: date | None = None, source: str) -> None:
+    def measure(
+        self,
+        index: str,
+        criterion: str,
+        moment: datetime,
+        by: str,
+        numerator,
+        denominator=None,
+        *,
+        measured_on: date | None = None,
+        source: str,
+    ) -> None:
         def run(ctx: Context) -> None:
-            add_measurement(db.session.get(Criterion, ctx.criteria[index, criterion]), ctx.user(by),
-                            numerator=Decimal(str(numerator)),
-                            denominator=None if denominator is None else Decimal(str(denominator)),
-                            measured_on=measured_on or moment.date(), source=source)
+            add_measurement(
+                db.session.get(Criterion, ctx.criteria[index, criterion]),
+                ctx.user(by),
+                numerator=Decimal(str(numerator)),
+                denominator=None if denominator is None else Decimal(str(denominator)),
+                measured_on=measured_on or moment.date(),
+                source=source,
+            )
             ctx.entries += 1
+
         self._add(moment, run)
 
     def self_score(self, index: str, criterion: str, moment: datetime, by: str, score, note: str | None = None) -> None:
         def run(ctx: Context) -> None:
-            set_self_score(db.session.get(Criterion, ctx.criteria[index, criterion]), ctx.user(by),
-                           Decimal(str(score)), note=note)
+            set_self_score(
+                db.session.get(Criterion, ctx.criteria[index, criterion]), ctx.user(by), Decimal(str(score)), note=note
+            )
             ctx.entries += 1
+
         self._add(moment, run)
 
     # ------------------------------------------------------------------ stories: an item's document and its review
-    def document(self, code: str, *, issued: date | None = None, sent: date | None = None,
-                 before: date | None = None, **kwargs) -> Doc:
+    def document(
+        self, code: str, *, issued: date | None = None, sent: date | None = None, before: date | None = None, **kwargs
+    ) -> Doc:
         """`code`'s document, issued on `issued` or, by default, a few days before the item's due date (and
         before `before`, the day it is uploaded)."""
         item = self.specs[code]
@@ -297,9 +377,23 @@ class Plan(ABC):
             issued = max(issued, self.cycle.start + timedelta(days=20))
         return make_document(self.ward, self.cycle, item, issued=_workday(issued), sent=sent, **kwargs)
 
-    def story(self, code: str, uploaded: datetime, *, by: str | None = None, reviewer: str, outcome: str = "approved",
-              lag: int = 1, reason: str | None = None, comment: str | None = None, redo: int = 2,
-              issued: date | None = None, sent: date | None = None, also: tuple[str, ...] = (), **kwargs) -> None:
+    def story(
+        self,
+        code: str,
+        uploaded: datetime,
+        *,
+        by: str | None = None,
+        reviewer: str,
+        outcome: str = "approved",
+        lag: int = 1,
+        reason: str | None = None,
+        comment: str | None = None,
+        redo: int = 2,
+        issued: date | None = None,
+        sent: date | None = None,
+        also: tuple[str, ...] = (),
+        **kwargs,
+    ) -> None:
         """`code`'s document uploaded at `uploaded` (and linked to the items in `also`), then, `lag` working days
         later: approved (`outcome` "approved"), left waiting ("waiting"), sent back with `reason` ("sent_back"),
         or sent back and resubmitted `redo` working days later ("resubmitted", left waiting; "resubmitted_approved",
@@ -308,8 +402,15 @@ class Plan(ABC):
         codes = [code, *also]
         if issued is None and sent is not None:
             issued = sent
-        first = self.document(code, issued=issued, sent=sent, before=uploaded.date(), signed=reason != "unsigned",
-                              photographed=reason == "illegible", **kwargs)
+        first = self.document(
+            code,
+            issued=issued,
+            sent=sent,
+            before=uploaded.date(),
+            signed=reason != "unsigned",
+            photographed=reason == "illegible",
+            **kwargs,
+        )
         key = f"{code}@{uploaded.isoformat()}"
         self.upload(key, uploaded, by, codes, first)
         if outcome == "waiting":
@@ -325,9 +426,15 @@ class Plan(ABC):
             return
         again = self._later(decided, redo, hour=10)
         if reason in ("unsigned", "illegible", "incomplete"):  # the same document, signed, legible or complete
-            second = self.document(code, issued=first.fields.issue_date or issued, sent=sent, version=2,
-                                   number=first.fields.number, pages=2 if reason == "incomplete" else 1,
-                                   photo_at=again if code_is_photo(self.specs[code]) else None)
+            second = self.document(
+                code,
+                issued=first.fields.issue_date or issued,
+                sent=sent,
+                version=2,
+                number=first.fields.number,
+                pages=2 if reason == "incomplete" else 1,
+                photo_at=again if code_is_photo(self.specs[code]) else None,
+            )
             if reason == "incomplete":
                 second.filename = second.filename.replace(".pdf", " (bổ sung).pdf")
         else:  # another document: the right one
@@ -363,10 +470,17 @@ def _workday(day: date) -> date:
 
 
 def context_for(unit_id: int, users: dict[str, int]) -> Context:
-    items = dict(db.session.execute(select(ChecklistItem.code, ChecklistItem.id).where(ChecklistItem.unit_id == unit_id)).all())
-    criteria = {(index, code): cid for index, code, cid in db.session.execute(
-        select(Index.code, Criterion.code, Criterion.id).join(Criterion, Criterion.index_id == Index.id)
-        .where(Index.unit_id == unit_id)).all()}
+    items = dict(
+        db.session.execute(select(ChecklistItem.code, ChecklistItem.id).where(ChecklistItem.unit_id == unit_id)).all()
+    )
+    criteria = {
+        (index, code): cid
+        for index, code, cid in db.session.execute(
+            select(Index.code, Criterion.code, Criterion.id)
+            .join(Criterion, Criterion.index_id == Index.id)
+            .where(Index.unit_id == unit_id)
+        ).all()
+    }
     return Context(unit_id, users, items, criteria)
 
 

@@ -1,4 +1,5 @@
 """`minhchung upload` and `minhchung import`: evidence from the command line, through the same checks as the web."""
+
 from __future__ import annotations
 
 import json
@@ -36,17 +37,29 @@ def _user(username: str) -> User:
 @click.option("--period-from", type=DAY, help="Start of the period covered, DD/MM/YYYY.")
 @click.option("--period-to", type=DAY, help="End of the period covered, DD/MM/YYYY.")
 @click.option("--page-ref", help="The page or section that proves the criterion.")
-def upload_command(files, item_code, username, number, issue_date, issuer, summary, sent_date, period_from, period_to, page_ref):
+def upload_command(
+    files, item_code, username, number, issue_date, issuer, summary, sent_date, period_from, period_to, page_ref
+):
     """Upload FILES as evidence for one checklist item, through the same checks as the web."""
     user = _user(username)
-    item = db.session.execute(select(ChecklistItem).where(ChecklistItem.unit_id == user.unit_id,
-                                                          ChecklistItem.code == item_code)).scalar_one_or_none()
+    item = db.session.execute(
+        select(ChecklistItem).where(ChecklistItem.unit_id == user.unit_id, ChecklistItem.code == item_code)
+    ).scalar_one_or_none()
     if item is None:
-        raise click.ClickException(f"checklist item {item_code!r} does not exist in unit {user.unit.code} "
-                                   f"(`minhchung catalog items --unit {user.unit.code}` lists them)")
-    fields = DocumentFields(number=number, issue_date=issue_date, issuer=issuer, summary=summary,
-                            sent_date=sent_date, period_start=period_from,
-                            period_end=period_to, page_ref=page_ref)
+        raise click.ClickException(
+            f"checklist item {item_code!r} does not exist in unit {user.unit.code} "
+            f"(`minhchung catalog items --unit {user.unit.code}` lists them)"
+        )
+    fields = DocumentFields(
+        number=number,
+        issue_date=issue_date,
+        issuer=issuer,
+        summary=summary,
+        sent_date=sent_date,
+        period_start=period_from,
+        period_end=period_to,
+        page_ref=page_ref,
+    )
     refused = 0
     for path in files:
         try:
@@ -64,10 +77,16 @@ def upload_command(files, item_code, username, number, issue_date, issuer, summa
 def _targets(unit_id: int):
     """Every way a folder may name where its files belong: item codes, and criteria as INDEX-1.2, INDEX/1.2
     or (when only one index has it) 1.2."""
-    items = {i.code.lower(): i for i in db.session.execute(
-        select(ChecklistItem).where(ChecklistItem.unit_id == unit_id)).scalars()}
-    rows = db.session.execute(select(Criterion, Index.code).join(Area, Criterion.area_id == Area.id)
-                              .join(Index, Area.index_id == Index.id).where(Index.unit_id == unit_id)).all()
+    items = {
+        i.code.lower(): i
+        for i in db.session.execute(select(ChecklistItem).where(ChecklistItem.unit_id == unit_id)).scalars()
+    }
+    rows = db.session.execute(
+        select(Criterion, Index.code)
+        .join(Area, Criterion.area_id == Area.id)
+        .join(Index, Area.index_id == Index.id)
+        .where(Index.unit_id == unit_id)
+    ).all()
     criteria: dict[str, list[Criterion]] = {}
     for criterion, index_code in rows:
         criteria.setdefault(f"{index_code}-{criterion.code}".lower(), []).append(criterion)
@@ -87,12 +106,18 @@ def _target_for(parts: list[str], items, criteria) -> tuple[ChecklistItem | None
         if not found:
             continue
         if len(found) > 1:
-            return None, f"folder {name!r} names criterion {found[0].code} of several indices; name the folder INDEX-{found[0].code} (e.g. CCHC-{found[0].code})"
+            return (
+                None,
+                f"folder {name!r} names criterion {found[0].code} of several indices; name the folder INDEX-{found[0].code} (e.g. CCHC-{found[0].code})",
+            )
         criterion = found[0]
         if len(criterion.items) == 1:
             return criterion.items[0], None
         codes = ", ".join(i.code for i in criterion.items)
-        return None, f"criterion {criterion.code} has {len(criterion.items)} checklist items; put the file in a folder named by one of them ({codes})"
+        return (
+            None,
+            f"criterion {criterion.code} has {len(criterion.items)} checklist items; put the file in a folder named by one of them ({codes})",
+        )
     return None, "not in a folder named by a checklist item (e.g. CCHC-1.1-a) or a criterion code (e.g. CCHC-1.1)"
 
 
@@ -110,8 +135,9 @@ def import_command(directory: Path, unit_code: str, username: str, as_json: bool
     items, criteria = _targets(user.unit_id)
     files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.is_symlink())
     report = {"imported": [], "linked": [], "already": [], "refused": [], "skipped": []}
-    with click.progressbar(files, label="Importing", file=sys.stderr,
-                           item_show_func=lambda p: p.name[:40] if p else "") as bar:
+    with click.progressbar(
+        files, label="Importing", file=sys.stderr, item_show_func=lambda p: p.name[:40] if p else ""
+    ) as bar:
         for path in bar:
             relative = path.relative_to(directory)
             if path.name.lower() in IGNORED_FILES or any(p.startswith(".") for p in relative.parts):
@@ -136,9 +162,11 @@ def import_command(directory: Path, unit_code: str, username: str, as_json: bool
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        click.echo(f"{len(files)} files: {len(report['imported'])} imported, {len(report['linked'])} already stored and now "
-                   f"linked to another item, {len(report['already'])} imported before, {len(report['refused'])} refused, "
-                   f"{len(report['skipped'])} skipped")
+        click.echo(
+            f"{len(files)} files: {len(report['imported'])} imported, {len(report['linked'])} already stored and now "
+            f"linked to another item, {len(report['already'])} imported before, {len(report['refused'])} refused, "
+            f"{len(report['skipped'])} skipped"
+        )
         for entry in report["refused"]:
             click.echo(f"  refused  {entry['file']}: {entry['reason']}")
     if report["refused"]:

@@ -16,16 +16,20 @@ def not_in_future(form, field):
 
 
 class DocumentFieldsForm(FlaskForm):
-    number = StringField(_l("Document number"), validators=[Optional(), Length(max=100)],
-                         description=_l("Số hiệu, e.g. 25/BC-UBND"))
+    number = StringField(
+        _l("Document number"), validators=[Optional(), Length(max=100)], description=_l("Số hiệu, e.g. 25/BC-UBND")
+    )
     issue_date = DayField(_l("Issue date"), validators=[Optional(), not_in_future])
     issuer = StringField(_l("Issued by"), validators=[Optional(), Length(max=300)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)])
     period_start = DayField(_l("Period from"), validators=[Optional()])
     period_end = DayField(_l("Period to"), validators=[Optional()])
     page_ref = StringField(_l("Page or section that proves it"), validators=[Optional(), Length(max=200)])
-    sent_date = DayField(_l("Date sent"), validators=[Optional(), not_in_future],
-                         description=_l("For a report: the day it was sent; it decides whether it was on time."))
+    sent_date = DayField(
+        _l("Date sent"),
+        validators=[Optional(), not_in_future],
+        description=_l("For a report: the day it was sent; it decides whether it was on time."),
+    )
 
     def __init__(self, *args, report_item: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,10 +43,16 @@ class DocumentFieldsForm(FlaskForm):
         valid = super().validate(extra_validators)
         if self.report_item:  # a periodic report's timeliness is proved by its number and sending date
             if not (self.number.data or "").strip():
-                self.number.errors = [*self.number.errors, _l("A report needs its document number: it proves when and what was sent.")]
+                self.number.errors = [
+                    *self.number.errors,
+                    _l("A report needs its document number: it proves when and what was sent."),
+                ]
                 valid = False
             if not self.sent_date.data and not self.sent_date.errors:
-                self.sent_date.errors = [*self.sent_date.errors, _l("A report needs the date it was sent: it decides whether it was on time.")]
+                self.sent_date.errors = [
+                    *self.sent_date.errors,
+                    _l("A report needs the date it was sent: it decides whether it was on time."),
+                ]
                 valid = False
         return valid
 
@@ -50,10 +60,17 @@ class DocumentFieldsForm(FlaskForm):
         def text(value):
             value = (value or "").strip()
             return value or None
-        return DocumentFields(number=text(self.number.data), issue_date=self.issue_date.data, issuer=text(self.issuer.data),
-                              summary=text(self.summary.data), period_start=self.period_start.data,
-                              period_end=self.period_end.data, page_ref=text(self.page_ref.data),
-                              sent_date=self.sent_date.data)
+
+        return DocumentFields(
+            number=text(self.number.data),
+            issue_date=self.issue_date.data,
+            issuer=text(self.issuer.data),
+            summary=text(self.summary.data),
+            period_start=self.period_start.data,
+            period_end=self.period_end.data,
+            page_ref=text(self.page_ref.data),
+            sent_date=self.sent_date.data,
+        )
 
 
 __all__ = ["DocumentFieldsForm"]

@@ -1,4 +1,5 @@
 """Uploaded documents, their links to checklist items, and the reviewers' decisions on them."""
+
 from __future__ import annotations
 
 import enum
@@ -27,19 +28,21 @@ class Document(db.Model):
     content_type: Mapped[str] = mapped_column(String(120))
     filename: Mapped[str] = mapped_column(String(400))
     page_count: Mapped[int | None] = mapped_column(Integer)
-    thumb_key: Mapped[str | None] = mapped_column(String(200))     # images: a small copy without metadata
-    preview_key: Mapped[str | None] = mapped_column(String(200))   # images: a screen-sized copy without metadata
-    captured_at: Mapped[datetime | None] = mapped_column(DateTime)  # a photo's EXIF capture time, as the camera wrote it
+    thumb_key: Mapped[str | None] = mapped_column(String(200))  # images: a small copy without metadata
+    preview_key: Mapped[str | None] = mapped_column(String(200))  # images: a screen-sized copy without metadata
+    captured_at: Mapped[datetime | None] = mapped_column(
+        DateTime
+    )  # a photo's EXIF capture time, as the camera wrote it
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    number: Mapped[str | None] = mapped_column(String(100))       # số hiệu (the dispatch number of a report)
+    number: Mapped[str | None] = mapped_column(String(100))  # số hiệu (the dispatch number of a report)
     issue_date: Mapped[date | None] = mapped_column(Date)
     issuer: Mapped[str | None] = mapped_column(String(300))
-    summary: Mapped[str | None] = mapped_column(Text)              # trích yếu
+    summary: Mapped[str | None] = mapped_column(Text)  # trích yếu
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
     page_ref: Mapped[str | None] = mapped_column(String(200))
-    sent_date: Mapped[date | None] = mapped_column(Date)           # when a periodic report was sent: decides timeliness
+    sent_date: Mapped[date | None] = mapped_column(Date)  # when a periodic report was sent: decides timeliness
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the report skips the few deleted
 
     uploaded_by: Mapped[User] = relationship()

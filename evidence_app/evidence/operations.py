@@ -5,6 +5,7 @@ second copy of the same bytes costs nothing), then the rows are added and commit
 bytes are stored leaves at most an orphan object, which `minhchung storage verify --gc` sweeps; never a row
 that points at nothing.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,14 +33,14 @@ from .previews import make_previews
 class DocumentFields:
     """What an appraiser checks on a document, entered with the upload."""
 
-    number: str | None = None        # số hiệu (for a report: its dispatch number)
+    number: str | None = None  # số hiệu (for a report: its dispatch number)
     issue_date: date | None = None
     issuer: str | None = None
-    summary: str | None = None       # trích yếu
+    summary: str | None = None  # trích yếu
     period_start: date | None = None
     period_end: date | None = None
     page_ref: str | None = None
-    sent_date: date | None = None    # when a report was sent
+    sent_date: date | None = None  # when a report was sent
 
 
 METADATA = tuple(DocumentFields.__dataclass_fields__)  # what update_document changes and DocumentHistory keeps
@@ -54,7 +55,7 @@ def metadata_as_of(document: Document, cutoff: datetime) -> DocumentFields:
 @dataclass
 class UploadResult:
     document: Document
-    deduplicated: bool                              # the unit already had these exact bytes as a document
+    deduplicated: bool  # the unit already had these exact bytes as a document
     new_links: list[Evidence] = field(default_factory=list)
 
 
@@ -70,8 +71,15 @@ def max_upload_bytes() -> int:
     return current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
 
 
-def upload_document(path: str | os.PathLike, filename: str, *, user: User, items: list[ChecklistItem],
-                    fields: DocumentFields, sha256: str | None = None) -> UploadResult:
+def upload_document(
+    path: str | os.PathLike,
+    filename: str,
+    *,
+    user: User,
+    items: list[ChecklistItem],
+    fields: DocumentFields,
+    sha256: str | None = None,
+) -> UploadResult:
     """Check, store and record one file as evidence for `items` (all of the user's unit), and commit.
 
     `sha256`, when the caller already hashed the bytes while receiving them (the web upload does), lets a
@@ -88,13 +96,21 @@ def upload_document(path: str | os.PathLike, filename: str, *, user: User, items
     stored = storage.save_file(os.fspath(path), sha256=sha256)
 
     existing = db.session.execute(
-        select(Document).where(Document.unit_id == user.unit_id, Document.sha256 == stored.sha256,
-                               Document.deleted_at.is_(None)).order_by(Document.id).limit(1)
+        select(Document)
+        .where(Document.unit_id == user.unit_id, Document.sha256 == stored.sha256, Document.deleted_at.is_(None))
+        .order_by(Document.id)
+        .limit(1)
     ).scalar_one_or_none()
     if existing is not None:
         new_links = _link(existing, items, user)
-        audit.record("document.upload_duplicate", unit_id=user.unit_id, actor_id=user.id, object_type="document",
-                     object_id=existing.id, data={"filename": display_name, "items": [e.item.code for e in new_links]})
+        audit.record(
+            "document.upload_duplicate",
+            unit_id=user.unit_id,
+            actor_id=user.id,
+            object_type="document",
+            object_id=existing.id,
+            data={"filename": display_name, "items": [e.item.code for e in new_links]},
+        )
         db.session.commit()
         return UploadResult(existing, deduplicated=True, new_links=new_links)
 
@@ -104,16 +120,35 @@ def upload_document(path: str | os.PathLike, filename: str, *, user: User, items
     if fields.issue_date is None and checked.taken_at is not None:
         fields.issue_date = checked.taken_at.date()  # a photo's capture date is the best document date we have
     document = Document(
-        unit_id=user.unit_id, storage_key=stored.key, sha256=stored.sha256, size=stored.size,
-        content_type=checked.content_type, filename=display_name, page_count=checked.page_count,
-        uploaded_by_id=user.id, thumb_key=thumb_key, preview_key=preview_key,
-        captured_at=checked.taken_at.replace(tzinfo=None) if checked.taken_at else None, **vars(fields))
+        unit_id=user.unit_id,
+        storage_key=stored.key,
+        sha256=stored.sha256,
+        size=stored.size,
+        content_type=checked.content_type,
+        filename=display_name,
+        page_count=checked.page_count,
+        uploaded_by_id=user.id,
+        thumb_key=thumb_key,
+        preview_key=preview_key,
+        captured_at=checked.taken_at.replace(tzinfo=None) if checked.taken_at else None,
+        **vars(fields),
+    )
     db.session.add(document)
     db.session.flush()
     new_links = _link(document, items, user)
-    audit.record("document.upload", unit_id=user.unit_id, actor_id=user.id, object_type="document",
-                 object_id=document.id, data={"filename": display_name, "sha256": stored.sha256, "size": stored.size,
-                                              "items": [e.item.code for e in new_links]})
+    audit.record(
+        "document.upload",
+        unit_id=user.unit_id,
+        actor_id=user.id,
+        object_type="document",
+        object_id=document.id,
+        data={
+            "filename": display_name,
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "items": [e.item.code for e in new_links],
+        },
+    )
     db.session.commit()
     return UploadResult(document, deduplicated=False, new_links=new_links)
 
@@ -132,25 +167,45 @@ def add_links(document: Document, items: list[ChecklistItem], user: User) -> lis
             raise ValueError("document and items must belong to the user's unit")
     links = _link(document, items, user)
     if links:
-        audit.record("document.link", unit_id=user.unit_id, actor_id=user.id, object_type="document",
-                     object_id=document.id, data={"items": [e.item.code for e in links]})
+        audit.record(
+            "document.link",
+            unit_id=user.unit_id,
+            actor_id=user.id,
+            object_type="document",
+            object_id=document.id,
+            data={"items": [e.item.code for e in links]},
+        )
     return links
 
 
 def _link(document: Document, items: list[ChecklistItem], user: User) -> list[Evidence]:
-    linked = set(db.session.execute(select(Evidence.item_id).where(Evidence.document_id == document.id)).scalars()) \
-        if document.id is not None else set()
+    linked = (
+        set(db.session.execute(select(Evidence.item_id).where(Evidence.document_id == document.id)).scalars())
+        if document.id is not None
+        else set()
+    )
     new = []
     for item in items:
         if item.id in linked:
             continue
         newer = aliased(Evidence)
         sent_back = db.session.execute(  # a resubmission: the new version points at the one sent back, which stays
-            select(Evidence).where(Evidence.item_id == item.id, Evidence.state == EvidenceState.changes_requested.value,
-                                   ~select(newer.id).where(newer.replaces_id == Evidence.id).exists())
-            .order_by(Evidence.id.desc()).limit(1)).scalar_one_or_none()
-        evidence = Evidence(document=document, item=item, linked_by_id=user.id, state=EvidenceState.submitted.value,
-                            replaces_id=sent_back.id if sent_back else None)
+            select(Evidence)
+            .where(
+                Evidence.item_id == item.id,
+                Evidence.state == EvidenceState.changes_requested.value,
+                ~select(newer.id).where(newer.replaces_id == Evidence.id).exists(),
+            )
+            .order_by(Evidence.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        evidence = Evidence(
+            document=document,
+            item=item,
+            linked_by_id=user.id,
+            state=EvidenceState.submitted.value,
+            replaces_id=sent_back.id if sent_back else None,
+        )
         db.session.add(evidence)
         linked.add(item.id)
         new.append(evidence)
@@ -160,23 +215,38 @@ def _link(document: Document, items: list[ChecklistItem], user: User) -> list[Ev
 
 def can_edit(document: Document, user: User) -> bool:
     """Staff change or delete only their own uploads, and only while no reviewer has decided on them."""
-    return (document.uploaded_by_id == user.id and document.deleted_at is None
-            and all(link.state == EvidenceState.submitted.value for link in document.links))
+    return (
+        document.uploaded_by_id == user.id
+        and document.deleted_at is None
+        and all(link.state == EvidenceState.submitted.value for link in document.links)
+    )
 
 
 def update_document(document: Document, fields: DocumentFields, user: User) -> None:
     if not can_edit(document, user):
         raise PermissionError("only the uploader edits a document, before it is reviewed")
-    changes = {name: [str(getattr(document, name)), str(value)] for name, value in vars(fields).items()
-               if getattr(document, name) != value}
+    changes = {
+        name: [str(getattr(document, name)), str(value)]
+        for name, value in vars(fields).items()
+        if getattr(document, name) != value
+    }
     if changes:  # the metadata as it was stays in the history: a report as of an earlier day reads it
-        db.session.add(DocumentHistory(document_id=document.id, changed_by_id=user.id,
-                                       **{name: getattr(document, name) for name in METADATA}))
+        db.session.add(
+            DocumentHistory(
+                document_id=document.id, changed_by_id=user.id, **{name: getattr(document, name) for name in METADATA}
+            )
+        )
     for name, value in vars(fields).items():
         setattr(document, name, value)
     if changes:
-        audit.record("document.update", unit_id=user.unit_id, actor_id=user.id, object_type="document",
-                     object_id=document.id, data=changes)
+        audit.record(
+            "document.update",
+            unit_id=user.unit_id,
+            actor_id=user.id,
+            object_type="document",
+            object_id=document.id,
+            data=changes,
+        )
     db.session.commit()
 
 
@@ -186,21 +256,34 @@ def delete_document(document: Document, user: User) -> None:
     if not can_edit(document, user):
         raise PermissionError("only the uploader deletes a document, before it is reviewed")
     document.deleted_at = utcnow()
-    audit.record("document.delete", unit_id=user.unit_id, actor_id=user.id, object_type="document",
-                 object_id=document.id, data={"filename": document.filename, "sha256": document.sha256})
+    audit.record(
+        "document.delete",
+        unit_id=user.unit_id,
+        actor_id=user.id,
+        object_type="document",
+        object_id=document.id,
+        data={"filename": document.filename, "sha256": document.sha256},
+    )
     db.session.commit()
 
 
 def search_documents(unit_id: int, query: str, *, exclude_item: int | None = None, limit: int = 20) -> list[Document]:
     """Documents of the unit whose number, summary or file name contains `query` (for linking instead of uploading)."""
     pattern = f"%{query.strip()}%"
-    statement = (select(Document).where(Document.unit_id == unit_id, Document.deleted_at.is_(None),
-                                        Document.number.ilike(pattern) | Document.summary.ilike(pattern)
-                                        | Document.filename.ilike(pattern))
-                 .order_by(Document.uploaded_at.desc()).limit(limit))
+    statement = (
+        select(Document)
+        .where(
+            Document.unit_id == unit_id,
+            Document.deleted_at.is_(None),
+            Document.number.ilike(pattern) | Document.summary.ilike(pattern) | Document.filename.ilike(pattern),
+        )
+        .order_by(Document.uploaded_at.desc())
+        .limit(limit)
+    )
     if exclude_item is not None:
-        statement = statement.where(~select(Evidence.id).where(Evidence.document_id == Document.id,
-                                                               Evidence.item_id == exclude_item).exists())
+        statement = statement.where(
+            ~select(Evidence.id).where(Evidence.document_id == Document.id, Evidence.item_id == exclude_item).exists()
+        )
     return db.session.execute(statement).scalars().all()
 
 
@@ -216,5 +299,3 @@ def _store_previews(path, kind: str) -> tuple[str, str]:
 
 def stored_keys(document: Document) -> list[str]:
     return [k for k in (document.storage_key, document.thumb_key, document.preview_key) if k]
-
-

@@ -17,6 +17,7 @@ evidence, hashed and access-restricted); what the browser shows is a re-encoded 
 Multi-frame files (multi-page TIFF, animated WebP/PNG, HEIC collections) are previewed by their first
 (primary) frame. PDFs and Office files get no preview here ({}).
 """
+
 from __future__ import annotations
 
 import io

@@ -1,5 +1,6 @@
 """`minhchung remind`: each user's digest of overdue, due-soon and sent-back items, by e-mail when SMTP is
 configured (printed otherwise)."""
+
 from __future__ import annotations
 
 import smtplib
@@ -27,8 +28,11 @@ def digest_for(user: User, today: date) -> tuple[int, str] | None:
         return None
     lines = [_("Hello %(name)s,", name=user.display_name), ""]
     due = _("due")
-    for title, group in ((_("Overdue"), found.overdue), (_("Due within 7 days"), found.due_soon),
-                         (_("Sent back: a new document is needed"), found.sent_back)):
+    for title, group in (
+        (_("Overdue"), found.overdue),
+        (_("Due within 7 days"), found.due_soon),
+        (_("Sent back: a new document is needed"), found.sent_back),
+    ):
         if group:
             lines.append(f"{title}:")
             lines += [f"  - {w.item.code} {w.item.title} ({due} {format_day(w.item.due_date)})" for w in group]
@@ -47,6 +51,7 @@ def remind_command(unit_code: str | None, today: date | None) -> None:
     statement = select(User).where(User.active).order_by(User.username)
     if unit_code:
         from ..auth.models import Unit
+
         statement = statement.join(Unit).where(Unit.code == unit_code)
     config = current_app.config
     sent = printed = 0

@@ -1,4 +1,5 @@
 """Checklist items with their evidence, uploading, and serving stored files safely."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -44,32 +45,62 @@ def item_states_global(items) -> dict[int, str]:
     """For pages of other features that list checklist items (the criterion page): each item's state."""
     return current_item_states([item.id for item in items])
 
+
 PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 def _item_page(item, form, refusals=(), status=200):
-    links = db.session.execute(
-        select(Evidence).join(Document, Evidence.document_id == Document.id)
-        .where(Evidence.item_id == item.id, Document.deleted_at.is_(None)).order_by(Evidence.linked_at.desc(), Evidence.id.desc())
-        .options(selectinload(Evidence.document).selectinload(Document.uploaded_by))
-    ).scalars().all()
+    links = (
+        db.session.execute(
+            select(Evidence)
+            .join(Document, Evidence.document_id == Document.id)
+            .where(Evidence.item_id == item.id, Document.deleted_at.is_(None))
+            .order_by(Evidence.linked_at.desc(), Evidence.id.desc())
+            .options(selectinload(Evidence.document).selectinload(Document.uploaded_by))
+        )
+        .scalars()
+        .all()
+    )
     reviews = {}
-    for review in db.session.execute(select(Review).where(Review.evidence_id.in_([e.id for e in links]))
-                                     .order_by(Review.created_at).options(selectinload(Review.reviewer))).scalars():
+    for review in db.session.execute(
+        select(Review)
+        .where(Review.evidence_id.in_([e.id for e in links]))
+        .order_by(Review.created_at)
+        .options(selectinload(Review.reviewer))
+    ).scalars():
         reviews.setdefault(review.evidence_id, []).append(review)
     query = (request.args.get("q") or "").strip()
     found = search_documents(current_user.unit_id, query, exclude_item=item.id) if query else []
     assign_form = None
     if is_admin(current_user):
         assign_form = AssignForm(owner_department=item.owner_department_id, assignee=item.assignee_id or 0)
-        assign_form.owner_department.choices = [SelectChoice(d.id, d.name) for d in item.criterion.area.index.unit.departments]
-        assign_form.assignee.choices = [SelectChoice(0, "—")] + [SelectChoice(u.id, u.display_name) for u in db.session.execute(
-            select(User).where(User.unit_id == current_user.unit_id, User.active).order_by(User.username)).scalars()]
-    return render_template("evidence/item.html", item=item, criterion=item.criterion, area=item.criterion.area,
-                           index=item.criterion.area.index, links=links, reviews=reviews, form=form, refusals=refusals,
-                           state=item_state(links), query=query, found=found, assign_form=assign_form,
-                           action_form=ActionForm(), editable=lambda doc: can_edit(doc, current_user),
-                           max_mb=max_upload_bytes() // (1024 * 1024)), status
+        assign_form.owner_department.choices = [
+            SelectChoice(d.id, d.name) for d in item.criterion.area.index.unit.departments
+        ]
+        assign_form.assignee.choices = [SelectChoice(0, "—")] + [
+            SelectChoice(u.id, u.display_name)
+            for u in db.session.execute(
+                select(User).where(User.unit_id == current_user.unit_id, User.active).order_by(User.username)
+            ).scalars()
+        ]
+    return render_template(
+        "evidence/item.html",
+        item=item,
+        criterion=item.criterion,
+        area=item.criterion.area,
+        index=item.criterion.area.index,
+        links=links,
+        reviews=reviews,
+        form=form,
+        refusals=refusals,
+        state=item_state(links),
+        query=query,
+        found=found,
+        assign_form=assign_form,
+        action_form=ActionForm(),
+        editable=lambda doc: can_edit(doc, current_user),
+        max_mb=max_upload_bytes() // (1024 * 1024),
+    ), status
 
 
 @bp.get("/my")
@@ -112,8 +143,14 @@ def upload(item_id: int):
     refusals, accepted, storage_failed = [], [], False
     for upload_file in files:
         try:
-            result = upload_document(upload_file.stream.name, upload_file.filename, user=current_user, items=[item],
-                                     fields=form.to_fields(), sha256=upload_file.stream.sha256)
+            result = upload_document(
+                upload_file.stream.name,
+                upload_file.filename,
+                user=current_user,
+                items=[item],
+                fields=form.to_fields(),
+                sha256=upload_file.stream.sha256,
+            )
         except UploadRefused as refused:
             refusals.append((refused.filename, str(refused.message)))
             continue
@@ -121,28 +158,46 @@ def upload(item_id: int):
             db.session.rollback()
             current_app.logger.error("upload of %r not stored: %s", upload_file.filename, exc)
             storage_failed = True
-            refusals.append((clean_filename(upload_file.filename), _(
-                "The file store cannot be reached, so this file was not saved. Try again in a few minutes; if it "
-                "goes on, tell the IT office.")))
+            refusals.append(
+                (
+                    clean_filename(upload_file.filename),
+                    _(
+                        "The file store cannot be reached, so this file was not saved. Try again in a few minutes; if it "
+                        "goes on, tell the IT office."
+                    ),
+                )
+            )
             continue
         accepted.append((upload_file.filename, result))
     messages = []
     for filename, result in accepted:
         if result.deduplicated:
-            messages.append(_("%(name)s was uploaded before (as “%(existing)s”); that document is now linked here.",
-                              name=clean_filename(filename), existing=result.document.filename))
+            messages.append(
+                _(
+                    "%(name)s was uploaded before (as “%(existing)s”); that document is now linked here.",
+                    name=clean_filename(filename),
+                    existing=result.document.filename,
+                )
+            )
         else:
             messages.append(_("%(name)s was uploaded and is waiting for review.", name=result.document.filename))
     if _wants_json():
-        return jsonify(accepted=[{"name": r.document.filename, "document": r.document.id, "deduplicated": r.deduplicated,
-                                  "message": m} for (_n, r), m in zip(accepted, messages)],
-                       refused=[{"name": n, "reason": reason} for n, reason in refusals]), \
-            200 if accepted or not refusals else 503 if storage_failed else 422
+        return jsonify(
+            accepted=[
+                {"name": r.document.filename, "document": r.document.id, "deduplicated": r.deduplicated, "message": m}
+                for (_n, r), m in zip(accepted, messages)
+            ],
+            refused=[{"name": n, "reason": reason} for n, reason in refusals],
+        ), 200 if accepted or not refusals else 503 if storage_failed else 422
     for message in messages:
         flash(message, "success")
     if refusals:
-        return _item_page(item, DocumentFieldsForm(formdata=None, report_item=item.is_periodic_report),
-                          refusals=refusals, status=503 if storage_failed and not accepted else 422)
+        return _item_page(
+            item,
+            DocumentFieldsForm(formdata=None, report_item=item.is_periodic_report),
+            refusals=refusals,
+            status=503 if storage_failed and not accepted else 422,
+        )
     return redirect(url_for("evidence.item", item_id=item.id), 303)
 
 
@@ -167,7 +222,11 @@ def edit(document_id: int):
     if not can_edit(doc, current_user):
         abort(403)
     report_item = any(e.item.is_periodic_report for e in doc.links)
-    form = DocumentFieldsForm(obj=doc, report_item=report_item) if request.method == "GET" else DocumentFieldsForm(report_item=report_item)
+    form = (
+        DocumentFieldsForm(obj=doc, report_item=report_item)
+        if request.method == "GET"
+        else DocumentFieldsForm(report_item=report_item)
+    )
     if form.validate_on_submit():
         update_document(doc, form.to_fields(), current_user)
         flash(_("Saved."), "success")
@@ -193,10 +252,18 @@ def delete(document_id: int):
 @login_required
 def document(document_id: int):
     doc = document_in_unit(document_id)
-    links = db.session.execute(select(Evidence).where(Evidence.document_id == doc.id)
-                               .options(selectinload(Evidence.item))).scalars().all()
-    return render_template("evidence/document.html", document=doc, links=links, editable=can_edit(doc, current_user),
-                           action_form=ActionForm())
+    links = (
+        db.session.execute(select(Evidence).where(Evidence.document_id == doc.id).options(selectinload(Evidence.item)))
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "evidence/document.html",
+        document=doc,
+        links=links,
+        editable=can_edit(doc, current_user),
+        action_form=ActionForm(),
+    )
 
 
 @bp.get("/documents/<int:document_id>/download")
@@ -240,8 +307,14 @@ def _send(key: str, content_type: str, filename: str, *, inline: bool):
     storage = get_storage()
     path = storage.local_path(key)
     source = path if path is not None else storage.open(key)
-    response = send_file(source, mimetype=content_type, as_attachment=not inline, download_name=filename,
-                         conditional=path is not None, max_age=0)
+    response = send_file(
+        source,
+        mimetype=content_type,
+        as_attachment=not inline,
+        download_name=filename,
+        conditional=path is not None,
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     if inline:

@@ -1,6 +1,7 @@
 """The state of a checklist item, from the evidence linked to it (one rule, used everywhere): `item_state` over
 the evidence as it is now, and `item_summaries`, the same rule in SQL for many items at once and as it stood at
 any moment (the report). tests/evidence/test_states.py checks that the two agree."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -15,10 +16,10 @@ from ..extensions import db
 from ..history import standing_at
 from .models import Document, DocumentHistory, Evidence, EvidenceState
 
-MISSING = "missing"                      # chưa có
-WAITING = "waiting"                      # chờ duyệt
+MISSING = "missing"  # chưa có
+WAITING = "waiting"  # chờ duyệt
 CHANGES_REQUESTED = "changes_requested"  # cần bổ sung
-APPROVED = "approved"                    # đã duyệt
+APPROVED = "approved"  # đã duyệt
 
 
 def item_state(evidence: Iterable) -> str:
@@ -53,6 +54,7 @@ def item_summaries(items: Select, cutoff: datetime) -> Select:
                          at the cutoff (its metadata history); NULL for other items
     A version has at most one review (reviews.evidence_id is unique: a decision is final, a resubmission is a
     new version), so the decision as of the cutoff is its review if made before the cutoff."""
+
     def visible(evidence):  # linked before the cutoff, its document not deleted by then
         gone = aliased(Document)
         deleted = select(gone.id).where(gone.id == evidence.document_id, gone.deleted_at < cutoff)
@@ -62,37 +64,51 @@ def item_summaries(items: Select, cutoff: datetime) -> Select:
         return (Review.evidence_id == evidence.id) & (Review.created_at < cutoff)
 
     newer = aliased(Evidence)
-    replaced = (select(newer.replaces_id).where(newer.replaces_id.is_not(None), visible(newer)).distinct()
-                .subquery("replaced"))
+    replaced = (
+        select(newer.replaces_id).where(newer.replaces_id.is_not(None), visible(newer)).distinct().subquery("replaced")
+    )
     undecided, current = Review.id.is_(None), replaced.c.replaces_id.is_(None)
     approved = Review.decision == Decision.approved.value
     per_item = (
-        select(Evidence.item_id, func.count().label("documents"),
-               func.sum(case((undecided, 1), else_=0)).label("undecided"),
-               func.max(case((undecided & current, 1), else_=0)).label("waiting"),
-               func.max(case(((Review.decision == Decision.changes_requested.value) & current, 1), else_=0))
-               .label("sent_back"),
-               func.min(case((approved, Review.created_at))).label("first_approved_at"))
-        .outerjoin(Review, decided(Evidence)).outerjoin(replaced, replaced.c.replaces_id == Evidence.id)
-        .where(visible(Evidence)).group_by(Evidence.item_id)
+        select(
+            Evidence.item_id,
+            func.count().label("documents"),
+            func.sum(case((undecided, 1), else_=0)).label("undecided"),
+            func.max(case((undecided & current, 1), else_=0)).label("waiting"),
+            func.max(case(((Review.decision == Decision.changes_requested.value) & current, 1), else_=0)).label(
+                "sent_back"
+            ),
+            func.min(case((approved, Review.created_at))).label("first_approved_at"),
+        )
+        .outerjoin(Review, decided(Evidence))
+        .outerjoin(replaced, replaced.c.replaces_id == Evidence.id)
+        .where(visible(Evidence))
+        .group_by(Evidence.item_id)
     ).subquery("per_item")
     # the deciding document first: the first approved, or without one the latest upload (ties: the earliest link)
     deciding_first = func.row_number().over(
         partition_by=Evidence.item_id,
-        order_by=(case((approved, 0), else_=1), case((approved, Review.created_at)),
-                  case((approved, None), else_=Document.uploaded_at).desc(), Evidence.id))
+        order_by=(
+            case((approved, 0), else_=1),
+            case((approved, Review.created_at)),
+            case((approved, None), else_=Document.uploaded_at).desc(),
+            Evidence.id,
+        ),
+    )
     # the sending date as the document said at the cutoff: an edit made since left the earlier one in its history
     edited = standing_at(DocumentHistory, DocumentHistory.document_id, cutoff, "edited")
     sent_date = case((edited.c.id.is_not(None), edited.c.sent_date), else_=Document.sent_date)
     sending = (
         select(Evidence.item_id, sent_date.label("sent_date"), deciding_first.label("rank"))
         .join(ChecklistItem, (ChecklistItem.id == Evidence.item_id) & ChecklistItem.report_deadline.is_not(None))
-        .join(Document, Evidence.document_id == Document.id).outerjoin(Review, decided(Evidence))
+        .join(Document, Evidence.document_id == Document.id)
+        .outerjoin(Review, decided(Evidence))
         .outerjoin(edited, edited.c.document_id == Document.id)
         .where(visible(Evidence))
     ).subquery("sending")
-    return (select(per_item, sending.c.sent_date)
-            .outerjoin(sending, (sending.c.item_id == per_item.c.item_id) & (sending.c.rank == 1)))
+    return select(per_item, sending.c.sent_date).outerjoin(
+        sending, (sending.c.item_id == per_item.c.item_id) & (sending.c.rank == 1)
+    )
 
 
 def current_item_states(item_ids: list[int]) -> dict[int, str]:
@@ -100,7 +116,8 @@ def current_item_states(item_ids: list[int]) -> dict[int, str]:
     rows = db.session.execute(
         select(Evidence.id, Evidence.item_id, Evidence.state, Evidence.replaces_id)
         .join(Document, Evidence.document_id == Document.id)
-        .where(Evidence.item_id.in_(item_ids), Document.deleted_at.is_(None))).all()
+        .where(Evidence.item_id.in_(item_ids), Document.deleted_at.is_(None))
+    ).all()
     by_item: dict[int, list] = {item_id: [] for item_id in item_ids}
     for row in rows:
         by_item[row.item_id].append(row)

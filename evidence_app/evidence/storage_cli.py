@@ -1,4 +1,5 @@
 """`minhchung storage init` and `storage verify`: the store of evidence files, checked against the documents."""
+
 from __future__ import annotations
 
 import json
@@ -28,15 +29,23 @@ def init_command():
 
 @storage_cli.command("verify")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--gc", is_flag=True, help="Remove orphaned objects (and stale temporary files) older than the grace period.")
-@click.option("--grace-hours", default=24.0, show_default=True, help="Objects younger than this are never removed (uploads in flight).")
+@click.option(
+    "--gc", is_flag=True, help="Remove orphaned objects (and stale temporary files) older than the grace period."
+)
+@click.option(
+    "--grace-hours",
+    default=24.0,
+    show_default=True,
+    help="Objects younger than this are never removed (uploads in flight).",
+)
 def verify_command(as_json: bool, gc: bool, grace_hours: float):
     """Re-hash every stored object; report missing, corrupt and orphaned ones."""
     storage = get_storage()
     expected: dict[str, list[int]] = {}
     documents = 0
     for doc_id, key, thumb, preview in db.session.execute(
-            select(Document.id, Document.storage_key, Document.thumb_key, Document.preview_key)):
+        select(Document.id, Document.storage_key, Document.thumb_key, Document.preview_key)
+    ):
         documents += 1
         for k in (key, thumb, preview):
             if k:
@@ -57,13 +66,22 @@ def verify_command(as_json: bool, gc: bool, grace_hours: float):
             storage.delete(key)
             removed.append(key)
     stale_temp = _sweep_temp(cutoff.timestamp()) if gc else []
-    report = {"documents": documents, "objects": len(stored), "missing": missing, "corrupt": corrupt,
-              "orphaned": orphaned, "removed": removed, "temporary_files_removed": stale_temp}
+    report = {
+        "documents": documents,
+        "objects": len(stored),
+        "missing": missing,
+        "corrupt": corrupt,
+        "orphaned": orphaned,
+        "removed": removed,
+        "temporary_files_removed": stale_temp,
+    }
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        click.echo(f"{documents} documents, {len(stored)} objects: {len(missing)} missing, {len(corrupt)} corrupt, "
-                   f"{len(orphaned)} orphaned" + (f", {len(removed)} removed" if gc else ""))
+        click.echo(
+            f"{documents} documents, {len(stored)} objects: {len(missing)} missing, {len(corrupt)} corrupt, "
+            f"{len(orphaned)} orphaned" + (f", {len(removed)} removed" if gc else "")
+        )
         for entry in missing:
             click.echo(f"  missing  {entry['key']} (documents {', '.join(map(str, entry['documents']))})")
         for entry in corrupt:

@@ -1,5 +1,6 @@
 """What a person must do: the checklist items of their departments (and those assigned to them), with the
 state of their evidence, the reviewer's reason when sent back, and the reminders that follow from due dates."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,14 +23,17 @@ DUE_SOON_DAYS = 7
 class WorkItem:
     item: ChecklistItem
     state: str
-    last_review: Review | None = None   # the latest decision, to show the reason when sent back
+    last_review: Review | None = None  # the latest decision, to show the reason when sent back
 
     def overdue(self, today: date) -> bool:
         return self.item.due_date is not None and self.item.due_date < today and self.state != APPROVED
 
     def due_soon(self, today: date) -> bool:
-        return (self.item.due_date is not None and today <= self.item.due_date <= today + timedelta(days=DUE_SOON_DAYS)
-                and self.state != APPROVED)
+        return (
+            self.item.due_date is not None
+            and today <= self.item.due_date <= today + timedelta(days=DUE_SOON_DAYS)
+            and self.state != APPROVED
+        )
 
 
 @dataclass
@@ -45,25 +49,39 @@ class Reminders:
 def my_work(user: User, today: date) -> list[WorkItem]:
     """Overdue first, then by due date (items without one last)."""
     department_ids = [d.id for d in user.departments]
-    items = db.session.execute(
-        select(ChecklistItem).join(Criterion, ChecklistItem.criterion_id == Criterion.id)
-        .join(Area, Criterion.area_id == Area.id)
-        .where(ChecklistItem.unit_id == user.unit_id,
-               or_(ChecklistItem.owner_department_id.in_(department_ids), ChecklistItem.assignee_id == user.id))
-        .options(joinedload(ChecklistItem.owner_department),
-                 joinedload(ChecklistItem.criterion).joinedload(Criterion.area).joinedload(Area.index))
-    ).unique().scalars().all()
+    items = (
+        db.session.execute(
+            select(ChecklistItem)
+            .join(Criterion, ChecklistItem.criterion_id == Criterion.id)
+            .join(Area, Criterion.area_id == Area.id)
+            .where(
+                ChecklistItem.unit_id == user.unit_id,
+                or_(ChecklistItem.owner_department_id.in_(department_ids), ChecklistItem.assignee_id == user.id),
+            )
+            .options(
+                joinedload(ChecklistItem.owner_department),
+                joinedload(ChecklistItem.criterion).joinedload(Criterion.area).joinedload(Area.index),
+            )
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
     evidence: dict[int, list] = {}
     for row in db.session.execute(
-            select(Evidence.id, Evidence.item_id, Evidence.state, Evidence.replaces_id)
-            .join(Document, Evidence.document_id == Document.id)
-            .where(Evidence.item_id.in_([i.id for i in items]), Document.deleted_at.is_(None))):
+        select(Evidence.id, Evidence.item_id, Evidence.state, Evidence.replaces_id)
+        .join(Document, Evidence.document_id == Document.id)
+        .where(Evidence.item_id.in_([i.id for i in items]), Document.deleted_at.is_(None))
+    ):
         evidence.setdefault(row.item_id, []).append(row)
     last_reviews: dict[int, Review] = {}
     for review, item_id in db.session.execute(
-            select(Review, Evidence.item_id).join(Evidence, Review.evidence_id == Evidence.id)
-            .where(Evidence.item_id.in_([i.id for i in items])).order_by(Review.created_at, Review.id)
-            .options(joinedload(Review.reviewer))):
+        select(Review, Evidence.item_id)
+        .join(Evidence, Review.evidence_id == Evidence.id)
+        .where(Evidence.item_id.in_([i.id for i in items]))
+        .order_by(Review.created_at, Review.id)
+        .options(joinedload(Review.reviewer))
+    ):
         last_reviews[item_id] = review
     work = [WorkItem(item, item_state(evidence.get(item.id, [])), last_reviews.get(item.id)) for item in items]
     far = date.max

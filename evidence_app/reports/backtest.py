@@ -13,6 +13,7 @@ criteria's p against their official outcome:
 over the criteria with an official score and something winnable that week (best > secured); the Brier score is
 the mean of (p − outcome)². Per criterion, the mean of the same over the weeks it was scored.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -32,11 +33,16 @@ class BacktestError(Exception):
 
 
 def find_index(unit: Unit, code: str, year: int) -> Index:
-    index = db.session.execute(select(Index).where(Index.unit_id == unit.id, Index.code == code, Index.year == year)
-                               ).scalar_one_or_none()
+    index = db.session.execute(
+        select(Index).where(Index.unit_id == unit.id, Index.code == code, Index.year == year)
+    ).scalar_one_or_none()
     if index is None:
-        known = [f"{i.code} {i.year}" for i in db.session.execute(
-            select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)).scalars()]
+        known = [
+            f"{i.code} {i.year}"
+            for i in db.session.execute(
+                select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)
+            ).scalars()
+        ]
         raise BacktestError(f"unit {unit.code!r} has no index {code} {year}; known: {', '.join(known) or '(none)'}")
     return index
 
@@ -44,7 +50,8 @@ def find_index(unit: Unit, code: str, year: int) -> Index:
 def first_due(index: Index) -> date | None:
     return db.session.execute(
         select(func.min(func.coalesce(ChecklistItem.due_date, ChecklistItem.report_deadline)))
-        .join(Criterion, ChecklistItem.criterion_id == Criterion.id).where(Criterion.index_id == index.id)
+        .join(Criterion, ChecklistItem.criterion_id == Criterion.id)
+        .where(Criterion.index_id == index.id)
     ).scalar_one_or_none()
 
 
@@ -62,8 +69,9 @@ def weeks(index: Index) -> list[tuple[int, date]]:
 def official_results(index: Index) -> ResultSet | None:
     """The imported results of the index's own year (results of the year before become last year's scores
     only)."""
-    return db.session.execute(select(ResultSet).where(ResultSet.index_id == index.id, ResultSet.year == index.year)
-                              ).scalar_one_or_none()
+    return db.session.execute(
+        select(ResultSet).where(ResultSet.index_id == index.id, ResultSet.year == index.year)
+    ).scalar_one_or_none()
 
 
 def _dec(value) -> Decimal | None:
@@ -90,10 +98,13 @@ def backtest(unit: Unit, index_code: str, year: int) -> dict:
     results = official_results(index)
     official: dict[str, Decimal] = {}
     if results is not None:
-        official = dict(db.session.execute(
-            select(Criterion.code, CriterionResult.final_score)
-            .join(Criterion, CriterionResult.criterion_id == Criterion.id)
-            .where(CriterionResult.result_set_id == results.id)).all())
+        official = dict(
+            db.session.execute(
+                select(Criterion.code, CriterionResult.final_score)
+                .join(Criterion, CriterionResult.criterion_id == Criterion.id)
+                .where(CriterionResult.result_set_id == results.id)
+            ).all()
+        )
     official_total = results.final_total if results is not None else None
     rows, per_criterion = [], {}
     maximum = None
@@ -102,10 +113,20 @@ def backtest(unit: Unit, index_code: str, year: int) -> dict:
         data = next(i for i in report["indices"] if i["id"] == index.id)
         totals = data["totals"]
         maximum = _dec(totals["max"])
-        row = {"weeks_before": weeks_before, "day": day.isoformat(),
-               "secured": totals["secured"], "expected": totals["expected"], "best": totals["best"],
-               "at_risk": totals["at_risk"], "official": _round(official_total), "error": None,
-               "error_percent": None, "brier": None, "brier_criteria": 0, "criteria": []}
+        row = {
+            "weeks_before": weeks_before,
+            "day": day.isoformat(),
+            "secured": totals["secured"],
+            "expected": totals["expected"],
+            "best": totals["best"],
+            "at_risk": totals["at_risk"],
+            "official": _round(official_total),
+            "error": None,
+            "error_percent": None,
+            "brier": None,
+            "brier_criteria": 0,
+            "criteria": [],
+        }
         if official_total is not None:
             error = _dec(totals["expected"]) - official_total
             row["error"] = _round(error)
@@ -117,10 +138,19 @@ def backtest(unit: Unit, index_code: str, year: int) -> dict:
             final = official.get(c["code"])
             outcome = None if final is None else criterion_outcome(secured, best, final)
             brier = None if p is None or outcome is None else (p - outcome) ** 2
-            row["criteria"].append({"code": c["code"], "secured": c["secured"], "expected": c["expected"],
-                                    "best": c["best"], "risk": c["risk"], "p": _round(p, 4),
-                                    "official": _round(final), "outcome": _round(outcome, 4),
-                                    "brier": _round(brier, 4)})
+            row["criteria"].append(
+                {
+                    "code": c["code"],
+                    "secured": c["secured"],
+                    "expected": c["expected"],
+                    "best": c["best"],
+                    "risk": c["risk"],
+                    "p": _round(p, 4),
+                    "official": _round(final),
+                    "outcome": _round(outcome, 4),
+                    "brier": _round(brier, 4),
+                }
+            )
             if brier is not None:
                 scores.append(brier)
                 per_criterion.setdefault(c["code"], []).append(brier)
@@ -128,18 +158,37 @@ def backtest(unit: Unit, index_code: str, year: int) -> dict:
             row["brier"] = _round(sum(scores) / len(scores), 4)
             row["brier_criteria"] = len(scores)
         rows.append(row)
-    titles = dict(db.session.execute(select(Criterion.code, Criterion.title).where(Criterion.index_id == index.id)).all())
+    titles = dict(
+        db.session.execute(select(Criterion.code, Criterion.title).where(Criterion.index_id == index.id)).all()
+    )
     return {
         "unit": {"code": unit.code, "name": unit.name},
-        "index": {"code": index.code, "name": index.name, "year": index.year, "max": _round(maximum),
-                  "assessment_date": index.assessment_date.isoformat(),
-                  "first_due": (first_due(index) or index.assessment_date).isoformat()},
-        "official": None if results is None else {
-            "year": results.year, "source": results.source, "final_total": _round(results.final_total),
+        "index": {
+            "code": index.code,
+            "name": index.name,
+            "year": index.year,
+            "max": _round(maximum),
+            "assessment_date": index.assessment_date.isoformat(),
+            "first_due": (first_due(index) or index.assessment_date).isoformat(),
+        },
+        "official": None
+        if results is None
+        else {
+            "year": results.year,
+            "source": results.source,
+            "final_total": _round(results.final_total),
             "published_total": _round(results.published_total),
-            "deviation_penalty": _round(results.deviation_penalty)},
+            "deviation_penalty": _round(results.deviation_penalty),
+        },
         "weeks": rows,
-        "criteria": [{"code": code, "title": titles.get(code), "official": _round(official.get(code)),
-                      "weeks": len(scores), "brier": _round(sum(scores) / len(scores), 4)}
-                     for code, scores in per_criterion.items()],
+        "criteria": [
+            {
+                "code": code,
+                "title": titles.get(code),
+                "official": _round(official.get(code)),
+                "weeks": len(scores),
+                "brier": _round(sum(scores) / len(scores), 4),
+            }
+            for code, scores in per_criterion.items()
+        ],
     }

@@ -1,5 +1,6 @@
 """Build the report of a unit (or the league table of every unit) as of a day: the query layer feeds the pure
 rules of checklists.scoring, and the result becomes the one dict every export renders."""
+
 from __future__ import annotations
 
 import gc
@@ -43,10 +44,19 @@ def _forecasts(indices: list[Index], as_of: date) -> list[tuple[Index, IndexFore
         statuses = {}
         for day, ids in by_day.items():
             statuses.update(indices_status(ids, day))
-        return [(index, forecast_index(*statuses[index.id], today=as_of, assessment_date=index.assessment_date,
-                                       deviation_threshold_percent=index.deviation_threshold_percent,
-                                       deviation_penalty_points=_penalty(index)))
-                for index in indices]
+        return [
+            (
+                index,
+                forecast_index(
+                    *statuses[index.id],
+                    today=as_of,
+                    assessment_date=index.assessment_date,
+                    deviation_threshold_percent=index.deviation_threshold_percent,
+                    deviation_penalty_points=_penalty(index),
+                ),
+            )
+            for index in indices
+        ]
 
 
 def _penalty(index: Index) -> Decimal:
@@ -76,34 +86,51 @@ def index_dict(index: Index, forecast: IndexForecast, official: ResultSet | None
     warning = forecast.deviation_warning
     totals = {**_totals(index, forecast), "penalty": _num(forecast.totals.penalty)}
     return {
-        "code": index.code, "name": index.name, "year": index.year, "id": index.id,
+        "code": index.code,
+        "name": index.name,
+        "year": index.year,
+        "id": index.id,
         "assessment_date": index.assessment_date.isoformat(),
         "closed": forecast.closed,
         "last_year_published": _num(index.last_year_score),
-        "official": None if official is None else {
-            "final_total": _num(official.final_total), "published_total": _num(official.published_total),
-            "error": _num(forecast.totals.expected - (official.published_total or official.final_total))},
+        "official": None
+        if official is None
+        else {
+            "final_total": _num(official.final_total),
+            "published_total": _num(official.published_total),
+            "error": _num(forecast.totals.expected - (official.published_total or official.final_total)),
+        },
         "deviation_source": index.deviation_source,
         "totals": totals,
         "areas": [a.to_dict() for a in forecast.areas],
         "departments": [d.to_dict() for d in forecast.departments],
-        "deviation_warning": None if warning is None else {
-            "penalty_points": _num(warning.penalty_points), "criteria": list(warning.criteria),
-            "self_score_total": _num(warning.self_score_total), "expected_total": _num(warning.expected_total),
-            "threshold_percent": _num(index.deviation_threshold_percent)},
+        "deviation_warning": None
+        if warning is None
+        else {
+            "penalty_points": _num(warning.penalty_points),
+            "criteria": list(warning.criteria),
+            "self_score_total": _num(warning.self_score_total),
+            "expected_total": _num(warning.expected_total),
+            "threshold_percent": _num(index.deviation_threshold_percent),
+        },
         "criteria": [{**c.to_dict(), "area_name": c.area_name, "estimated": c.estimated} for c in forecast.criteria],
     }
 
 
 def build_report(unit: Unit, as_of: date) -> dict:
-    indices = db.session.execute(select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)).scalars().all()
+    indices = (
+        db.session.execute(select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year))
+        .scalars()
+        .all()
+    )
     official = _official_results(indices) if indices else {}
     return {
         "unit": {"code": unit.code, "name": unit.name},
         "as_of": as_of.isoformat(),
         "generated_at": utcnow().replace(microsecond=0).isoformat(),
-        "indices": [index_dict(index, forecast, official.get(index.id))
-                    for index, forecast in _forecasts(indices, as_of)],
+        "indices": [
+            index_dict(index, forecast, official.get(index.id)) for index, forecast in _forecasts(indices, as_of)
+        ],
     }
 
 
@@ -113,15 +140,22 @@ def league_table(as_of: date) -> list[dict]:
     units = {u.id: u for u in db.session.execute(select(Unit)).scalars()}
     tables: dict[tuple[str, int], dict] = {}
     for index, forecast in _forecasts(indices, as_of):
-        table = tables.setdefault((index.code, index.year), {"code": index.code, "year": index.year, "name": index.name,
-                                                             "rows": []})
+        table = tables.setdefault(
+            (index.code, index.year), {"code": index.code, "year": index.year, "name": index.name, "rows": []}
+        )
         unit = units[index.unit_id]
-        table["rows"].append({"unit": unit.code, "unit_name": unit.name, **_totals(index, forecast),
-                              "critical": sum(1 for c in forecast.criteria if c.risk in ("critical", "lost"))})
+        table["rows"].append(
+            {
+                "unit": unit.code,
+                "unit_name": unit.name,
+                **_totals(index, forecast),
+                "critical": sum(1 for c in forecast.criteria if c.risk in ("critical", "lost")),
+            }
+        )
     for table in tables.values():
         table["rows"].sort(key=lambda row: (-row["expected"], row["at_risk"], row["unit"]))
         rows = table["rows"]
-        for position, row in enumerate(rows, start=1):   # ties are shown as ties: equal expected, equal rank
+        for position, row in enumerate(rows, start=1):  # ties are shown as ties: equal expected, equal rank
             tied = position > 1 and row["expected"] == rows[position - 2]["expected"]
             row["rank"] = rows[position - 2]["rank"] if tied else position
     return list(tables.values())

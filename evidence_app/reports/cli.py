@@ -1,4 +1,5 @@
 """`minhchung report` and `minhchung pack`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,9 @@ def _as_of(value: str | None):
     day = as_of_day(value)
     if day is not None:
         return day
-    raise click.BadParameter(f"{value!r} is not a date: write it as DD/MM/YYYY or YYYY-MM-DD (e.g. 15/12/2024)",
-                             param_hint="--as-of")
+    raise click.BadParameter(
+        f"{value!r} is not a date: write it as DD/MM/YYYY or YYYY-MM-DD (e.g. 15/12/2024)", param_hint="--as-of"
+    )
 
 
 @click.command("report")

@@ -1,5 +1,6 @@
 """The report in the forms people take away: JSON (the documented shape), CSV and XLSX with Vietnamese headers,
 and a stand-alone HTML page for printing. All of them render the one report dict built by `build_report`."""
+
 from __future__ import annotations
 
 import csv
@@ -8,19 +9,37 @@ import json
 
 from flask import render_template
 
-RISK_LABELS = {"secured": "Chắc chắn", "on_track": "Đúng tiến độ", "at_risk": "Có nguy cơ", "critical": "Nghiêm trọng",
-               "lost": "Đã mất"}
+RISK_LABELS = {
+    "secured": "Chắc chắn",
+    "on_track": "Đúng tiến độ",
+    "at_risk": "Có nguy cơ",
+    "critical": "Nghiêm trọng",
+    "lost": "Đã mất",
+}
 CRITERION_COLUMNS = [  # (key in the JSON, Vietnamese header)
-    ("code", "Mã"), ("title", "Tiêu chí"), ("area", "Lĩnh vực"), ("max", "Điểm tối đa"), ("last_year", "Điểm năm trước"),
-    ("secured", "Điểm chắc chắn"), ("expected", "Điểm dự kiến"), ("best", "Điểm tối đa có thể đạt"),
-    ("at_risk", "Điểm có nguy cơ mất"), ("risk", "Mức rủi ro"), ("reason", "Lý do chính"), ("reasons", "Chi tiết"),
+    ("code", "Mã"),
+    ("title", "Tiêu chí"),
+    ("area", "Lĩnh vực"),
+    ("max", "Điểm tối đa"),
+    ("last_year", "Điểm năm trước"),
+    ("secured", "Điểm chắc chắn"),
+    ("expected", "Điểm dự kiến"),
+    ("best", "Điểm tối đa có thể đạt"),
+    ("at_risk", "Điểm có nguy cơ mất"),
+    ("risk", "Mức rủi ro"),
+    ("reason", "Lý do chính"),
+    ("reasons", "Chi tiết"),
     ("owner", "Bộ phận phụ trách"),
     ("due", "Hạn"),
 ]
 NUMBER_KEYS = {"max", "last_year", "secured", "expected", "best", "at_risk"}
 FORMATS = ("json", "csv", "xlsx", "html")
-CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
-                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "html": "text/html; charset=utf-8"}
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
 
 
 def _cell(key: str, value):
@@ -44,7 +63,9 @@ def to_csv(report: dict) -> bytes:
     writer.writerow(["Bộ chỉ số", *(header for _key, header in CRITERION_COLUMNS)])
     for index in report["indices"]:
         for criterion in index["criteria"]:
-            writer.writerow([f"{index['code']} {index['year']}", *(_cell(k, criterion[k]) for k, _h in CRITERION_COLUMNS)])
+            writer.writerow(
+                [f"{index['code']} {index['year']}", *(_cell(k, criterion[k]) for k, _h in CRITERION_COLUMNS)]
+            )
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
 
 
@@ -62,15 +83,35 @@ def to_xlsx(report: dict) -> bytes:
     summary["A1"].font = Font(bold=True, size=13)
     summary.append([f"Tính đến ngày {_cell('due', report['as_of'])}"])
     summary.append([])
-    headers = ["Bộ chỉ số", "Năm", "Ngày đánh giá", "Điểm tối đa", "Điểm năm trước", "Điểm chắc chắn", "Điểm dự kiến",
-               "Điểm tối đa có thể đạt", "Điểm có nguy cơ mất"]
+    headers = [
+        "Bộ chỉ số",
+        "Năm",
+        "Ngày đánh giá",
+        "Điểm tối đa",
+        "Điểm năm trước",
+        "Điểm chắc chắn",
+        "Điểm dự kiến",
+        "Điểm tối đa có thể đạt",
+        "Điểm có nguy cơ mất",
+    ]
     summary.append(headers)
     for cell in summary[4]:
         cell.font, cell.fill = bold, head_fill
     for index in report["indices"]:
         t = index["totals"]
-        summary.append([index["name"], index["year"], _cell("due", index["assessment_date"]), t["max"], t["last_year"],
-                        t["secured"], t["expected"], t["best"], t["at_risk"]])
+        summary.append(
+            [
+                index["name"],
+                index["year"],
+                _cell("due", index["assessment_date"]),
+                t["max"],
+                t["last_year"],
+                t["secured"],
+                t["expected"],
+                t["best"],
+                t["at_risk"],
+            ]
+        )
         for cell in summary[summary.max_row][3:]:
             cell.number_format = number
     summary.column_dimensions["A"].width = 48

@@ -1,4 +1,5 @@
 """`minhchung forecast backtest`: the forecast replayed week by week over a cycle, against the official results."""
+
 from __future__ import annotations
 
 import json
@@ -31,29 +32,41 @@ def _signed(value) -> str:
 
 def print_table(result: dict) -> None:
     index, official = result["index"], result["official"]
-    click.echo(f"Kiểm định dự báo {index['code']} {index['year']} — {result['unit']['name']} ({result['unit']['code']}); "
-               f"điểm tối đa {_fmt(index['max'])}, ngày đánh giá {_day(index['assessment_date'])}")
+    click.echo(
+        f"Kiểm định dự báo {index['code']} {index['year']} — {result['unit']['name']} ({result['unit']['code']}); "
+        f"điểm tối đa {_fmt(index['max'])}, ngày đánh giá {_day(index['assessment_date'])}"
+    )
     if official is None:
         click.echo("Chưa nhập kết quả chính thức của năm này (`minhchung results import`): chỉ có dự báo.")
     else:
-        click.echo(f"Kết quả chính thức: {_fmt(official['final_total'])} (tổng điểm chốt các tiêu chí"
-                   f"{', nguồn ' + official['source'] if official['source'] else ''})")
-    click.echo("(Tuần: số tuần trước ngày đánh giá; Chắc chắn, Dự báo, Có thể đạt: điểm chắc chắn, dự kiến và tối đa có thể "
-               "đạt của báo cáo ngày đó; Sai số = Dự báo − Chính thức; Brier: p của tiêu chí so với kết quả chính thức)")
-    header = (f"{'Tuần':>5}  {'Ngày':<10}  {'Chắc chắn':>9}  {'Dự báo':>9}  {'Có thể đạt':>10}  {'Chính thức':>10}  "
-              f"{'Sai số':>8}  {'Sai số %':>8}  {'Brier (n)':>12}")
+        click.echo(
+            f"Kết quả chính thức: {_fmt(official['final_total'])} (tổng điểm chốt các tiêu chí"
+            f"{', nguồn ' + official['source'] if official['source'] else ''})"
+        )
+    click.echo(
+        "(Tuần: số tuần trước ngày đánh giá; Chắc chắn, Dự báo, Có thể đạt: điểm chắc chắn, dự kiến và tối đa có thể "
+        "đạt của báo cáo ngày đó; Sai số = Dự báo − Chính thức; Brier: p của tiêu chí so với kết quả chính thức)"
+    )
+    header = (
+        f"{'Tuần':>5}  {'Ngày':<10}  {'Chắc chắn':>9}  {'Dự báo':>9}  {'Có thể đạt':>10}  {'Chính thức':>10}  "
+        f"{'Sai số':>8}  {'Sai số %':>8}  {'Brier (n)':>12}"
+    )
     click.echo(header)
     click.echo("-" * len(header))
     for row in result["weeks"]:
         brier = "—" if row["brier"] is None else f"{_fmt(row['brier'], 3)} ({row['brier_criteria']})"
         percent = "—" if row["error_percent"] is None else _signed(row["error_percent"]) + "%"
-        click.echo(f"{-row['weeks_before']:>5}  {_day(row['day']):<10}  {_fmt(row['secured']):>9}  {_fmt(row['expected']):>9}  "
-                   f"{_fmt(row['best']):>10}  {_fmt(row['official']):>10}  {_signed(row['error']):>8}  {percent:>8}  {brier:>12}")
+        click.echo(
+            f"{-row['weeks_before']:>5}  {_day(row['day']):<10}  {_fmt(row['secured']):>9}  {_fmt(row['expected']):>9}  "
+            f"{_fmt(row['best']):>10}  {_fmt(row['official']):>10}  {_signed(row['error']):>8}  {percent:>8}  {brier:>12}"
+        )
     if result["criteria"]:
         click.echo("\nBrier theo tiêu chí (trung bình các tuần có điểm còn giành được), cao nhất trước:")
         for c in sorted(result["criteria"], key=lambda c: (-c["brier"], c["code"])):
-            click.echo(f"  {c['code']:<10} {_fmt(c['brier'], 3):>6}  ({c['weeks']} tuần; chính thức {_fmt(c['official'])})  "
-                       f"{c['title'] or ''}")
+            click.echo(
+                f"  {c['code']:<10} {_fmt(c['brier'], 3):>6}  ({c['weeks']} tuần; chính thức {_fmt(c['official'])})  "
+                f"{c['title'] or ''}"
+            )
 
 
 @forecast_cli.command("backtest")

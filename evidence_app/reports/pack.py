@@ -1,5 +1,6 @@
 """The submission pack: one folder per criterion with its approved documents under their original names, a
 manifest (CSV and JSON) and the report, written as a stream — never the whole ZIP in memory."""
+
 from __future__ import annotations
 
 import csv
@@ -51,15 +52,19 @@ def approved_documents(unit: Unit) -> list[tuple[str, Document, User, datetime]]
     """(folder, document, approver, approved at) for every approved link of the unit, in criterion order."""
     rows = db.session.execute(
         select(Evidence, Criterion.code, Index.code, Review)
-        .join(ChecklistItem, Evidence.item_id == ChecklistItem.id).join(Criterion, ChecklistItem.criterion_id == Criterion.id)
-        .join(Index, Criterion.index_id == Index.id).join(Document, Evidence.document_id == Document.id)
+        .join(ChecklistItem, Evidence.item_id == ChecklistItem.id)
+        .join(Criterion, ChecklistItem.criterion_id == Criterion.id)
+        .join(Index, Criterion.index_id == Index.id)
+        .join(Document, Evidence.document_id == Document.id)
         .join(Review, (Review.evidence_id == Evidence.id) & (Review.decision == Decision.approved.value))
         .where(Index.unit_id == unit.id, Evidence.state == EvidenceState.approved.value, Document.deleted_at.is_(None))
         .order_by(Index.code, Index.year, Criterion.position, ChecklistItem.position, Evidence.id)
         .options(joinedload(Evidence.document), joinedload(Review.reviewer))
     ).all()
-    return [(f"{index_code}-{criterion_code}", evidence.document, review.reviewer, review.created_at)
-            for evidence, criterion_code, index_code, review in rows]
+    return [
+        (f"{index_code}-{criterion_code}", evidence.document, review.reviewer, review.created_at)
+        for evidence, criterion_code, index_code, review in rows
+    ]
 
 
 def _unique(folder: str, filename: str, taken: set[str]) -> str:
@@ -83,22 +88,38 @@ def iter_pack(unit: Unit, report: dict) -> Iterator[bytes]:
         for folder, document, approver, approved_at in approved_documents(unit):
             name = _unique(folder, document.filename, taken)
             info = zipfile.ZipInfo(name, date_time=document.uploaded_at.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_STORED if document.content_type.startswith(("image/", "application/pdf")) \
+            info.compress_type = (
+                zipfile.ZIP_STORED
+                if document.content_type.startswith(("image/", "application/pdf"))
                 else zipfile.ZIP_DEFLATED
-            with storage.open(document.storage_key) as source, archive.open(info, "w", force_zip64=document.size > 2**31) as target:
+            )
+            with (
+                storage.open(document.storage_key) as source,
+                archive.open(info, "w", force_zip64=document.size > 2**31) as target,
+            ):
                 while chunk := source.read(CHUNK):
                     target.write(chunk)
                     yield sink.take()
-            manifest.append({"file": name, "sha256": document.sha256, "size": document.size, "number": document.number,
-                             "issue_date": document.issue_date.isoformat() if document.issue_date else None,
-                             "approver": approver.display_name, "approved_at": approved_at.isoformat()})
+            manifest.append(
+                {
+                    "file": name,
+                    "sha256": document.sha256,
+                    "size": document.size,
+                    "number": document.number,
+                    "issue_date": document.issue_date.isoformat() if document.issue_date else None,
+                    "approver": approver.display_name,
+                    "approved_at": approved_at.isoformat(),
+                }
+            )
             yield sink.take()
         table = io.StringIO()
         writer = csv.DictWriter(table, fieldnames=MANIFEST_COLUMNS)
         writer.writeheader()
         writer.writerows(manifest)
         archive.writestr("manifest.csv", "\ufeff" + table.getvalue())
-        archive.writestr("manifest.json", json.dumps({"unit": unit.code, "files": manifest}, ensure_ascii=False, indent=2))
+        archive.writestr(
+            "manifest.json", json.dumps({"unit": unit.code, "files": manifest}, ensure_ascii=False, indent=2)
+        )
         archive.writestr("bao-cao.json", to_json(report))
         archive.writestr("bao-cao.xlsx", to_xlsx(report))
         archive.writestr("bao-cao.html", to_html(report))

@@ -1,4 +1,5 @@
 """The report page, its downloads, the submission pack and the province's league table."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,8 +22,9 @@ def _as_of_or_400() -> date:
     raw = request.args.get("as_of") or request.form.get("as_of")
     as_of = as_of_day(raw)
     if as_of is None:
-        abort(400, description=_("“%(value)s” is not a date: write it as dd/mm/yyyy, for example 15/12/2024.",
-                                 value=raw))
+        abort(
+            400, description=_("“%(value)s” is not a date: write it as dd/mm/yyyy, for example 15/12/2024.", value=raw)
+        )
     return as_of
 
 
@@ -34,8 +36,14 @@ def _report(as_of: date) -> dict:
 @login_required
 def report_page():
     as_of = _as_of_or_400()
-    return render_template("reports/index.html", report=_report(as_of), as_of=as_of, risk_labels=RISK_LABELS,
-                           formats=FORMATS, action_form=ActionForm())
+    return render_template(
+        "reports/index.html",
+        report=_report(as_of),
+        as_of=as_of,
+        risk_labels=RISK_LABELS,
+        formats=FORMATS,
+        action_form=ActionForm(),
+    )
 
 
 @bp.get("/download")
@@ -43,12 +51,20 @@ def report_page():
 def download():
     fmt = request.args.get("format", "")
     if fmt not in FORMATS:
-        abort(400, description=_("Unknown format “%(format)s”: choose one of %(formats)s.", format=fmt, formats=", ".join(FORMATS)))
+        abort(
+            400,
+            description=_(
+                "Unknown format “%(format)s”: choose one of %(formats)s.", format=fmt, formats=", ".join(FORMATS)
+            ),
+        )
     as_of = _as_of_or_400()
     body = render(_report(as_of), fmt)
     name = f"bao-cao-{current_user.unit.code}-{as_of.isoformat()}.{fmt}"
-    return Response(body, content_type=CONTENT_TYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+    return Response(
+        body,
+        content_type=CONTENT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+    )
 
 
 @bp.post("/pack")
@@ -61,8 +77,11 @@ def pack():
     report = _report(as_of)
     unit = current_user.unit
     name = f"ho-so-minh-chung-{unit.code}-{as_of.isoformat()}.zip"
-    return Response(stream_with_context(iter_pack(unit, report)), content_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+    return Response(
+        stream_with_context(iter_pack(unit, report)),
+        content_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+    )
 
 
 @bp.get("/province")

@@ -1,5 +1,6 @@
 """Deciding on evidence: approve, or send back with a coded reason. The four-eyes rule and optimistic locking
 are enforced here, for the pages, the CLI and the API alike."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,8 +34,15 @@ def is_own(evidence: Evidence, user: User) -> bool:
     return evidence.document.uploaded_by_id == user.id or evidence.linked_by_id == user.id
 
 
-def decide(evidence: Evidence, reviewer: User, decision: str, *, expected_version: int,
-           reason_code: str | None = None, comment: str | None = None) -> Review:
+def decide(
+    evidence: Evidence,
+    reviewer: User,
+    decision: str,
+    *,
+    expected_version: int,
+    reason_code: str | None = None,
+    comment: str | None = None,
+) -> Review:
     """Record a decision and commit. `expected_version` is the version the reviewer saw: if the evidence changed
     since (another reviewer decided), ReviewConflict is raised and nothing is written."""
     from flask_babel import lazy_gettext as _l
@@ -44,7 +52,9 @@ def decide(evidence: Evidence, reviewer: User, decision: str, *, expected_versio
     if not can_review(reviewer):
         raise ReviewRefused("not_reviewer", _l("Only reviewers and administrators decide on evidence."))
     if is_own(evidence, reviewer):
-        raise ReviewRefused("own_upload", _l("You uploaded this document yourself: another reviewer must decide on it."))
+        raise ReviewRefused(
+            "own_upload", _l("You uploaded this document yourself: another reviewer must decide on it.")
+        )
     if decision not in (Decision.approved.value, Decision.changes_requested.value):
         raise ReviewRefused("bad_decision", _l("Unknown decision."))
     comment = (comment or "").strip() or None
@@ -58,15 +68,22 @@ def decide(evidence: Evidence, reviewer: User, decision: str, *, expected_versio
     if evidence.version != expected_version or evidence.state != EvidenceState.submitted.value:
         raise ReviewConflict(evidence)
     evidence.state = decision
-    review = Review(evidence=evidence, reviewer_id=reviewer.id, decision=decision, reason_code=reason_code, comment=comment)
+    review = Review(
+        evidence=evidence, reviewer_id=reviewer.id, decision=decision, reason_code=reason_code, comment=comment
+    )
     db.session.add(review)
     try:
         db.session.flush()  # the UPDATE … WHERE version = expected: fails if another reviewer got there first
     except StaleDataError:
         db.session.rollback()
         raise ReviewConflict(db.session.get(Evidence, evidence.id)) from None
-    audit.record(f"review.{decision}", unit_id=reviewer.unit_id, actor_id=reviewer.id, object_type="evidence",
-                 object_id=evidence.id, data={"document": evidence.document_id, "item": evidence.item.code,
-                                              "reason": reason_code, "comment": comment})
+    audit.record(
+        f"review.{decision}",
+        unit_id=reviewer.unit_id,
+        actor_id=reviewer.id,
+        object_type="evidence",
+        object_id=evidence.id,
+        data={"document": evidence.document_id, "item": evidence.item.code, "reason": reason_code, "comment": comment},
+    )
     db.session.commit()
     return review

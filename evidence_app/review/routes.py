@@ -1,5 +1,6 @@
 """The review queue: oldest first, filtered; one document at a time beside its metadata and the item's
 acceptance notes; decisions by keyboard; several approved at once."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -36,11 +37,19 @@ def queue():
     unit_id = current_user.unit_id
     choices = {
         "index": db.session.execute(select(Index).where(Index.unit_id == unit_id).order_by(Index.code)).scalars().all(),
-        "area": db.session.execute(select(Area).join(Index).where(Index.unit_id == unit_id)
-                                   .order_by(Index.code, Area.position)).scalars().all(),
-        "department": db.session.execute(select(Department).where(Department.unit_id == unit_id)
-                                         .order_by(Department.name)).scalars().all(),
-        "uploader": db.session.execute(select(User).where(User.unit_id == unit_id).order_by(User.username)).scalars().all(),
+        "area": db.session.execute(
+            select(Area).join(Index).where(Index.unit_id == unit_id).order_by(Index.code, Area.position)
+        )
+        .scalars()
+        .all(),
+        "department": db.session.execute(
+            select(Department).where(Department.unit_id == unit_id).order_by(Department.name)
+        )
+        .scalars()
+        .all(),
+        "uploader": db.session.execute(select(User).where(User.unit_id == unit_id).order_by(User.username))
+        .scalars()
+        .all(),
     }
     return render_template("review/queue.html", waiting=waiting, filters=filters, choices=choices, is_own=is_own)
 
@@ -56,14 +65,29 @@ def _next_in_queue(after: Evidence, filters: dict) -> Evidence | None:
 @reviewer_required
 def show(evidence_id: int):
     evidence = evidence_in_unit(evidence_id)
-    history = db.session.execute(
-        select(Review).join(Evidence).where(Evidence.item_id == evidence.item_id).order_by(Review.created_at.desc())
-        .options(selectinload(Review.reviewer), selectinload(Review.evidence).selectinload(Evidence.document))
-    ).scalars().all()
+    history = (
+        db.session.execute(
+            select(Review)
+            .join(Evidence)
+            .where(Evidence.item_id == evidence.item_id)
+            .order_by(Review.created_at.desc())
+            .options(selectinload(Review.reviewer), selectinload(Review.evidence).selectinload(Evidence.document))
+        )
+        .scalars()
+        .all()
+    )
     filters = current_filters()
-    return render_template("review/show.html", evidence=evidence, document=evidence.document, item=evidence.item,
-                           history=history, reasons=REASONS, own=is_own(evidence, current_user), filters=filters,
-                           next_evidence=_next_in_queue(evidence, filters))
+    return render_template(
+        "review/show.html",
+        evidence=evidence,
+        document=evidence.document,
+        item=evidence.item,
+        history=history,
+        reasons=REASONS,
+        own=is_own(evidence, current_user),
+        filters=filters,
+        next_evidence=_next_in_queue(evidence, filters),
+    )
 
 
 @bp.post("/<int:evidence_id>")
@@ -72,24 +96,43 @@ def decide_one(evidence_id: int):
     evidence = evidence_in_unit(evidence_id)
     filters = current_filters()
     try:
-        decide(evidence, current_user, request.form.get("decision", ""),
-               expected_version=request.form.get("version", type=int) or -1,
-               reason_code=request.form.get("reason") or None, comment=request.form.get("comment"))
+        decide(
+            evidence,
+            current_user,
+            request.form.get("decision", ""),
+            expected_version=request.form.get("version", type=int) or -1,
+            reason_code=request.form.get("reason") or None,
+            comment=request.form.get("comment"),
+        )
     except ReviewConflict as conflict:
         latest = conflict.evidence
-        last = db.session.execute(select(Review).where(Review.evidence_id == latest.id)
-                                  .order_by(Review.id.desc()).limit(1)).scalar_one_or_none()
+        last = db.session.execute(
+            select(Review).where(Review.evidence_id == latest.id).order_by(Review.id.desc()).limit(1)
+        ).scalar_one_or_none()
         who = last.reviewer.display_name if last else "?"
-        flash(_("Another reviewer (%(who)s) decided on this document first; nothing was overwritten. "
-                "Their decision stands.", who=who), "error")
+        flash(
+            _(
+                "Another reviewer (%(who)s) decided on this document first; nothing was overwritten. "
+                "Their decision stands.",
+                who=who,
+            ),
+            "error",
+        )
         return redirect(url_for("review.show", evidence_id=evidence_id, **filters), 303)
     except ReviewRefused as refused:
         flash(str(refused.message), "error")
         status = 403 if refused.code in ("own_upload", "not_reviewer") else 422
-        return redirect(url_for("review.show", evidence_id=evidence_id, **filters), 303) if status == 422 else (
-            render_template("error.html", title=_("Not allowed"), message=str(refused.message)), status)
-    flash(_("Approved: %(name)s.", name=evidence.document.filename) if evidence.state == EvidenceState.approved.value
-          else _("Sent back: %(name)s.", name=evidence.document.filename), "success")
+        return (
+            redirect(url_for("review.show", evidence_id=evidence_id, **filters), 303)
+            if status == 422
+            else (render_template("error.html", title=_("Not allowed"), message=str(refused.message)), status)
+        )
+    flash(
+        _("Approved: %(name)s.", name=evidence.document.filename)
+        if evidence.state == EvidenceState.approved.value
+        else _("Sent back: %(name)s.", name=evidence.document.filename),
+        "success",
+    )
     following = _next_in_queue(evidence, filters)
     if following is not None:
         return redirect(url_for("review.show", evidence_id=following.id, **filters), 303)
@@ -115,6 +158,11 @@ def approve_many():
     if approved:
         flash(_("%(num)d document(s) approved.", num=approved), "success")
     if skipped:
-        flash(_("Not approved (decided by someone else meanwhile, or your own upload): %(names)s.",
-                names=", ".join(skipped)), "error")
+        flash(
+            _(
+                "Not approved (decided by someone else meanwhile, or your own upload): %(names)s.",
+                names=", ".join(skipped),
+            ),
+            "error",
+        )
     return redirect(url_for("review.queue", **current_filters()), 303)

@@ -1,5 +1,6 @@
 """The ward's administrator: users (create, disable, reset password, roles, departments), who provides which
 item, the audit trail per document and per user; and the commands `audit verify` and `remind`."""
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,17 @@ def department(code: str) -> Department:
 
 def test_admin_creates_a_user_and_the_password_is_shown_once(ward, client):
     login(client, "admin")
-    response = client.post("/admin/users/new", data={"username": "lan.nt", "full_name": "Nguyễn Thị Lan", "role": "reviewer",
-                                                      "departments": [department("vp-tk").id], "active": "y"}, follow_redirects=True)
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "username": "lan.nt",
+            "full_name": "Nguyễn Thị Lan",
+            "role": "reviewer",
+            "departments": [department("vp-tk").id],
+            "active": "y",
+        },
+        follow_redirects=True,
+    )
     page = response.get_data(as_text=True)
     password = re.search(r"chỉ hiển thị một lần\): (\S+)<", page).group(1)
     created = user("lan.nt")
@@ -41,8 +51,10 @@ def test_admin_creates_a_user_and_the_password_is_shown_once(ward, client):
 def test_role_changes_and_disabling_are_audited_and_take_effect(ward, client, app):
     login(client, "admin")
     target = user("cb-vp-tk")
-    response = client.post(f"/admin/users/{target.id}", data={"full_name": "Cán bộ VP", "role": "reviewer",
-                                                               "departments": [department("vp-tk").id]})
+    response = client.post(
+        f"/admin/users/{target.id}",
+        data={"full_name": "Cán bộ VP", "role": "reviewer", "departments": [department("vp-tk").id]},
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert user("cb-vp-tk").role == "reviewer" and not user("cb-vp-tk").active, "the box left unticked disables"
@@ -75,8 +87,9 @@ def test_assign_an_item_to_a_department_and_a_person(ward, client, app):
     item = db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-1.2-a")).scalar_one()
     staff = user("cb-vp-tk")
     assert "CCHC-1.2-a" not in _my_work(app, "cb-vp-tk"), "owned by Văn hoá – Thông tin at first"
-    response = client.post(f"/admin/items/{item.id}/assign", data={"owner_department": department("vh-tt").id,
-                                                                    "assignee": staff.id})
+    response = client.post(
+        f"/admin/items/{item.id}/assign", data={"owner_department": department("vh-tt").id, "assignee": staff.id}
+    )
     assert response.status_code == 303
     assert "CCHC-1.2-a" in _my_work(app, "cb-vp-tk"), "assigned to the person"
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "item.assign")).scalar_one()
@@ -101,7 +114,9 @@ def test_non_admins_get_403_on_admin_pages(ward, client):
 def test_audit_trail_per_document_and_per_user(ward, client, tmp_path):
     staff = user("cb-vp-tk")
     item = db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-2.1-a")).scalar_one()
-    doc = upload_document(corpus.pdf(tmp_path), "bao-cao.pdf", user=staff, items=[item], fields=DocumentFields()).document
+    doc = upload_document(
+        corpus.pdf(tmp_path), "bao-cao.pdf", user=staff, items=[item], fields=DocumentFields()
+    ).document
     login(client, "admin")
     page = client.get(f"/admin/audit?document={doc.id}").get_data(as_text=True)
     assert "document.upload" in page and "bao-cao.pdf" in page and "auth.login" not in page

@@ -1,6 +1,7 @@
 """/api/v1 does what the pages do, through the same services: the rubric, my items, uploads through the file
 checks, links, edits, the review queue and decisions (four eyes, optimistic locking), figures, the report and
 the audit trail; and the OpenAPI document names every route the server has."""
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,9 @@ def criterion_id(code: str) -> int:
 def upload(client: Api, tmp_path, code="CCHC-1.2-a", name="ke-hoach.pdf", pages=1, **fields):
     path = corpus.pdf(tmp_path, f"{pages}-{name}", pages=pages)
     with open(path, "rb") as f:
-        return client.post(f"/items/{item_id(code)}/documents", data={"file": (f, name), **fields},
-                           content_type="multipart/form-data")
+        return client.post(
+            f"/items/{item_id(code)}/documents", data={"file": (f, name), **fields}, content_type="multipart/form-data"
+        )
 
 
 def test_the_rubric_and_my_items(api):
@@ -73,7 +75,11 @@ def test_upload_link_edit_and_the_checks_of_the_upload_page(api, tmp_path):
     assert response.status_code == 201, response.json
     doc = response.json["document"]
     assert (doc["filename"], doc["number"], doc["issue_date"], doc["content_type"]) == (
-        "ke-hoach.pdf", "12/KH-UBND", "2024-03-01", "application/pdf")
+        "ke-hoach.pdf",
+        "12/KH-UBND",
+        "2024-03-01",
+        "application/pdf",
+    )
     assert response.json["deduplicated"] is False and response.json["evidence"][0]["state"] == "submitted"
     again = upload(staff, tmp_path, code="CCHC-2.1-a")
     assert again.status_code == 201 and again.json["deduplicated"] and again.json["document"]["id"] == doc["id"]
@@ -81,8 +87,11 @@ def test_upload_link_edit_and_the_checks_of_the_upload_page(api, tmp_path):
     html = tmp_path / "trang.pdf"
     html.write_bytes(b"<html><script>alert(1)</script></html>")
     with open(html, "rb") as f:
-        refused = staff.post(f"/items/{item_id('CCHC-1.2-a')}/documents", data={"file": (f, "trang.pdf")},
-                             content_type="multipart/form-data")
+        refused = staff.post(
+            f"/items/{item_id('CCHC-1.2-a')}/documents",
+            data={"file": (f, "trang.pdf")},
+            content_type="multipart/form-data",
+        )
     assert refused.status_code == 422 and refused.json["error"]["code"] == "type_not_allowed"
     assert db.session.query(Document).count() == 1
 
@@ -91,8 +100,9 @@ def test_upload_link_edit_and_the_checks_of_the_upload_page(api, tmp_path):
     assert set(report.json["error"]["fields"]) == {"number", "sent_date"}
     bad_date = upload(staff, tmp_path, name="x.pdf", pages=3, issue_date="31/02/2024")
     assert bad_date.status_code == 422 and "issue_date" in bad_date.json["error"]["fields"]
-    no_file = staff.post(f"/items/{item_id('CCHC-1.2-a')}/documents", data={"number": "1"},
-                         content_type="multipart/form-data")
+    no_file = staff.post(
+        f"/items/{item_id('CCHC-1.2-a')}/documents", data={"number": "1"}, content_type="multipart/form-data"
+    )
     assert no_file.status_code == 422 and no_file.json["error"]["code"] == "file_required"
 
     linked = staff.post(f"/items/{item_id('CCHC-1.1-b')}/links", json={"document_id": doc["id"]})
@@ -101,12 +111,16 @@ def test_upload_link_edit_and_the_checks_of_the_upload_page(api, tmp_path):
     assert staff.post(f"/items/{item_id('CCHC-1.1-b')}/links", data="x").status_code == 415
 
     as_report = staff.patch(f"/documents/{doc['id']}", json={"issuer": "UBND phường Giếng Đáy"})
-    assert as_report.status_code == 422 and set(as_report.json["error"]["fields"]) == {"sent_date"}, \
+    assert as_report.status_code == 422 and set(as_report.json["error"]["fields"]) == {"sent_date"}, (
         "now evidence of a periodic report, it needs its sending date"
+    )
     edited = staff.patch(f"/documents/{doc['id']}", json={"issuer": "UBND phường Giếng Đáy", "sent_date": "2024-03-02"})
     assert edited.status_code == 200, edited.json
     assert (edited.json["issuer"], edited.json["number"], edited.json["sent_date"]) == (
-        "UBND phường Giếng Đáy", "12/KH-UBND", "2024-03-02")
+        "UBND phường Giếng Đáy",
+        "12/KH-UBND",
+        "2024-03-02",
+    )
     not_yours = api("cb-vp-tk").patch(f"/documents/{doc['id']}", json={"number": "forged"})
     assert not_yours.status_code == 403 and not_yours.json["error"]["code"] == "not_editable"
     backwards = staff.patch(f"/documents/{doc['id']}", json={"period_start": "2024-05-01", "period_end": "2024-01-01"})
@@ -123,7 +137,10 @@ def test_review_through_the_api_keeps_the_four_eyes_rule(api, tmp_path):
     assert staff.get("/review/queue").status_code == 403
     queue = reviewer.get("/review/queue").json
     assert [(e["id"], e["version"], e["own"]) for e in queue] == [(evidence["id"], 1, False)]
-    assert staff.post(f"/evidence/{evidence['id']}/decision", json={"decision": "approved", "version": 1}).status_code == 403
+    assert (
+        staff.post(f"/evidence/{evidence['id']}/decision", json={"decision": "approved", "version": 1}).status_code
+        == 403
+    )
 
     uploader_reviewer = api("reviewer2")
     own = upload(uploader_reviewer, tmp_path, code="CCHC-2.1-a", name="so-lieu.pdf", pages=2).json["evidence"][0]
@@ -133,10 +150,14 @@ def test_review_through_the_api_keeps_the_four_eyes_rule(api, tmp_path):
     url = f"/evidence/{evidence['id']}/decision"
     no_reason = reviewer.post(url, json={"decision": "changes_requested", "version": 1})
     assert no_reason.status_code == 422 and no_reason.json["error"]["code"] == "reason_required"
-    sent_back = reviewer.post(url, json={"decision": "changes_requested", "version": 1, "reason": "unsigned",
-                                         "comment": "Chưa ký số"})
+    sent_back = reviewer.post(
+        url, json={"decision": "changes_requested", "version": 1, "reason": "unsigned", "comment": "Chưa ký số"}
+    )
     assert sent_back.status_code == 200, sent_back.json
-    assert sent_back.json["review"]["reason"]["code"] == "unsigned" and sent_back.json["evidence"]["state"] == "changes_requested"
+    assert (
+        sent_back.json["review"]["reason"]["code"] == "unsigned"
+        and sent_back.json["evidence"]["state"] == "changes_requested"
+    )
     assert sent_back.json["review"]["reason"]["label"] != sent_back.json["review"]["reason"]["label_en"]
 
     stale = api("admin").post(url, json={"decision": "approved", "version": 1})
@@ -197,14 +218,16 @@ def test_two_reviewers_deciding_at_once_one_wins_the_other_gets_409(app, api, tm
     assert db.session.query(Review).count() == 1
     assert db.session.get(Evidence, evidence["id"]).version == 2
     assert db.session.execute(select(AuditEvent.action).where(AuditEvent.action.like("review.%"))).scalars().all() == [
-        "review.approved"]
+        "review.approved"
+    ]
 
 
 def test_measurements_self_scores_and_the_report(api, runner):
     staff, outsider, reviewer = api("cb-vh-tt"), api("cb-vp-tk"), api("reviewer")
     url = f"/criteria/{criterion_id('1.2')}/measurements"  # the criterion of vh-tt
-    added = staff.post(url, json={"numerator": 991, "denominator": "1000", "measured_on": "2024-05-31",
-                                  "source": "Hệ thống một cửa"})
+    added = staff.post(
+        url, json={"numerator": 991, "denominator": "1000", "measured_on": "2024-05-31", "source": "Hệ thống một cửa"}
+    )
     assert added.status_code == 201 and added.json["percent"] == 99.1
     assert outsider.post(url, json={"numerator": 1, "measured_on": "2024-05-31", "source": "x"}).status_code == 403
     too_many = staff.post(url, json={"numerator": 5, "denominator": 2, "measured_on": "2024-05-31", "source": "x"})
@@ -235,8 +258,9 @@ def test_measurements_self_scores_and_the_report(api, runner):
 
 def test_the_openapi_document_names_every_api_route(app):
     spec = app.test_client().get("/api/v1/openapi.json").json
-    documented = {(method.upper(), "/api/v1" + path) for path, operations in spec["paths"].items()
-                  for method in operations}
+    documented = {
+        (method.upper(), "/api/v1" + path) for path, operations in spec["paths"].items() for method in operations
+    }
     served = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):

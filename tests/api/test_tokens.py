@@ -1,5 +1,6 @@
 """Personal API tokens: shown once, stored hashed, revocable, with a last-used time; the CLI and the page that
 make them; the session as the other way in, which must carry the CSRF token to change anything."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Password hashing: slow on purpose in every real configuration, cheap only in the tests' own."""
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher
@@ -9,8 +10,10 @@ from tests.helpers import make_unit, make_user
 
 
 def test_real_configurations_hash_with_argon2id_at_full_cost(tmp_path):
-    for settings in (config.Config({"MINHCHUNG_DATA_DIR": str(tmp_path)}),
-                   config.ProductionConfig({"MINHCHUNG_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 40})):
+    for settings in (
+        config.Config({"MINHCHUNG_DATA_DIR": str(tmp_path)}),
+        config.ProductionConfig({"MINHCHUNG_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 40}),
+    ):
         assert settings.PASSWORD_HASH_PARAMETERS == {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
     assert config.TestConfig(data_dir=tmp_path).PASSWORD_HASH_PARAMETERS["memory_cost"] < 65536
 

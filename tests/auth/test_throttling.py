@@ -1,4 +1,5 @@
 """Sign-in throttling per account and per address, kept in the database so it holds across workers."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,8 +26,9 @@ def test_an_account_is_held_after_repeated_failures_even_with_the_right_password
         failure.failed_at -= throttle.WINDOW + timedelta(seconds=1)
     db.session.commit()
     assert login(client, "cb-vp-tk", PASSWORD).status_code == 302
-    assert db.session.execute(select(LoginFailure).where(LoginFailure.username == "cb-vp-tk")).first() is None, \
+    assert db.session.execute(select(LoginFailure).where(LoginFailure.username == "cb-vp-tk")).first() is None, (
         "a successful sign-in clears the account's failures"
+    )
 
 
 def test_an_address_is_held_after_failures_on_many_accounts(app, client):
@@ -36,8 +38,9 @@ def test_an_address_is_held_after_failures_on_many_accounts(app, client):
         login(client, f"guess-{n}", "wrong")
     assert login(client, "cb-vp-tk", PASSWORD).status_code == 429
     other_address = app.test_client()
-    response = other_address.post("/login", data={"username": "cb-vp-tk", "password": PASSWORD},
-                                  environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    response = other_address.post(
+        "/login", data={"username": "cb-vp-tk", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.7"}
+    )
     assert response.status_code == 302, "another address is not held"
 
 

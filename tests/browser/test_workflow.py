@@ -3,6 +3,7 @@ uploads a PDF and a photo with the progress bar; the reviewer sends the PDF back
 resubmits; the reviewer approves by keyboard; the item shows as approved.
 
 Run with `pytest -m browser` (needs /usr/bin/chromium: `apt-get install chromium`)."""
+
 from __future__ import annotations
 
 import threading
@@ -18,8 +19,16 @@ from tests.helpers import PASSWORD, import_file, make_unit, make_user
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -71,7 +80,9 @@ def open_item(page, base: str, code: str) -> None:
 def test_upload_review_resubmit_approve(server, browser, tmp_path):
     base = server
     pdf = corpus.pdf(tmp_path, "Thống kê số hoá quý 1.pdf", pages=2)
-    photo = corpus.jpeg(tmp_path, "IMG_0001.JPG", size=(1600, 1200), exif=corpus.exif_block(taken="2024:03:15 09:30:00"))
+    photo = corpus.jpeg(
+        tmp_path, "IMG_0001.JPG", size=(1600, 1200), exif=corpus.exif_block(taken="2024:03:15 09:30:00")
+    )
     corrected = corpus.pdf(tmp_path, "Thống kê số hoá quý 1 (ký số).pdf", pages=3)
 
     staff = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")  # a phone screen
@@ -86,8 +97,10 @@ def test_upload_review_resubmit_approve(server, browser, tmp_path):
     # slow the upload down so the progress bar is seen moving
     cdp = staff.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 20, "downloadThroughput": -1,
-                                                  "uploadThroughput": 150 * 1024})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 150 * 1024},
+    )
     page.set_input_files("#files", [str(pdf), str(photo)])
     page.fill("#number", "45/TK-UBND")
     page.click("#upload-form button[type=submit]")
@@ -95,7 +108,10 @@ def test_upload_review_resubmit_approve(server, browser, tmp_path):
     page.wait_for_function("document.querySelector('#upload-progress .label').textContent.endsWith('%')")
     page.wait_for_load_state("load")
     page.wait_for_selector("#evidence-list")  # the page reloads once both files are accepted
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     listed = page.inner_text("#evidence-list")
     assert "Thống kê số hoá quý 1.pdf" in listed and "IMG_0001.JPG" in listed
     assert listed.count("chờ duyệt") == 2

@@ -1,5 +1,6 @@
 """Importing a catalog into a unit: created once, updated in place, never duplicated, evidence never lost,
 and a refused import leaves the database as it was."""
+
 from __future__ import annotations
 
 import json
@@ -19,19 +20,36 @@ from tests.helpers import import_file, make_unit, make_user
 
 
 def counts() -> dict[str, int]:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Index, Area, Criterion, ChecklistItem, Department, Evidence)}
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Index, Area, Criterion, ChecklistItem, Department, Evidence)
+    }
 
 
 def snapshot() -> list[tuple]:
-    rows = db.session.execute(select(ChecklistItem.id, ChecklistItem.code, ChecklistItem.title, ChecklistItem.due_date,
-                                     Criterion.code, Criterion.max_points).join(Criterion)).all()
+    rows = db.session.execute(
+        select(
+            ChecklistItem.id,
+            ChecklistItem.code,
+            ChecklistItem.title,
+            ChecklistItem.due_date,
+            Criterion.code,
+            Criterion.max_points,
+        ).join(Criterion)
+    ).all()
     return sorted(tuple(r) for r in rows)
 
 
 def link_evidence(item: ChecklistItem, user) -> Evidence:
-    document = Document(unit_id=item.unit_id, storage_key="ab/cd/" + "ab" * 32, sha256="ab" * 32, size=3,
-                        content_type="application/pdf", filename="Báo cáo.pdf", uploaded_by_id=user.id)
+    document = Document(
+        unit_id=item.unit_id,
+        storage_key="ab/cd/" + "ab" * 32,
+        sha256="ab" * 32,
+        size=3,
+        content_type="application/pdf",
+        filename="Báo cáo.pdf",
+        uploaded_by_id=user.id,
+    )
     evidence = Evidence(document=document, item=item, linked_by_id=user.id)
     db.session.add_all([document, evidence])
     db.session.commit()
@@ -106,14 +124,18 @@ def test_items_absent_from_the_file_are_removed_when_nothing_is_linked(app, cata
     catalog_dict["areas"][0]["criteria"][0]["items"].pop(1)
     result = import_file(write_catalog(catalog_dict), unit)
     assert result.removed["items"] == 1
-    assert db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-1.1-b")).scalar_one_or_none() is None
+    assert (
+        db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-1.1-b")).scalar_one_or_none() is None
+    )
 
 
 def test_removing_an_item_with_evidence_is_refused_and_nothing_changes(app, catalog_dict, write_catalog):
     unit = make_unit()
     import_file(write_catalog(catalog_dict), unit)
     user = make_user(unit, "cb-vp-tk", departments=["vp-tk"])
-    link_evidence(db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-1.1-b")).scalar_one(), user)
+    link_evidence(
+        db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-1.1-b")).scalar_one(), user
+    )
     before, rows_before = counts(), snapshot()
     catalog_dict["areas"][0]["criteria"][0]["items"].pop(1)
     catalog_dict["areas"][0]["criteria"][0]["title"] = "changed"
@@ -146,6 +168,7 @@ def test_two_units_hold_the_same_catalog_independently(app, catalog_dict, write_
 
 # ---- through the CLI
 
+
 def test_cli_import_validate_summary_items(app, runner, catalog_dict, write_catalog):
     make_unit()
     path = write_catalog(catalog_dict)
@@ -155,20 +178,33 @@ def test_cli_import_validate_summary_items(app, runner, catalog_dict, write_cata
     assert result.exit_code == 0, result.output
     assert "CCHC 2024 created in unit gieng-day" in result.output
     again = runner.invoke(args=["catalog", "import", str(path), "--unit", "gieng-day"])
-    assert "CCHC 2024 updated in unit gieng-day: created 0 departments, 0 areas, 0 criteria, 0 items; updated 0 areas, 0 criteria, 0 items" in again.output
+    assert (
+        "CCHC 2024 updated in unit gieng-day: created 0 departments, 0 areas, 0 criteria, 0 items; updated 0 areas, 0 criteria, 0 items"
+        in again.output
+    )
 
     summary = json.loads(runner.invoke(args=["catalog", "summary", "--unit", "gieng-day", "--json"]).output)
     [index] = summary["indices"]
     assert {k: index[k] for k in ("code", "name", "year", "max_points", "last_year_score")} == {
-        "code": "CCHC", "name": "Chỉ số cải cách hành chính", "year": 2024, "max_points": 20, "last_year_score": 15.84}
+        "code": "CCHC",
+        "name": "Chỉ số cải cách hành chính",
+        "year": 2024,
+        "max_points": 20,
+        "last_year_score": 15.84,
+    }
     assert index["areas"] == [
         {"code": "1", "name": "Chỉ đạo, điều hành", "max_points": 12, "last_year_score": 9.5},
-        {"code": "2", "name": "Chính quyền số", "max_points": 8, "last_year_score": 6.34}]
+        {"code": "2", "name": "Chính quyền số", "max_points": 8, "last_year_score": 6.34},
+    ]
 
     items = json.loads(runner.invoke(args=["catalog", "items", "--unit", "gieng-day", "--json"]).output)
     assert [i["code"] for i in items] == ["CCHC-1.1-a", "CCHC-1.1-b", "CCHC-1.2-a", "CCHC-2.1-a"]
     assert items[0] | {} == items[0] and {k: items[0][k] for k in ("title", "criterion", "owner", "due")} == {
-        "title": "Báo cáo CCHC Quý I/2024", "criterion": "1.1", "owner": "vp-tk", "due": "2024-03-14"}
+        "title": "Báo cáo CCHC Quý I/2024",
+        "criterion": "1.1",
+        "owner": "vp-tk",
+        "due": "2024-03-14",
+    }
 
     deps = json.loads(runner.invoke(args=["departments", "list", "--unit", "gieng-day", "--json"]).output)
     assert deps == [{"code": "vh-tt", "name": "Văn hoá – Thông tin"}, {"code": "vp-tk", "name": "Văn phòng – Thống kê"}]
@@ -198,16 +234,47 @@ def test_cli_unknown_unit(app, runner, catalog_dict, write_catalog):
 
 
 def test_cli_units_and_users(app, runner, catalog_dict, write_catalog):
-    assert runner.invoke(args=["units", "create", "--code", "gieng-day", "--name", "UBND phường Giếng Đáy"]).exit_code == 0
+    assert (
+        runner.invoke(args=["units", "create", "--code", "gieng-day", "--name", "UBND phường Giếng Đáy"]).exit_code == 0
+    )
     assert "exists already" in runner.invoke(args=["units", "create", "--code", "gieng-day", "--name", "x"]).output
     runner.invoke(args=["catalog", "import", str(write_catalog(catalog_dict)), "--unit", "gieng-day"])
-    ok = runner.invoke(args=["users", "create", "--username", "lan", "--password", "a-long-password", "--role", "staff",
-                             "--unit", "gieng-day", "--department", "vp-tk", "--department", "vh-tt"])
+    ok = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "lan",
+            "--password",
+            "a-long-password",
+            "--role",
+            "staff",
+            "--unit",
+            "gieng-day",
+            "--department",
+            "vp-tk",
+            "--department",
+            "vh-tt",
+        ]
+    )
     assert ok.exit_code == 0, ok.output
     from evidence_app.auth.models import User
+
     user = db.session.execute(select(User).where(User.username == "lan")).scalar_one()
     assert [d.code for d in user.departments] == ["vh-tt", "vp-tk"] and user.password_hash.startswith("$argon2id$")
-    bad = runner.invoke(args=["users", "create", "--username", "minh", "--password", "a-long-password",
-                              "--unit", "gieng-day", "--department", "cong-an"])
+    bad = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "minh",
+            "--password",
+            "a-long-password",
+            "--unit",
+            "gieng-day",
+            "--department",
+            "cong-an",
+        ]
+    )
     assert bad.exit_code == 1 and "department(s) cong-an do not exist in unit gieng-day" in bad.output
     assert db.session.execute(select(User).where(User.username == "minh")).scalar_one_or_none() is None

@@ -7,6 +7,7 @@ criteria · 9. critical means late and worth acting on; plus: scores ordered, to
 (7, as-of completeness, is a replay through the database: tests/reports/test_as_of_replay.py.)
 
 The number of examples follows the Hypothesis profile: `HYPOTHESIS_PROFILE=thorough pytest tests/checklists`."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -36,9 +37,10 @@ def day(n: int) -> date:
 
 def decimals(low, high, places=2):
     """Decimals with `places` decimals in [low, high] (built from integers: much faster than st.decimals)."""
-    scale = 10 ** places
+    scale = 10**places
     return st.integers(int(Decimal(str(low)) * scale), int(Decimal(str(high)) * scale)).map(
-        lambda n: Decimal(n).scaleb(-places))
+        lambda n: Decimal(n).scaleb(-places)
+    )
 
 
 def strictly_decreasing(values):
@@ -47,8 +49,9 @@ def strictly_decreasing(values):
 
 FRACTION = decimals(0, 1)
 POINTS = decimals(0, 20)
-RULE_TYPES = st.sampled_from(["binary", "tiered", "count_thresholds", "ratio", "deduction", "percentage_tiers",
-                              "not_applicable", "remainder"])
+RULE_TYPES = st.sampled_from(
+    ["binary", "tiered", "count_thresholds", "ratio", "deduction", "percentage_tiers", "not_applicable", "remainder"]
+)
 
 
 def rule_params(draw, kind: str, maximum: Decimal) -> dict:
@@ -87,38 +90,90 @@ def worlds(draw):
             due, deadline, approved, sent = (draw(maybe_day) for _ in range(4))
             state = draw(st.sampled_from(["missing", "waiting", "sent_back", "uploaded", "approved"]))
             approved_on = by_today(approved if approved is not None else 0) if state == "approved" else None
-            items.append(ItemStatus(
-                f"X-{ci}-{ii}", f"Tài liệu {ci}.{ii}", owner, f"Bộ phận {owner}",
-                None if due is None else day(due), draw(st.sampled_from([Decimal(1), Decimal(2), Decimal("0.5")])),
-                None if deadline is None else day(deadline), approved_on,
-                by_today(sent) if state != "missing" else None, state == "waiting", state == "sent_back",
-                state != "missing"))
+            items.append(
+                ItemStatus(
+                    f"X-{ci}-{ii}",
+                    f"Tài liệu {ci}.{ii}",
+                    owner,
+                    f"Bộ phận {owner}",
+                    None if due is None else day(due),
+                    draw(st.sampled_from([Decimal(1), Decimal(2), Decimal("0.5")])),
+                    None if deadline is None else day(deadline),
+                    approved_on,
+                    by_today(sent) if state != "missing" else None,
+                    state == "waiting",
+                    state == "sent_back",
+                    state != "missing",
+                )
+            )
         measurements = sorted(
-            (Measurement(by_today(on), Decimal(numerator), None if extra is None else Decimal(numerator + extra), "nguồn")
-             for on, numerator, extra in draw(st.lists(
-                 st.tuples(st.integers(0, 380), st.integers(0, 120), st.none() | st.integers(0, 100)), max_size=3))),
-            key=lambda m: m.measured_on)
+            (
+                Measurement(
+                    by_today(on), Decimal(numerator), None if extra is None else Decimal(numerator + extra), "nguồn"
+                )
+                for on, numerator, extra in draw(
+                    st.lists(
+                        st.tuples(st.integers(0, 380), st.integers(0, 120), st.none() | st.integers(0, 100)), max_size=3
+                    )
+                )
+            ),
+            key=lambda m: m.measured_on,
+        )
         self_score = draw(st.none() | FRACTION.map(lambda f, m=maximum: m * f * 2))
         last_year = maximum * draw(FRACTION) if kind == "remainder" or draw(st.booleans()) else None
-        criteria.append(CriterionStatus(
-            f"{ci % 3}.{ci}", f"Tiêu chí {ci}", str(ci % 3), f"Nội dung {ci % 3}", maximum, kind, params,
-            last_year, False, None, None, tuple(items), tuple(measurements), self_score))
-    approvals = {code: sorted({i.approved_on for c in criteria for i in c.items
-                               if i.owner == code and i.approved_on is not None}) for code in OWNERS}
-    uploads = {code: [i.approved_on or day(today_n) for c in criteria for i in c.items if i.owner == code
-                      and i.uploaded and draw(st.booleans())] for code in OWNERS}
+        criteria.append(
+            CriterionStatus(
+                f"{ci % 3}.{ci}",
+                f"Tiêu chí {ci}",
+                str(ci % 3),
+                f"Nội dung {ci % 3}",
+                maximum,
+                kind,
+                params,
+                last_year,
+                False,
+                None,
+                None,
+                tuple(items),
+                tuple(measurements),
+                self_score,
+            )
+        )
+    approvals = {
+        code: sorted(
+            {i.approved_on for c in criteria for i in c.items if i.owner == code and i.approved_on is not None}
+        )
+        for code in OWNERS
+    }
+    uploads = {
+        code: [
+            i.approved_on or day(today_n)
+            for c in criteria
+            for i in c.items
+            if i.owner == code and i.uploaded and draw(st.booleans())
+        ]
+        for code in OWNERS
+    }
     for code, n in draw(st.lists(st.tuples(st.sampled_from(OWNERS), st.integers(0, today_n)), max_size=6)):
         approvals[code].append(day(n))
     for code, n in draw(st.lists(st.tuples(st.sampled_from(OWNERS), st.integers(0, today_n)), max_size=10)):
         uploads[code].append(day(n))
-    departments = [DepartmentActivity(code, f"Bộ phận {code}", tuple(sorted(approvals[code])), 0, 0,
-                                      tuple(sorted(uploads[code]))) for code in OWNERS]
+    departments = [
+        DepartmentActivity(code, f"Bộ phận {code}", tuple(sorted(approvals[code])), 0, 0, tuple(sorted(uploads[code])))
+        for code in OWNERS
+    ]
     return criteria, departments, day(today_n), day(draw(st.integers(0, 380)))
 
 
 def forecast(criteria, departments, today, assessment, penalty="1"):
-    return forecast_index(criteria, departments, today=today, assessment_date=assessment,
-                          deviation_threshold_percent=Decimal(5), deviation_penalty_points=Decimal(penalty))
+    return forecast_index(
+        criteria,
+        departments,
+        today=today,
+        assessment_date=assessment,
+        deviation_threshold_percent=Decimal(5),
+        deviation_penalty_points=Decimal(penalty),
+    )
 
 
 def rows(result):
@@ -177,26 +232,48 @@ def test_1_work_never_lowers_a_score_on_the_same_day(world, data):
         ci, ii = data.draw(st.sampled_from(places))
         item = criteria[ci].items[ii]
         on_time = item.report_deadline is not None and today <= item.report_deadline
-        actions.append(("upload", with_item(criteria, ci, ii, uploaded=True, waiting=True, sent_back=False,
-                                            sent_date=today if on_time else item.sent_date),
-                        with_upload(departments, item.owner, today)))
-        actions.append(("approve", with_item(criteria, ci, ii, uploaded=True, waiting=False, sent_back=False,
-                                             approved_on=today), with_approval(departments, item.owner, today)))
+        actions.append(
+            (
+                "upload",
+                with_item(
+                    criteria,
+                    ci,
+                    ii,
+                    uploaded=True,
+                    waiting=True,
+                    sent_back=False,
+                    sent_date=today if on_time else item.sent_date,
+                ),
+                with_upload(departments, item.owner, today),
+            )
+        )
+        actions.append(
+            (
+                "approve",
+                with_item(criteria, ci, ii, uploaded=True, waiting=False, sent_back=False, approved_on=today),
+                with_approval(departments, item.owner, today),
+            )
+        )
         if on_time:
-            actions.append(("send the report on time", with_item(criteria, ci, ii, uploaded=True, sent_date=today),
-                            with_upload(departments, item.owner, today)))
+            actions.append(
+                (
+                    "send the report on time",
+                    with_item(criteria, ci, ii, uploaded=True, sent_date=today),
+                    with_upload(departments, item.owner, today),
+                )
+            )
     measured = [ci for ci, c in enumerate(criteria) if c.measurements]
     if measured:
         ci = data.draw(st.sampled_from(measured))
         c, last = criteria[ci], criteria[ci].measurements[-1]
         closer = None
-        if c.rule_type == "deduction":   # fewer violations
+        if c.rule_type == "deduction":  # fewer violations
             closer = Measurement(today, last.numerator * data.draw(FRACTION), None, "nguồn")
         elif c.rule_type in ("ratio", "percentage_tiers", "count_thresholds", "tiered") and last.measured_on < today:
-            if last.denominator:   # a higher share of the same total
+            if last.denominator:  # a higher share of the same total
                 numerator = last.numerator + (last.denominator - last.numerator) * data.draw(FRACTION)
                 closer = Measurement(today, numerator, last.denominator, "nguồn")
-            elif c.rule_type != "tiered":   # tiers are named by number, not ordered by it
+            elif c.rule_type != "tiered":  # tiers are named by number, not ordered by it
                 closer = Measurement(today, last.numerator + data.draw(st.integers(0, 50)), None, "nguồn")
         if closer is not None:
             changed = list(criteria)
@@ -229,7 +306,7 @@ def test_3_a_unit_with_more_approved_evidence_is_never_forecast_lower(world, dat
     less = forecast(criteria, departments, today, assessment)
     dominant = forecast(more, more_departments, today, assessment)
     never_lower(less, dominant)
-    assert dominant.totals.expected >= less.totals.expected   # so never ranked below it
+    assert dominant.totals.expected >= less.totals.expected  # so never ranked below it
 
 
 # ---------------------------------------------------------------------------------- 4. missing and overdue
@@ -240,8 +317,14 @@ def test_4_a_missing_item_past_its_due_date_is_never_on_track(world):
     for c, row in zip(criteria, result.criteria):
         if c.rule_type in ("not_applicable", "remainder") or today > assessment:
             continue
-        overdue = [i for i in c.items if not i.uploaded and i.due is not None and i.due < today
-                   and not (i.report_deadline is not None and today > i.report_deadline)]
+        overdue = [
+            i
+            for i in c.items
+            if not i.uploaded
+            and i.due is not None
+            and i.due < today
+            and not (i.report_deadline is not None and today > i.report_deadline)
+        ]
         if overdue:
             assert row.risk != "on_track", (c, row)
 
@@ -255,16 +338,18 @@ def test_5_nothing_after_the_assessment_date_changes_the_cycle(world, after, lat
     assessment = today - timedelta(days=after)
 
     def strip(c):
-        items = tuple(replace(i, approved_on=None) if i.approved_on and i.approved_on > assessment else i
-                      for i in c.items)
+        items = tuple(
+            replace(i, approved_on=None) if i.approved_on and i.approved_on > assessment else i for i in c.items
+        )
         return replace(c, items=items, measurements=tuple(m for m in c.measurements if m.measured_on <= assessment))
 
     stripped = [strip(c) for c in criteria]
-    stripped_departments = [replace(d, approvals=tuple(a for a in d.approvals if a <= assessment))
-                            for d in departments]
+    stripped_departments = [replace(d, approvals=tuple(a for a in d.approvals if a <= assessment)) for d in departments]
     full = forecast(criteria, departments, today, assessment)
-    for result in (forecast(stripped, stripped_departments, today, assessment),
-                   forecast(criteria, departments, today + timedelta(days=later), assessment)):
+    for result in (
+        forecast(stripped, stripped_departments, today, assessment),
+        forecast(criteria, departments, today + timedelta(days=later), assessment),
+    ):
         for a, b in zip(rows(full), rows(result)):
             assert (a.secured, a.expected, a.best) == (b.secured, b.expected, b.best)
     assert full.closed
@@ -293,8 +378,22 @@ def test_6_the_penalty_is_taken_off_whenever_its_warning_shows(world):
 def test_8_no_document_secures_a_remainder_block(world, maximum, share):
     criteria, departments, today, assessment = world
     items = tuple(replace(i, approved_on=min(today, assessment), uploaded=True) for i in criteria[0].items)
-    block = CriterionStatus("9.9", "Các tiêu chí còn lại", "9", "Nội dung 9", maximum, "remainder", {},
-                            maximum * share, True, None, None, items, (), None)
+    block = CriterionStatus(
+        "9.9",
+        "Các tiêu chí còn lại",
+        "9",
+        "Nội dung 9",
+        maximum,
+        "remainder",
+        {},
+        maximum * share,
+        True,
+        None,
+        None,
+        items,
+        (),
+        None,
+    )
     row = forecast(criteria + [block], departments, today, assessment).criteria[-1]
     assert row.remainder and row.secured == 0 and row.expected == maximum * share
     assert row.best == (row.expected if today > assessment else maximum)
@@ -314,6 +413,9 @@ def test_9_critical_means_late_and_worth_points(world):
             continue
         assert row.at_risk * 100 >= params.critical_share_percent * index_max
         to_act = [i for i in c.items if i.approved_on is None and not i.waiting]
-        assert any((i.due is not None and i.due < today) or (i.report_deadline is not None
-                   and today <= i.report_deadline <= soon) for i in to_act), (c, row)
+        assert any(
+            (i.due is not None and i.due < today)
+            or (i.report_deadline is not None and today <= i.report_deadline <= soon)
+            for i in to_act
+        ), (c, row)
         assert row.priority >= row.at_risk

@@ -1,5 +1,6 @@
 """The catalog loader: a valid file loads exactly; every kind of mistake is reported, all at once, naming the
 file, the place and what is expected."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -61,21 +62,39 @@ def test_unknown_rule_type(catalog_dict, write_catalog):
     assert problem.startswith("areas[0].criteria[1].rule.type: is 'magic': expected one of binary, tiered")
 
 
-@pytest.mark.parametrize("rule, place, expected", [
-    ({"type": "tiered", "tiers": []}, "rule.tiers", "expected a list of tiers"),
-    ({"type": "tiered", "tiers": [{"label": "Trưởng", "fraction": 1.5}]}, "rule.tiers[0].fraction", "≤ 1"),
-    ({"type": "tiered", "tiers": [{"fraction": 1}]}, "rule.tiers[0].label", "is missing"),
-    ({"type": "count_thresholds", "thresholds": [{"min": 3, "points": 2}, {"min": 4, "points": 1}]}, "rule.thresholds[1].min", "from the highest min down"),
-    ({"type": "count_thresholds", "thresholds": [{"min": 4, "points": 99}]}, "rule.thresholds[0].points", "≤ 4"),
-    ({"type": "ratio"}, "rule.target_percent", "is missing"),
-    ({"type": "ratio", "target_percent": 0}, "rule.target_percent", "> 0"),
-    ({"type": "ratio", "target_percent": "abc"}, "rule.target_percent", "expected a number"),
-    ({"type": "deduction"}, "rule.per_violation", "is missing"),
-    ({"type": "deduction", "per_violation": 1, "max_deduction": 5}, "rule.max_deduction", "≤ 4"),
-    ({"type": "percentage_tiers", "tiers": [{"min_percent": 50, "fraction": 0.5}, {"min_percent": 100, "fraction": 1}]}, "rule.tiers[1].min_percent", "from the highest"),
-    ({"type": "percentage_tiers", "tiers": [{"min_percent": 120, "fraction": 1}]}, "rule.tiers[0].min_percent", "≤ 100"),
-    ({"type": "binary", "target_percent": 5}, "rule.target_percent", "not a known field"),
-])
+@pytest.mark.parametrize(
+    "rule, place, expected",
+    [
+        ({"type": "tiered", "tiers": []}, "rule.tiers", "expected a list of tiers"),
+        ({"type": "tiered", "tiers": [{"label": "Trưởng", "fraction": 1.5}]}, "rule.tiers[0].fraction", "≤ 1"),
+        ({"type": "tiered", "tiers": [{"fraction": 1}]}, "rule.tiers[0].label", "is missing"),
+        (
+            {"type": "count_thresholds", "thresholds": [{"min": 3, "points": 2}, {"min": 4, "points": 1}]},
+            "rule.thresholds[1].min",
+            "from the highest min down",
+        ),
+        ({"type": "count_thresholds", "thresholds": [{"min": 4, "points": 99}]}, "rule.thresholds[0].points", "≤ 4"),
+        ({"type": "ratio"}, "rule.target_percent", "is missing"),
+        ({"type": "ratio", "target_percent": 0}, "rule.target_percent", "> 0"),
+        ({"type": "ratio", "target_percent": "abc"}, "rule.target_percent", "expected a number"),
+        ({"type": "deduction"}, "rule.per_violation", "is missing"),
+        ({"type": "deduction", "per_violation": 1, "max_deduction": 5}, "rule.max_deduction", "≤ 4"),
+        (
+            {
+                "type": "percentage_tiers",
+                "tiers": [{"min_percent": 50, "fraction": 0.5}, {"min_percent": 100, "fraction": 1}],
+            },
+            "rule.tiers[1].min_percent",
+            "from the highest",
+        ),
+        (
+            {"type": "percentage_tiers", "tiers": [{"min_percent": 120, "fraction": 1}]},
+            "rule.tiers[0].min_percent",
+            "≤ 100",
+        ),
+        ({"type": "binary", "target_percent": 5}, "rule.target_percent", "not a known field"),
+    ],
+)
 def test_rule_parameters_are_checked_for_every_rule_type(catalog_dict, write_catalog, rule, place, expected):
     catalog_dict["areas"][0]["criteria"][0]["rule"] = rule
     problems = problems_of(write_catalog(catalog_dict))
@@ -86,8 +105,14 @@ def test_criteria_must_add_up_to_their_area(catalog_dict, write_catalog):
     catalog_dict["areas"][0]["criteria"][1]["max_points"] = 7
     catalog_dict["areas"][0]["criteria"][1]["last_year_score"] = 7
     problems = problems_of(write_catalog(catalog_dict))
-    assert any(p.startswith("areas[0].max_points: area 1 has max_points 12 but its criteria add up to 11 (1.1: 4 + 1.2: 7)") for p in problems), problems
-    assert any(p.startswith("areas[0].last_year_score: area 1 has last_year_score 9.5 but its criteria add up to 8.5") for p in problems), problems
+    assert any(
+        p.startswith("areas[0].max_points: area 1 has max_points 12 but its criteria add up to 11 (1.1: 4 + 1.2: 7)")
+        for p in problems
+    ), problems
+    assert any(
+        p.startswith("areas[0].last_year_score: area 1 has last_year_score 9.5 but its criteria add up to 8.5")
+        for p in problems
+    ), problems
 
 
 def test_areas_must_add_up_to_the_index(catalog_dict, write_catalog):
@@ -95,7 +120,9 @@ def test_areas_must_add_up_to_the_index(catalog_dict, write_catalog):
     catalog_dict["index"]["last_year"]["score"] = 17
     problems = problems_of(write_catalog(catalog_dict))
     assert "index.max_points: is 100 but the areas add up to 20 (1: 12 + 2: 8); make them equal" in problems
-    assert any(p.startswith("index.last_year.score: is 17 but the areas' last_year_score add up to 15.84") for p in problems)
+    assert any(
+        p.startswith("index.last_year.score: is 17 but the areas' last_year_score add up to 15.84") for p in problems
+    )
 
 
 def test_published_total_may_differ_from_the_areas_by_rounding_only(catalog_dict, write_catalog):
@@ -107,15 +134,20 @@ def test_duplicate_codes(catalog_dict, write_catalog):
     catalog_dict["areas"][1]["criteria"][0]["code"] = "1.1"
     catalog_dict["areas"][1]["criteria"][0]["items"][0]["code"] = "CCHC-1.1-a"
     problems = problems_of(write_catalog(catalog_dict))
-    assert "areas[1].criteria[0].code: '1.1' is used twice (also at areas[0].criteria[0]); criterion codes are unique within an index" in problems
+    assert (
+        "areas[1].criteria[0].code: '1.1' is used twice (also at areas[0].criteria[0]); criterion codes are unique within an index"
+        in problems
+    )
     assert any(p.startswith("areas[1].criteria[0].items[0].code: 'CCHC-1.1-a' is used twice") for p in problems)
 
 
 def test_item_owned_by_an_unknown_department(catalog_dict, write_catalog):
     catalog_dict["areas"][0]["criteria"][1]["items"][0]["owner"] = "cong-an"
     [problem] = problems_of(write_catalog(catalog_dict))
-    assert problem == ("areas[0].criteria[1].items[0].owner: 'cong-an' is not a declared department; "
-                       "declare it under `departments` or use one of: vh-tt, vp-tk")
+    assert problem == (
+        "areas[0].criteria[1].items[0].owner: 'cong-an' is not a declared department; "
+        "declare it under `departments` or use one of: vh-tt, vp-tk"
+    )
 
 
 def test_every_problem_is_reported_at_once(catalog_dict, write_catalog):
@@ -127,14 +159,21 @@ def test_every_problem_is_reported_at_once(catalog_dict, write_catalog):
     catalog_dict["departments"].append({"code": "VP TK", "name": "x"})
     problems = problems_of(write_catalog(catalog_dict))
     places = {p.split(":")[0] for p in problems}
-    assert {"index.year", "areas[0].criteria[0].max_points", "areas[0].criteria[1].items[0].due",
-            "areas[1].criteria[0].items", "departments[2].code"} <= places, problems
+    assert {
+        "index.year",
+        "areas[0].criteria[0].max_points",
+        "areas[0].criteria[1].items[0].due",
+        "areas[1].criteria[0].items",
+        "departments[2].code",
+    } <= places, problems
 
 
 def test_item_code_must_start_with_the_index_code(catalog_dict, write_catalog):
     catalog_dict["areas"][0]["criteria"][1]["items"][0]["code"] = "DTI-1.2-a"
     [problem] = problems_of(write_catalog(catalog_dict))
-    assert problem.startswith("areas[0].criteria[1].items[0].code: is 'DTI-1.2-a': item codes start with the index code")
+    assert problem.startswith(
+        "areas[0].criteria[1].items[0].code: is 'DTI-1.2-a': item codes start with the index code"
+    )
 
 
 def test_scored_criterion_needs_items_and_not_applicable_needs_no_score(catalog_dict, write_catalog):
@@ -142,7 +181,9 @@ def test_scored_criterion_needs_items_and_not_applicable_needs_no_score(catalog_
     catalog_dict["areas"][1]["criteria"][1]["last_year_score"] = 0
     problems = problems_of(write_catalog(catalog_dict))
     assert any(p.startswith("areas[0].criteria[1].items: is missing or empty") for p in problems)
-    assert any(p.startswith("areas[1].criteria[1].last_year_score: is given for a not_applicable criterion") for p in problems)
+    assert any(
+        p.startswith("areas[1].criteria[1].last_year_score: is given for a not_applicable criterion") for p in problems
+    )
 
 
 def test_unknown_fields_and_wrong_format_version(catalog_dict, write_catalog):

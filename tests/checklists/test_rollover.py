@@ -1,5 +1,6 @@
 """Rolling a catalog into another cycle (checklists.rollover): every date moves by the same number of days, the
 years written in texts move with the index's year, last year's scores stay, and nothing shipped is changed."""
+
 from __future__ import annotations
 
 import copy
@@ -25,19 +26,28 @@ def cchc():
     return load_catalog(CCHC_FILE)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Báo cáo CCHC Quý I/2024", "Báo cáo CCHC Quý I/2026"),
-    ("đúng kỳ 6 tháng/2024; đúng đề cương", "đúng kỳ 6 tháng/2026; đúng đề cương"),
-    ("Kế hoạch CCHC năm 2024 của UBND phường", "Kế hoạch CCHC năm 2026 của UBND phường"),
-    ("Không nộp báo cáo xây dựng chính quyền cơ sở năm 2023", "Không nộp báo cáo xây dựng chính quyền cơ sở năm 2025"),
-    ("tăng 3,29 điểm so với năm 2022", "tăng 3,29 điểm so với năm 2024"),
-    # references to real documents and periods stay
-    ("Kế hoạch 100/KH-UBND ngày 14/5/2024", "Kế hoạch 100/KH-UBND ngày 14/5/2024"),
-    ("Nghị quyết số 05-NQ/TU ngày 09/4/2021, giai đoạn 2021-2025", "Nghị quyết số 05-NQ/TU ngày 09/4/2021, giai đoạn 2021-2025"),
-    ("Nghị định 30/2020/NĐ-CP; Quyết định năm 2019", "Nghị định 30/2020/NĐ-CP; Quyết định năm 2019"),
-    ("Ngày Chuyển đổi số 10/10", "Ngày Chuyển đổi số 10/10"),
-    ("tổng số 12024 hồ sơ", "tổng số 12024 hồ sơ"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Báo cáo CCHC Quý I/2024", "Báo cáo CCHC Quý I/2026"),
+        ("đúng kỳ 6 tháng/2024; đúng đề cương", "đúng kỳ 6 tháng/2026; đúng đề cương"),
+        ("Kế hoạch CCHC năm 2024 của UBND phường", "Kế hoạch CCHC năm 2026 của UBND phường"),
+        (
+            "Không nộp báo cáo xây dựng chính quyền cơ sở năm 2023",
+            "Không nộp báo cáo xây dựng chính quyền cơ sở năm 2025",
+        ),
+        ("tăng 3,29 điểm so với năm 2022", "tăng 3,29 điểm so với năm 2024"),
+        # references to real documents and periods stay
+        ("Kế hoạch 100/KH-UBND ngày 14/5/2024", "Kế hoạch 100/KH-UBND ngày 14/5/2024"),
+        (
+            "Nghị quyết số 05-NQ/TU ngày 09/4/2021, giai đoạn 2021-2025",
+            "Nghị quyết số 05-NQ/TU ngày 09/4/2021, giai đoạn 2021-2025",
+        ),
+        ("Nghị định 30/2020/NĐ-CP; Quyết định năm 2019", "Nghị định 30/2020/NĐ-CP; Quyết định năm 2019"),
+        ("Ngày Chuyển đổi số 10/10", "Ngày Chuyển đổi số 10/10"),
+        ("tổng số 12024 hồ sơ", "tổng số 12024 hồ sơ"),
+    ],
+)
 def test_years_in_texts(text, expected):
     assert roll_text(text, 2, 2024) == expected
 
@@ -59,8 +69,9 @@ def test_roll_moves_every_date_by_the_same_days_and_keeps_their_order(cchc):
         assert code == code2
         assert due2 == due + shift
         assert deadline2 == (None if deadline is None else deadline + shift)
-    assert sorted(dated(cchc), key=lambda r: (r[1], r[0])) == \
-        [(c, d - shift, r and r - shift) for c, d, r in sorted(dated(rolled), key=lambda r: (r[1], r[0]))]
+    assert sorted(dated(cchc), key=lambda r: (r[1], r[0])) == [
+        (c, d - shift, r and r - shift) for c, d, r in sorted(dated(rolled), key=lambda r: (r[1], r[0]))
+    ]
 
 
 def test_roll_rolls_titles_and_periods_and_keeps_last_years_scores(cchc):
@@ -75,9 +86,13 @@ def test_roll_rolls_titles_and_periods_and_keeps_last_years_scores(cchc):
     # last year: the same scores, labelled as last year's, saying where they come from
     assert rolled.index.last_year.year == 2025 and rolled.index.last_year.score == Decimal("86.34")
     assert "số liệu năm 2023" in rolled.index.last_year.note
-    assert [(a.max_points, a.last_year_score) for a in rolled.areas] == [(a.max_points, a.last_year_score) for a in cchc.areas]
+    assert [(a.max_points, a.last_year_score) for a in rolled.areas] == [
+        (a.max_points, a.last_year_score) for a in cchc.areas
+    ]
     assert [c.last_year_score for c in rolled.criteria()] == [c.last_year_score for c in cchc.criteria()]
-    assert [c.text for c in rolled.areas[4].criteria[0].loss_causes] == ["Không nộp báo cáo xây dựng chính quyền cơ sở năm 2025"]
+    assert [c.text for c in rolled.areas[4].criteria[0].loss_causes] == [
+        "Không nộp báo cáo xây dựng chính quyền cơ sở năm 2025"
+    ]
     # what does not depend on the cycle stays
     assert rolled.index.source == cchc.index.source
     assert [i.code for i in rolled.items()] == [i.code for i in cchc.items()]
@@ -130,5 +145,7 @@ def test_both_ward_catalogs_roll_into_the_same_cycle():
     shift = shift_to_weeks_ahead(date(2026, 11, 10), cchc.index.assessment_date)
     rolled = [roll_catalog(c, c.index.assessment_date + shift, year=2026) for c in (cchc, dti)]
     assert [(r.index.code, r.index.year, r.index.assessment_date) for r in rolled] == [
-        ("CCHC", 2026, date(2026, 12, 20)), ("QN-DTI", 2026, date(2026, 12, 25))]
+        ("CCHC", 2026, date(2026, 12, 20)),
+        ("QN-DTI", 2026, date(2026, 12, 25)),
+    ]
     assert rolled[1].index.last_year.score == Decimal("696") and rolled[1].index.last_year.year == 2025

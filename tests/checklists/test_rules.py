@@ -1,4 +1,5 @@
 """The registry of rule types: one class per type with its parameter checks, scores, description and sheet text."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -46,8 +47,14 @@ def test_an_unknown_rule_type_has_no_sheet_text():
 
 
 def test_descriptions_are_english_messages_with_the_readers_numbers():
-    assert describe_rule("ratio", EXAMPLES["ratio"], Decimal(2)) == "Ratio a/b against a target of 80%, times the maximum."
+    assert (
+        describe_rule("ratio", EXAMPLES["ratio"], Decimal(2)) == "Ratio a/b against a target of 80%, times the maximum."
+    )
     comma = lambda value: str(value).replace(".", ",")
     assert describe_rule("tiered", EXAMPLES["tiered"], Decimal(3), number=comma) == "By tier: Tốt = 3,0; Khá = 1,5"
-    assert (describe_rule("deduction", EXAMPLES["deduction"], Decimal(3), translate=lambda m, **v: (m % v if v else m).upper())
-            == "MINUS 0.5 POINTS PER VIOLATION. AT MOST 2 DEDUCTED.")
+    assert (
+        describe_rule(
+            "deduction", EXAMPLES["deduction"], Decimal(3), translate=lambda m, **v: (m % v if v else m).upper()
+        )
+        == "MINUS 0.5 POINTS PER VIOLATION. AT MOST 2 DEDUCTED."
+    )

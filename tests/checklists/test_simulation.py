@@ -1,5 +1,6 @@
 """The simulator of wards behind the forecast's backtest: deterministic per seed, the rubric well formed, the inputs
 of a day built as the query layer builds them, and profiles that behave as they say."""
+
 from __future__ import annotations
 
 import random
@@ -34,7 +35,7 @@ from checklists.simulation import (
 
 @pytest.fixture(scope="module")
 def population():
-    return simulate_population(36, seed=11)   # 6 cohorts of the 6 profiles
+    return simulate_population(36, seed=11)  # 6 cohorts of the 6 profiles
 
 
 def units_of(population, profile):
@@ -102,7 +103,7 @@ def test_approvals_only_accumulate_over_time(population):
                 for d in departments:
                     assert all(on <= day for on in d.approvals)
                     before = previous_department.get(d.code, ())
-                    assert d.approvals[:len(before)] == before
+                    assert d.approvals[: len(before)] == before
                 previous, previous_department = approved, {d.code: d.approvals for d in departments}
 
 
@@ -121,7 +122,9 @@ def _final_share(unit: Unit) -> float:
 
 
 def _uploads(unit: Unit, reports: bool | None = None):
-    return [e for e in unit.events if isinstance(e, Upload) and (reports is None or (e.sent_date is not None) == reports)]
+    return [
+        e for e in unit.events if isinstance(e, Upload) and (reports is None or (e.sent_date is not None) == reports)
+    ]
 
 
 def test_the_profiles_differ_as_intended(population):
@@ -148,11 +151,18 @@ def test_the_profiles_differ_as_intended(population):
         owner_of = {i.code: i.owner for i in cohort.rubric.items()}
         uploaded_by = {owner_of[e.item] for e in _uploads(stuck)}
         assert idle_owners[0] not in uploaded_by and uploaded_by == owners - set(idle_owners)
+
     # periodic reports: a diligent unit almost always sends them on time, a last-minute one often late
     def late_share(profile):
-        sent = [(e.sent_date, i.report_deadline) for u in units_of(population, profile) for e in _uploads(u, True)
-                for i in u.rubric.items() if i.code == e.item and e.version == 1]
+        sent = [
+            (e.sent_date, i.report_deadline)
+            for u in units_of(population, profile)
+            for e in _uploads(u, True)
+            for i in u.rubric.items()
+            if i.code == e.item and e.version == 1
+        ]
         return sum(s > d for s, d in sent) / len(sent)
+
     assert late_share("diligent") < 0.1 < 0.3 < late_share("last_minute")
 
 
@@ -164,24 +174,50 @@ A = date(2024, 12, 15)
 def tiny_unit(events) -> Unit:
     item = SimItem("X-1.1-a", "Tài liệu", "vp", date(2024, 5, 1))
     report = SimItem("X-1.2-a", "Báo cáo Quý I", "vp", date(2024, 3, 20), date(2024, 3, 20))
-    rubric = Rubric("X", "X", 2024, date(2024, 1, 1), A, Decimal(5), Decimal(1), (("vp", "Văn phòng"), ("tp", "Tư pháp")), (
-        SimCriterion("1.1", "Tiêu chí", "1", "Lĩnh vực", Decimal(4), "ratio", {"target_percent": "50"}, None, "vp",
-                     (item,), "percent"),
-        SimCriterion("1.2", "Báo cáo", "1", "Lĩnh vực", Decimal(2), "binary", {}, None, "tp", (report,)),
-    ))
+    rubric = Rubric(
+        "X",
+        "X",
+        2024,
+        date(2024, 1, 1),
+        A,
+        Decimal(5),
+        Decimal(1),
+        (("vp", "Văn phòng"), ("tp", "Tư pháp")),
+        (
+            SimCriterion(
+                "1.1",
+                "Tiêu chí",
+                "1",
+                "Lĩnh vực",
+                Decimal(4),
+                "ratio",
+                {"target_percent": "50"},
+                None,
+                "vp",
+                (item,),
+                "percent",
+            ),
+            SimCriterion("1.2", "Báo cáo", "1", "Lĩnh vực", Decimal(2), "binary", {}, None, "tp", (report,)),
+        ),
+    )
     return Unit("tiny", "diligent", rubric, tuple(events))
 
 
 def test_status_on_reads_the_history_as_the_query_layer_does():
     d = date
-    unit = tiny_unit([
-        Upload(d(2024, 3, 1), "X-1.1-a", 1), Decision(d(2024, 3, 5), "X-1.1-a", 1, False),
-        Upload(d(2024, 3, 10), "X-1.1-a", 2), Decision(d(2024, 3, 20), "X-1.1-a", 2, True),
-        Upload(d(2024, 3, 18), "X-1.2-a", 1, sent_date=d(2024, 3, 15)),
-        Upload(d(2024, 3, 25), "X-1.2-a", 2, sent_date=d(2024, 3, 24)),
-        MeasurementEntry(d(2024, 4, 3), "1.1", d(2024, 3, 31), Decimal(30), Decimal(100)),
-        SelfScoreEntry(d(2024, 4, 1), "1.1", Decimal(3)), SelfScoreEntry(d(2024, 4, 8), "1.1", Decimal(4)),
-    ])
+    unit = tiny_unit(
+        [
+            Upload(d(2024, 3, 1), "X-1.1-a", 1),
+            Decision(d(2024, 3, 5), "X-1.1-a", 1, False),
+            Upload(d(2024, 3, 10), "X-1.1-a", 2),
+            Decision(d(2024, 3, 20), "X-1.1-a", 2, True),
+            Upload(d(2024, 3, 18), "X-1.2-a", 1, sent_date=d(2024, 3, 15)),
+            Upload(d(2024, 3, 25), "X-1.2-a", 2, sent_date=d(2024, 3, 24)),
+            MeasurementEntry(d(2024, 4, 3), "1.1", d(2024, 3, 31), Decimal(30), Decimal(100)),
+            SelfScoreEntry(d(2024, 4, 1), "1.1", Decimal(3)),
+            SelfScoreEntry(d(2024, 4, 8), "1.1", Decimal(4)),
+        ]
+    )
 
     def state(day, code="X-1.1-a"):
         criteria, departments = status_on(unit, day)
@@ -190,7 +226,7 @@ def test_status_on_reads_the_history_as_the_query_layer_does():
 
     item, criteria, deps = state(d(2024, 2, 28))
     assert not item.uploaded and not item.waiting and item.approved_on is None
-    assert set(deps) == {"vp"} and deps["vp"].approvals == ()   # departments that own items (criterion 1.2's is vp)
+    assert set(deps) == {"vp"} and deps["vp"].approvals == ()  # departments that own items (criterion 1.2's is vp)
     item, _, deps = state(d(2024, 3, 3))
     assert item.uploaded and item.waiting and not item.sent_back and deps["vp"].waiting == 1
     item, _, deps = state(d(2024, 3, 7))
@@ -231,7 +267,7 @@ def test_p_and_outcome():
     assert criterion_p(Decimal(2), Decimal(3), Decimal(6)) == 0.25
     assert criterion_p(Decimal(6), Decimal(6), Decimal(6)) is None
     assert criterion_outcome(Decimal(2), Decimal(6), Decimal(5)) == 0.75
-    assert criterion_outcome(Decimal(2), Decimal(6), Decimal(1)) == 0.0   # clipped
+    assert criterion_outcome(Decimal(2), Decimal(6), Decimal(1)) == 0.0  # clipped
     assert criterion_outcome(Decimal(2), Decimal(6), Decimal(8)) == 1.0
 
 

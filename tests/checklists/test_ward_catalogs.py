@@ -1,5 +1,6 @@
 """The catalogs shipped for phường Giếng Đáy carry the source document's figures exactly (Kế hoạch
 100/KH-UBND, 14/5/2024), and every cause of lost points in it has a checklist that names the documents."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -12,9 +13,26 @@ D = Decimal
 CCHC = load_catalog(CATALOG_DIR / "gieng-day" / "cchc-2024.yaml")
 DTI = load_catalog(CATALOG_DIR / "gieng-day" / "qn-dti-2024.yaml")
 
-CCHC_AREAS = [("17", "14"), ("8", "8"), ("18", "17"), ("5", "5"), ("15", "12"), ("10", "9.5"), ("20", "15.84"), ("7", "5")]
-DTI_AREAS = [("100", "85"), ("100", "100"), ("100", "83.9"), ("100", "100"), ("100", "20"), ("200", "163.2"),
-             ("150", "78.8"), ("150", "65")]
+CCHC_AREAS = [
+    ("17", "14"),
+    ("8", "8"),
+    ("18", "17"),
+    ("5", "5"),
+    ("15", "12"),
+    ("10", "9.5"),
+    ("20", "15.84"),
+    ("7", "5"),
+]
+DTI_AREAS = [
+    ("100", "85"),
+    ("100", "100"),
+    ("100", "83.9"),
+    ("100", "100"),
+    ("100", "20"),
+    ("200", "163.2"),
+    ("150", "78.8"),
+    ("150", "65"),
+]
 
 
 def test_cchc_totals_and_areas():
@@ -29,7 +47,9 @@ def test_cchc_totals_and_areas():
 def test_dti_totals_and_pillars():
     assert (DTI.index.code, DTI.index.max_points, DTI.index.last_year.score) == ("QN-DTI", 1000, 696)
     assert [(a.max_points, a.last_year_score) for a in DTI.areas] == [(D(m), D(s)) for m, s in DTI_AREAS]
-    assert sum(a.last_year_score for a in DTI.areas) == D("695.9"), "the pillars add to 695.9; 696 is the published total"
+    assert sum(a.last_year_score for a in DTI.areas) == D("695.9"), (
+        "the pillars add to 695.9; 696 is the published total"
+    )
 
 
 @pytest.mark.parametrize("catalog", [CCHC, DTI], ids=["CCHC", "QN-DTI"])
@@ -49,17 +69,41 @@ def items_text(catalog) -> list[str]:
 
 # Every cause of lost points in the source document → words its checklist must name, and the owner the plan assigns.
 CCHC_CAUSES = [
-    ("Báo cáo CCHC Quý I", "vp-tk"), ("Báo cáo CCHC 9 tháng", "vp-tk"), ("Báo cáo CCHC năm", "vp-tk"),
-    ("05-NQ/TU", "vp-tk"), ("tuyên truyền", "vp-tk"), ("khảo sát", None), ("chính quyền cơ sở", "vp-tk"),
-    ("giải ngân", "tc-kt"), ("số hoá", None), ("hồ sơ công việc", None), ("thư công vụ", None),
-    ("khen", "vp-tk"), ("tự chấm", "vp-tk"),
+    ("Báo cáo CCHC Quý I", "vp-tk"),
+    ("Báo cáo CCHC 9 tháng", "vp-tk"),
+    ("Báo cáo CCHC năm", "vp-tk"),
+    ("05-NQ/TU", "vp-tk"),
+    ("tuyên truyền", "vp-tk"),
+    ("khảo sát", None),
+    ("chính quyền cơ sở", "vp-tk"),
+    ("giải ngân", "tc-kt"),
+    ("số hoá", None),
+    ("hồ sơ công việc", None),
+    ("thư công vụ", None),
+    ("khen", "vp-tk"),
+    ("tự chấm", "vp-tk"),
 ]
 DTI_CAUSES = [
-    ("tổ công nghệ số cộng đồng", None), ("Ban Chỉ đạo", None), ("cổng thông tin", "vh-tt"),
-    ("mã vạch", None), ("đánh giá chất lượng", None), ("Kiosk", None), ("chống sét", None), ("tường lửa", None),
-    ("thuê bao", None), ("chuyên trách", None), ("cấp độ", None), ("mã độc", None), ("ứng cứu sự cố", None),
-    ("hồ sơ công việc", None), ("thư điện tử công vụ", None), ("thương mại điện tử", None), ("địa chỉ số", None),
-    ("VNeID", None), ("sức khỏe điện tử", None), ("tài khoản", None),
+    ("tổ công nghệ số cộng đồng", None),
+    ("Ban Chỉ đạo", None),
+    ("cổng thông tin", "vh-tt"),
+    ("mã vạch", None),
+    ("đánh giá chất lượng", None),
+    ("Kiosk", None),
+    ("chống sét", None),
+    ("tường lửa", None),
+    ("thuê bao", None),
+    ("chuyên trách", None),
+    ("cấp độ", None),
+    ("mã độc", None),
+    ("ứng cứu sự cố", None),
+    ("hồ sơ công việc", None),
+    ("thư điện tử công vụ", None),
+    ("thương mại điện tử", None),
+    ("địa chỉ số", None),
+    ("VNeID", None),
+    ("sức khỏe điện tử", None),
+    ("tài khoản", None),
 ]
 
 

@@ -1,4 +1,5 @@
 """Spreadsheets as officials send them, written by the tests."""
+
 from __future__ import annotations
 
 import csv

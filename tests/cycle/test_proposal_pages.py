@@ -1,4 +1,5 @@
 """The admin pages: upload the results (a dry run first, then apply), and decide on the proposals."""
+
 from __future__ import annotations
 
 import re
@@ -13,10 +14,12 @@ from evidence_app.models import AuditEvent
 from tests.cycle.sheets import write_xlsx
 from tests.helpers import import_file, login, make_unit, make_user
 
-ROWS = [["STT", "Tiêu chí / mã", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Điểm chốt", "Giải trình / ghi chú"],
-        [1, "1.1", 4, 4, 2, 2, "Báo cáo CCHC Quý I quá hạn; Thiếu minh chứng tuyên truyền"],
-        [2, "1.2", 8, 8, 8, 8, None],
-        [3, "2.1", 7.5, 7.5, 7.5, 7.5, None]]
+ROWS = [
+    ["STT", "Tiêu chí / mã", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Điểm chốt", "Giải trình / ghi chú"],
+    [1, "1.1", 4, 4, 2, 2, "Báo cáo CCHC Quý I quá hạn; Thiếu minh chứng tuyên truyền"],
+    [2, "1.2", 8, 8, 8, 8, None],
+    [3, "2.1", 7.5, 7.5, 7.5, 7.5, None],
+]
 
 
 def csrf(client, url):
@@ -40,14 +43,21 @@ def test_upload_shows_the_changes_then_applies_them(setup):
     unit, client, sheet = setup
     token = csrf(client, "/admin/results")
     with open(sheet, "rb") as f:
-        page = client.post("/admin/results", data={"csrf_token": token, "index_code": "CCHC", "year": "2023",
-                                                   "file": (f, "ket-qua.xlsx")}, content_type="multipart/form-data")
+        page = client.post(
+            "/admin/results",
+            data={"csrf_token": token, "index_code": "CCHC", "year": "2023", "file": (f, "ket-qua.xlsx")},
+            content_type="multipart/form-data",
+        )
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "CCHC 2024" in html and "Báo cáo định kỳ nộp quá hạn hoặc không nộp" in html
     assert db.session.query(ResultSet).count() == 0, "the upload is a dry run"
-    apply = dict(re.findall(r'<input id="(?:\w+)" name="(\w+)" type="hidden" value="([^"]*)"',
-                                                        html.split('action="/admin/results/apply"')[1].split("</form>")[0]))
+    apply = dict(
+        re.findall(
+            r'<input id="(?:\w+)" name="(\w+)" type="hidden" value="([^"]*)"',
+            html.split('action="/admin/results/apply"')[1].split("</form>")[0],
+        )
+    )
     assert set(apply) >= {"filename", "content", "index_code", "year"}
     response = client.post("/admin/results/apply", data=apply)
     assert response.status_code == 303
@@ -55,8 +65,11 @@ def test_upload_shows_the_changes_then_applies_them(setup):
     assert response.headers["Location"] == f"/admin/proposals?index={index.id}"
     assert db.session.query(CriterionResult).count() == 3
     proposals = db.session.execute(select(Proposal).order_by(Proposal.id)).scalars().all()
-    assert [(p.criterion.code, p.cause_type) for p in proposals] == [("1.1", "late_report"), ("1.1", "missing_evidence"),
-                                                                    ("1.1", "self_score_deviation")]
+    assert [(p.criterion.code, p.cause_type) for p in proposals] == [
+        ("1.1", "late_report"),
+        ("1.1", "missing_evidence"),
+        ("1.1", "self_score_deviation"),
+    ]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Báo cáo CCHC Quý I quá hạn" in page and page.count('value="accept"') == 3
 
@@ -66,8 +79,11 @@ def test_a_bad_file_names_the_row_and_writes_nothing(setup, tmp_path):
     bad = write_xlsx(tmp_path / "bad.xlsx", [ROWS[0], [1, "1.1", 4, 4, 2, 5, None]])
     token = csrf(client, "/admin/results")
     with open(bad, "rb") as f:
-        page = client.post("/admin/results", data={"csrf_token": token, "index_code": "CCHC", "year": "2023",
-                                                   "file": (f, "bad.xlsx")}, content_type="multipart/form-data")
+        page = client.post(
+            "/admin/results",
+            data={"csrf_token": token, "index_code": "CCHC", "year": "2023", "file": (f, "bad.xlsx")},
+            content_type="multipart/form-data",
+        )
     assert page.status_code == 422
     assert "bad.xlsx: row 4: final score 5 of criterion 1.1 is above its maximum 4" in page.get_data(as_text=True)
     assert db.session.query(ResultSet).count() == 0
@@ -79,6 +95,7 @@ def _import(unit):
     from openpyxl import Workbook
 
     from evidence_app.cycle.operations import import_results
+
     book = Workbook()
     for row in ROWS:
         book.active.append(row)
@@ -95,23 +112,55 @@ def test_accept_after_editing_discard_and_only_accepted_items_go_live(setup):
     items_before = db.session.query(ChecklistItem).count()
     token = csrf(client, "/admin/proposals")
     vh_tt = next(d for d in unit.departments if d.code == "vh-tt")
-    response = client.post(f"/admin/proposals/{late.id}", data={
-        f"p{late.id}-csrf_token": token, f"p{late.id}-title": "Báo cáo CCHC Quý I/2024 (ký số)",
-        f"p{late.id}-checks": "Ký số; số hiệu; ngày gửi trước 15/03/2024", f"p{late.id}-owner": vh_tt.id,
-        f"p{late.id}-due": "14/03/2024", f"p{late.id}-action": "accept"})
+    response = client.post(
+        f"/admin/proposals/{late.id}",
+        data={
+            f"p{late.id}-csrf_token": token,
+            f"p{late.id}-title": "Báo cáo CCHC Quý I/2024 (ký số)",
+            f"p{late.id}-checks": "Ký số; số hiệu; ngày gửi trước 15/03/2024",
+            f"p{late.id}-owner": vh_tt.id,
+            f"p{late.id}-due": "14/03/2024",
+            f"p{late.id}-action": "accept",
+        },
+    )
     assert response.status_code == 303
     item = db.session.execute(select(ChecklistItem).where(ChecklistItem.origin == "proposal")).scalar_one()
-    assert (item.code, item.title, item.owner_department.code, item.due_date.isoformat(), item.report_deadline.isoformat()) == (
-        "CCHC-1.1-r1", "Báo cáo CCHC Quý I/2024 (ký số)", "vh-tt", "2024-03-14", "2024-03-14")
-    assert client.post(f"/admin/proposals/{evidence.id}", data={f"p{evidence.id}-csrf_token": token,
-                                                                f"p{evidence.id}-action": "discard"}).status_code == 303
+    assert (
+        item.code,
+        item.title,
+        item.owner_department.code,
+        item.due_date.isoformat(),
+        item.report_deadline.isoformat(),
+    ) == ("CCHC-1.1-r1", "Báo cáo CCHC Quý I/2024 (ký số)", "vh-tt", "2024-03-14", "2024-03-14")
+    assert (
+        client.post(
+            f"/admin/proposals/{evidence.id}",
+            data={f"p{evidence.id}-csrf_token": token, f"p{evidence.id}-action": "discard"},
+        ).status_code
+        == 303
+    )
     assert db.session.query(ChecklistItem).count() == items_before + 1, "only the accepted proposal became an item"
     db.session.expire_all()
-    assert [p.state for p in db.session.execute(select(Proposal).order_by(Proposal.id)).scalars()] == ["accepted", "discarded", "proposed"]
-    assert {e.action for e in db.session.execute(select(AuditEvent)).scalars()} >= {"proposal.accept", "proposal.discard"}
+    assert [p.state for p in db.session.execute(select(Proposal).order_by(Proposal.id)).scalars()] == [
+        "accepted",
+        "discarded",
+        "proposed",
+    ]
+    assert {e.action for e in db.session.execute(select(AuditEvent)).scalars()} >= {
+        "proposal.accept",
+        "proposal.discard",
+    }
     # a decided proposal cannot be decided again
-    client.post(f"/admin/proposals/{late.id}", data={f"p{late.id}-csrf_token": token, f"p{late.id}-action": "discard",
-                                                      f"p{late.id}-title": "x", f"p{late.id}-checks": "x", f"p{late.id}-owner": vh_tt.id})
+    client.post(
+        f"/admin/proposals/{late.id}",
+        data={
+            f"p{late.id}-csrf_token": token,
+            f"p{late.id}-action": "discard",
+            f"p{late.id}-title": "x",
+            f"p{late.id}-checks": "x",
+            f"p{late.id}-owner": vh_tt.id,
+        },
+    )
     db.session.expire_all()
     assert db.session.get(Proposal, late.id).state == "accepted"
     # the item is live on the staff's list; running the proposals again proposes nothing twice
@@ -131,17 +180,33 @@ def app_client_for(app, username):
 def test_causes_corrected_by_hand_replace_the_undecided_proposals(setup):
     unit, client, _sheet = setup
     _import(unit)
-    row = db.session.execute(select(CriterionResult).join(CriterionResult.criterion).where(CriterionResult.final_score == 2)).scalar_one()
+    row = db.session.execute(
+        select(CriterionResult).join(CriterionResult.criterion).where(CriterionResult.final_score == 2)
+    ).scalar_one()
     token = csrf(client, "/admin/proposals")
-    response = client.post(f"/admin/results/rows/{row.id}/causes", data={
-        "csrf_token": token, "cause-0": "late_report", "cause-1": "equipment_missing", "cause-2": "self_score_deviation"})
+    response = client.post(
+        f"/admin/results/rows/{row.id}/causes",
+        data={
+            "csrf_token": token,
+            "cause-0": "late_report",
+            "cause-1": "equipment_missing",
+            "cause-2": "self_score_deviation",
+        },
+    )
     assert response.status_code == 303
     db.session.expire_all()
-    assert [c["type"] for c in db.session.get(CriterionResult, row.id).causes] == ["late_report", "equipment_missing", "self_score_deviation"]
+    assert [c["type"] for c in db.session.get(CriterionResult, row.id).causes] == [
+        "late_report",
+        "equipment_missing",
+        "self_score_deviation",
+    ]
     kinds = sorted((p.cause_type, p.title.split(":")[0]) for p in db.session.execute(select(Proposal)).scalars())
-    assert kinds == [("equipment_missing", "Hồ sơ mua sắm hoặc biên bản lắp đặt, bàn giao"),
-                     ("equipment_missing", "Ảnh chụp thiết bị, hệ thống đã lắp đặt và đang vận hành"),
-                     ("late_report", "Báo cáo năm 2024 cho tiêu chí"), ("self_score_deviation", "Biên bản rà soát điểm tự chấm trước khi nộp năm 2024")]
+    assert kinds == [
+        ("equipment_missing", "Hồ sơ mua sắm hoặc biên bản lắp đặt, bàn giao"),
+        ("equipment_missing", "Ảnh chụp thiết bị, hệ thống đã lắp đặt và đang vận hành"),
+        ("late_report", "Báo cáo năm 2024 cho tiêu chí"),
+        ("self_score_deviation", "Biên bản rà soát điểm tự chấm trước khi nộp năm 2024"),
+    ]
     # a re-import with the same note keeps the correction
     _import(unit)
     db.session.expire_all()

@@ -1,5 +1,6 @@
 """Importing the province's table of scores: columns found by their Vietnamese headers, criteria by code then
 title, scores stored per criterion and year, the deviation penalty computed; bad files refused whole."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,30 @@ def seed_rows(path):
                 continue
             note = "; ".join(c["text"] for c in criterion.get("loss_causes", []))
             score = criterion["last_year_score"]
-            rows.append([note or None, None, criterion["code"], criterion["title"], criterion["max_points"], score, score, score])
-    rows.append([None, None, None, "Tổng cộng", catalog["index"]["max_points"], catalog["index"]["last_year"]["score"], None, None])
+            rows.append(
+                [
+                    note or None,
+                    None,
+                    criterion["code"],
+                    criterion["title"],
+                    criterion["max_points"],
+                    score,
+                    score,
+                    score,
+                ]
+            )
+    rows.append(
+        [
+            None,
+            None,
+            None,
+            "Tổng cộng",
+            catalog["index"]["max_points"],
+            catalog["index"]["last_year"]["score"],
+            None,
+            None,
+        ]
+    )
     return catalog, rows
 
 
@@ -47,19 +70,31 @@ def ward(app):
 
 
 @pytest.mark.parametrize("catalog_file,index_code", [("cchc-2024.yaml", "CCHC"), ("qn-dti-2024.yaml", "QN-DTI")])
-def test_the_seed_wards_2023_figures_reproduce_the_catalogs_last_year_scores(ward, tmp_path, runner, catalog_file, index_code):
+def test_the_seed_wards_2023_figures_reproduce_the_catalogs_last_year_scores(
+    ward, tmp_path, runner, catalog_file, index_code
+):
     catalog, rows = seed_rows(CATALOG_DIR / "gieng-day" / catalog_file)
     sheet = write_xlsx(tmp_path / "ket-qua-2023.xlsx", rows)
-    result = runner.invoke(args=["results", "import", str(sheet), "--unit", "gieng-day", "--index", index_code,
-                                 "--year", "2023", "--json"])
+    result = runner.invoke(
+        args=["results", "import", str(sheet), "--unit", "gieng-day", "--index", index_code, "--year", "2023", "--json"]
+    )
     assert result.exit_code == 0, result.output
     plan = json.loads(result.output)
     assert plan["index"] == f"{index_code} 2024" and plan["dry_run"] is False
     assert plan["last_year_changes"] == [], "the imported figures are the catalog's last-year scores"
-    expected = {c["code"]: Decimal(str(c["last_year_score"])) for a in catalog["areas"] for c in a["criteria"]
-                if c["rule"]["type"] != "not_applicable"}
-    stored = dict(db.session.execute(select(Criterion.code, CriterionResult.final_score)
-                                     .join(CriterionResult, CriterionResult.criterion_id == Criterion.id)).all())
+    expected = {
+        c["code"]: Decimal(str(c["last_year_score"]))
+        for a in catalog["areas"]
+        for c in a["criteria"]
+        if c["rule"]["type"] != "not_applicable"
+    }
+    stored = dict(
+        db.session.execute(
+            select(Criterion.code, CriterionResult.final_score).join(
+                CriterionResult, CriterionResult.criterion_id == Criterion.id
+            )
+        ).all()
+    )
     assert stored == expected
     result_set = db.session.execute(select(ResultSet)).scalar_one()
     assert result_set.year == 2023 and result_set.deviation_penalty == 0
@@ -70,28 +105,45 @@ def test_the_seed_wards_2023_figures_reproduce_the_catalogs_last_year_scores(war
         for c in area["criteria"]:
             if c["rule"]["type"] == "not_applicable" or c["last_year_score"] == c["max_points"]:
                 continue
-            causes = set(db.session.execute(select(Proposal.cause_type).join(Criterion).join(Index, Criterion.index_id == Index.id)
-                                            .where(Index.code == index_code, Criterion.code == c["code"])).scalars())
-            assert causes == {lc["type"] for lc in c.get("loss_causes", [])} or (not c.get("loss_causes") and causes == {"missing_evidence"}), c["code"]
+            causes = set(
+                db.session.execute(
+                    select(Proposal.cause_type)
+                    .join(Criterion)
+                    .join(Index, Criterion.index_id == Index.id)
+                    .where(Index.code == index_code, Criterion.code == c["code"])
+                ).scalars()
+            )
+            assert causes == {lc["type"] for lc in c.get("loss_causes", [])} or (
+                not c.get("loss_causes") and causes == {"missing_evidence"}
+            ), c["code"]
 
 
 def test_columns_in_any_order_criteria_by_title_accents_and_spacing_ignored(app, catalog_dict, write_catalog, tmp_path):
     unit = make_unit()
     import_file(write_catalog(catalog_dict), unit)
-    rows = [["Điểm  thẩm định", "Tiêu chí / Mã", "Điểm tự chấm", "Điểm tối đa", "Điểm chốt", "Ghi chú"],
-            [3, "bao cao  CCHC dinh ky", 4, 4, 3, "Báo cáo Quý I quá hạn"],          # matched by title
-            ["7,5", "1.2. Tuyên truyền CCHC", "8", "8", None, None],                   # code in the title cell
-            [6, "2.1", 7, 7.5, 6, "Tỷ lệ số hoá đạt 80%"]]
+    rows = [
+        ["Điểm  thẩm định", "Tiêu chí / Mã", "Điểm tự chấm", "Điểm tối đa", "Điểm chốt", "Ghi chú"],
+        [3, "bao cao  CCHC dinh ky", 4, 4, 3, "Báo cáo Quý I quá hạn"],  # matched by title
+        ["7,5", "1.2. Tuyên truyền CCHC", "8", "8", None, None],  # code in the title cell
+        [6, "2.1", 7, 7.5, 6, "Tỷ lệ số hoá đạt 80%"],
+    ]
     plan = import_results(unit, "CCHC", 2024, write_csv(tmp_path / "kq.csv", rows, delimiter=";"))
     db.session.commit()
     got = {r["code"]: (r["self"], r["appraised"], r["final"], r["lost"], r["causes"]) for r in plan.rows}
     # every self-score here is more than 5% above the appraised score: a cause of its own
-    assert got == {"1.1": (4, 3, 3, 1, ["late_report", "self_score_deviation"]), "1.2": (8, 7.5, 7.5, 0.5, ["self_score_deviation"]),
-                   "2.1": (7, 6, 6, 1.5, ["target_not_met", "self_score_deviation"])}
+    assert got == {
+        "1.1": (4, 3, 3, 1, ["late_report", "self_score_deviation"]),
+        "1.2": (8, 7.5, 7.5, 0.5, ["self_score_deviation"]),
+        "2.1": (7, 6, 6, 1.5, ["target_not_met", "self_score_deviation"]),
+    }
     assert plan.missing == []
     # self 19 against appraised 16.5: more than 5% above → the index's penalty is recorded
     result_set = db.session.execute(select(ResultSet)).scalar_one()
-    assert (result_set.self_total, result_set.appraised_total, result_set.final_total) == (19, Decimal("16.5"), Decimal("16.5"))
+    assert (result_set.self_total, result_set.appraised_total, result_set.final_total) == (
+        19,
+        Decimal("16.5"),
+        Decimal("16.5"),
+    )
     assert result_set.deviation_penalty == 1
     assert plan.totals["deviation_penalty"] == 1
     rows_1_1 = db.session.execute(select(CriterionResult).join(Criterion).where(Criterion.code == "1.1")).scalar_one()
@@ -102,10 +154,17 @@ def test_columns_in_any_order_criteria_by_title_accents_and_spacing_ignored(app,
 def test_a_dry_run_shows_every_change_and_writes_nothing(app, catalog_dict, write_catalog, tmp_path, runner):
     unit = make_unit()
     import_file(write_catalog(catalog_dict), unit)
-    rows = [["Mã", "Điểm tối đa", "Điểm thẩm định", "Điểm chốt"], ["1.1", 4, 2, 2], ["1.2", 8, 8, 8], ["2.1", 7.5, 7.5, 7.5]]
+    rows = [
+        ["Mã", "Điểm tối đa", "Điểm thẩm định", "Điểm chốt"],
+        ["1.1", 4, 2, 2],
+        ["1.2", 8, 8, 8],
+        ["2.1", 7.5, 7.5, 7.5],
+    ]
     sheet = write_xlsx(tmp_path / "kq.xlsx", rows)
     events = db.session.query(AuditEvent).count()
-    result = runner.invoke(args=["results", "import", str(sheet), "--unit", unit.code, "--index", "CCHC", "--year", "2024", "--dry-run"])
+    result = runner.invoke(
+        args=["results", "import", str(sheet), "--unit", unit.code, "--index", "CCHC", "--year", "2024", "--dry-run"]
+    )
     assert result.exit_code == 0, result.output
     assert "Dry run: nothing was written." in result.output
     assert "+ row   4  1.1" in result.output and "chốt      2  lost 2" in result.output
@@ -114,27 +173,45 @@ def test_a_dry_run_shows_every_change_and_writes_nothing(app, catalog_dict, writ
     runner.invoke(args=["results", "import", str(sheet), "--unit", unit.code, "--index", "CCHC", "--year", "2024"])
     rows[1] = ["1.1", 4, 3, 3]
     write_xlsx(tmp_path / "kq.xlsx", rows)
-    result = runner.invoke(args=["results", "import", str(sheet), "--unit", unit.code, "--index", "CCHC", "--year", "2024", "--dry-run"])
+    result = runner.invoke(
+        args=["results", "import", str(sheet), "--unit", unit.code, "--index", "CCHC", "--year", "2024", "--dry-run"]
+    )
     assert "~ row   4  1.1" in result.output and "(was tự chấm —, thẩm định 2, chốt 2)" in result.output
     db.session.expire_all()
-    assert db.session.execute(select(CriterionResult.final_score).join(Criterion).where(Criterion.code == "1.1")).scalar_one() == 2
+    assert (
+        db.session.execute(
+            select(CriterionResult.final_score).join(Criterion).where(Criterion.code == "1.1")
+        ).scalar_one()
+        == 2
+    )
 
 
 def test_results_become_last_years_scores_of_next_years_rubric(app, catalog_dict, write_catalog, tmp_path):
     unit = make_unit()
     import_file(write_catalog(catalog_dict), unit)  # CCHC 2024, last year (2023) 15.84
-    rows = [["Mã", "Điểm tối đa", "Điểm thẩm định", "Điểm chốt", "Giải trình"],
-            ["1.1", 4, 2, 2, "Báo cáo năm không nộp"], ["1.2", 8, 8, 8, None], ["2.1", 7.5, 7.5, 7.5, None]]
+    rows = [
+        ["Mã", "Điểm tối đa", "Điểm thẩm định", "Điểm chốt", "Giải trình"],
+        ["1.1", 4, 2, 2, "Báo cáo năm không nộp"],
+        ["1.2", 8, 8, 8, None],
+        ["2.1", 7.5, 7.5, 7.5, None],
+    ]
     plan = import_results(unit, "CCHC", 2023, write_xlsx(tmp_path / "kq.xlsx", rows))
     db.session.commit()
     assert plan.index == "CCHC 2024" and plan.proposals_target == "CCHC 2024"
     assert {c["code"]: (c["before"], c["after"]) for c in plan.last_year_changes} == {
-        "1.1": (1.5, 2), "area 1": (9.5, 10), "2.1": (6.34, 7.5), "area 2": (6.34, 7.5), "total": (15.84, 17.5)}
+        "1.1": (1.5, 2),
+        "area 1": (9.5, 10),
+        "2.1": (6.34, 7.5),
+        "area 2": (6.34, 7.5),
+        "total": (15.84, 17.5),
+    }
     index = db.session.execute(select(Index)).scalar_one()
     assert (index.last_year, index.last_year_score) == (2023, Decimal("17.5"))
     assert db.session.execute(select(Area.last_year_score).where(Area.code == "1")).scalar_one() == 10
     proposals = db.session.execute(select(Proposal)).scalars().all()
-    assert [(p.criterion.code, p.cause_type, p.is_report, p.state) for p in proposals] == [("1.1", "late_report", True, "proposed")]
+    assert [(p.criterion.code, p.cause_type, p.is_report, p.state) for p in proposals] == [
+        ("1.1", "late_report", True, "proposed")
+    ]
     assert proposals[0].owner_department.code == "vp-tk" and proposals[0].due_date.isoformat() == "2024-11-15"
     import_results(unit, "CCHC", 2023, write_xlsx(tmp_path / "kq.xlsx", rows))
     db.session.commit()
@@ -142,13 +219,21 @@ def test_results_become_last_years_scores_of_next_years_rubric(app, catalog_dict
 
 
 def _refused(unit, path, year=2024) -> list[str]:
-    before = (db.session.query(ResultSet).count(), db.session.query(CriterionResult).count(),
-              db.session.query(Proposal).count(), db.session.query(AuditEvent).count())
+    before = (
+        db.session.query(ResultSet).count(),
+        db.session.query(CriterionResult).count(),
+        db.session.query(Proposal).count(),
+        db.session.query(AuditEvent).count(),
+    )
     with pytest.raises(ResultsRefused) as refused:
         import_results(unit, "CCHC", year, path)
     db.session.rollback()
-    after = (db.session.query(ResultSet).count(), db.session.query(CriterionResult).count(),
-             db.session.query(Proposal).count(), db.session.query(AuditEvent).count())
+    after = (
+        db.session.query(ResultSet).count(),
+        db.session.query(CriterionResult).count(),
+        db.session.query(Proposal).count(),
+        db.session.query(AuditEvent).count(),
+    )
     assert after == before, "nothing written"
     return refused.value.problems
 
@@ -176,7 +261,8 @@ def test_a_code_that_does_not_exist_and_the_same_criterion_twice(mini, tmp_path)
     path = write_csv(tmp_path / "kq.csv", [["Mã", "Điểm chốt"], ["1.1", 3], ["9.9", 1], ["1.1", 2], ["Tổng", 6]])
     assert _refused(mini, path) == [
         "kq.csv: row 3: criterion '9.9' does not exist in CCHC 2024; correct the code or title",
-        "kq.csv: row 4: criterion 1.1 is also on row 2; keep one row per criterion"]
+        "kq.csv: row 4: criterion 1.1 is also on row 2; keep one row per criterion",
+    ]
 
 
 def test_a_score_that_is_not_a_number_and_a_max_that_differs(mini, tmp_path):
@@ -186,19 +272,24 @@ def test_a_score_that_is_not_a_number_and_a_max_that_differs(mini, tmp_path):
         "kq.csv: row 2: criterion 1.1 has no score: fill 'Điểm chốt'",
     ]
     path = write_csv(tmp_path / "kq.csv", [["Mã", "Điểm tối đa", "Điểm chốt"], ["1.1", 5, 3]])
-    assert _refused(mini, path) == ["kq.csv: row 2: criterion 1.1 has max 5 in the file but 4 in CCHC 2024; correct the file or the rubric"]
+    assert _refused(mini, path) == [
+        "kq.csv: row 2: criterion 1.1 has max 5 in the file but 4 in CCHC 2024; correct the file or the rubric"
+    ]
 
 
 def test_an_index_that_does_not_exist(mini, tmp_path):
     path = write_csv(tmp_path / "kq.csv", [["Mã", "Điểm chốt"], ["1.1", 3]])
     assert _refused(mini, path, year=2021) == [
         "unit 'gieng-day' has no index CCHC for 2021 or 2022 to match the results against (known: CCHC 2024); "
-        "import the rubric first with `minhchung catalog import`"]
+        "import the rubric first with `minhchung catalog import`"
+    ]
 
 
 def test_the_cli_refuses_with_the_rows_and_a_non_zero_exit(mini, tmp_path, runner):
     path = write_csv(tmp_path / "kq.csv", [["Mã", "Điểm chốt"], ["1.1", 30]])
-    result = runner.invoke(args=["results", "import", str(path), "--unit", "gieng-day", "--index", "CCHC", "--year", "2024"])
+    result = runner.invoke(
+        args=["results", "import", str(path), "--unit", "gieng-day", "--index", "CCHC", "--year", "2024"]
+    )
     assert result.exit_code == 1
     assert "kq.csv: row 2: final score 30 of criterion 1.1 is above its maximum 4" in result.output
     assert "kq.csv: nothing was imported." in result.output
@@ -207,6 +298,7 @@ def test_the_cli_refuses_with_the_rows_and_a_non_zero_exit(mini, tmp_path, runne
 
 def test_the_report_shows_last_years_final_score_beside_this_years_expected(app, catalog_dict, write_catalog, tmp_path):
     from tests.helpers import login, make_user
+
     unit = make_unit()
     import_file(write_catalog(catalog_dict), unit)
     make_user(unit, "admin", role="admin")
@@ -217,5 +309,5 @@ def test_the_report_shows_last_years_final_score_beside_this_years_expected(app,
     login(client, "admin")
     html = client.get("/reports/?as_of=01/06/2024").get_data(as_text=True)
     table = html.split("So với năm trước")[1].split("</table>")[0]
-    assert "<td>1. Chỉ đạo, điều hành</td><td class=\"num\">10</td>" in table
-    assert "<td>2. Chính quyền số</td><td class=\"num\">7,5</td>" in table
+    assert '<td>1. Chỉ đạo, điều hành</td><td class="num">10</td>' in table
+    assert '<td>2. Chính quyền số</td><td class="num">7,5</td>' in table

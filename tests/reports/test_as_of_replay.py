@@ -5,6 +5,7 @@ CLI use: uploads (periodic reports with their sending dates, ordinary items), ap
 resubmissions, metadata edits that move a report's sending date, a deletion, measurements, self-scores set and
 changed, items re-assigned to another department or person. Each day's report is saved; at the end every day's
 report is computed again and must be the same, whatever the scoring formulas are."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -57,8 +58,11 @@ def item(code: str) -> ChecklistItem:
 
 
 def criterion(index_code: str, code: str) -> Criterion:
-    return db.session.execute(select(Criterion).join(Index, Criterion.index_id == Index.id)
-                              .where(Index.code == index_code, Criterion.code == code)).scalar_one()
+    return db.session.execute(
+        select(Criterion)
+        .join(Index, Criterion.index_id == Index.id)
+        .where(Index.code == index_code, Criterion.code == code)
+    ).scalar_one()
 
 
 def department(code: str) -> Department:
@@ -68,8 +72,11 @@ def department(code: str) -> Department:
 def differences(saved, recomputed, path: str = "") -> list[str]:
     """The paths where two reports differ (the leaves, so that a failure says what changed)."""
     if isinstance(saved, dict) and isinstance(recomputed, dict):
-        return [d for key in sorted(set(saved) | set(recomputed), key=str)
-                for d in differences(saved.get(key), recomputed.get(key), f"{path}.{key}")]
+        return [
+            d
+            for key in sorted(set(saved) | set(recomputed), key=str)
+            for d in differences(saved.get(key), recomputed.get(key), f"{path}.{key}")
+        ]
     if isinstance(saved, list) and isinstance(recomputed, list) and len(saved) == len(recomputed):
         found = []
         for n, (a, b) in enumerate(zip(saved, recomputed)):
@@ -88,8 +95,9 @@ class Cycle:
     def upload(self, name: str, code: str, staff: str = "cb-vp-tk", **fields) -> Evidence:
         self.pages += 1  # a PDF of another length: other bytes, so a new document rather than a duplicate
         path = corpus.pdf(self.tmp_path, f"{name}.pdf", pages=self.pages)
-        result = upload_document(path, f"{name}.pdf", user=user(staff), items=[item(code)],
-                                 fields=DocumentFields(**fields))
+        result = upload_document(
+            path, f"{name}.pdf", user=user(staff), items=[item(code)], fields=DocumentFields(**fields)
+        )
         assert not result.deduplicated
         self.documents[name] = result.document
         return result.new_links[0]
@@ -106,22 +114,34 @@ class Cycle:
         delete_document(self.documents[name], user(staff))
 
     def measure(self, index_code: str, code: str, numerator, denominator, on: date) -> None:
-        add_measurement(criterion(index_code, code), user("cb-vp-tk"), numerator=Decimal(numerator),
-                        denominator=Decimal(denominator), measured_on=on, source="Hệ thống một cửa")
+        add_measurement(
+            criterion(index_code, code),
+            user("cb-vp-tk"),
+            numerator=Decimal(numerator),
+            denominator=Decimal(denominator),
+            measured_on=on,
+            source="Hệ thống một cửa",
+        )
 
     def self_score(self, index_code: str, code: str, score) -> None:
         set_self_score(criterion(index_code, code), user("admin"), Decimal(score))
 
     def assign(self, code: str, department_code: str, assignee: str | None = None) -> None:
-        assign_item(item(code), user("admin"), department(department_code),
-                    user(assignee) if assignee else None)
+        assign_item(item(code), user("admin"), department(department_code), user(assignee) if assignee else None)
 
 
 def test_a_report_recomputed_as_of_a_past_day_equals_the_one_saved_that_day(ward, tmp_path):
     cycle = Cycle(tmp_path)
-    cchc = db.session.execute(select(Criterion).join(Index, Criterion.index_id == Index.id)
-                              .where(Index.code == "CCHC", Criterion.rule_type != "not_applicable")
-                              .order_by(Criterion.id)).scalars().all()
+    cchc = (
+        db.session.execute(
+            select(Criterion)
+            .join(Index, Criterion.index_id == Index.id)
+            .where(Index.code == "CCHC", Criterion.rule_type != "not_applicable")
+            .order_by(Criterion.id)
+        )
+        .scalars()
+        .all()
+    )
     links: dict[str, Evidence] = {}
 
     def day_1():  # 05/02: first uploads; the self-assessment claims full marks; a first measurement
@@ -137,8 +157,13 @@ def test_a_report_recomputed_as_of_a_past_day_equals_the_one_saved_that_day(ward
         cycle.self_score("CCHC", cchc[0].code, cchc[0].max_points / 2)
 
     def day_3():  # 08/03: the Q1 report is uploaded, sent on time (deadline 15/03)
-        links["q1"] = cycle.upload("Báo cáo CCHC quý I", "CCHC-1.1-a", number="35/BC-UBND",
-                                   sent_date=date(2024, 3, 7), issue_date=date(2024, 3, 7))
+        links["q1"] = cycle.upload(
+            "Báo cáo CCHC quý I",
+            "CCHC-1.1-a",
+            number="35/BC-UBND",
+            sent_date=date(2024, 3, 7),
+            issue_date=date(2024, 3, 7),
+        )
 
     def day_4():  # 12/03: the resubmission after the send-back; another measurement; a re-assignment
         links["dvc2"] = cycle.upload("Danh sách DVC trực tuyến (ký số)", "QN-DTI-1.1-a", staff="cb-vh-tt")
@@ -146,8 +171,12 @@ def test_a_report_recomputed_as_of_a_past_day_equals_the_one_saved_that_day(ward
         cycle.assign("CCHC-1.3-b", "vh-tt", "cb-vh-tt")
 
     def day_5():  # 25/03: the Q1 report's metadata corrected: it was in fact sent on 18/03, late
-        cycle.edit("Báo cáo CCHC quý I", sent_date=date(2024, 3, 18), number="35a/BC-UBND",
-                   summary="Báo cáo CCHC quý I/2024 (bản sửa)")
+        cycle.edit(
+            "Báo cáo CCHC quý I",
+            sent_date=date(2024, 3, 18),
+            number="35a/BC-UBND",
+            summary="Báo cáo CCHC quý I/2024 (bản sửa)",
+        )
         cycle.self_score("CCHC", cchc[1].code, 0)
 
     def day_6():  # 10/04: approvals; a new self-score on a criterion that had none
@@ -185,8 +214,13 @@ def test_a_report_recomputed_as_of_a_past_day_equals_the_one_saved_that_day(ward
         links["plan2"] = cycle.upload("Kế hoạch kiểm tra", "CCHC-1.3-b")
 
     def day_13():  # 01/10: its sending date corrected after the deadline; the re-assigned item approved
-        cycle.edit("Báo cáo CCHC 9 tháng", sent_date=date(2024, 9, 20), period_start=date(2024, 1, 1),
-                   period_end=date(2024, 9, 30), page_ref="tr. 2")
+        cycle.edit(
+            "Báo cáo CCHC 9 tháng",
+            sent_date=date(2024, 9, 20),
+            period_start=date(2024, 1, 1),
+            period_end=date(2024, 9, 30),
+            page_ref="tr. 2",
+        )
         cycle.decide(links["plan2"], "approved")
         for c in cchc[20:30]:
             cycle.self_score("CCHC", c.code, c.max_points)
@@ -195,11 +229,22 @@ def test_a_report_recomputed_as_of_a_past_day_equals_the_one_saved_that_day(ward
         cycle.decide(links["q3"], "approved")
         cycle.measure("QN-DTI", "1.1", 95, 100, date(2024, 11, 14))
 
-    days = [(at(date(2024, 2, 5)), day_1), (at(date(2024, 2, 20)), day_2), (at(date(2024, 3, 8)), day_3),
-            (at(date(2024, 3, 12)), day_4), (at(date(2024, 3, 25)), day_5), (at(date(2024, 4, 10)), day_6),
-            (at(date(2024, 5, 2)), day_7), (at(date(2024, 6, 3), 23, 40), day_8),
-            (at(date(2024, 6, 4), 0, 30), day_9), (at(date(2024, 6, 20)), day_10), (at(date(2024, 7, 15)), day_11),
-            (at(date(2024, 9, 9)), day_12), (at(date(2024, 10, 1)), day_13), (at(date(2024, 11, 15)), day_14)]
+    days = [
+        (at(date(2024, 2, 5)), day_1),
+        (at(date(2024, 2, 20)), day_2),
+        (at(date(2024, 3, 8)), day_3),
+        (at(date(2024, 3, 12)), day_4),
+        (at(date(2024, 3, 25)), day_5),
+        (at(date(2024, 4, 10)), day_6),
+        (at(date(2024, 5, 2)), day_7),
+        (at(date(2024, 6, 3), 23, 40), day_8),
+        (at(date(2024, 6, 4), 0, 30), day_9),
+        (at(date(2024, 6, 20)), day_10),
+        (at(date(2024, 7, 15)), day_11),
+        (at(date(2024, 9, 9)), day_12),
+        (at(date(2024, 10, 1)), day_13),
+        (at(date(2024, 11, 15)), day_14),
+    ]
     saved: dict[date, dict] = {}
     for moment, actions in days:
         with frozen_at(moment):
@@ -216,9 +261,10 @@ def test_a_report_recomputed_as_of_a_past_day_equals_the_one_saved_that_day(ward
         found = differences(report, again)
         if found:
             differing[day.isoformat()] = found
-    assert differing == {}, "\n".join(f"{day}:\n  " + "\n  ".join(found[:12]) + (f"\n  … {len(found) - 12} more"
-                                                                                  if len(found) > 12 else "")
-                                      for day, found in differing.items())
+    assert differing == {}, "\n".join(
+        f"{day}:\n  " + "\n  ".join(found[:12]) + (f"\n  … {len(found) - 12} more" if len(found) > 12 else "")
+        for day, found in differing.items()
+    )
     # the replay did change what the report says from one day to the next (it is not a still life)
     totals = {day: [i["totals"] for i in report["indices"]] for day, report in saved.items()}
     assert len({repr(t) for t in totals.values()}) > 5

@@ -1,5 +1,6 @@
 """The completeness report through the real parts: the query layer (bounded statements, as-of), the page with
 its bars and drill-down, the exports (JSON, CSV, XLSX, HTML), the submission pack, the province's league table."""
+
 from __future__ import annotations
 
 import csv
@@ -22,8 +23,21 @@ from evidence_app.review.operations import decide
 from tests.evidence import corpus
 from tests.helpers import import_file, login, make_unit, make_user
 
-CRITERION_KEYS = {"code", "title", "area", "max", "last_year", "secured", "expected", "best", "at_risk", "risk",
-                  "reasons", "owner", "due"}
+CRITERION_KEYS = {
+    "code",
+    "title",
+    "area",
+    "max",
+    "last_year",
+    "secured",
+    "expected",
+    "best",
+    "at_risk",
+    "risk",
+    "reasons",
+    "owner",
+    "due",
+}
 
 
 @pytest.fixture
@@ -42,8 +56,9 @@ def user(name):
 
 def approve(tmp_path, code: str, name: str, on: datetime | None = None, **fields):
     staff = user("cb-vp-tk")
-    item = db.session.execute(select(ChecklistItem).where(ChecklistItem.code == code,
-                                                          ChecklistItem.unit_id == staff.unit_id)).scalar_one()
+    item = db.session.execute(
+        select(ChecklistItem).where(ChecklistItem.code == code, ChecklistItem.unit_id == staff.unit_id)
+    ).scalar_one()
     path = corpus.pdf(tmp_path, f"{code}.pdf", pages=len(code))
     result = upload_document(path, name, user=staff, items=[item], fields=DocumentFields(**fields))
     evidence = result.new_links[0]
@@ -73,15 +88,25 @@ def test_json_shape_and_the_seed_figures(ward):
             assert c["secured"] <= c["expected"] <= c["best"] <= c["max"]
             assert c["risk"] in ("secured", "on_track", "at_risk", "critical", "lost")
     lost_report = criterion(report, "CCHC", "1.1")
-    assert any("Quý I/2024" in r and "đã mất" in r for r in lost_report["reasons"]), "the Q1 report's deadline passed unsent"
+    assert any("Quý I/2024" in r and "đã mất" in r for r in lost_report["reasons"]), (
+        "the Q1 report's deadline passed unsent"
+    )
 
 
 def test_as_of_counts_only_what_was_approved_by_then(ward, tmp_path):
-    approve(tmp_path, "CCHC-1.1-a", "Báo cáo CCHC quý I.pdf", on=datetime(2024, 3, 10, 3, tzinfo=UTC),
-            number="35/BC-UBND", sent_date=date(2024, 3, 10))
+    approve(
+        tmp_path,
+        "CCHC-1.1-a",
+        "Báo cáo CCHC quý I.pdf",
+        on=datetime(2024, 3, 10, 3, tzinfo=UTC),
+        number="35/BC-UBND",
+        sent_date=date(2024, 3, 10),
+    )
     before = criterion(build_report(ward, date(2024, 3, 9)), "CCHC", "1.1")
     after = criterion(build_report(ward, date(2024, 3, 20)), "CCHC", "1.1")
-    assert not any("Quý I/2024" in r and "quá hạn" in r for r in before["reasons"]), "before its deadline nothing is lost"
+    assert not any("Quý I/2024" in r and "quá hạn" in r for r in before["reasons"]), (
+        "before its deadline nothing is lost"
+    )
     assert not any("Quý I/2024" in r and "mất điểm" in r for r in after["reasons"]), "sent on time: not lost"
     assert after["best"] == before["best"] == 2.0
 
@@ -118,10 +143,13 @@ def test_csv_xlsx_html_exports(ward, runner, tmp_path):
     assert data["as_of"] == "2024-06-01"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--as-of", "31/02/2024"], "is not a date"),
-    (["--format", "pdf"], "is not a format"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--as-of", "31/02/2024"], "is not a date"),
+        (["--format", "pdf"], "is not a format"),
+    ],
+)
 def test_report_command_bad_input(ward, runner, args, message):
     result = runner.invoke(args=["report", *args])
     assert result.exit_code != 0 and message in result.output
@@ -129,6 +157,7 @@ def test_report_command_bad_input(ward, runner, args, message):
 
 def test_an_index_without_an_assessment_date_never_gets_in(catalog_dict, write_catalog):
     from checklists import CatalogError, load_catalog
+
     del catalog_dict["index"]["assessment_date"]
     with pytest.raises(CatalogError) as info:
         load_catalog(write_catalog(catalog_dict))
@@ -163,8 +192,11 @@ def test_the_submission_pack(ward, client, runner, tmp_path):
         assert {"manifest.csv", "manifest.json", "bao-cao.json", "bao-cao.xlsx", "bao-cao.html"} <= set(names)
         manifest = json.loads(archive.read("manifest.json"))["files"]
         first = next(f for f in manifest if f["file"] == "CCHC-1.3/Kế hoạch tuyên truyền.pdf")
-        assert first["number"] == "12/KH-UBND" and first["issue_date"] == "2024-02-05" and first["approver"] == "reviewer"
+        assert (
+            first["number"] == "12/KH-UBND" and first["issue_date"] == "2024-02-05" and first["approver"] == "reviewer"
+        )
         import hashlib
+
         assert hashlib.sha256(archive.read(first["file"])).hexdigest() == first["sha256"]
         rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
         assert list(rows[0]) == ["file", "sha256", "size", "number", "issue_date", "approver", "approved_at"]
@@ -194,9 +226,14 @@ def test_province_league_table(ward, app, client, tmp_path):
         cchc = next(t for t in league_table(day) if t["code"] == "CCHC")
         assert [(r["unit"], r["rank"]) for r in cchc["rows"]] == [("gieng-day", 1), ("bai-chay", 2)], day
         assert cchc["rows"][0]["secured"] > cchc["rows"][1]["secured"]
-    closed, last_day = build_report(ward, date.today())["indices"][0], build_report(ward, date(2024, 12, 15))["indices"][0]
+    closed, last_day = (
+        build_report(ward, date.today())["indices"][0],
+        build_report(ward, date(2024, 12, 15))["indices"][0],
+    )
     assert closed["closed"] and not last_day["closed"]
-    assert closed["totals"]["secured"] == last_day["totals"]["secured"] == 1, "approved after the assessment: not counted"
+    assert closed["totals"]["secured"] == last_day["totals"]["secured"] == 1, (
+        "approved after the assessment: not counted"
+    )
     assert closed["totals"]["best"] == closed["totals"]["expected"] and closed["totals"]["at_risk"] == 0
     login(client, "tinh")
     page = client.get("/reports/province").get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Reviewing evidence: approve or send back with a coded reason, never one's own upload, never over someone
 else's decision; several at once; every step in the audit trail; a resubmission keeps the earlier version."""
+
 from __future__ import annotations
 
 import re
@@ -37,23 +38,40 @@ def upload(tmp_path, code="CCHC-1.2-a", by="cb-vp-tk", pages=1, name="ke-hoach.p
 def test_approve_and_send_back_with_a_coded_reason(ward, tmp_path):
     first, second = upload(tmp_path, pages=1), upload(tmp_path, pages=2)
     decide(first, user("reviewer"), "approved", expected_version=first.version)
-    decide(second, user("reviewer"), "changes_requested", expected_version=second.version, reason_code="unsigned",
-           comment="Chưa có chữ ký số của Chủ tịch")
+    decide(
+        second,
+        user("reviewer"),
+        "changes_requested",
+        expected_version=second.version,
+        reason_code="unsigned",
+        comment="Chưa có chữ ký số của Chủ tịch",
+    )
     assert (first.state, second.state) == ("approved", "changes_requested")
     reviews = db.session.execute(select(Review).order_by(Review.id)).scalars().all()
     assert [(r.decision, r.reason_code, r.comment) for r in reviews] == [
-        ("approved", None, None), ("changes_requested", "unsigned", "Chưa có chữ ký số của Chủ tịch")]
+        ("approved", None, None),
+        ("changes_requested", "unsigned", "Chưa có chữ ký số của Chủ tịch"),
+    ]
     actions = db.session.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all()
     assert actions[-2:] == ["review.approved", "review.changes_requested"]
     assert audit.verify_chain()[1] is None
 
 
-@pytest.mark.parametrize("reason, comment, code", [(None, None, "reason_required"), ("nonsense", None, "reason_required"),
-                                                   ("other", "", "comment_required")])
+@pytest.mark.parametrize(
+    "reason, comment, code",
+    [(None, None, "reason_required"), ("nonsense", None, "reason_required"), ("other", "", "comment_required")],
+)
 def test_sending_back_needs_a_reason(ward, tmp_path, reason, comment, code):
     evidence = upload(tmp_path)
     with pytest.raises(ReviewRefused) as info:
-        decide(evidence, user("reviewer"), "changes_requested", expected_version=evidence.version, reason_code=reason, comment=comment)
+        decide(
+            evidence,
+            user("reviewer"),
+            "changes_requested",
+            expected_version=evidence.version,
+            reason_code=reason,
+            comment=comment,
+        )
     assert info.value.code == code and evidence.state == "submitted"
 
 
@@ -89,11 +107,14 @@ def test_two_reviewers_at_once_the_second_is_told(ward, tmp_path, app):
     login(first, "reviewer")
     login(second, "reviewer2")
     assert second.get(f"/review/{evidence.id}").status_code == 200  # both have the page open
-    response = first.post(f"/review/{evidence.id}", data={"decision": "changes_requested", "version": seen_version,
-                                                          "reason": "illegible", "comment": "Ảnh mờ"})
+    response = first.post(
+        f"/review/{evidence.id}",
+        data={"decision": "changes_requested", "version": seen_version, "reason": "illegible", "comment": "Ảnh mờ"},
+    )
     assert response.status_code == 303
-    response = second.post(f"/review/{evidence.id}", data={"decision": "approved", "version": seen_version},
-                           follow_redirects=True)
+    response = second.post(
+        f"/review/{evidence.id}", data={"decision": "approved", "version": seen_version}, follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert "Một người duyệt khác" in page and "reviewer" in page
     db.session.expire_all()
@@ -109,12 +130,13 @@ def test_approve_several_at_once(ward, tmp_path, client):
     evidence = [upload(tmp_path, pages=n) for n in (1, 2, 3)]
     login(client, "reviewer")
     page = client.get("/review/").get_data(as_text=True)
-    order = [int(m) for m in re.findall(r'/review/(\d+)\?', page) or re.findall(r'/review/(\d+)"', page)]
+    order = [int(m) for m in re.findall(r"/review/(\d+)\?", page) or re.findall(r'/review/(\d+)"', page)]
     assert order[:4] == [mine.id] + [e.id for e in evidence], "oldest first"
     stale = evidence[2]
     decide(db.session.get(Evidence, stale.id), user("reviewer2"), "approved", expected_version=stale.version)
-    response = client.post("/review/bulk", data={"selected": [f"{e.id}:1" for e in evidence] + [f"{mine.id}:1"]},
-                           follow_redirects=True)
+    response = client.post(
+        "/review/bulk", data={"selected": [f"{e.id}:1" for e in evidence] + [f"{mine.id}:1"]}, follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert "2 tài liệu đã được duyệt" in page and "ke-hoach.pdf" in page
     db.session.expire_all()

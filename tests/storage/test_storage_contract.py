@@ -63,9 +63,7 @@ def test_same_bytes_are_stored_once(store: Storage) -> None:
     assert list(store.iter_keys()) == [first.key]
 
 
-def test_large_object_is_streamed_in_bounded_reads(
-    store: Storage, bounded_stream: Callable[..., Any]
-) -> None:
+def test_large_object_is_streamed_in_bounded_reads(store: Storage, bounded_stream: Callable[..., Any]) -> None:
     data = payload(20 * MiB + 123, seed=2)
     stream = bounded_stream(data)
     obj = store.save(stream)

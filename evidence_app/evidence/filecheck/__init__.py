@@ -5,6 +5,7 @@ family (pdf.py, images.py, containers.py, ole.py); refusals and their messages a
 Nothing here imports Flask or touches a database or a storage backend. Image previews are made by
 evidence/previews.py.
 """
+
 from .check import check_file
 from .containers import (
     XML_SMALL_PART_MAX,

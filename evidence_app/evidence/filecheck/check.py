@@ -3,6 +3,7 @@
 The type comes from the first 4 KiB (sniffing.py), and the extension of the client's name must agree
 with it. The file is only read, never modified, and never read whole into memory by these modules.
 """
+
 from __future__ import annotations
 
 import os

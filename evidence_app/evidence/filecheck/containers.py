@@ -5,6 +5,7 @@ overlapping entries, unsafe names, symlinks); macros, encryption and links to re
 refused; then every entry is streamed once in 64 KiB chunks (CRC checked) and the main XML part is
 parsed for well-formedness, DTDs refused. Only small XML parts are read whole, with a hard cap.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ A 60-megapixel cap is checked on the header before decoding, then the image is d
 catch truncation: JPEG at 1/8 scale, other formats at full size (so at most 60 MP × 4 bytes ≈ 240 MB).
 `open_image()` and `bomb_warnings_as_errors` are shared with the previews (evidence/previews.py).
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The kinds of file Minh Chứng accepts, and `CheckedFile`, the description of an accepted upload."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +12,12 @@ _KINDS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
     "pdf": ("application/pdf", ".pdf", (), "PDF"),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx", (), "Word (.docx)"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx", (), "Excel (.xlsx)"),
-    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx", (), "PowerPoint (.pptx)"),
+    "pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ".pptx",
+        (),
+        "PowerPoint (.pptx)",
+    ),
     "doc": ("application/msword", ".doc", (), "Word 97-2003 (.doc)"),
     "xls": ("application/vnd.ms-excel", ".xls", (), "Excel 97-2003 (.xls)"),
     "odt": ("application/vnd.oasis.opendocument.text", ".odt", (), "OpenDocument Text (.odt)"),

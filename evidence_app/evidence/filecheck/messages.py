@@ -4,6 +4,7 @@ Messages are lazy strings (English msgids, Vietnamese from the translations), re
 request's language when the caller turns them into str. The checkers raise `Refusal`; `check_file()`
 and `make_previews()` turn it into the public `FileRefused`, which carries the upload's clean name.
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -88,9 +89,20 @@ def refusal_message(code: str, **params):
 
 
 REFUSAL_CODES = (
-    "empty", "too_large", "type_not_allowed", "extension_mismatch", "macro", "zip_bomb",
-    "zip_unsafe_path", "image_bomb", "image_corrupt", "pdf_corrupt", "pdf_encrypted",
-    "office_corrupt", "office_encrypted", "office_external_content",
+    "empty",
+    "too_large",
+    "type_not_allowed",
+    "extension_mismatch",
+    "macro",
+    "zip_bomb",
+    "zip_unsafe_path",
+    "image_bomb",
+    "image_corrupt",
+    "pdf_corrupt",
+    "pdf_encrypted",
+    "office_corrupt",
+    "office_encrypted",
+    "office_external_content",
 )
 
 

@@ -1,4 +1,5 @@
 """Upload names: a safe display name (`clean_filename()`) and the extension a client's name claims."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,13 @@ FALLBACK_STEM = "tai-lieu"
 MAX_NAME_BYTES = 255
 
 _EXT_RE = re.compile(r"\.([A-Za-z0-9]{1,10})\Z")
-_DROP_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}  # controls, format chars (bidi, NUL...), surrogates, line/para separators
+_DROP_CATEGORIES = {
+    "Cc",
+    "Cf",
+    "Cs",
+    "Zl",
+    "Zp",
+}  # controls, format chars (bidi, NUL...), surrogates, line/para separators
 
 
 def _basic_name(name: str) -> str:

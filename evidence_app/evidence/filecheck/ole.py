@@ -3,6 +3,7 @@
 Macros and encryption are refused. olefile reads the FAT and the directory; of the streams only the
 first bytes of the Word or Excel stream are read here.
 """
+
 from __future__ import annotations
 
 import struct

@@ -3,6 +3,7 @@
 pypdf gets an open file handle: given a path it would copy the whole file into memory. It still
 keeps the objects it parses.
 """
+
 from __future__ import annotations
 
 from .kinds import CheckedFile, accepted_as

@@ -1,4 +1,5 @@
 """A file's family from its first bytes (magic numbers), never from its name or Content-Type."""
+
 from __future__ import annotations
 
 import struct
