@@ -1,64 +1,8 @@
-"""Record and verify the hash-chained audit trail."""
+"""The audit trail: every write of the app records an event here (`audit.record(...)`), chained by hashes so
+that `minhchung audit verify` finds any change made behind the app's back. The code is in `trail.py`."""
 
 from __future__ import annotations
 
-import hashlib
-import json
+from .trail import GENESIS_HASH, record, verify_chain
 
-from sqlalchemy import select
-
-from ..extensions import db
-from ..sqltypes import utcnow
-from .models import AuditEvent
-
-GENESIS_HASH = "0" * 64
-
-
-def _event_hash(prev_hash: str, event: AuditEvent) -> str:
-    body = {
-        "unit_id": event.unit_id,
-        "occurred_at": event.occurred_at.isoformat(),
-        "actor_id": event.actor_id,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "data": event.data,
-    }
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
-
-
-def record(action: str, *, unit_id=None, actor_id=None, object_type=None, object_id=None, data=None) -> AuditEvent:
-    """Append an event to the chain in the current transaction (it commits or rolls back with the change it
-    describes). The chain head is read under a row lock where the database has them, so two writers cannot
-    both extend the same head; the unique hash column refuses a fork anywhere."""
-    head = db.session.execute(
-        select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1).with_for_update()
-    ).scalar_one_or_none()
-    prev_hash = head.hash if head is not None else GENESIS_HASH
-    event = AuditEvent(
-        unit_id=unit_id,
-        occurred_at=utcnow().replace(microsecond=0),
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        data=data or {},
-        prev_hash=prev_hash,
-    )
-    event.hash = _event_hash(prev_hash, event)
-    db.session.add(event)
-    db.session.flush()
-    return event
-
-
-def verify_chain() -> tuple[int, int | None]:
-    """Walk the chain in order; return (events checked, id of the first broken event or None)."""
-    prev_hash = GENESIS_HASH
-    checked = 0
-    for event in db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars():
-        if event.prev_hash != prev_hash or _event_hash(prev_hash, event) != event.hash:
-            return checked, event.id
-        prev_hash = event.hash
-        checked += 1
-    return checked, None
+__all__ = ["GENESIS_HASH", "record", "verify_chain"]

@@ -1,34 +1,14 @@
-"""Accounts: units, departments, users; signing in and out."""
+"""Accounts: units, departments, users; signing in and out (passwords: `passwords.py`)."""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db, login_manager
+from .passwords import check_password, hash_password, password_hasher
 
-
-def password_hasher() -> PasswordHasher:
-    """The app's Argon2 hasher, built from `PASSWORD_HASH_PARAMETERS` (cheap in the test configuration)."""
-    return current_app.extensions["password_hasher"]
-
-
-def hash_password(password: str) -> str:
-    return password_hasher().hash(password)
-
-
-def check_password(user, password: str) -> bool:
-    """Verify, and upgrade the stored hash when the hashing parameters have changed."""
-    hasher = password_hasher()
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
-    return True
+__all__ = ["check_password", "hash_password", "init_app", "password_hasher"]
 
 
 def init_app(app) -> None:
