@@ -35,12 +35,48 @@ HTTP_ERRORS = {  # status → (code, message) for the errors raised by Flask its
 }
 
 
-class ApiError(Exception):
-    """`extra` goes into the error object as it is (e.g. `current` on a conflict)."""
+class Refused(Exception):
+    """Something the app will not do, and why; whatever the request had begun is rolled back.
+
+    Every refusal of the app is one of these (an upload refused, a decision not allowed, a figure that is not a
+    number, an import that does not fit, …), so that one handler answers them all: JSON for the API, a page for
+    people (routes that redisplay a form catch their own refusals first).
+
+    code     stable and machine-readable (`own_upload`, `file_type`, …): for the API, logs and tests
+    message  lazy translatable text for the user: what is wrong and what to do
+    field    the input at fault, when there is one: the API then answers `invalid` with `fields`
+    status   the HTTP status of the answer
+    extra    more members of the API's error object (e.g. `current` on a conflict)
+    """
+
+    code = "invalid"
+    status = 422
+
+    def __init__(
+        self, message, *, code: str | None = None, field: str | None = None, status: int | None = None, **extra
+    ):
+        self.message, self.field, self.extra = message, field, extra
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        super().__init__(f"{field}: {message}" if field else str(message))
+
+    def response(self):
+        """The API's answer."""
+        if self.field:
+            return error_response(
+                self.status, "invalid", HTTP_ERRORS[422][1], {self.field: [self.message]}, **self.extra
+            )
+        return error_response(self.status, self.code, self.message, **self.extra)
+
+
+class ApiError(Refused):
+    """A refusal raised by the API's own checks (a missing token, a body that is not JSON, fields not valid)."""
 
     def __init__(self, status: int, code: str, message, fields: dict | None = None, **extra):
-        self.status, self.code, self.message, self.fields, self.extra = status, code, message, fields, extra
-        super().__init__(f"{status} {code}")
+        super().__init__(message, code=code, status=status, **extra)
+        self.fields = fields
 
     def response(self):
         return error_response(self.status, self.code, self.message, self.fields, **self.extra)
@@ -91,7 +127,15 @@ def http_error(error):
 
 
 def init_app(app) -> None:
-    app.register_error_handler(ApiError, lambda error: error.response())
+    @app.errorhandler(Refused)
+    def refused(error: Refused):
+        with contextlib.suppress(Exception):
+            db.session.rollback()  # nothing the refused request began is kept
+        if is_api_request():
+            return error.response()
+        titles = {403: _("Not allowed"), 404: _("Not found"), 409: _("Someone else was first")}
+        title = titles.get(error.status, _("The request cannot be handled"))
+        return render_template("error.html", title=title, message=error.message), error.status
 
     @app.errorhandler(401)
     @app.errorhandler(405)

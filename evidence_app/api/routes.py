@@ -22,7 +22,7 @@ from ..dates import FORMAT_HINT, as_of_day
 from ..errors import ApiError
 from ..evidence.forms import DocumentFieldsForm
 from ..evidence.models import Document, Evidence, Review
-from ..evidence.operations import UploadRefused, can_edit, link_document, update_document, upload_document
+from ..evidence.operations import can_edit, link_document, update_document, upload_document
 from ..evidence.queries import document_in_unit, evidence_in_unit
 from ..evidence.states import item_state
 from ..evidence.work import my_work
@@ -30,7 +30,7 @@ from ..extensions import csrf, db
 from ..permissions import can_enter_figures, can_review, is_admin
 from ..reports.build import build_report
 from ..reports.exports import to_json
-from ..review.operations import ReviewConflict, ReviewRefused, decide, is_own
+from ..review.operations import decide, is_own
 from ..review.queries import queue_query
 from ..review.reasons import REASONS
 from . import serialize as s
@@ -249,17 +249,14 @@ def upload(item_id: int):
     file = request.files.get("file")
     if file is None or not file.filename:
         raise ApiError(422, "file_required", _l("Choose at least one file to upload."))
-    try:
-        result = upload_document(
-            file.stream.name,
-            file.filename,
-            user=current_user,
-            items=[it],
-            fields=form.to_fields(),
-            sha256=file.stream.sha256,
-        )
-    except UploadRefused as refused:
-        raise ApiError(422, refused.code, refused.message) from None
+    result = upload_document(
+        file.stream.name,
+        file.filename,
+        user=current_user,
+        items=[it],
+        fields=form.to_fields(),
+        sha256=file.stream.sha256,
+    )
     return jsonify(
         {
             "document": s.document(result.document),
@@ -397,19 +394,7 @@ def decision(evidence_id: int):
     chosen = _text(body, "decision", required=True, max_length=40)
     reason_code = _text(body, "reason", max_length=40)
     comment = _text(body, "comment")
-    try:
-        review = decide(e, current_user, chosen, expected_version=version, reason_code=reason_code, comment=comment)
-    except ReviewConflict as conflict:
-        latest = conflict.evidence
-        raise ApiError(
-            409,
-            "decided_elsewhere",
-            _l("Another reviewer decided on this document first; nothing was overwritten. Their decision stands."),
-            current={"state": latest.state, "version": latest.version},
-        ) from None
-    except ReviewRefused as refused:
-        status = 403 if refused.code in ("own_upload", "not_reviewer") else 422
-        raise ApiError(status, refused.code, refused.message) from None
+    review = decide(e, current_user, chosen, expected_version=version, reason_code=reason_code, comment=comment)
     return jsonify({"review": s.review(review), "evidence": s.evidence(e, own=False)})
 
 
@@ -440,21 +425,17 @@ def new_measurement(criterion_id: int):
     if not can_enter_figures(current_user, c):
         raise _forbidden()
     body = _json_body()
-    try:
-        numerator = _number(body, "numerator")
-        denominator = _number(body, "denominator", required=False)
-        measured_on = parse_entry_day(_text(body, "measured_on", required=True, max_length=20), "measured_on")
-        m = add_measurement(
-            c,
-            current_user,
-            numerator=numerator,
-            denominator=denominator,
-            measured_on=measured_on,
-            source=_text(body, "source", required=True) or "",
-        )
-    except EntryRefused as refused:
-        db.session.rollback()
-        raise _invalid({refused.field: [refused.message]}) from None
+    numerator = _number(body, "numerator")
+    denominator = _number(body, "denominator", required=False)
+    measured_on = parse_entry_day(_text(body, "measured_on", required=True, max_length=20), "measured_on")
+    m = add_measurement(
+        c,
+        current_user,
+        numerator=numerator,
+        denominator=denominator,
+        measured_on=measured_on,
+        source=_text(body, "source", required=True) or "",
+    )
     return jsonify(s.measurement(m)), 201
 
 
@@ -464,11 +445,7 @@ def put_self_score(criterion_id: int):
     if not can_review(current_user):
         raise _forbidden()
     body = _json_body()
-    try:
-        score = set_self_score(c, current_user, _number(body, "score"), note=_text(body, "note"))
-    except EntryRefused as refused:
-        db.session.rollback()
-        raise _invalid({refused.field: [refused.message]}) from None
+    score = set_self_score(c, current_user, _number(body, "score"), note=_text(body, "note"))
     return jsonify(s.self_score(score))
 
 

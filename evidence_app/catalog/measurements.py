@@ -12,18 +12,18 @@ from sqlalchemy import select
 from .. import audit, clock
 from ..auth.models import User
 from ..dates import FORMAT_HINT, parse_day
+from ..errors import Refused
 from ..extensions import db
 from .models import Criterion, Measurement, SelfScore, SelfScoreHistory
 
 LARGEST_NUMBER = Decimal(10_000_000)  # points and figures are NUMERIC(10, 3) in the database
 
 
-class EntryRefused(Exception):
+class EntryRefused(Refused):
     """A measurement or self-score that cannot be recorded; `field` names the input, `message` says why."""
 
     def __init__(self, field: str, message):
-        self.field, self.message = field, message
-        super().__init__(f"{field}: {message}")
+        super().__init__(message, field=field)
 
 
 def parse_number(raw, field: str) -> Decimal:

@@ -11,13 +11,16 @@ from checklists.model import Catalog
 
 from .. import audit
 from ..auth.models import Department, Unit
+from ..errors import Refused
 from ..extensions import db
 from .assignments import note_assignment
 from .models import Area, ChecklistItem, Criterion, Index
 
 
-class ImportRefused(Exception):
+class ImportRefused(Refused):
     """The import cannot be applied; nothing was written. `problems` says why, one line each."""
+
+    code = "import_refused"
 
     def __init__(self, problems: list[str]):
         self.problems = problems

@@ -20,6 +20,7 @@ from checklists.tables import CODE_PREFIX, Column, TableError, code_text, find_t
 from .. import audit
 from ..auth.models import Department, Unit
 from ..catalog.models import Area, ChecklistItem, Criterion, Index
+from ..errors import Refused
 from ..extensions import db
 from ..sqltypes import utcnow
 from .models import CriterionResult, Proposal, ProposalState, ResultSet
@@ -38,8 +39,10 @@ TOTAL_ROWS = {"tong", "tong cong", "tong diem", "cong", "tong so"}
 MAX_RESULTS_FILE_BYTES = 5 * 1024 * 1024
 
 
-class ResultsRefused(Exception):
+class ResultsRefused(Refused):
     """Nothing was written; `problems` says why, one line each (naming the file and the row)."""
+
+    code = "results_refused"
 
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -474,10 +477,11 @@ def generate_proposals(result_set: ResultSet, rows: list[CriterionResult] | None
     return made
 
 
-class ProposalRefused(Exception):
-    def __init__(self, field: str, message: str):
-        self.field, self.message = field, message
-        super().__init__(message)
+class ProposalRefused(Refused):
+    """A proposal that cannot be changed as asked; `field` names the input at fault."""
+
+    def __init__(self, field: str, message):
+        super().__init__(message, field=field)
 
 
 def update_proposal(proposal: Proposal, *, title: str, checks: str, owner: Department | None, due: date | None) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 from .. import audit
 from ..auth.models import User
 from ..catalog.models import ChecklistItem
+from ..errors import Refused
 from ..extensions import db
 from ..files import get_storage, upload_tmp_dir
 from ..history import change_standing_at
@@ -59,12 +60,13 @@ class UploadResult:
     new_links: list[Evidence] = field(default_factory=list)
 
 
-class UploadRefused(Exception):
+class UploadRefused(Refused):
     """The file is not accepted; nothing was stored. `message` says why and what to do."""
 
     def __init__(self, code: str, message, filename: str):
-        self.code, self.message, self.filename = code, message, filename
-        super().__init__(f"{filename}: {message}")
+        self.filename = filename
+        super().__init__(message, code=code)
+        self.args = (f"{filename}: {message}",)
 
 
 def max_upload_bytes() -> int:

@@ -3,30 +3,39 @@ are enforced here, for the pages, the CLI and the API alike."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..auth.models import User
+from ..errors import Refused
 from ..evidence.models import Decision, Evidence, EvidenceState, Review
 from ..extensions import db
 from ..permissions import can_review
 from .reasons import REASONS
 
 
-class ReviewRefused(Exception):
+class ReviewRefused(Refused):
     """The decision is not allowed; `code` is stable ("not_reviewer", "own_upload", "reason_required", …)."""
 
+    NOT_ALLOWED = ("own_upload", "not_reviewer")  # who decides, not what: 403
+
     def __init__(self, code: str, message):
-        self.code, self.message = code, message
-        super().__init__(str(message))
+        super().__init__(message, code=code, status=403 if code in self.NOT_ALLOWED else 422)
 
 
-class ReviewConflict(Exception):
+class ReviewConflict(Refused):
     """Someone else decided first; nothing was overwritten."""
+
+    code = "decided_elsewhere"
+    status = 409
 
     def __init__(self, evidence: Evidence):
         self.evidence = evidence
-        super().__init__(f"evidence {evidence.id} was decided by someone else")
+        super().__init__(
+            _l("Another reviewer decided on this document first; nothing was overwritten. Their decision stands."),
+            current={"state": evidence.state, "version": evidence.version},
+        )
 
 
 def is_own(evidence: Evidence, user: User) -> bool:
@@ -45,7 +54,6 @@ def decide(
 ) -> Review:
     """Record a decision and commit. `expected_version` is the version the reviewer saw: if the evidence changed
     since (another reviewer decided), ReviewConflict is raised and nothing is written."""
-    from flask_babel import lazy_gettext as _l
 
     if evidence.document.unit_id != reviewer.unit_id:
         raise ValueError("evidence of another unit")
