@@ -28,6 +28,7 @@ from .model import (
 )
 from .numbers import as_decimal
 from .rules import RULE_TYPES
+from .tables import DAY_FORMATS
 
 FORMAT_VERSION = 1
 PUBLISHED_TOTAL_TOLERANCE = Decimal("0.5")  # published totals are rounded (the DTI pillars add to 695.9, published 696)
@@ -183,7 +184,7 @@ class _Validator:
         if isinstance(value, date):
             return value
         if isinstance(value, str):
-            for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            for fmt in DAY_FORMATS:
                 try:
                     return datetime.strptime(value.strip(), fmt).date()
                 except ValueError:

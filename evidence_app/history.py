@@ -44,7 +44,7 @@ def change_standing_at(log, key_column, key, cutoff: datetime):
 
 
 def no_update_ddl(table: str) -> dict[str, list[str]]:
-    """Statements that make the database refuse any UPDATE of `table` (as migration 0008 applies them)."""
+    """Statements that make the database refuse any UPDATE of `table` (as migration 0009 applies them)."""
     return {
         "postgresql": [
             """CREATE OR REPLACE FUNCTION history_rows_never_change() RETURNS trigger AS $$

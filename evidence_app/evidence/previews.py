@@ -1,7 +1,7 @@
 """Previews of uploaded images: a thumbnail (≤ 320 px) and a preview (≤ 1600 px), pixels only.
 
-Policy (shared/notes/upload-security.md §1e, §1f): the original upload is kept byte-exact (it is the
-evidence, hashed and access-restricted); what the browser shows is a re-encoded copy.
+Policy (OWASP File Upload Cheat Sheet: rewrite images, strip EXIF/GPS, defeat polyglots): the original upload is
+kept byte-exact (it is the evidence, hashed and access-restricted); what the browser shows is a re-encoded copy.
 
 - EXIF orientation is applied (ImageOps.exif_transpose), so phone photos stand the right way up.
 - Nothing but pixels is written: the output image is rebuilt from raw pixel bytes, so it has no EXIF

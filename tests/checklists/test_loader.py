@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -215,3 +216,12 @@ areas:
     catalog = parse_catalog(text)
     assert catalog.index.assessment_date == date(2024, 12, 15)
     assert catalog.areas[0].criteria[0].items[0].due == date(2024, 3, 1)
+
+
+def test_the_example_of_the_format_description_is_a_valid_catalog():
+    import re
+
+    text = (Path(__file__).parents[2] / "checklists" / "FORMAT.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
+    catalog = parse_catalog(example, source="FORMAT.md")
+    assert catalog.index.code == "CCHC" and [d.code for d in catalog.departments] == ["vp-tk"]

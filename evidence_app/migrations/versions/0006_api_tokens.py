@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-29 09:00:00
+Create Date: 2026-11-28 06:20:34
 
 """
 from alembic import op

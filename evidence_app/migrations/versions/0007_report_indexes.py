@@ -7,7 +7,7 @@ every document.
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-02 06:40:00
+Create Date: 2026-11-28 06:44:42
 
 """
 from alembic import op

@@ -6,7 +6,7 @@ points and get no source: importing their catalog again fills it in.
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-29 15:20:00
+Create Date: 2026-11-29 14:55:51
 
 """
 from alembic import op

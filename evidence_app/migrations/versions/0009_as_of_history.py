@@ -22,7 +22,7 @@ keys: an item removed by a rubric import takes its assignment history with it (O
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-05 08:00:00
+Create Date: 2026-11-29 14:51:39
 
 """
 from alembic import op
