@@ -62,6 +62,11 @@ class Refused(Exception):
             self.status = status
         super().__init__(f"{field}: {message}" if field else str(message))
 
+    @property
+    def english(self) -> str:
+        """The message in English, for the command line."""
+        return both_languages(self.message)[1]
+
     def response(self):
         """The API's answer."""
         if self.field:

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import audit
 from ..audit.models import AuditEvent
 from ..auth import hash_password
+from ..auth.accounts import AccountRefused, create_user
 from ..auth.models import Department, Role, User
 from ..catalog import assignments
 from ..catalog.forms import AssignForm
@@ -73,23 +74,22 @@ def new_user():
     form.departments.choices = [SelectChoice(d.id, d.name) for d in departments.values()]
     if form.validate_on_submit():
         username = form.username.data.strip()
-        if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
-            form.username.errors.append(_("This username is taken."))
-        else:
-            password = secrets.token_urlsafe(9)
-            user = User(unit_id=current_user.unit_id, username=username, password_hash=hash_password(password))
-            db.session.add(user)
-            changes = _apply(form, user, departments)
-            db.session.flush()
-            audit.record(
-                "user.create",
-                unit_id=user.unit_id,
-                actor_id=current_user.id,
-                object_type="user",
-                object_id=user.id,
-                data={"username": username, **changes},
+        password = secrets.token_urlsafe(9)
+        try:
+            create_user(
+                current_user.unit,
+                username,
+                role=form.role.data,
+                departments=[departments[i] for i in form.departments.data if i in departments],
+                full_name=form.full_name.data or "",
+                email=(form.email.data or "").strip() or None,
+                password=password,
+                actor=current_user,
+                active=bool(form.active.data),
             )
-            db.session.commit()
+        except AccountRefused as refused:
+            getattr(form, refused.field).errors.append(refused.message)
+        else:
             flash(
                 _(
                     "User %(name)s created. Their password, shown this once: %(password)s",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import click
 from flask.cli import AppGroup
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from .. import audit
 from ..extensions import db
 from . import hash_password
+from .accounts import UNIT_CODE, AccountRefused, create_unit, create_user
 from .lookups import unit_or_fail
 from .models import Department, Role, Unit, User
 
@@ -19,54 +19,16 @@ units_cli = AppGroup("units", help="Units (wards, communes) of this deployment."
 departments_cli = AppGroup("departments", help="Departments of a unit.")
 users_cli = AppGroup("users", help="User accounts.")
 
-UNIT_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
-
-
-def create_unit(code: str, name: str) -> Unit:
-    unit = Unit(code=code, name=name)
-    db.session.add(unit)
-    db.session.flush()
-    audit.record(
-        "unit.create", unit_id=unit.id, object_type="unit", object_id=unit.id, data={"code": code, "name": name}
-    )
-    return unit
-
-
-def create_user(
-    unit: Unit, username: str, password: str, role: str, departments: list[Department], full_name: str = ""
-) -> User:
-    user = User(
-        unit=unit,
-        username=username,
-        password_hash=hash_password(password),
-        role=role,
-        departments=departments,
-        full_name=full_name,
-    )
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "user.create",
-        unit_id=unit.id,
-        object_type="user",
-        object_id=user.id,
-        data={"username": username, "role": role, "departments": [d.code for d in departments]},
-    )
-    return user
-
 
 @units_cli.command("create")
 @click.option("--code", required=True, help="Short code, lower-case letters, digits and '-' (e.g. gieng-day).")
 @click.option("--name", required=True, help="Full name, e.g. 'UBND phường Giếng Đáy'.")
 def units_create(code: str, name: str) -> None:
     """Create a unit."""
-    if not UNIT_CODE.match(code):
-        raise click.ClickException(f"--code {code!r}: use lower-case letters, digits and '-' (e.g. gieng-day)")
-    if db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none():
-        raise click.ClickException(f"unit {code!r} exists already")
-    create_unit(code, name.strip())
-    db.session.commit()
+    try:
+        create_unit(code, name)
+    except AccountRefused as refused:
+        raise click.ClickException(f"--code {code!r}: {refused.english}") from None
     click.echo(f"unit {code} created")
 
 
@@ -124,12 +86,6 @@ def users_create(
 ) -> None:
     """Create a user in a unit."""
     unit = unit_or_fail(unit_code)
-    if not USERNAME.match(username):
-        raise click.ClickException(f"--username {username!r}: 2–80 letters, digits, '.', '_' or '-'")
-    if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
-        raise click.ClickException(f"user {username!r} exists already")
-    if len(password) < 10:
-        raise click.ClickException("--password: at least 10 characters")
     codes = [c.strip() for value in department_codes for c in value.split(",") if c.strip()]
     by_code = {d.code: d for d in unit.departments}
     unknown = [c for c in codes if c not in by_code]
@@ -138,8 +94,13 @@ def users_create(
             f"department(s) {', '.join(unknown)} do not exist in unit {unit.code}; "
             f"known: {', '.join(by_code) or '(none)'}"
         )
-    create_user(unit, username, password, role, [by_code[c] for c in codes], full_name)
-    db.session.commit()
+    try:
+        create_user(
+            unit, username, role=role, departments=[by_code[c] for c in codes], full_name=full_name, password=password
+        )
+    except AccountRefused as refused:
+        value = f" {username!r}" if refused.field == "username" else ""
+        raise click.ClickException(f"--{refused.field}{value}: {refused.english}") from None
     click.echo(f"user {username} ({role}) created in unit {unit.code}")
 
 

@@ -23,9 +23,9 @@ from sqlalchemy import select
 from checklists import CATALOG_DIR, load_catalog
 from checklists.rollover import roll_catalog, shift_to_weeks_ahead
 
-from .. import audit, clock
+from .. import clock
 from ..auth import password_hasher
-from ..auth.cli import create_unit
+from ..auth.accounts import create_unit, create_user
 from ..auth.models import Department, Role, Unit, User
 from ..catalog.models import Index
 from ..catalog.operations import import_catalog
@@ -200,24 +200,10 @@ def _add_user(
     full_name: str,
     out: list[DemoUser],
 ) -> User:
-    """auth.cli.create_user, with the password's hash computed ahead (same row, same audit event)."""
+    """A demo user, its password's hash computed ahead in a thread (`_Passwords`)."""
     password, password_hash = secret
-    user = User(
-        unit=unit,
-        username=username,
-        password_hash=password_hash,
-        role=role,
-        departments=departments,
-        full_name=full_name,
-    )
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "user.create",
-        unit_id=unit.id,
-        object_type="user",
-        object_id=user.id,
-        data={"username": username, "role": role, "departments": [d.code for d in departments]},
+    user = create_user(
+        unit, username, role=role, departments=departments, full_name=full_name, password_hash=password_hash
     )
     shown = (
         "all departments"

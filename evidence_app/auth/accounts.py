@@ -1,0 +1,87 @@
+"""Creating units and users: the rows and their audit events in one place, for the administrators' pages, the
+command line and the demo. Like every service, these commit (docs/decisions/0005-commit-policy.md)."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import audit
+from ..errors import Refused
+from ..extensions import db
+from .models import Department, Unit, User
+from .passwords import hash_password
+
+UNIT_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountRefused(Refused):
+    """A unit or user that cannot be created as asked; `field` names the input at fault."""
+
+    def __init__(self, field: str, message):
+        super().__init__(message, field=field)
+
+
+def create_unit(code: str, name: str) -> Unit:
+    if not UNIT_CODE.match(code):
+        raise AccountRefused("code", _l("Use lower-case letters, digits and '-' (for example gieng-day)."))
+    if db.session.execute(select(Unit.id).where(Unit.code == code)).first() is not None:
+        raise AccountRefused("code", _l("This unit exists already."))
+    unit = Unit(code=code, name=name.strip())
+    db.session.add(unit)
+    db.session.flush()
+    audit.record(
+        "unit.create", unit_id=unit.id, object_type="unit", object_id=unit.id, data={"code": code, "name": unit.name}
+    )
+    db.session.commit()
+    return unit
+
+
+def create_user(
+    unit: Unit,
+    username: str,
+    *,
+    role: str,
+    departments: list[Department],
+    full_name: str = "",
+    email: str | None = None,
+    password: str | None = None,
+    password_hash: str | None = None,
+    actor: User | None = None,
+    active: bool = True,
+) -> User:
+    """A new user of `unit`, with `password` (hashed here) or a `password_hash` computed ahead (the demo)."""
+    if not USERNAME.match(username):
+        raise AccountRefused("username", _l("2–80 letters, digits, '.', '_' or '-'."))
+    if db.session.execute(select(User.id).where(User.username == username)).first() is not None:
+        raise AccountRefused("username", _l("This username is taken."))
+    if password_hash is None:
+        if password is None or len(password) < MIN_PASSWORD_LENGTH:
+            raise AccountRefused("password", _l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+        password_hash = hash_password(password)
+    user = User(
+        unit=unit,
+        username=username,
+        password_hash=password_hash,
+        role=role,
+        departments=departments,
+        full_name=full_name.strip(),
+        email=email,
+        active=active,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.create",
+        unit_id=unit.id,
+        actor_id=actor.id if actor is not None else None,
+        object_type="user",
+        object_id=user.id,
+        data={"username": username, "role": role, "departments": sorted(d.code for d in departments)},
+    )
+    db.session.commit()
+    return user
