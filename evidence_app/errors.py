@@ -76,6 +76,14 @@ class Refused(Exception):
         return error_response(self.status, self.code, self.message, **self.extra)
 
 
+class ProblemsRefused(Refused):
+    """A file that cannot be applied as a whole; `problems` says why, one line each (naming the file and the row)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
 class ApiError(Refused):
     """A refusal raised by the API's own checks (a missing token, a body that is not JSON, fields not valid)."""
 

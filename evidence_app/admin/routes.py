@@ -21,6 +21,7 @@ from ..extensions import db
 from ..forms import ActionForm
 from ..permissions import admin_required
 from .forms import UserForm
+from .queries import user_in_unit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,15 +34,6 @@ def _unit_departments() -> list[Department]:
         .scalars()
         .all()
     )
-
-
-def _user_in_unit(user_id: int) -> User:
-    user = db.session.execute(
-        select(User).where(User.id == user_id, User.unit_id == current_user.unit_id)
-    ).scalar_one_or_none()
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.get("/users")
@@ -105,7 +97,7 @@ def new_user():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def edit_user(user_id: int):
-    user = _user_in_unit(user_id)
+    user = user_in_unit(user_id)
     departments = {d.id: d for d in _unit_departments()}
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
     form.departments.choices = [SelectChoice(d.id, d.name) for d in departments.values()]
@@ -152,7 +144,7 @@ def edit_user(user_id: int):
 @bp.post("/users/<int:user_id>/password")
 @admin_required
 def reset_password(user_id: int):
-    user = _user_in_unit(user_id)
+    user = user_in_unit(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     password = secrets.token_urlsafe(9)
@@ -194,7 +186,7 @@ def audit_trail():
     document_id = request.args.get("document", type=int)
     subject = None
     if user_id:
-        subject = _user_in_unit(user_id)
+        subject = user_in_unit(user_id)
         statement = statement.where(
             (AuditEvent.actor_id == user_id) | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == user_id))
         )

@@ -11,20 +11,16 @@ from checklists.model import Catalog
 
 from .. import audit
 from ..auth.models import Department, Unit
-from ..errors import Refused
+from ..errors import ProblemsRefused
 from ..extensions import db
 from .assignments import note_assignment
 from .models import Area, ChecklistItem, Criterion, Index
 
 
-class ImportRefused(Refused):
-    """The import cannot be applied; nothing was written. `problems` says why, one line each."""
+class ImportRefused(ProblemsRefused):
+    """The import cannot be applied; nothing was written."""
 
     code = "import_refused"
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass

@@ -20,7 +20,7 @@ from checklists.tables import CODE_PREFIX, Column, TableError, code_text, find_t
 from .. import audit
 from ..auth.models import Department, Unit
 from ..catalog.models import Area, ChecklistItem, Criterion, Index
-from ..errors import Refused
+from ..errors import ProblemsRefused, Refused
 from ..extensions import db
 from ..sqltypes import utcnow
 from .models import CriterionResult, Proposal, ProposalState, ResultSet
@@ -39,14 +39,10 @@ TOTAL_ROWS = {"tong", "tong cong", "tong diem", "cong", "tong so"}
 MAX_RESULTS_FILE_BYTES = 5 * 1024 * 1024
 
 
-class ResultsRefused(Refused):
+class ResultsRefused(ProblemsRefused):
     """Nothing was written; `problems` says why, one line each (naming the file and the row)."""
 
     code = "results_refused"
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass

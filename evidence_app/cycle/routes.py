@@ -34,6 +34,7 @@ from .operations import (
     import_results,
     update_proposal,
 )
+from .queries import proposal_in_unit
 
 bp = Blueprint("cycle", __name__, url_prefix="/admin")
 
@@ -206,19 +207,10 @@ def proposals():
     )
 
 
-def _proposal_in_unit(proposal_id: int) -> Proposal:
-    proposal = db.session.execute(
-        select(Proposal).where(Proposal.id == proposal_id, Proposal.unit_id == current_user.unit_id)
-    ).scalar_one_or_none()
-    if proposal is None:
-        abort(404)
-    return proposal
-
-
 @bp.post("/proposals/<int:proposal_id>")
 @admin_required
 def decide_proposal(proposal_id: int):
-    proposal = _proposal_in_unit(proposal_id)
+    proposal = proposal_in_unit(proposal_id)
     form = ProposalForm(prefix=f"p{proposal.id}")
     departments = {
         d.id: d
