@@ -8,11 +8,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from .. import audit
 from ..audit.models import AuditEvent
-from ..auth import hash_password
-from ..auth.accounts import AccountRefused, create_user
-from ..auth.models import Department, Role, User
+from ..auth.accounts import AccountRefused, create_user, set_password, update_user
+from ..auth.models import Department, User
 from ..catalog import assignments
 from ..catalog.forms import AssignForm
 from ..catalog.queries import item_in_unit
@@ -45,17 +43,6 @@ def users():
         .all()
     )
     return render_template("admin/users.html", users=rows)
-
-
-def _apply(form: UserForm, user: User, departments: dict[int, Department]) -> dict:
-    before = {"role": user.role, "active": user.active, "departments": sorted(d.code for d in user.departments)}
-    user.full_name = (form.full_name.data or "").strip()
-    user.email = (form.email.data or "").strip() or None
-    user.role = form.role.data
-    user.active = bool(form.active.data)
-    user.departments = [departments[i] for i in form.departments.data if i in departments]
-    after = {"role": user.role, "active": user.active, "departments": sorted(d.code for d in user.departments)}
-    return {k: [before[k], after[k]] for k in before if before[k] != after[k]}
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -105,21 +92,19 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.departments.data = [d.id for d in user.departments]
     if form.validate_on_submit():
-        if user.id == current_user.id and (form.role.data != Role.admin.value or not form.active.data):
-            flash(_("You cannot take away your own administrator role or disable yourself."), "error")
-            return redirect(url_for("admin.edit_user", user_id=user.id), 303)
-        changes = _apply(form, user, departments)
-        if changes:
-            action = "user.role_change" if "role" in changes else "user.update"
-            audit.record(
-                action,
-                unit_id=user.unit_id,
-                actor_id=current_user.id,
-                object_type="user",
-                object_id=user.id,
-                data={"username": user.username, **changes},
+        try:
+            update_user(
+                user,
+                current_user,
+                full_name=form.full_name.data or "",
+                email=(form.email.data or "").strip() or None,
+                role=form.role.data,
+                active=bool(form.active.data),
+                departments=[departments[i] for i in form.departments.data if i in departments],
             )
-        db.session.commit()
+        except AccountRefused as refused:
+            flash(refused.message, "error")
+            return redirect(url_for("admin.edit_user", user_id=user.id), 303)
         flash(_("Saved."), "success")
         return redirect(url_for("admin.users"), 303)
     events = (
@@ -148,11 +133,7 @@ def reset_password(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     password = secrets.token_urlsafe(9)
-    user.password_hash = hash_password(password)
-    audit.record(
-        "user.password_reset", unit_id=user.unit_id, actor_id=current_user.id, object_type="user", object_id=user.id
-    )
-    db.session.commit()
+    set_password(user, password, actor=current_user)
     flash(
         _("New password for %(name)s, shown this once: %(password)s", name=user.username, password=password), "success"
     )

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .. import audit
 from ..errors import Refused
 from ..extensions import db
+from . import throttle
 from .models import Department, Unit, User
 from .passwords import hash_password
 
@@ -85,3 +86,84 @@ def create_user(
     )
     db.session.commit()
     return user
+
+
+def create_department(unit: Unit, code: str, name: str) -> Department:
+    if not UNIT_CODE.match(code):
+        raise AccountRefused("code", _l("Use lower-case letters, digits and '-' (for example vp-tk)."))
+    if any(d.code == code for d in unit.departments):
+        raise AccountRefused("code", _l("This department exists already."))
+    department = Department(unit=unit, code=code, name=name.strip())
+    db.session.add(department)
+    db.session.commit()
+    return department
+
+
+def update_user(
+    user: User,
+    actor: User,
+    *,
+    full_name: str,
+    email: str | None,
+    role: str,
+    active: bool,
+    departments: list[Department],
+) -> dict:
+    """Change what an administrator may change; the audit event names every change as [before, after]."""
+    if user.id == actor.id and (role != actor.role or not active):
+        raise AccountRefused("role", _l("You cannot take away your own administrator role or disable yourself."))
+
+    def summary() -> dict:
+        return {"role": user.role, "active": user.active, "departments": sorted(d.code for d in user.departments)}
+
+    before = summary()
+    user.full_name, user.email = full_name.strip(), email
+    user.role, user.active, user.departments = role, active, departments
+    after = summary()
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changes:
+        audit.record(
+            "user.role_change" if "role" in changes else "user.update",
+            unit_id=user.unit_id,
+            actor_id=actor.id,
+            object_type="user",
+            object_id=user.id,
+            data={"username": user.username, **changes},
+        )
+    db.session.commit()
+    return changes
+
+
+def set_password(user: User, password: str, *, actor: User | None = None) -> None:
+    """A new password: by an administrator (`user.password_reset`) or on the command line (`user.password_set`)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountRefused("password", _l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+    user.password_hash = hash_password(password)
+    action = "user.password_reset" if actor is not None else "user.password_set"
+    audit.record(
+        action,
+        unit_id=user.unit_id,
+        actor_id=actor.id if actor is not None else None,
+        object_type="user",
+        object_id=user.id,
+    )
+    db.session.commit()
+
+
+def record_sign_in(user: User) -> None:
+    throttle.clear(user.username)
+    audit.record("auth.login", unit_id=user.unit_id, actor_id=user.id, object_type="user", object_id=user.id)
+    db.session.commit()
+
+
+def record_failed_sign_in(username: str, address: str, user: User | None) -> None:
+    """A wrong password, an unknown or a disabled account: counted for throttling, and audited."""
+    throttle.record_failure(username, address)
+    audit.record(
+        "auth.login_failed",
+        unit_id=user.unit_id if user else None,
+        object_type="user",
+        object_id=user.id if user else None,
+        data={"username": username[:80], "address": address},
+    )
+    db.session.commit()

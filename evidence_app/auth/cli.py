@@ -8,12 +8,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .. import audit
 from ..extensions import db
-from . import hash_password
-from .accounts import UNIT_CODE, AccountRefused, create_unit, create_user
-from .lookups import unit_or_fail
-from .models import Department, Role, Unit, User
+from .accounts import AccountRefused, create_department, create_unit, create_user, set_password
+from .lookups import unit_or_fail, user_or_fail
+from .models import Role, Unit
 
 units_cli = AppGroup("units", help="Units (wards, communes) of this deployment.")
 departments_cli = AppGroup("departments", help="Departments of a unit.")
@@ -60,12 +58,10 @@ def departments_list(unit_code: str, as_json: bool) -> None:
 def departments_create(unit_code: str, code: str, name: str) -> None:
     """Create a department in a unit."""
     unit = unit_or_fail(unit_code)
-    if not UNIT_CODE.match(code):
-        raise click.ClickException(f"--code {code!r}: use lower-case letters, digits and '-' (e.g. vp-tk)")
-    if any(d.code == code for d in unit.departments):
-        raise click.ClickException(f"department {code!r} exists already in unit {unit.code}")
-    db.session.add(Department(unit=unit, code=code, name=name.strip()))
-    db.session.commit()
+    try:
+        create_department(unit, code, name)
+    except AccountRefused as refused:
+        raise click.ClickException(f"--code {code!r}: {refused.english}") from None
     click.echo(f"department {code} created in unit {unit.code}")
 
 
@@ -109,12 +105,9 @@ def users_create(
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted.")
 def users_set_password(username: str, password: str) -> None:
     """Set a user's password (e.g. a demo user whose printed password was lost)."""
-    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None:
-        raise click.ClickException(f"user {username!r} does not exist")
-    if len(password) < 10:
-        raise click.ClickException("--password: at least 10 characters")
-    user.password_hash = hash_password(password)
-    audit.record("user.password_set", unit_id=user.unit_id, object_type="user", object_id=user.id)
-    db.session.commit()
+    user = user_or_fail(username)
+    try:
+        set_password(user, password)
+    except AccountRefused as refused:
+        raise click.ClickException(f"--password: {refused.english}") from None
     click.echo(f"password of {username} set")

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import audit
 from ..extensions import db
 from . import check_password, throttle
+from .accounts import record_failed_sign_in, record_sign_in
 from .forms import LoginForm, LogoutForm
 from .models import User
 
@@ -49,24 +49,14 @@ def login():
             return response
         user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         if user is not None and user.active and check_password(user, form.password.data):
-            throttle.clear(username)
             lang = session.get("lang")
             session.clear()  # a fresh session at sign-in: nothing carried over from before
             if lang:
                 session["lang"] = lang
             login_user(user)
-            audit.record("auth.login", unit_id=user.unit_id, actor_id=user.id, object_type="user", object_id=user.id)
-            db.session.commit()
+            record_sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
-        throttle.record_failure(username, address)
-        audit.record(
-            "auth.login_failed",
-            unit_id=user.unit_id if user else None,
-            object_type="user",
-            object_id=user.id if user else None,
-            data={"username": username[:80], "address": address},
-        )
-        db.session.commit()
+        record_failed_sign_in(username, address, user)
         flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" or form.errors else 401
 
