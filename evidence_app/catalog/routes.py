@@ -140,8 +140,7 @@ def add_measurement_page(criterion_id: int):
             measured_on=measured_on,
             source=request.form.get("source", ""),
         )
-    except EntryRefused as refused:
-        db.session.rollback()
+    except EntryRefused as refused:  # refused before anything was written
         return _criterion_page(criterion, errors={refused.field: str(refused.message)}, status=422)
     flash(_("Measurement recorded."), "success")
     return redirect(url_for("catalog.criterion", criterion_id=criterion.id), 303)
@@ -157,8 +156,7 @@ def self_score_page(criterion_id: int):
     try:
         score = parse_number(request.form.get("score", ""), "score")
         set_self_score(criterion, current_user, score, note=request.form.get("note"))
-    except EntryRefused as refused:
-        db.session.rollback()
+    except EntryRefused as refused:  # refused before anything was written
         return _criterion_page(criterion, errors={refused.field: str(refused.message)}, status=422)
     flash(_("Self-score saved."), "success")
     return redirect(url_for("catalog.criterion", criterion_id=criterion.id), 303)

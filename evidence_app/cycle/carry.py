@@ -18,6 +18,7 @@ from checklists.tables import fold
 
 from ..auth.models import Unit, User
 from ..catalog.models import ChecklistItem, Criterion, Index
+from ..catalog.operations import ImportResult, import_catalog
 from ..evidence.models import Document, Evidence, EvidenceState
 from ..evidence.operations import add_links
 from ..extensions import db
@@ -189,6 +190,54 @@ def relink(offers: list[tuple[Document, ChecklistItem]], user: User) -> int:
 
 
 # ---- writing the rubric back
+@dataclass
+class RubricImport:
+    """What importing a rubric did: the import's counts, the diff against last year's rubric and what was
+    carried from last year's results (None without a previous year), the documents offered for relinking."""
+
+    result: ImportResult
+    existed: bool
+    diff: CatalogDiff | None
+    carried: Carried | None
+    previous_year: int | None
+    offers: list[str]
+    relinked: int
+
+
+def import_rubric(
+    catalog: Catalog, unit: Unit, *, source: str, relink_as: User | None = None, dry_run: bool = False
+) -> RubricImport:
+    """Import (or update) a rubric for `unit` and carry last year's cycle into it: last year's scores and causes,
+    proposals, and the documents still valid (relinked as `relink_as`, else only offered). One transaction:
+    commits, or rolls back for a dry run and on ImportRefused."""
+    spec = catalog.index
+    existed = (
+        db.session.execute(
+            select(Index.id).where(Index.unit_id == unit.id, Index.code == spec.code, Index.year == spec.year)
+        ).first()
+        is not None
+    )
+    previous = previous_index(unit, spec.code, spec.year)
+    diff = catalog_diff(previous, catalog) if previous is not None else None
+    carried = None
+    try:
+        if previous is not None and diff is not None:
+            catalog, carried = with_history(catalog, unit, previous, diff)
+        result = import_catalog(catalog, unit, source=source)
+        if carried is not None and previous is not None and diff is not None:
+            after_import(result.index, previous, carried, {line.split(":")[0] for line in diff.repointed})
+        offers = [f"{document.filename} → {item.code}" for document, item in carried.offers] if carried else []
+        relinked = relink(carried.offers, relink_as) if carried is not None and relink_as and not dry_run else 0
+    except BaseException:
+        db.session.rollback()
+        raise
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return RubricImport(result, existed, diff, carried, previous.year if previous else None, offers, relinked)
+
+
 def catalog_data(index: Index) -> dict:
     """An index as the YAML catalog mapping (FORMAT.md): importing it again changes nothing."""
     departments = {}

@@ -13,14 +13,13 @@ from sqlalchemy import select
 from checklists import CatalogError, load_catalog
 from checklists.sheets import load_rubric_sheet
 
-from ..auth.lookups import unit_or_fail
-from ..auth.models import User
+from ..auth.lookups import unit_or_fail, user_or_fail
 from ..catalog.cli import SHEET_SUFFIXES, counts_text
 from ..catalog.models import Index
-from ..catalog.operations import ImportRefused, import_catalog
+from ..catalog.operations import ImportRefused
 from ..dates import DAY
 from ..extensions import db
-from .carry import after_import, catalog_diff, previous_index, relink, sheet_info, to_xlsx, to_yaml, with_history
+from .carry import import_rubric, sheet_info, to_xlsx, to_yaml
 
 
 @click.command("import")
@@ -58,38 +57,16 @@ def import_command(
     except CatalogError as exc:
         click.echo(exc.report(), err=True)
         raise SystemExit(1)
-    spec = catalog.index
-    exists = (
-        db.session.execute(
-            select(Index.id).where(Index.unit_id == unit.id, Index.code == spec.code, Index.year == spec.year)
-        ).first()
-        is not None
-    )
-    previous = previous_index(unit, spec.code, spec.year)
-    diff = catalog_diff(previous, catalog) if previous is not None else None
-    carried = None
-    if previous is not None:
-        catalog, carried = with_history(catalog, unit, previous, diff)
-    previous_year = previous.year if previous is not None else None
     try:
-        result = import_catalog(catalog, unit, source=file.name)
-        if carried is not None:
-            after_import(result.index, previous, carried, {line.split(":")[0] for line in diff.repointed})
-        offers = [f"{document.filename} → {item.code}" for document, item in carried.offers] if carried else []
-        relinked = 0
-        if carried is not None and relink_user and not dry_run:
-            user = db.session.execute(
-                select(User).where(User.username == relink_user, User.unit_id == unit.id)
-            ).scalar_one_or_none()
-            if user is None:
-                raise ImportRefused([f"user {relink_user!r} is not in unit {unit.code!r}"])
-            relinked = relink(carried.offers, user)  # in the import's transaction
-        if dry_run:
-            db.session.rollback()
-        else:
-            db.session.commit()
+        relink_as = user_or_fail(relink_user, unit) if relink_user else None
+    except click.ClickException as exc:
+        _refused(file, ImportRefused([exc.message]))
+    try:
+        done = import_rubric(catalog, unit, source=file.name, relink_as=relink_as, dry_run=dry_run)
     except ImportRefused as exc:
         _refused(file, exc)
+    spec, result, diff, carried = catalog.index, done.result, done.diff, done.carried
+    exists, previous_year, offers, relinked = done.existed, done.previous_year, done.offers, done.relinked
     verb = "created" if result.index_created else "updated"
     click.echo(
         f"{spec.code} {spec.year} {verb} in unit {unit.code}: "
@@ -125,7 +102,6 @@ def import_command(
 
 
 def _refused(file: Path, exc: ImportRefused):
-    db.session.rollback()
     for problem in exc.problems:
         click.echo(f"{file}: {problem}", err=True)
     click.echo(f"{file}: nothing was imported.", err=True)

@@ -13,7 +13,7 @@ from ..auth.lookups import unit_or_fail
 from ..catalog.models import Criterion, Index
 from ..extensions import db
 from .models import Proposal, ResultSet
-from .operations import ResultsRefused, generate_proposals, import_results
+from .operations import ResultsRefused, import_results, propose_from_results
 
 results_cli = AppGroup(
     "results", help="Official results: import them, and the checklist items proposed from the points lost."
@@ -68,17 +68,12 @@ def import_command(file: Path, unit_code: str, index_code: str, year: int, dry_r
     """Import the province's table of scores (XLSX or CSV) for one index and year."""
     unit = unit_or_fail(unit_code)
     try:
-        plan = import_results(unit, index_code, year, file)
+        plan = import_results(unit, index_code, year, file, dry_run=dry_run)
     except ResultsRefused as exc:
-        db.session.rollback()
         for problem in exc.problems:
             click.echo(problem, err=True)
         click.echo(f"{file.name}: nothing was imported.", err=True)
         raise SystemExit(1)
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
     if as_json:
         click.echo(json.dumps({**plan.to_dict(), "dry_run": dry_run}, ensure_ascii=False, indent=2))
     else:
@@ -101,8 +96,7 @@ def propose_command(unit_code: str, index_code: str, year: int) -> None:
         raise click.ClickException(
             f"no results of {index_code} {year} in unit {unit.code}; import them with `minhchung results import`"
         )
-    made = generate_proposals(result_set)
-    db.session.commit()
+    made = propose_from_results(result_set)
     click.echo(f"{len(made)} new proposal(s)")
 
 

@@ -1,6 +1,8 @@
 """The official results: import the province's table of scores, and propose next year's checklist items from
-the points it lost. Used by the admin pages and the `minhchung results` commands alike. Every function works
-inside the caller's transaction: the caller commits, or rolls back on ResultsRefused (and for a dry run)."""
+the points it lost. Used by the admin pages and the `minhchung results` commands alike. The public services
+(`import_results`, `propose_from_results`, `decide_proposal`, `correct_causes`) own their transaction: they
+commit, or roll back on a refusal (and for a dry run); the helpers they share (`generate_proposals`, …) work
+inside the caller's transaction (docs/decisions/0005-commit-policy.md)."""
 
 from __future__ import annotations
 
@@ -134,10 +136,33 @@ def _row_identity(values: dict) -> tuple[str | None, str | None]:
 
 
 def import_results(
-    unit: Unit, index_code: str, year: int, path: str | Path, *, data: bytes | None = None, actor_id: int | None = None
+    unit: Unit,
+    index_code: str,
+    year: int,
+    path: str | Path,
+    *,
+    data: bytes | None = None,
+    actor_id: int | None = None,
+    dry_run: bool = False,
 ) -> ResultsPlan:
     """Store the province's scores for `year`, per criterion; set them as last year's scores of next year's
-    rubric; propose checklist items from the points lost. Refuses the whole file on any bad row."""
+    rubric; propose checklist items from the points lost. Refuses the whole file on any bad row; a dry run
+    gives the same plan and writes nothing."""
+    try:
+        plan = _store_results(unit, index_code, year, path, data=data, actor_id=actor_id)
+    except BaseException:
+        db.session.rollback()
+        raise
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return plan
+
+
+def _store_results(
+    unit: Unit, index_code: str, year: int, path: str | Path, *, data: bytes | None, actor_id: int | None
+) -> ResultsPlan:
     source = Path(path).name
     index, following = find_indices(unit, index_code, year)
     table = read_results_table(path, data)
@@ -480,6 +505,40 @@ class ProposalRefused(Refused):
         super().__init__(message, field=field)
 
 
+def propose_from_results(result_set: ResultSet) -> list[Proposal]:
+    """Propose checklist items again from imported results (nothing is proposed twice)."""
+    made = generate_proposals(result_set)
+    db.session.commit()
+    return made
+
+
+def decide_proposal(
+    proposal: Proposal,
+    action: str,
+    actor_id: int | None,
+    *,
+    title: str = "",
+    checks: str = "",
+    owner: Department | None = None,
+    due: date | None = None,
+) -> ChecklistItem | None:
+    """An administrator's decision on a proposal: "discard" it, "save" its fields, or "accept" it (save, then
+    make it a checklist item, which is returned). One transaction: a refusal leaves the proposal as it was."""
+    try:
+        item = None
+        if action == "discard":
+            discard_proposal(proposal, actor_id)
+        else:
+            update_proposal(proposal, title=title, checks=checks, owner=owner, due=due)
+            if action == "accept":
+                item = accept_proposal(proposal, actor_id)
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return item
+
+
 def update_proposal(proposal: Proposal, *, title: str, checks: str, owner: Department | None, due: date | None) -> None:
     if proposal.state != ProposalState.proposed.value:
         raise ProposalRefused("state", _l("only a proposal not yet decided can be edited"))
@@ -561,6 +620,16 @@ def _decide(proposal: Proposal, state: ProposalState, actor_id: int | None) -> N
 def correct_causes(row: CriterionResult, causes: list[tuple[str, str]], actor_id: int | None) -> list[Proposal]:
     """Replace the causes read from a row's note by the administrator's; the proposals not yet decided for
     that row are made again from the corrected causes."""
+    try:
+        made = _correct_causes(row, causes, actor_id)
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return made
+
+
+def _correct_causes(row: CriterionResult, causes: list[tuple[str, str]], actor_id: int | None) -> list[Proposal]:
     for cause_type, _text in causes:
         if cause_type not in LOSS_CAUSE_TYPES:
             raise ProposalRefused("cause", f"unknown cause {cause_type!r}")

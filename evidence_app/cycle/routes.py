@@ -28,12 +28,10 @@ from .operations import (
     MAX_RESULTS_FILE_BYTES,
     ProposalRefused,
     ResultsRefused,
-    accept_proposal,
     correct_causes,
-    discard_proposal,
     import_results,
-    update_proposal,
 )
+from .operations import decide_proposal as decide_on_proposal
 from .queries import proposal_in_unit
 
 bp = Blueprint("cycle", __name__, url_prefix="/admin")
@@ -85,11 +83,11 @@ def results():
     filename = form.file.data.filename or "results.xlsx"
     unit = current_user.unit
     try:
-        plan = import_results(unit, form.index_code.data, form.year.data, filename, data=data, actor_id=current_user.id)
+        plan = import_results(
+            unit, form.index_code.data, form.year.data, filename, data=data, actor_id=current_user.id, dry_run=True
+        )
     except ResultsRefused as refused:
-        db.session.rollback()
         return _results_page(form, problems=refused.problems, status=422)
-    db.session.rollback()  # the dry run: shown, not written
     apply_form = ResultsApplyForm(
         formdata=None,
         filename=filename,
@@ -123,11 +121,9 @@ def apply_results():
             actor_id=current_user.id,
         )
     except ResultsRefused as refused:  # the data changed since the dry run
-        db.session.rollback()
         upload = ResultsUploadForm(formdata=None)
         upload.index_code.choices = [SelectChoice(code, code) for code in _index_codes()]
         return _results_page(upload, problems=refused.problems, status=422)
-    db.session.commit()
     flash(
         _(
             "Results imported: %(rows)s criteria; %(proposals)s checklist item(s) proposed.",
@@ -226,26 +222,20 @@ def decide_proposal(proposal_id: int):
             flash(f"{proposal.criterion.code}: {getattr(form, name).label.text}: {' '.join(map(str, errors))}", "error")
         return back
     try:
-        if form.action.data == "discard":
-            discard_proposal(proposal, current_user.id)
-            message = _("Proposal discarded.")
-        else:
-            update_proposal(
-                proposal,
-                title=form.title.data,
-                checks=form.checks.data,
-                owner=departments.get(form.owner.data),
-                due=form.due.data,
-            )
-            message = _("Proposal saved.")
-            if form.action.data == "accept":
-                item = accept_proposal(proposal, current_user.id)
-                message = _("Checklist item %(code)s created.", code=item.code)
+        item = decide_on_proposal(
+            proposal,
+            form.action.data,
+            current_user.id,
+            title=form.title.data,
+            checks=form.checks.data,
+            owner=departments.get(form.owner.data),
+            due=form.due.data,
+        )
     except ProposalRefused as refused:
-        db.session.rollback()
         flash(f"{proposal.criterion.code}: {refused.message}", "error")
         return back
-    db.session.commit()
+    messages = {"discard": _("Proposal discarded."), "save": _("Proposal saved.")}
+    message = messages.get(form.action.data) or _("Checklist item %(code)s created.", code=item.code)
     flash(message, "success")
     return back
 
@@ -270,7 +260,6 @@ def causes(row_id: int):
             abort(400)
         corrected.append((chosen, cause.get("text") or ""))
     made = correct_causes(row, corrected, current_user.id)
-    db.session.commit()
     flash(_("Causes corrected: %(n)s checklist item(s) proposed.", n=len(made)), "success")
     index_id = request.form.get("index", type=int)
     return redirect(url_for("cycle.proposals", index=index_id) if index_id else url_for("cycle.proposals"), 303)

@@ -152,8 +152,7 @@ def approve_many():
         try:
             decide(evidence, current_user, "approved", expected_version=int(version))
             approved += 1
-        except (ReviewConflict, ReviewRefused):
-            db.session.rollback()
+        except (ReviewConflict, ReviewRefused):  # decide() leaves nothing behind when it refuses
             skipped.append(evidence.document.filename)
     if approved:
         flash(_("%(num)d document(s) approved.", num=approved), "success")

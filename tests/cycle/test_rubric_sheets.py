@@ -371,7 +371,7 @@ def test_next_years_rubric_with_an_unknown_relinking_user_writes_nothing(last_ye
             "nobody",
         ]
     )
-    assert result.exit_code != 0 and "'nobody' is not in unit" in result.output
+    assert result.exit_code != 0 and "user 'nobody' does not exist in unit 'gieng-day'" in result.output
     db.session.rollback()
     assert db.session.execute(select(Index).where(Index.year == 2025)).first() is None, "one transaction: no index"
     assert db.session.query(Proposal).count() == 0
