@@ -9,21 +9,34 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from .. import clock
-from ..audit.models import AuditEvent
 from ..auth.models import User
 from ..catalog.measurements import EntryRefused, add_measurement, parse_entry_day, parse_number, set_self_score
-from ..catalog.models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
-from ..catalog.queries import criterion_in_unit, index_in_unit, item_in_unit
+from ..catalog.models import Criterion
+from ..catalog.queries import (
+    areas_of,
+    criterion_in_unit,
+    index_in_unit,
+    indices_of_unit,
+    item_in_unit,
+    measurements_of,
+    self_score_of,
+)
 from ..dates import FORMAT_HINT, as_of_day
 from ..errors import ApiError
 from ..evidence.forms import DocumentFieldsForm
-from ..evidence.models import Document, Evidence, Review
+from ..evidence.models import Evidence
 from ..evidence.operations import can_edit, link_document, update_document, upload_document
-from ..evidence.queries import document_in_unit, evidence_in_unit
+from ..evidence.queries import (
+    audit_of_document,
+    document_in_unit,
+    evidence_in_unit,
+    evidence_of_item,
+    links_of_document,
+    reviews_by_evidence,
+)
 from ..evidence.states import item_state
 from ..evidence.work import my_work
 from ..extensions import csrf, db
@@ -145,42 +158,19 @@ def reasons():
 
 @bp.get("/indices")
 def indices():
-    rows = (
-        db.session.execute(
-            select(Index).where(Index.unit_id == current_user.unit_id).order_by(Index.year.desc(), Index.code)
-        )
-        .scalars()
-        .all()
-    )
-    return jsonify([s.index_summary(i) for i in rows])
+    return jsonify([s.index_summary(i) for i in indices_of_unit()])
 
 
 @bp.get("/indices/<int:index_id>")
 def rubric(index_id: int):
     index = index_in_unit(index_id)
-    areas = (
-        db.session.execute(
-            select(Area)
-            .where(Area.index_id == index.id)
-            .order_by(Area.position)
-            .options(
-                selectinload(Area.criteria).selectinload(Criterion.department),
-                selectinload(Area.criteria).selectinload(Criterion.items).selectinload(ChecklistItem.owner_department),
-                selectinload(Area.criteria).selectinload(Criterion.items).selectinload(ChecklistItem.assignee),
-            )
-        )
-        .scalars()
-        .all()
-    )
-    return jsonify(s.rubric(index, areas))
+    return jsonify(s.rubric(index, areas_of(index, with_items=True)))
 
 
 @bp.get("/criteria/<int:criterion_id>")
 def criterion(criterion_id: int):
     c = criterion_in_unit(criterion_id)
-    score = db.session.execute(
-        select(SelfScore).where(SelfScore.criterion_id == c.id, SelfScore.round == 1)
-    ).scalar_one_or_none()
+    score = self_score_of(c)
     return jsonify(
         {
             **s.criterion_summary(c),
@@ -217,19 +207,7 @@ def my_items():
 @bp.get("/items/<int:item_id>")
 def item(item_id: int):
     it = item_in_unit(item_id)
-    links = (
-        db.session.execute(
-            select(Evidence)
-            .join(Document, Evidence.document_id == Document.id)
-            .where(Evidence.item_id == it.id, Document.deleted_at.is_(None))
-            .order_by(Evidence.linked_at, Evidence.id)
-            .options(
-                selectinload(Evidence.document).selectinload(Document.uploaded_by), selectinload(Evidence.linked_by)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    links = evidence_of_item(it)
     return jsonify(
         {**s.item_summary(it), "state": item_state(links), "evidence": [s.evidence(e, with_item=False) for e in links]}
     )
@@ -286,16 +264,7 @@ def link(item_id: int):
 @bp.get("/documents/<int:document_id>")
 def document(document_id: int):
     doc = document_in_unit(document_id)
-    links = (
-        db.session.execute(
-            select(Evidence)
-            .where(Evidence.document_id == doc.id)
-            .order_by(Evidence.id)
-            .options(selectinload(Evidence.item), selectinload(Evidence.linked_by))
-        )
-        .scalars()
-        .all()
-    )
+    links = links_of_document(doc)
     return jsonify(
         {
             **s.document(doc),
@@ -337,20 +306,7 @@ def document_audit(document_id: int):
     if not is_admin(current_user):
         raise _forbidden()
     doc = document_in_unit(document_id)
-    evidence_ids = db.session.execute(select(Evidence.id).where(Evidence.document_id == doc.id)).scalars().all()
-    events = (
-        db.session.execute(
-            select(AuditEvent)
-            .where(
-                AuditEvent.unit_id == current_user.unit_id,
-                ((AuditEvent.object_type == "document") & (AuditEvent.object_id == doc.id))
-                | ((AuditEvent.object_type == "evidence") & AuditEvent.object_id.in_(evidence_ids)),
-            )
-            .order_by(AuditEvent.id)
-        )
-        .scalars()
-        .all()
-    )
+    events = audit_of_document(doc)
     actors = {u.id: u for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id)).scalars()}
     return jsonify([s.audit_event(e, actors) for e in events])
 
@@ -372,13 +328,7 @@ def review_queue():
 @bp.get("/evidence/<int:evidence_id>")
 def evidence(evidence_id: int):
     e = evidence_in_unit(evidence_id)
-    reviews = (
-        db.session.execute(
-            select(Review).where(Review.evidence_id == e.id).order_by(Review.id).options(joinedload(Review.reviewer))
-        )
-        .scalars()
-        .all()
-    )
+    reviews = reviews_by_evidence([e.id]).get(e.id, [])
     return jsonify({**s.evidence(e, own=is_own(e, current_user)), "reviews": [s.review(r) for r in reviews]})
 
 
@@ -402,16 +352,7 @@ def decision(evidence_id: int):
 
 
 def _measurements(c: Criterion) -> list[dict]:
-    rows = (
-        db.session.execute(
-            select(Measurement)
-            .where(Measurement.criterion_id == c.id)
-            .order_by(Measurement.measured_on.desc(), Measurement.id.desc())
-        )
-        .scalars()
-        .all()
-    )
-    return [s.measurement(m) for m in rows]
+    return [s.measurement(m) for m in measurements_of(c)]
 
 
 @bp.get("/criteria/<int:criterion_id>/measurements")

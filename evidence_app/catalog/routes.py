@@ -3,15 +3,22 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from ..extensions import db
 from ..forms import ActionForm
 from ..permissions import allowed_or_403, can_enter_figures, can_review
 from .measurements import EntryRefused, add_measurement, parse_entry_day, parse_number, set_self_score
-from .models import Area, ChecklistItem, Criterion, Index, Measurement, SelfScore
-from .queries import area_in_unit, criterion_in_unit, index_in_unit
+from .queries import (
+    area_in_unit,
+    areas_of,
+    criteria_of,
+    criterion_by_code_or_404,
+    criterion_in_unit,
+    index_in_unit,
+    indices_of_unit,
+    items_of,
+    measurements_of,
+    self_score_of,
+)
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -19,73 +26,25 @@ bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 @bp.get("/")
 @login_required
 def indices():
-    rows = (
-        db.session.execute(
-            select(Index)
-            .where(Index.unit_id == current_user.unit_id)
-            .order_by(Index.year.desc(), Index.code)
-            .options(selectinload(Index.areas))
-        )
-        .scalars()
-        .all()
-    )
-    return render_template("catalog/indices.html", indices=rows)
+    return render_template("catalog/indices.html", indices=indices_of_unit())
 
 
 @bp.get("/<int:index_id>")
 @login_required
 def index(index_id: int):
     index = index_in_unit(index_id)
-    areas = (
-        db.session.execute(
-            select(Area).where(Area.index_id == index.id).order_by(Area.position).options(selectinload(Area.criteria))
-        )
-        .scalars()
-        .all()
-    )
-    return render_template("catalog/index.html", index=index, areas=areas)
+    return render_template("catalog/index.html", index=index, areas=areas_of(index))
 
 
 @bp.get("/areas/<int:area_id>")
 @login_required
 def area(area_id: int):
     area = area_in_unit(area_id)
-    criteria = (
-        db.session.execute(
-            select(Criterion)
-            .where(Criterion.area_id == area.id)
-            .order_by(Criterion.position)
-            .options(selectinload(Criterion.items), selectinload(Criterion.department))
-        )
-        .scalars()
-        .all()
-    )
-    return render_template("catalog/area.html", area=area, index=area.index, criteria=criteria)
+    return render_template("catalog/area.html", area=area, index=area.index, criteria=criteria_of(area))
 
 
 def _criterion_page(criterion, errors=None, status=200):
-    items = (
-        db.session.execute(
-            select(ChecklistItem)
-            .where(ChecklistItem.criterion_id == criterion.id)
-            .order_by(ChecklistItem.position)
-            .options(selectinload(ChecklistItem.owner_department))
-        )
-        .scalars()
-        .all()
-    )
-    measurements = (
-        db.session.execute(
-            select(Measurement)
-            .where(Measurement.criterion_id == criterion.id)
-            .order_by(Measurement.measured_on.desc(), Measurement.id.desc())
-        )
-        .scalars()
-        .all()
-    )
-    self_score = db.session.execute(
-        select(SelfScore).where(SelfScore.criterion_id == criterion.id, SelfScore.round == 1)
-    ).scalar_one_or_none()
+    items, measurements, self_score = items_of(criterion), measurements_of(criterion), self_score_of(criterion)
     return render_template(
         "catalog/criterion.html",
         criterion=criterion,
@@ -106,11 +65,7 @@ def _criterion_page(criterion, errors=None, status=200):
 def criterion_by_code(index_id: int, code: str):
     """A criterion by its code within an index (the report links this way)."""
     index = index_in_unit(index_id)
-    criterion = db.session.execute(
-        select(Criterion).where(Criterion.index_id == index.id, Criterion.code == code)
-    ).scalar_one_or_none()
-    if criterion is None:
-        abort(404)
+    criterion = criterion_by_code_or_404(index, code)
     return redirect(url_for("catalog.criterion", criterion_id=criterion.id))
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from ..audit.models import AuditEvent
+from ..catalog.models import ChecklistItem
+from ..extensions import db
 from ..scoping import one_in_unit_or_404
-from .models import Document, Evidence
+from .models import Document, Evidence, Review
 
 
 def document_in_unit(document_id: int) -> Document:
@@ -23,3 +27,56 @@ def evidence_in_unit(evidence_id: int) -> Evidence:
         .join(Document)
         .where(Evidence.id == evidence_id, Document.unit_id == current_user.unit_id, Document.deleted_at.is_(None))
     )
+
+
+def evidence_of_item(item: ChecklistItem, *, newest_first: bool = False) -> list[Evidence]:
+    """The documents offered for an item (deleted documents left out), with who uploaded and linked them."""
+    order = (Evidence.linked_at.desc(), Evidence.id.desc()) if newest_first else (Evidence.linked_at, Evidence.id)
+    statement = (
+        select(Evidence)
+        .join(Document, Evidence.document_id == Document.id)
+        .where(Evidence.item_id == item.id, Document.deleted_at.is_(None))
+        .order_by(*order)
+        .options(selectinload(Evidence.document).selectinload(Document.uploaded_by), selectinload(Evidence.linked_by))
+    )
+    return list(db.session.execute(statement).scalars())
+
+
+def links_of_document(document: Document) -> list[Evidence]:
+    """Every item a document is offered for."""
+    statement = (
+        select(Evidence)
+        .where(Evidence.document_id == document.id)
+        .order_by(Evidence.id)
+        .options(selectinload(Evidence.item), selectinload(Evidence.linked_by))
+    )
+    return list(db.session.execute(statement).scalars())
+
+
+def reviews_by_evidence(evidence_ids: list[int]) -> dict[int, list[Review]]:
+    """The decisions on these evidence rows (one per version at most), with their reviewers, oldest first."""
+    found: dict[int, list[Review]] = {}
+    statement = (
+        select(Review)
+        .where(Review.evidence_id.in_(evidence_ids))
+        .order_by(Review.created_at, Review.id)
+        .options(selectinload(Review.reviewer))
+    )
+    for review in db.session.execute(statement).scalars():
+        found.setdefault(review.evidence_id, []).append(review)
+    return found
+
+
+def audit_of_document(document: Document) -> list[AuditEvent]:
+    """The audit trail of a document and of its links, oldest first."""
+    evidence_ids = select(Evidence.id).where(Evidence.document_id == document.id)
+    statement = (
+        select(AuditEvent)
+        .where(
+            AuditEvent.unit_id == current_user.unit_id,
+            ((AuditEvent.object_type == "document") & (AuditEvent.object_id == document.id))
+            | ((AuditEvent.object_type == "evidence") & AuditEvent.object_id.in_(evidence_ids)),
+        )
+        .order_by(AuditEvent.id)
+    )
+    return list(db.session.execute(statement).scalars())

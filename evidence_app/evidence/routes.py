@@ -6,7 +6,6 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from storage import StorageError
@@ -15,14 +14,12 @@ from .. import clock
 from ..auth.models import User
 from ..catalog.forms import AssignForm
 from ..catalog.queries import item_in_unit
-from ..evidence.models import Review
 from ..extensions import db
 from ..files import get_storage
 from ..forms import ActionForm
 from ..permissions import is_admin
 from .filecheck import clean_filename
 from .forms import DocumentFieldsForm
-from .models import Document, Evidence
 from .operations import (
     UploadRefused,
     can_edit,
@@ -33,7 +30,7 @@ from .operations import (
     update_document,
     upload_document,
 )
-from .queries import document_in_unit
+from .queries import document_in_unit, evidence_of_item, links_of_document, reviews_by_evidence
 from .states import current_item_states, item_state
 from .work import my_work, reminders
 
@@ -50,25 +47,8 @@ PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe
 
 
 def _item_page(item, form, refusals=(), status=200):
-    links = (
-        db.session.execute(
-            select(Evidence)
-            .join(Document, Evidence.document_id == Document.id)
-            .where(Evidence.item_id == item.id, Document.deleted_at.is_(None))
-            .order_by(Evidence.linked_at.desc(), Evidence.id.desc())
-            .options(selectinload(Evidence.document).selectinload(Document.uploaded_by))
-        )
-        .scalars()
-        .all()
-    )
-    reviews = {}
-    for review in db.session.execute(
-        select(Review)
-        .where(Review.evidence_id.in_([e.id for e in links]))
-        .order_by(Review.created_at)
-        .options(selectinload(Review.reviewer))
-    ).scalars():
-        reviews.setdefault(review.evidence_id, []).append(review)
+    links = evidence_of_item(item, newest_first=True)
+    reviews = reviews_by_evidence([e.id for e in links])
     query = (request.args.get("q") or "").strip()
     found = search_documents(current_user.unit_id, query, exclude_item=item.id) if query else []
     assign_form = None
@@ -252,11 +232,7 @@ def delete(document_id: int):
 @login_required
 def document(document_id: int):
     doc = document_in_unit(document_id)
-    links = (
-        db.session.execute(select(Evidence).where(Evidence.document_id == doc.id).options(selectinload(Evidence.item)))
-        .scalars()
-        .all()
-    )
+    links = links_of_document(doc)
     return render_template(
         "evidence/document.html",
         document=doc,
