@@ -44,7 +44,7 @@ from ..permissions import can_enter_figures, can_review, is_admin
 from ..reports.build import build_report
 from ..reports.exports import to_json
 from ..review.operations import decide, is_own
-from ..review.queries import queue_query
+from ..review.queries import waiting_for_review
 from ..review.reasons import REASONS
 from . import serialize as s
 from .openapi import openapi_document
@@ -321,7 +321,7 @@ def review_queue():
     filters = {
         name: value for name in ("index", "area", "department", "uploader") if (value := _query_id(name)) is not None
     }
-    waiting = db.session.execute(queue_query(filters)).unique().scalars().all()
+    waiting = waiting_for_review(filters)
     return jsonify([s.evidence(e, own=is_own(e, current_user)) for e in waiting])
 
 

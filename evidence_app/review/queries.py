@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
-from ..catalog.models import Area, ChecklistItem, Criterion
-from ..evidence.models import Document, Evidence, EvidenceState
+from ..auth.models import Department, User
+from ..catalog.models import Area, ChecklistItem, Criterion, Index
+from ..evidence.models import Document, Evidence, EvidenceState, Review
+from ..extensions import db
 
 
 def queue_query(filters: dict):
@@ -42,3 +44,36 @@ def queue_query(filters: dict):
     if filters.get("uploader"):
         statement = statement.where(Document.uploaded_by_id == filters["uploader"])
     return statement
+
+
+def waiting_for_review(filters: dict) -> list[Evidence]:
+    return list(db.session.execute(queue_query(filters)).unique().scalars())
+
+
+def filter_choices() -> dict[str, list]:
+    """What the queue can be filtered by, in the reviewer's unit."""
+    unit_id = current_user.unit_id
+    statements = {
+        "index": select(Index).where(Index.unit_id == unit_id).order_by(Index.code),
+        "area": select(Area).join(Index).where(Index.unit_id == unit_id).order_by(Index.code, Area.position),
+        "department": select(Department).where(Department.unit_id == unit_id).order_by(Department.name),
+        "uploader": select(User).where(User.unit_id == unit_id).order_by(User.username),
+    }
+    return {name: list(db.session.execute(statement).scalars()) for name, statement in statements.items()}
+
+
+def decisions_on_item(item_id: int) -> list[Review]:
+    """Every decision on every version offered for an item, the latest first."""
+    statement = (
+        select(Review)
+        .join(Evidence)
+        .where(Evidence.item_id == item_id)
+        .order_by(Review.created_at.desc())
+        .options(selectinload(Review.reviewer), selectinload(Review.evidence).selectinload(Evidence.document))
+    )
+    return list(db.session.execute(statement).scalars())
+
+
+def latest_decision(evidence: Evidence) -> Review | None:
+    statement = select(Review).where(Review.evidence_id == evidence.id).order_by(Review.id.desc()).limit(1)
+    return db.session.execute(statement).scalar_one_or_none()

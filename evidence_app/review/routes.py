@@ -6,17 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from ..auth.models import Department, User
-from ..catalog.models import Area, Index
-from ..evidence.models import Evidence, EvidenceState, Review
+from ..evidence.models import Evidence, EvidenceState
 from ..evidence.queries import evidence_in_unit
-from ..extensions import db
 from ..permissions import reviewer_required
 from .operations import ReviewConflict, ReviewRefused, decide, is_own
-from .queries import queue_query
+from .queries import decisions_on_item, filter_choices, latest_decision, waiting_for_review
 from .reasons import REASONS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -33,29 +28,13 @@ def current_filters() -> dict:
 @reviewer_required
 def queue():
     filters = current_filters()
-    waiting = db.session.execute(queue_query(filters)).unique().scalars().all()
-    unit_id = current_user.unit_id
-    choices = {
-        "index": db.session.execute(select(Index).where(Index.unit_id == unit_id).order_by(Index.code)).scalars().all(),
-        "area": db.session.execute(
-            select(Area).join(Index).where(Index.unit_id == unit_id).order_by(Index.code, Area.position)
-        )
-        .scalars()
-        .all(),
-        "department": db.session.execute(
-            select(Department).where(Department.unit_id == unit_id).order_by(Department.name)
-        )
-        .scalars()
-        .all(),
-        "uploader": db.session.execute(select(User).where(User.unit_id == unit_id).order_by(User.username))
-        .scalars()
-        .all(),
-    }
+    waiting = waiting_for_review(filters)
+    choices = filter_choices()
     return render_template("review/queue.html", waiting=waiting, filters=filters, choices=choices, is_own=is_own)
 
 
 def _next_in_queue(after: Evidence, filters: dict) -> Evidence | None:
-    for candidate in db.session.execute(queue_query(filters)).unique().scalars():
+    for candidate in waiting_for_review(filters):
         if candidate.id != after.id and not is_own(candidate, current_user):
             return candidate
     return None
@@ -65,17 +44,7 @@ def _next_in_queue(after: Evidence, filters: dict) -> Evidence | None:
 @reviewer_required
 def show(evidence_id: int):
     evidence = evidence_in_unit(evidence_id)
-    history = (
-        db.session.execute(
-            select(Review)
-            .join(Evidence)
-            .where(Evidence.item_id == evidence.item_id)
-            .order_by(Review.created_at.desc())
-            .options(selectinload(Review.reviewer), selectinload(Review.evidence).selectinload(Evidence.document))
-        )
-        .scalars()
-        .all()
-    )
+    history = decisions_on_item(evidence.item_id)
     filters = current_filters()
     return render_template(
         "review/show.html",
@@ -106,9 +75,7 @@ def decide_one(evidence_id: int):
         )
     except ReviewConflict as conflict:
         latest = conflict.evidence
-        last = db.session.execute(
-            select(Review).where(Review.evidence_id == latest.id).order_by(Review.id.desc()).limit(1)
-        ).scalar_one_or_none()
+        last = latest_decision(latest)
         who = last.reviewer.display_name if last else "?"
         flash(
             _(
