@@ -5,50 +5,32 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..audit.models import AuditEvent
 from ..auth.accounts import AccountRefused, create_user, set_password, update_user
-from ..auth.models import Department, User
+from ..auth.queries import actors_of_unit, departments_of_unit, users_of_unit
 from ..catalog import assignments
 from ..catalog.forms import AssignForm
 from ..catalog.queries import item_in_unit
-from ..evidence.queries import document_in_unit
-from ..extensions import db
+from ..evidence.queries import about_document, document_in_unit
 from ..forms import ActionForm
 from ..permissions import admin_required
 from .forms import UserForm
-from .queries import user_in_unit
+from .queries import about_user, audit_events, user_in_unit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _unit_departments() -> list[Department]:
-    return (
-        db.session.execute(
-            select(Department).where(Department.unit_id == current_user.unit_id).order_by(Department.name)
-        )
-        .scalars()
-        .all()
-    )
 
 
 @bp.get("/users")
 @admin_required
 def users():
-    rows = (
-        db.session.execute(select(User).where(User.unit_id == current_user.unit_id).order_by(User.username))
-        .scalars()
-        .all()
-    )
-    return render_template("admin/users.html", users=rows)
+    return render_template("admin/users.html", users=users_of_unit())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @admin_required
 def new_user():
-    departments = {d.id: d for d in _unit_departments()}
+    departments = {d.id: d for d in departments_of_unit()}
     form = UserForm()
     form.departments.choices = [SelectChoice(d.id, d.name) for d in departments.values()]
     if form.validate_on_submit():
@@ -85,7 +67,7 @@ def new_user():
 @admin_required
 def edit_user(user_id: int):
     user = user_in_unit(user_id)
-    departments = {d.id: d for d in _unit_departments()}
+    departments = {d.id: d for d in departments_of_unit()}
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
     form.departments.choices = [SelectChoice(d.id, d.name) for d in departments.values()]
     del form.username
@@ -107,20 +89,7 @@ def edit_user(user_id: int):
             return redirect(url_for("admin.edit_user", user_id=user.id), 303)
         flash(_("Saved."), "success")
         return redirect(url_for("admin.users"), 303)
-    events = (
-        db.session.execute(
-            select(AuditEvent)
-            .where(
-                AuditEvent.unit_id == current_user.unit_id,
-                (AuditEvent.actor_id == user.id)
-                | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == user.id)),
-            )
-            .order_by(AuditEvent.id.desc())
-            .limit(200)
-        )
-        .scalars()
-        .all()
-    )
+    events = audit_events(about_user(user.id), limit=200)
     return render_template(
         "admin/user_form.html", form=form, user=user, events=events, action_form=ActionForm()
     ), 422 if form.errors else 200
@@ -145,11 +114,8 @@ def reset_password(user_id: int):
 def assign_item(item_id: int):
     item = item_in_unit(item_id)
     form = AssignForm()
-    departments = {d.id: d for d in _unit_departments()}
-    people = {
-        u.id: u
-        for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id, User.active)).scalars()
-    }
+    departments = {d.id: d for d in departments_of_unit()}
+    people = {u.id: u for u in users_of_unit(active_only=True)}
     form.owner_department.choices = [SelectChoice(i, d.name) for i, d in departments.items()]
     form.assignee.choices = [SelectChoice(0, "—")] + [SelectChoice(i, u.display_name) for i, u in people.items()]
     if not form.validate_on_submit():
@@ -162,26 +128,14 @@ def assign_item(item_id: int):
 @bp.get("/audit")
 @admin_required
 def audit_trail():
-    statement = select(AuditEvent).where(AuditEvent.unit_id == current_user.unit_id).order_by(AuditEvent.id.desc())
     user_id = request.args.get("user", type=int)
     document_id = request.args.get("document", type=int)
-    subject = None
+    subject, conditions = None, []
     if user_id:
         subject = user_in_unit(user_id)
-        statement = statement.where(
-            (AuditEvent.actor_id == user_id) | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == user_id))
-        )
+        conditions.append(about_user(user_id))
     if document_id:
         subject = document_in_unit(document_id)
-        from ..evidence.models import Evidence
-
-        evidence_ids = (
-            db.session.execute(select(Evidence.id).where(Evidence.document_id == document_id)).scalars().all()
-        )
-        statement = statement.where(
-            ((AuditEvent.object_type == "document") & (AuditEvent.object_id == document_id))
-            | ((AuditEvent.object_type == "evidence") & AuditEvent.object_id.in_(evidence_ids))
-        )
-    events = db.session.execute(statement.limit(500)).scalars().all()
-    actors = {u.id: u for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id)).scalars()}
+        conditions.append(about_document(document_id))
+    events, actors = audit_events(*conditions), actors_of_unit()
     return render_template("admin/audit.html", events=events, actors=actors, subject=subject)

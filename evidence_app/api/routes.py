@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from .. import clock
-from ..auth.models import User
+from ..auth.queries import actors_of_unit
 from ..catalog.measurements import EntryRefused, add_measurement, parse_entry_day, parse_number, set_self_score
 from ..catalog.models import Criterion
 from ..catalog.queries import (
@@ -307,7 +307,7 @@ def document_audit(document_id: int):
         raise _forbidden()
     doc = document_in_unit(document_id)
     events = audit_of_document(doc)
-    actors = {u.id: u for u in db.session.execute(select(User).where(User.unit_id == current_user.unit_id)).scalars()}
+    actors = actors_of_unit()
     return jsonify([s.audit_event(e, actors) for e in events])
 
 

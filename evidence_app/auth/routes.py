@@ -5,13 +5,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
-from ..extensions import db
 from . import check_password, throttle
 from .accounts import record_failed_sign_in, record_sign_in
 from .forms import LoginForm, LogoutForm
-from .models import User
+from .queries import user_named
 
 bp = Blueprint("auth", __name__)
 
@@ -47,7 +45,7 @@ def login():
             response = make_response(render_template("auth/login.html", form=form), 429)
             response.headers["Retry-After"] = str(wait)
             return response
-        user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        user = user_named(username)
         if user is not None and user.active and check_password(user, form.password.data):
             lang = session.get("lang")
             session.clear()  # a fresh session at sign-in: nothing carried over from before

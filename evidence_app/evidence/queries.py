@@ -67,16 +67,19 @@ def reviews_by_evidence(evidence_ids: list[int]) -> dict[int, list[Review]]:
     return found
 
 
+def about_document(document_id: int):
+    """The condition on audit events that selects a document's own events and those of its links."""
+    evidence_ids = select(Evidence.id).where(Evidence.document_id == document_id)
+    return ((AuditEvent.object_type == "document") & (AuditEvent.object_id == document_id)) | (
+        (AuditEvent.object_type == "evidence") & AuditEvent.object_id.in_(evidence_ids)
+    )
+
+
 def audit_of_document(document: Document) -> list[AuditEvent]:
     """The audit trail of a document and of its links, oldest first."""
-    evidence_ids = select(Evidence.id).where(Evidence.document_id == document.id)
     statement = (
         select(AuditEvent)
-        .where(
-            AuditEvent.unit_id == current_user.unit_id,
-            ((AuditEvent.object_type == "document") & (AuditEvent.object_id == document.id))
-            | ((AuditEvent.object_type == "evidence") & AuditEvent.object_id.in_(evidence_ids)),
-        )
+        .where(AuditEvent.unit_id == current_user.unit_id, about_document(document.id))
         .order_by(AuditEvent.id)
     )
     return list(db.session.execute(statement).scalars())

@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from storage import StorageError
 
 from .. import clock
-from ..auth.models import User
+from ..auth.queries import users_of_unit
 from ..catalog.forms import AssignForm
 from ..catalog.queries import item_in_unit
 from ..extensions import db
@@ -58,10 +57,7 @@ def _item_page(item, form, refusals=(), status=200):
             SelectChoice(d.id, d.name) for d in item.criterion.area.index.unit.departments
         ]
         assign_form.assignee.choices = [SelectChoice(0, "—")] + [
-            SelectChoice(u.id, u.display_name)
-            for u in db.session.execute(
-                select(User).where(User.unit_id == current_user.unit_id, User.active).order_by(User.username)
-            ).scalars()
+            SelectChoice(u.id, u.display_name) for u in users_of_unit(active_only=True)
         ]
     return render_template(
         "evidence/item.html",
