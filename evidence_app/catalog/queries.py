@@ -96,3 +96,13 @@ def self_score_of(criterion: Criterion, round_: int = 1) -> SelfScore | None:
 
 def criterion_by_code_or_404(index: Index, code: str) -> Criterion:
     return one_in_unit_or_404(select(Criterion).where(Criterion.index_id == index.id, Criterion.code == code))
+
+
+def index_codes_of_unit() -> list[str]:
+    statement = select(Index.code).where(Index.unit_id == current_user.unit_id).distinct()
+    return sorted(db.session.execute(statement).scalars())
+
+
+def index_of_unit(code: str, year: int) -> Index | None:
+    statement = select(Index).where(Index.unit_id == current_user.unit_id, Index.code == code, Index.year == year)
+    return db.session.execute(statement).scalar_one_or_none()

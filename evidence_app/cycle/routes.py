@@ -9,21 +9,16 @@ from collections import OrderedDict
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from checklists.causes import load_templates
 from checklists.rules import LOSS_CAUSE_TYPES
 
-from ..auth.models import Department
-from ..catalog.models import Area, Criterion, Index
-from ..catalog.queries import index_in_unit
-from ..extensions import db
+from ..auth.queries import departments_of_unit
+from ..catalog.queries import index_codes_of_unit, index_in_unit, index_of_unit, indices_of_unit
 from ..forms import ActionForm
 from ..permissions import admin_required
 from .forms import ProposalForm, ResultsApplyForm, ResultsUploadForm
-from .models import CriterionResult, Proposal, ResultSet
 from .operations import (
     MAX_RESULTS_FILE_BYTES,
     ProposalRefused,
@@ -32,26 +27,13 @@ from .operations import (
     import_results,
 )
 from .operations import decide_proposal as decide_on_proposal
-from .queries import proposal_in_unit
+from .queries import proposal_in_unit, proposals_of, result_row_in_unit, result_sets_of_unit
 
 bp = Blueprint("cycle", __name__, url_prefix="/admin")
 
 
-def _index_codes() -> list[str]:
-    return sorted(set(db.session.execute(select(Index.code).where(Index.unit_id == current_user.unit_id)).scalars()))
-
-
 def _results_page(form, plan=None, problems=None, apply_form=None, status=200):
-    result_sets = (
-        db.session.execute(
-            select(ResultSet)
-            .where(ResultSet.unit_id == current_user.unit_id)
-            .order_by(ResultSet.year.desc(), ResultSet.id.desc())
-            .options(selectinload(ResultSet.index))
-        )
-        .scalars()
-        .all()
-    )
+    result_sets = result_sets_of_unit()
     return render_template(
         "cycle/results.html",
         form=form,
@@ -68,7 +50,7 @@ def _results_page(form, plan=None, problems=None, apply_form=None, status=200):
 def results():
     """Upload the table: always a dry run first, showing every change; the admin then applies it."""
     form = ResultsUploadForm()
-    form.index_code.choices = [SelectChoice(code, code) for code in _index_codes()]
+    form.index_code.choices = [SelectChoice(code, code) for code in index_codes_of_unit()]
     if request.method == "GET":
         return _results_page(form)
     if not form.validate_on_submit() or not form.file.data:
@@ -109,7 +91,7 @@ def apply_results():
         year = int(form.year.data)
     except (binascii.Error, ValueError):
         abort(400)
-    if len(data) > MAX_RESULTS_FILE_BYTES or form.index_code.data not in _index_codes():
+    if len(data) > MAX_RESULTS_FILE_BYTES or form.index_code.data not in index_codes_of_unit():
         abort(400)
     try:
         plan = import_results(
@@ -122,7 +104,7 @@ def apply_results():
         )
     except ResultsRefused as refused:  # the data changed since the dry run
         upload = ResultsUploadForm(formdata=None)
-        upload.index_code.choices = [SelectChoice(code, code) for code in _index_codes()]
+        upload.index_code.choices = [SelectChoice(code, code) for code in index_codes_of_unit()]
         return _results_page(upload, problems=refused.problems, status=422)
     flash(
         _(
@@ -132,11 +114,7 @@ def apply_results():
         ),
         "success",
     )
-    target = db.session.execute(
-        select(Index).where(
-            Index.unit_id == current_user.unit_id, Index.code == form.index_code.data, Index.year == year + 1
-        )
-    ).scalar_one_or_none()
+    target = index_of_unit(form.index_code.data, year + 1)
     if target is not None:
         return redirect(url_for("cycle.proposals", index=target.id), 303)
     return redirect(url_for("cycle.results"), 303)
@@ -146,42 +124,14 @@ def apply_results():
 @admin_required
 def proposals():
     """The proposals of one index, by criterion, with what last year's results said about it."""
-    indices = (
-        db.session.execute(
-            select(Index).where(Index.unit_id == current_user.unit_id).order_by(Index.year.desc(), Index.code)
-        )
-        .scalars()
-        .all()
-    )
+    indices = indices_of_unit()
     index_id = request.args.get("index", type=int)
     index = index_in_unit(index_id) if index_id else (indices[0] if indices else None)
     groups: OrderedDict = OrderedDict()
     if index is not None:
-        rows = (
-            db.session.execute(
-                select(Proposal)
-                .join(Criterion, Proposal.criterion_id == Criterion.id)
-                .join(Area, Criterion.area_id == Area.id)
-                .where(Criterion.index_id == index.id)
-                .order_by(Area.position, Criterion.position, Proposal.id)
-                .options(
-                    selectinload(Proposal.criterion_result),
-                    selectinload(Proposal.owner_department),
-                    selectinload(Proposal.item),
-                )
-            )
-            .scalars()
-            .all()
-        )
-        for proposal in rows:
+        for proposal in proposals_of(index):
             groups.setdefault(proposal.criterion, []).append(proposal)
-    departments = (
-        db.session.execute(
-            select(Department).where(Department.unit_id == current_user.unit_id).order_by(Department.name)
-        )
-        .scalars()
-        .all()
-    )
+    departments = departments_of_unit()
     forms = {}
     for items in groups.values():
         for p in items:
@@ -208,10 +158,7 @@ def proposals():
 def decide_proposal(proposal_id: int):
     proposal = proposal_in_unit(proposal_id)
     form = ProposalForm(prefix=f"p{proposal.id}")
-    departments = {
-        d.id: d
-        for d in db.session.execute(select(Department).where(Department.unit_id == current_user.unit_id)).scalars()
-    }
+    departments = {d.id: d for d in departments_of_unit()}
     form.owner.choices = [SelectChoice(i, d.name) for i, d in departments.items()]
     back = redirect(url_for("cycle.proposals", index=proposal.criterion.index_id) + f"#c{proposal.criterion_id}", 303)
     valid = form.validate_on_submit()
@@ -244,13 +191,7 @@ def decide_proposal(proposal_id: int):
 @admin_required
 def causes(row_id: int):
     """Correct the causes read from the appraiser's note; the undecided proposals are made again."""
-    row = db.session.execute(
-        select(CriterionResult)
-        .join(ResultSet, CriterionResult.result_set_id == ResultSet.id)
-        .where(CriterionResult.id == row_id, ResultSet.unit_id == current_user.unit_id)
-    ).scalar_one_or_none()
-    if row is None:
-        abort(404)
+    row = result_row_in_unit(row_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     corrected = []
