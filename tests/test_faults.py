@@ -396,8 +396,10 @@ def test_worker_killed_between_storing_the_file_and_recording_it(real_server, tm
         else:
             lock.exec_driver_sql("BEGIN IMMEDIATE")  # SQLite: readers go on, writers wait (up to 5 s)
         conn.send(rest)
+        # A busy machine (the suite runs on every core) may take seconds to store it; once stored, the worker waits
+        # for the lock (up to SQLite's 5 s), and is killed 0.2 s later.
         stored = wait_for(
-            lambda: [p for p in files_under(files_dir) if ".tmp" not in p.parts], "the file to be stored", timeout=4
+            lambda: [p for p in files_under(files_dir) if ".tmp" not in p.parts], "the file to be stored", timeout=20
         )
         time.sleep(0.2)
         os.kill(worker_pid(), signal.SIGKILL)
