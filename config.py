@@ -67,6 +67,7 @@ class Config:
         self.SMTP_PASSWORD = environ.get("MINHCHUNG_SMTP_PASSWORD") or None
         self.SMTP_STARTTLS = (environ.get("MINHCHUNG_SMTP_STARTTLS") or "true").lower() in ("1", "true", "yes")
         self.MAIL_FROM = environ.get("MINHCHUNG_MAIL_FROM") or "minhchung@localhost"
+        self.LOG_LEVEL = environ.get("MINHCHUNG_LOG_LEVEL") or "INFO"  # DEBUG, INFO, WARNING, ERROR
         self.PROXY_COUNT = _int(environ, "MINHCHUNG_PROXY_COUNT", 0)  # reverse proxies in front (for client addresses)
         # Argon2id parameters (argon2-cffi's defaults, RFC 9106's second recommendation); slow on purpose.
         self.PASSWORD_HASH_PARAMETERS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}

@@ -34,6 +34,7 @@ def create_app(config: Config | None = None) -> Flask:
     from .headers import init_app as init_headers
     from .i18n import format_points
     from .i18n import init_app as init_i18n
+    from .logs import init_app as init_logs
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
@@ -43,6 +44,7 @@ def create_app(config: Config | None = None) -> Flask:
     init_headers(app)
     init_errors(app)
     init_files(app)
+    init_logs(app)
 
     from .auth import init_app as init_auth
     from .auth.routes import bp as auth_bp

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from flask.cli import FlaskGroup
 
+from config import config_from_env
+
 from . import create_app
 
 
 def _create_app():
-    return create_app()
+    config = config_from_env()
+    config.ANNOUNCE_START = False  # the start line is for servers (logs.py)
+    return create_app(config)
 
 
 main = FlaskGroup(

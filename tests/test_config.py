@@ -88,3 +88,22 @@ def test_dotenv_file_is_read_without_overriding_the_environment(tmp_path, monkey
         assert config.MAX_UPLOAD_MB == 9
     finally:
         os.environ.pop("DATABASE_URL", None)  # load_dotenv wrote it into this process's environment
+
+
+def test_a_server_says_at_start_which_database_and_store_it_uses_without_secrets(tmp_path, caplog):
+    import logging
+
+    from evidence_app import create_app
+
+    config = Config(
+        {
+            "MINHCHUNG_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgresql+psycopg://minhchung:s3cret@db.example:5432/minhchung",
+            "STORAGE_URL": "s3://evidence?endpoint_url=http://s3.example",
+        }
+    )
+    with caplog.at_level(logging.INFO, logger="evidence_app"):
+        create_app(config)
+    [line] = [r.getMessage() for r in caplog.records if "database" in r.getMessage()]
+    assert "db.example:5432/minhchung" in line and "s3://evidence" in line
+    assert "s3cret" not in line
