@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -99,15 +100,31 @@ def build_app(tmp_path: Path, database_url: str | None, **overrides):
 
 
 @pytest.fixture
-def app(tmp_path, server_database_url):
+def app(tmp_path, server_database_url, sqlite_schema):
     if server_database_url:
         reset_database(server_database_url)
+    else:  # a copy of the empty schema, where creating it would cost most of a small test's time
+        (tmp_path / "data").mkdir()
+        shutil.copyfile(sqlite_schema, tmp_path / "data" / "minhchung.sqlite3")
     app = build_app(tmp_path, server_database_url)
     with app.app_context():
-        db.create_all()
+        if server_database_url:
+            db.create_all()
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory) -> Path:
+    """An SQLite file with every table and trigger of the models and nothing in them, made once per process."""
+    folder = tmp_path_factory.mktemp("schema")
+    template = build_app(folder, f"sqlite:///{folder / 'schema.sqlite3'}")
+    with template.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return folder / "schema.sqlite3"
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@ demo users (passwords printed once), serves; run again, it keeps the data."""
 
 from __future__ import annotations
 
+import fcntl
 import http.cookiejar
 import os
+import pickle
 import re
 import socket
 import subprocess
@@ -72,11 +74,31 @@ def counts() -> dict:
     }
 
 
+_RUNS: dict[str, dict] = {}
+
+
 @pytest.fixture(scope="module", params=list(DAYS))
 def demo(request, tmp_path_factory, server_database_url):
     """The demo run on a given day (twice), and everything the tests look at, read at once while the database is
-    this run's (on PostgreSQL, later tests empty it)."""
+    this run's (on PostgreSQL, later tests empty it). Plain data, so one run serves every test of that day: in
+    this process, and under pytest-xdist in every worker of this test run (the first to ask runs it)."""
     today_text = request.param
+    if today_text not in _RUNS:
+        workerinput = getattr(request.config, "workerinput", None)
+        if workerinput is None:
+            _RUNS[today_text] = _run_demo(today_text, tmp_path_factory, server_database_url)
+        else:
+            shared = tmp_path_factory.getbasetemp().parent / f"demo-{workerinput['testrunuid']}-{today_text[-4:]}"
+            with open(f"{shared}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not Path(f"{shared}.pickle").exists():
+                    seen = _run_demo(today_text, tmp_path_factory, server_database_url)
+                    Path(f"{shared}.pickle").write_bytes(pickle.dumps(seen))
+                _RUNS[today_text] = pickle.loads(Path(f"{shared}.pickle").read_bytes())
+    return _RUNS[today_text]
+
+
+def _run_demo(today_text: str, tmp_path_factory, server_database_url) -> dict:
     today = date(*reversed([int(p) for p in today_text.split("/")]))
     if server_database_url:
         reset_database(server_database_url)
