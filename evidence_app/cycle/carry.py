@@ -22,6 +22,7 @@ from ..catalog.operations import ImportResult, import_catalog
 from ..evidence.models import Document, Evidence, EvidenceState
 from ..evidence.operations import add_links
 from ..extensions import db
+from ..transactions import service_transaction
 from .models import ResultSet
 from .operations import generate_proposals
 
@@ -220,7 +221,7 @@ def import_rubric(
     previous = previous_index(unit, spec.code, spec.year)
     diff = catalog_diff(previous, catalog) if previous is not None else None
     carried = None
-    try:
+    with service_transaction(dry_run=dry_run):
         if previous is not None and diff is not None:
             catalog, carried = with_history(catalog, unit, previous, diff)
         result = import_catalog(catalog, unit, source=source)
@@ -228,13 +229,6 @@ def import_rubric(
             after_import(result.index, previous, carried, {line.split(":")[0] for line in diff.repointed})
         offers = [f"{document.filename} → {item.code}" for document, item in carried.offers] if carried else []
         relinked = relink(carried.offers, relink_as) if carried is not None and relink_as and not dry_run else 0
-    except BaseException:
-        db.session.rollback()
-        raise
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
     return RubricImport(result, existed, diff, carried, previous.year if previous else None, offers, relinked)
 
 

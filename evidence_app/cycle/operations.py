@@ -25,6 +25,7 @@ from ..catalog.models import Area, ChecklistItem, Criterion, Index
 from ..errors import ProblemsRefused, Refused
 from ..extensions import db
 from ..sqltypes import utcnow
+from ..transactions import service_transaction
 from .models import CriterionResult, Proposal, ProposalState, ResultSet
 
 RESULT_COLUMNS = [
@@ -148,15 +149,8 @@ def import_results(
     """Store the province's scores for `year`, per criterion; set them as last year's scores of next year's
     rubric; propose checklist items from the points lost. Refuses the whole file on any bad row; a dry run
     gives the same plan and writes nothing."""
-    try:
+    with service_transaction(dry_run=dry_run):
         plan = _store_results(unit, index_code, year, path, data=data, actor_id=actor_id)
-    except BaseException:
-        db.session.rollback()
-        raise
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
     return plan
 
 
@@ -524,18 +518,14 @@ def decide_proposal(
 ) -> ChecklistItem | None:
     """An administrator's decision on a proposal: "discard" it, "save" its fields, or "accept" it (save, then
     make it a checklist item, which is returned). One transaction: a refusal leaves the proposal as it was."""
-    try:
-        item = None
+    item = None
+    with service_transaction():
         if action == "discard":
             discard_proposal(proposal, actor_id)
         else:
             update_proposal(proposal, title=title, checks=checks, owner=owner, due=due)
             if action == "accept":
                 item = accept_proposal(proposal, actor_id)
-    except BaseException:
-        db.session.rollback()
-        raise
-    db.session.commit()
     return item
 
 
@@ -620,12 +610,8 @@ def _decide(proposal: Proposal, state: ProposalState, actor_id: int | None) -> N
 def correct_causes(row: CriterionResult, causes: list[tuple[str, str]], actor_id: int | None) -> list[Proposal]:
     """Replace the causes read from a row's note by the administrator's; the proposals not yet decided for
     that row are made again from the corrected causes."""
-    try:
+    with service_transaction():
         made = _correct_causes(row, causes, actor_id)
-    except BaseException:
-        db.session.rollback()
-        raise
-    db.session.commit()
     return made
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from .filecheck.images import bomb_warnings_as_errors, open_image
+from .filecheck.images import bomb_warnings_as_errors, open_image, refused_as_corrupt
 from .filecheck.kinds import ALLOWED_KINDS, IMAGE_KINDS
 from .filecheck.messages import Refusal
 
@@ -73,7 +73,7 @@ def _load_reduced(path: str, kind: str) -> Image.Image:
     """Decode (header-checked for pixel floods), reduce to PREVIEW_MAX, orient, convert to sRGB."""
     with bomb_warnings_as_errors():
         src = open_image(path, kind)
-        try:
+        with refused_as_corrupt("preview", src):
             width, height = src.size
             if kind == "jpeg" and max(width, height) > PREVIEW_MAX:
                 ratio = PREVIEW_MAX / max(width, height)
@@ -84,12 +84,6 @@ def _load_reduced(path: str, kind: str) -> Image.Image:
             image = _normalise_mode(src)  # keeps .info (EXIF needed for the orientation below)
             image.thumbnail((PREVIEW_MAX, PREVIEW_MAX), Image.Resampling.LANCZOS)  # in place
             image = _oriented(image)
-        except Refusal:
-            raise
-        except Exception as exc:
-            raise Refusal("image_corrupt", f"preview: {type(exc).__name__}: {exc}"[:200]) from None
-        finally:
-            src.close()
     image = _to_srgb(image, icc)
     if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
         image = image.convert("RGB")  # alpha that is opaque everywhere (animated WebP, many PNGs)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from PIL import Image, UnidentifiedImageError
@@ -62,30 +64,31 @@ class bomb_warnings_as_errors(warnings.catch_warnings):
         return result
 
 
+@contextmanager
+def refused_as_corrupt(step: str, image: Image.Image) -> Iterator[None]:
+    """Whatever fails inside is the image's fault: refused as `image_corrupt`, naming the step; closed after."""
+    try:
+        yield
+    except Refusal:
+        raise
+    except Exception as exc:
+        raise Refusal("image_corrupt", f"{step}: {type(exc).__name__}: {exc}"[:200]) from None
+    finally:
+        image.close()
+
+
 def check_image(path: str, kind: str) -> CheckedFile:
     with bomb_warnings_as_errors():
         im = open_image(path, kind)
-        try:
+        with refused_as_corrupt("verify", im):
             im.verify()  # structure (PNG chunk CRCs, ...) without decoding
-        except Refusal:
-            raise
-        except Exception as exc:
-            raise Refusal("image_corrupt", f"verify: {type(exc).__name__}: {exc}"[:200]) from None
-        finally:
-            im.close()
         im = open_image(path, kind)  # verify() leaves the image unusable: open again
-        try:
+        with refused_as_corrupt("load", im):
             size = im.size
             exif = _safe_exif(im)
             if kind == "jpeg":
                 im.draft(None, (max(1, size[0] // 8), max(1, size[1] // 8)))  # decode at 1/8 scale
             im.load()  # truncated data → OSError (LOAD_TRUNCATED_IMAGES is never set)
-        except Refusal:
-            raise
-        except Exception as exc:
-            raise Refusal("image_corrupt", f"load: {type(exc).__name__}: {exc}"[:200]) from None
-        finally:
-            im.close()
     orientation = exif.get(0x0112) if exif is not None else None
     if orientation in (5, 6, 7, 8):
         size = (size[1], size[0])
