@@ -50,3 +50,26 @@ def test_audit_verify_command(ward, runner):
     db.session.commit()
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1 and f"BROKEN at event {event.id}" in broken.output
+
+
+def test_appends_from_fifty_threads_keep_one_unbroken_chain(app, ward):
+    """Every writer waits for the chain before reading its head: 50 simultaneous appends, no fork, no error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    before = db.session.scalar(select(sa.func.count()).select_from(AuditEvent))
+    unit_id = ward.id
+    db.session.remove()  # the threads' sessions must not wait on this one's open read
+
+    def append(n: int) -> None:
+        with app.app_context():
+            audit.record("test.concurrent", unit_id=unit_id, data={"n": n})
+            db.session.commit()
+            db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        list(pool.map(append, range(50)))
+
+    checked, broken = audit.verify_chain()
+    assert broken is None and checked == before + 50
+    prev_hashes = db.session.execute(select(AuditEvent.prev_hash)).scalars().all()
+    assert len(prev_hashes) == len(set(prev_hashes)), "two events extend the same head: the chain forked"
