@@ -19,6 +19,7 @@ from checklists.tables import fold
 from ..auth.models import Unit, User
 from ..catalog.models import ChecklistItem, Criterion, Index
 from ..catalog.operations import ImportResult, import_catalog
+from ..cells import keep_formulas_as_text
 from ..evidence.models import Document, Evidence, EvidenceState
 from ..evidence.operations import add_links
 from ..extensions import db
@@ -327,6 +328,7 @@ def to_xlsx(index: Index) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEFGHI", (10, 60, 30, 12, 40, 60, 28, 12, 14)):
         sheet.column_dimensions[letter].width = width
+    keep_formulas_as_text(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

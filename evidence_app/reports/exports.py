@@ -9,6 +9,8 @@ import json
 
 from flask import render_template
 
+from ..cells import csv_row, keep_formulas_as_text
+
 RISK_LABELS = {
     "secured": "Chắc chắn",
     "on_track": "Đúng tiến độ",
@@ -64,7 +66,7 @@ def to_csv(report: dict) -> bytes:
     for index in report["indices"]:
         for criterion in index["criteria"]:
             writer.writerow(
-                [f"{index['code']} {index['year']}", *(_cell(k, criterion[k]) for k, _h in CRITERION_COLUMNS)]
+                csv_row([f"{index['code']} {index['year']}", *(_cell(k, criterion[k]) for k, _h in CRITERION_COLUMNS)])
             )
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
 
@@ -134,6 +136,7 @@ def to_xlsx(report: dict) -> bytes:
         for column, width in zip("ABCDEFGHIJKLM", (10, 44, 8, 10, 10, 10, 10, 12, 12, 14, 60, 26, 11)):
             sheet.column_dimensions[column].width = width
     out = io.BytesIO()
+    keep_formulas_as_text(book)
     book.save(out)
     return out.getvalue()
 

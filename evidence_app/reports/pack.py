@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ..auth.models import Unit, User
 from ..catalog.models import ChecklistItem, Criterion, Index
+from ..cells import csv_cell
 from ..evidence.models import Decision, Document, Evidence, EvidenceState, Review
 from ..extensions import db
 from ..files import get_storage
@@ -115,7 +116,7 @@ def iter_pack(unit: Unit, report: dict) -> Iterator[bytes]:
         table = io.StringIO()
         writer = csv.DictWriter(table, fieldnames=MANIFEST_COLUMNS)
         writer.writeheader()
-        writer.writerows(manifest)
+        writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in manifest)
         archive.writestr("manifest.csv", "\ufeff" + table.getvalue())
         archive.writestr(
             "manifest.json", json.dumps({"unit": unit.code, "files": manifest}, ensure_ascii=False, indent=2)

@@ -241,3 +241,41 @@ def test_province_league_table(ward, app, client, tmp_path):
     reviewer = app.test_client()
     login(reviewer, "reviewer")
     assert reviewer.get("/reports/province").status_code == 403
+
+
+def test_cells_that_start_like_a_formula_stay_text_in_every_export(ward, runner, tmp_path):
+    """Issue 13, finding 8: a document number `=1+1`, a title `=HYPERLINK(…)` or a department `@SUM(…)` must not run
+    when the ward opens the manifest, the report or the catalog export in Excel."""
+    from openpyxl import load_workbook
+
+    from evidence_app.catalog.models import Criterion, Department
+    from evidence_app.cycle.carry import to_xlsx as catalog_xlsx
+    from evidence_app.reports.build import build_report
+    from evidence_app.reports.exports import to_csv, to_xlsx
+
+    hyperlink = '=HYPERLINK("http://evil.example","Bấm vào đây")'
+    criterion = db.session.execute(select(Criterion).where(Criterion.code == "1.3")).scalars().first()
+    criterion.title = hyperlink
+    department = db.session.execute(select(Department).where(Department.code == "vp-tk")).scalar_one()
+    department.name = "@SUM(1+1)*cmd|' /C calc'!A0"
+    db.session.commit()
+    approve(tmp_path, "CCHC-1.3-a", "Kế hoạch.pdf", number="=1+1")
+
+    out = tmp_path / "pack.zip"
+    assert runner.invoke(args=["pack", "--out", str(out)]).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    assert [r["number"] for r in rows if r["number"]] == ["'=1+1"]
+
+    report = build_report(ward, date(2024, 6, 1))
+    assert "'=HYPERLINK(" in to_csv(report).decode("utf-8-sig")
+    cells = [
+        c for sheet in load_workbook(io.BytesIO(to_xlsx(report))).worksheets for row in sheet.iter_rows() for c in row
+    ]
+    titled = [c for c in cells if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert titled and all(c.data_type == "s" for c in titled), "written as text, not as a formula"
+
+    index = criterion.area.index
+    cells = [c for row in load_workbook(io.BytesIO(catalog_xlsx(index))).active.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert any(c.value == hyperlink for c in cells)
