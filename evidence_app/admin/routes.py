@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.accounts import AccountRefused, create_user, set_password, update_user
+from ..auth.models import User
 from ..auth.queries import actors_of_unit, departments_of_unit, users_of_unit
 from ..catalog import assignments
 from ..catalog.forms import AssignForm
@@ -37,7 +38,7 @@ def new_user():
         username = form.username.data.strip()
         password = secrets.token_urlsafe(9)
         try:
-            create_user(
+            created = create_user(
                 current_user.unit,
                 username,
                 role=form.role.data,
@@ -51,15 +52,10 @@ def new_user():
         except AccountRefused as refused:
             getattr(form, refused.field).errors.append(refused.message)
         else:
-            flash(
-                _(
-                    "User %(name)s created. Their password, shown this once: %(password)s",
-                    name=username,
-                    password=password,
-                ),
-                "success",
+            message = _(
+                "User %(name)s created. Their password, shown this once: %(password)s", name=username, password=password
             )
-            return redirect(url_for("admin.users"), 303)
+            return _password_page(created, message)
     return render_template("admin/user_form.html", form=form, user=None), 422 if form.errors else 200
 
 
@@ -103,10 +99,17 @@ def reset_password(user_id: int):
         abort(400)
     password = secrets.token_urlsafe(9)
     set_password(user, password, actor=current_user)
-    flash(
-        _("New password for %(name)s, shown this once: %(password)s", name=user.username, password=password), "success"
+    return _password_page(
+        user, _("New password for %(name)s, shown this once: %(password)s", name=user.username, password=password)
     )
-    return redirect(url_for("admin.edit_user", user_id=user.id), 303)
+
+
+def _password_page(user: User, message: str):
+    """A new password is shown in this answer only: not in a flash message (the session cookie is readable), not
+    in any cache."""
+    response = make_response(render_template("admin/password.html", user=user, message=message))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/items/<int:item_id>/assign", methods=["POST"])

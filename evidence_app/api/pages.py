@@ -24,9 +24,10 @@ def tokens():
     if form.validate_on_submit():
         _token, secret = create_token(current_user, form.name.data)
     status = 422 if form.errors else (201 if secret else 200)
-    return render_template(
+    page = render_template(
         "api/tokens.html", form=form, secret=secret, tokens=tokens_of(current_user), action_form=ActionForm()
-    ), status
+    )
+    return page, status, {"Cache-Control": "no-store"}  # a new token is on this page, once
 
 
 @bp.post("/<int:token_id>/revoke")

@@ -167,3 +167,20 @@ def test_remind_sends_mail_when_smtp_is_configured(ward, runner, app, monkeypatc
     assert message[1] == "cb-vp-tk@gieng-day.vn" and "Minh Chứng:" in message[2]
     assert "Quá hạn" in message[3] and "CCHC-1.1-a" in message[3]
     assert ("starttls",) in sent and ("login", "minhchung") in sent
+
+
+def test_a_new_password_is_never_in_the_session_cookie_or_a_cache(ward, client, app):
+    """Issue 13, finding 13: the password is shown in the answer only, with Cache-Control: no-store."""
+    login(client, "admin")
+    target = user("cb-vp-tk")
+    for response in (
+        client.post("/admin/users/new", data={"username": "hoa.lt", "role": "staff", "active": "y"}),
+        client.post(f"/admin/users/{target.id}/password"),
+    ):
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+        password = re.search(r"chỉ hiển thị một lần\): (\S+)<", response.get_data(as_text=True)).group(1)
+        cookie = client.get_cookie("session")
+        session = app.session_interface.get_signing_serializer(app).loads(cookie.value) if cookie else {}
+        assert password not in repr(session)
+    tokens = client.post("/account/tokens/", data={"name": "máy in"})
+    assert tokens.status_code == 201 and tokens.headers["Cache-Control"] == "no-store"
