@@ -6,9 +6,10 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from . import check_password, throttle
+from . import throttle
 from .accounts import record_failed_sign_in, record_sign_in
 from .forms import LoginForm, LogoutForm
+from .passwords import sign_in_check
 from .queries import user_named
 
 bp = Blueprint("auth", __name__)
@@ -46,7 +47,7 @@ def login():
             response.headers["Retry-After"] = str(wait)
             return response
         user = user_named(username)
-        if user is not None and user.active and check_password(user, form.password.data):
+        if sign_in_check(user, form.password.data):
             lang = session.get("lang")
             session.clear()  # a fresh session at sign-in: nothing carried over from before
             if lang:

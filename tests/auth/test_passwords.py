@@ -6,7 +6,7 @@ from argon2 import PasswordHasher
 
 import config
 from evidence_app.auth import check_password, hash_password, password_hasher
-from tests.helpers import make_unit, make_user
+from tests.helpers import PASSWORD, make_unit, make_user
 
 
 def test_real_configurations_hash_with_argon2id_at_full_cost(tmp_path):
@@ -31,3 +31,36 @@ def test_a_hash_made_with_other_parameters_is_upgraded_at_sign_in(app):
     assert "m=1024,t=2" in user.password_hash, "a wrong password changes nothing"
     assert check_password(user, "mật khẩu cũ") is True
     assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+
+
+def test_signing_in_costs_one_verification_whether_the_user_exists_or_not(app, monkeypatch):
+    """Issue 13, finding 6: an unknown or disabled username answers no faster than a wrong password."""
+    from evidence_app.auth.passwords import sign_in_check
+
+    unit = make_unit()
+    known = make_user(unit, "lan")
+    disabled = make_user(unit, "tam")
+    disabled.active = False
+    calls = []
+
+    class CountingHasher:
+        def __init__(self, hasher):
+            self.hasher = hasher
+
+        def __getattr__(self, name):
+            return getattr(self.hasher, name)
+
+        def verify(self, hashed, password):
+            calls.append(1)
+            return self.hasher.verify(hashed, password)
+
+    monkeypatch.setitem(app.extensions, "password_hasher", CountingHasher(password_hasher()))
+    for user, password, expected in (
+        (known, "sai mật khẩu", False),
+        (None, "sai mật khẩu", False),
+        (disabled, PASSWORD, False),
+        (known, PASSWORD, True),
+    ):
+        calls.clear()
+        assert sign_in_check(user, password) is expected
+        assert len(calls) == 1, (user, password)
