@@ -20,14 +20,19 @@ from . import clock
 FORMAT_HINT = _l("Enter the date as dd/mm/yyyy, for example 14/03/2024.")
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # a document, a measurement or a report of this world
+
+
 def parse_day(raw: str | None) -> date | None:
-    """The day written in `raw`, or None when it is empty or not a day in any accepted format."""
+    """The day written in `raw`, or None when it is empty, not a day in any accepted format, or outside
+    1900–2100 (0001-01-01 and 9999-12-31 are typing slips, not dates of documents)."""
     text = (raw or "").strip()
     for fmt in DAY_FORMATS:
         try:
-            return datetime.strptime(text, fmt).date()
+            day = datetime.strptime(text, fmt).date()
         except ValueError:
-            pass
+            continue
+        return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
     return None
 
 

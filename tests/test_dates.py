@@ -51,3 +51,9 @@ def test_remind_takes_the_same_days_as_the_report(ward, runner, today):
 def test_a_command_refuses_a_day_it_cannot_read_in_one_line(ward, runner):
     result = runner.invoke(args=["remind", "--today", "2024/03/10"])
     assert result.exit_code == 2 and "DD/MM/YYYY" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("written", ["01/01/0001", "9999-12-31", "31.12.1899", "01/01/2101"])
+def test_a_day_outside_1900_to_2100_is_a_typing_slip(written):
+    """Issue 13, finding 12: such days were accepted and stored."""
+    assert parse_day(written) is None

@@ -95,6 +95,14 @@ def create_department(unit: Unit, code: str, name: str) -> Department:
         raise AccountRefused("code", _l("This department exists already."))
     department = Department(unit=unit, code=code, name=name.strip())
     db.session.add(department)
+    db.session.flush()
+    audit.record(
+        "department.create",
+        unit_id=unit.id,
+        object_type="department",
+        object_id=department.id,
+        data={"code": code, "name": department.name},
+    )
     db.session.commit()
     return department
 
@@ -114,7 +122,13 @@ def update_user(
         raise AccountRefused("role", _l("You cannot take away your own administrator role or disable yourself."))
 
     def summary() -> dict:
-        return {"role": user.role, "active": user.active, "departments": sorted(d.code for d in user.departments)}
+        return {
+            "full_name": user.full_name,
+            "email": user.email,
+            "role": user.role,
+            "active": user.active,
+            "departments": sorted(d.code for d in user.departments),
+        }
 
     before = summary()
     user.full_name, user.email = full_name.strip(), email

@@ -184,3 +184,31 @@ def test_a_new_password_is_never_in_the_session_cookie_or_a_cache(ward, client, 
         assert password not in repr(session)
     tokens = client.post("/account/tokens/", data={"name": "máy in"})
     assert tokens.status_code == 201 and tokens.headers["Cache-Control"] == "no-store"
+
+
+def test_every_change_of_an_account_is_audited(ward, client, runner):
+    """Issue 13, finding 11: a new name or e-mail, and `departments create`, left no audit event."""
+    login(client, "admin")
+    target = user("cb-vp-tk")
+    response = client.post(
+        f"/admin/users/{target.id}",
+        data={
+            "full_name": "Trần Văn Bình",
+            "email": "binh@example.vn",
+            "role": "staff",
+            "departments": [department("vp-tk").id],
+            "active": "y",
+        },
+    )
+    assert response.status_code == 303
+    event = db.session.execute(select(AuditEvent).order_by(AuditEvent.id.desc())).scalars().first()
+    assert event.action == "user.update" and event.data["full_name"][1] == "Trần Văn Bình"
+    assert event.data["email"] == [None, "binh@example.vn"]
+    assert (
+        runner.invoke(
+            args=["departments", "create", "--unit", "gieng-day", "--code", "yt", "--name", "Trạm Y tế"]
+        ).exit_code
+        == 0
+    )
+    event = db.session.execute(select(AuditEvent).order_by(AuditEvent.id.desc())).scalars().first()
+    assert event.action == "department.create" and event.data == {"code": "yt", "name": "Trạm Y tế"}
