@@ -17,6 +17,8 @@ from ..extensions import db
 from .models import Criterion, Measurement, SelfScore, SelfScoreHistory
 
 LARGEST_NUMBER = Decimal(10_000_000)  # points and figures are NUMERIC(10, 3) in the database
+DECIMALS = 3  # ... so a fourth decimal would be silently dropped (0.0004 stored as 0)
+MAX_TEXT = 4000  # a source or a note, as the API allows
 
 
 class EntryRefused(Refused):
@@ -35,7 +37,14 @@ def parse_number(raw, field: str) -> Decimal:
         raise EntryRefused(field, _l("Enter a number, for example 123 or 12,5."))
     if abs(value) >= LARGEST_NUMBER:
         raise EntryRefused(field, _l("The number is too large (at most %(max)s).", max=LARGEST_NUMBER - 1))
+    if value != value.quantize(Decimal(1).scaleb(-DECIMALS)):
+        raise EntryRefused(field, _l("At most %(n)s decimals, for example 12,345.", n=DECIMALS))
     return value
+
+
+def _short_enough(field: str, text: str | None) -> None:
+    if text is not None and len(text) > MAX_TEXT:
+        raise EntryRefused(field, _l("At most %(n)s characters.", n=MAX_TEXT))
 
 
 def parse_entry_day(raw, field: str) -> date:
@@ -61,6 +70,7 @@ def add_measurement(
         raise EntryRefused("measured_on", _l("This date is in the future."))
     if not (source or "").strip():
         raise EntryRefused("source", _l("Say where the figure comes from (the system, the report, the list)."))
+    _short_enough("source", source)
     measurement = Measurement(
         criterion=criterion,
         numerator=numerator,
@@ -101,6 +111,7 @@ def set_self_score(
     ).scalar_one_or_none()
     before = None if existing is None else str(existing.score)
     note = (note or "").strip() or None
+    _short_enough("note", note)
     if existing is None:
         existing = SelfScore(criterion=criterion, round=round_, score=score, note=note, entered_by_id=user.id)
         db.session.add(existing)

@@ -14,6 +14,8 @@ from ..extensions import db
 from ..permissions import can_review
 from .reasons import REASONS
 
+MAX_COMMENT = 4000  # as the API allows
+
 
 class ReviewRefused(Refused):
     """The decision is not allowed; `code` is stable ("not_reviewer", "own_upload", "reason_required", …)."""
@@ -66,6 +68,8 @@ def decide(
     if decision not in (Decision.approved.value, Decision.changes_requested.value):
         raise ReviewRefused("bad_decision", _l("Unknown decision."))
     comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > MAX_COMMENT:
+        raise ReviewRefused("comment_too_long", _l("At most %(n)s characters.", n=MAX_COMMENT))
     if decision == Decision.changes_requested.value:
         if reason_code not in REASONS:
             raise ReviewRefused("reason_required", _l("Choose the reason the document is sent back."))

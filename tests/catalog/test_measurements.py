@@ -82,3 +82,22 @@ def test_self_score_within_the_maximum(ward, client):
     assert client.post(f"/catalog/criteria/{c.id}/self-score", data={"score": "3"}).status_code == 303
     [score] = db.session.execute(select(SelfScore)).scalars().all()
     assert score.score == 3 and score.round == 1
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"numerator": "0", "denominator": "0,0004"}, "denominator", "3"),  # was stored as 0
+        ({"numerator": "9999999,9999", "denominator": ""}, "numerator", "3"),  # was a 500
+        ({"numerator": "1", "denominator": "10", "source": "x" * 4001}, "source", "4000"),
+    ],
+)
+def test_figures_the_database_cannot_hold_are_refused_not_truncated(ward, client, form, field, message):
+    """Issue 13, findings 10 and 12."""
+    login(client, "reviewer")
+    c = criterion("2.1")
+    response = client.post(
+        f"/catalog/criteria/{c.id}/measurements", data={"measured_on": "30/09/2024", "source": "Hệ thống", **form}
+    )
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert db.session.execute(select(Measurement)).first() is None
