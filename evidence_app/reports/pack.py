@@ -68,15 +68,24 @@ def approved_documents(unit: Unit) -> list[tuple[str, Document, User, datetime]]
     ]
 
 
+# Names Windows cannot open, whatever the extension (a ward unzips the pack on a Windows PC).
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))}
+
+
 def _unique(folder: str, filename: str, taken: set[str]) -> str:
+    """A name for the file in the pack that Windows can open, and unique in its folder whatever the case
+    (`Case.pdf` beside `case.pdf` would overwrite one another when unzipped on Windows)."""
     stem, dot, ext = filename.rpartition(".")
     if not dot:
         stem, ext = filename, ""
-    candidate, n = f"{folder}/{filename}", 2
-    while candidate in taken:
+    stem = stem.rstrip(". ") or "tai-lieu"  # Windows drops trailing dots and spaces
+    if stem.casefold() in WINDOWS_RESERVED:
+        stem += "_"
+    candidate, n = f"{folder}/{stem}{dot}{ext}", 2
+    while candidate.casefold() in taken:
         candidate = f"{folder}/{stem} ({n}){dot}{ext}"
         n += 1
-    taken.add(candidate)
+    taken.add(candidate.casefold())
     return candidate
 
 

@@ -279,3 +279,15 @@ def test_cells_that_start_like_a_formula_stay_text_in_every_export(ward, runner,
     cells = [c for row in load_workbook(io.BytesIO(catalog_xlsx(index))).active.iter_rows() for c in row]
     assert not [c for c in cells if c.data_type == "f"]
     assert any(c.value == hyperlink for c in cells)
+
+
+def test_names_in_the_pack_open_on_windows(ward, runner, tmp_path):
+    """Issue 13, finding 12: `Case.pdf` beside `case.pdf`, and `CON.pdf`, collided or failed on Windows."""
+    approve(tmp_path, "CCHC-1.3-a", "Case.pdf")
+    approve(tmp_path, "CCHC-1.3-b", "case.pdf")
+    approve(tmp_path, "CCHC-1.3-c", "CON.pdf")
+    out = tmp_path / "pack.zip"
+    assert runner.invoke(args=["pack", "--out", str(out)]).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        names = [n for n in archive.namelist() if n.startswith("CCHC-1.3/")]
+    assert sorted(names) == ["CCHC-1.3/CON_.pdf", "CCHC-1.3/Case.pdf", "CCHC-1.3/case (2).pdf"]
