@@ -25,7 +25,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     from .inputs import init_app as init_inputs
 
-    init_inputs(app)  # before the routes: it sets the `int` converter they use
+    init_inputs(app)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -5,21 +5,16 @@ from __future__ import annotations
 
 from flask import abort, request
 from flask_babel import gettext as _
-from werkzeug.routing import IntegerConverter
 
 LARGEST_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 
-class IdConverter(IntegerConverter):
-    """`<int:…>` in every route: a number above LARGEST_ID matches nothing (404), as another unit's id does."""
-
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", LARGEST_ID)
-        super().__init__(url_map, *args, **kwargs)
-
-
 def init_app(app) -> None:
-    app.url_map.converters["int"] = IdConverter  # before any route is added
+    @app.before_request
+    def ids_beyond_the_database_name_nothing():
+        # 404 for every method, as another unit's id (a converter with a maximum would answer 405 to some)
+        if any(isinstance(v, int) and v > LARGEST_ID for v in (request.view_args or {}).values()):
+            abort(404)
 
     @app.before_request
     def refuse_nul_characters():

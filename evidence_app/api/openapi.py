@@ -4,9 +4,8 @@ script (scripts/fuzz-api.sh) checks the server against it; tests/api checks that
 from __future__ import annotations
 
 from ..evidence.filecheck import REFUSAL_CODES
+from ..inputs import LARGEST_ID
 from ..review.reasons import REASONS
-
-MAX_ID = 2**31 - 1
 
 
 def _ref(name: str) -> dict:
@@ -381,7 +380,7 @@ def _path_id(name: str, what: str) -> dict:
         "in": "path",
         "required": True,
         "description": f"The {what}'s id.",
-        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+        "schema": {"type": "integer", "minimum": 0, "maximum": LARGEST_ID},
         "example": 1,
     }
 
@@ -392,7 +391,7 @@ def _query_id(name: str, what: str) -> dict:
         "in": "query",
         "required": False,
         "description": f"Only evidence of this {what}.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        "schema": {"type": "integer", "minimum": 1, "maximum": LARGEST_ID},
     }
 
 
@@ -619,7 +618,7 @@ def openapi_document() -> dict:
                     "summary": "Offer a document already uploaded as evidence for this item too.",
                     "parameters": [item],
                     "requestBody": _json_body(
-                        _object({"document_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}})
+                        _object({"document_id": {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}})
                     ),
                     "responses": _responses(
                         {**_ok("Linked.", _ref("Evidence"), 201), **_ok("It was linked already.", _ref("Evidence"))},
@@ -713,7 +712,7 @@ def openapi_document() -> dict:
                                 "version": {
                                     "type": "integer",
                                     "minimum": 1,
-                                    "maximum": MAX_ID,
+                                    "maximum": LARGEST_ID,
                                     "description": "The evidence's version as read: a decision made since gives 409.",
                                 },
                                 "reason": {
