@@ -1070,3 +1070,102 @@ def test_clean_filename_properties(raw):
     assert not any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp"} for ch in clean)
     assert clean[0] not in " ." and clean[-1] not in " ."
     assert clean_filename(clean) == clean  # idempotent
+
+
+# Issue 13, finding 7: active content that the first checks let through
+
+
+def _pdf_with(tmp_path, name, change) -> Path:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    change(writer)
+    path = tmp_path / name
+    with open(path, "wb") as f:
+        writer.write(f)
+    return path
+
+
+def _open_action(action):
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    def change(writer):
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {NameObject(k): (NameObject(v) if v.startswith("/") else TextStringObject(v)) for k, v in action.items()}
+        )
+
+    return change
+
+
+def _names_javascript(writer):
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    script = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('xin chao');")}
+    )
+    tree = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("mo"), writer._add_object(script)])})
+    writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
+
+
+def _page_launch(writer):
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    launch = DictionaryObject({NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("cmd.exe")})
+    writer.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): launch})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _names_javascript,
+        _open_action({"/S": "/JavaScript", "/JS": "app.launchURL('http://example.invalid')"}),
+        _page_launch,
+        lambda writer: writer.add_attachment("hoa-don.exe", b"MZ\x90\x00"),
+    ],
+    ids=["names-javascript", "openaction-javascript", "page-aa-launch", "embedded-file"],
+)
+def test_a_pdf_that_runs_something_is_refused(tmp_path, change):
+    error = refused(_pdf_with(tmp_path, "chay.pdf", change))
+    assert error.code == "pdf_active_content" and "PDF" in str(error.message)
+
+
+def test_a_pdf_that_opens_at_its_first_page_is_accepted(tmp_path):
+    from pypdf.generic import ArrayObject, NameObject
+
+    def fit_first_page(writer):
+        writer._root_object[NameObject("/OpenAction")] = ArrayObject(
+            [writer.pages[0].indirect_reference, NameObject("/Fit")]
+        )
+
+    assert check(_pdf_with(tmp_path, "mo-trang-dau.pdf", fit_first_page)).kind == "pdf"
+
+
+@pytest.mark.parametrize(
+    "rel_type, target",
+    [
+        ("image", r"\\attacker.example\share\logo.png"),
+        ("hyperlink", r"search-ms:query=hoa-don"),
+        ("hyperlink", "file:///C:/Windows/System32/cmd.exe"),
+    ],
+    ids=["unc-image", "search-ms-link", "file-link"],
+)
+def test_office_links_that_windows_would_follow_are_refused(tmp_path, rel_type, target):
+    assert refused(corpus.docx_with_external(tmp_path, rel_type, target)).code == "office_external_content"
+
+
+def test_an_embedded_ole_object_is_refused_and_a_web_link_accepted(tmp_path):
+    parts = corpus.ooxml_parts("docx")
+    parts["word/_rels/document.xml.rels"] = corpus._rels(("rId9", "oleObject", "embeddings/oleObject1.bin"))
+    parts["word/embeddings/oleObject1.bin"] = b"\xd0\xcf\x11\xe0" + b"\x00" * 508
+    assert refused(corpus.zip_file(tmp_path, "ole.docx", parts)).code == "office_external_content"
+    linked = corpus.docx_with_external(tmp_path, "hyperlink", "https://dichvucong.gov.vn", name="lien-ket.docx")
+    assert check(linked).kind == "docx"
+
+
+def test_an_xlsx_linked_to_a_shared_folder_is_refused(tmp_path):
+    parts = corpus.ooxml_parts("xlsx")
+    parts["xl/externalLinks/_rels/externalLink1.xml.rels"] = corpus._rels(
+        ("rId1", "externalLinkPath", r"file:///\\srv.example\share\so-lieu.xlsx", "External")
+    )
+    assert refused(corpus.zip_file(tmp_path, "lien-ket.xlsx", parts)).code == "office_external_content"

@@ -40,8 +40,11 @@ _ODF_MIMETYPES = {
 }
 # External relationships that make Office fetch and run/render remote content (template injection,
 # remote OLE objects as in CVE-2022-30190). Hyperlinks and external workbook links are fine.
-_DANGEROUS_EXTERNAL_REL = ("/attachedtemplate", "/oleobject", "/frame", "/subdocument")
-_DANGEROUS_TARGET = re.compile(r"^\s*(mhtml|ms-[a-z-]+|vbscript|javascript)\s*:", re.I)
+_DANGEROUS_EXTERNAL_REL = ("/attachedtemplate", "/oleobject", "/frame", "/subdocument", "/image")
+# Targets Windows would open by itself: Office's own protocols, scripts, searches, files and shared folders
+# (a UNC path leaks the user's credentials to that server).
+_DANGEROUS_TARGET = re.compile(r"^\s*((mhtml|ms-[a-z-]+|vbscript|javascript|search-ms|search|file)\s*:|\\\\|//)", re.I)
+_EMBEDDED_OBJECT_REL = "/oleobject"  # an OLE object inside the file runs its own program when opened
 
 
 def check_zip(path: str, size: int, name_ext: str) -> CheckedFile:
@@ -252,6 +255,8 @@ def _check_relationships(zf, infos) -> None:
             external = attrs.get("TargetMode", "").strip().lower() == "external"
             if external and rel_type.endswith(_DANGEROUS_EXTERNAL_REL):
                 raise Refusal("office_external_content", f"{_where}: external {rel_type} → {target[:100]}")
+            if rel_type.endswith(_EMBEDDED_OBJECT_REL):
+                raise Refusal("office_external_content", f"{_where}: embedded OLE object {target[:100]}")
             if _DANGEROUS_TARGET.match(target):
                 raise Refusal("office_external_content", f"{_where}: target {target[:100]}")
 

@@ -69,6 +69,12 @@ def refusal_message(code: str, **params):
             "The file is encrypted (password-protected). Remove the password, or print it to a new "
             "PDF, and upload again."
         )
+    if code == "pdf_active_content":
+        return _l(
+            "The PDF contains a script, a program or an attached file that would run or open by itself, which "
+            "is not accepted for security reasons. Print it to a new PDF (or scan the signed paper), and upload "
+            "again."
+        )
     if code == "office_corrupt":
         return _l(
             "The document is damaged or is not a valid Office/OpenDocument file. Open it in Word, "
@@ -81,9 +87,9 @@ def refusal_message(code: str, **params):
         )
     if code == "office_external_content":
         return _l(
-            "The document loads content from outside the file (a linked template or object), which is "
-            "not accepted for security reasons. Save a copy without links, or print it to PDF, and "
-            "upload again."
+            "The document loads content from outside the file (a linked template, picture or object, or a "
+            "link to a shared folder) or holds an embedded object, which is not accepted for security reasons. "
+            "Save a copy without them, or print it to PDF, and upload again."
         )
     raise ValueError(f"unknown refusal code {code!r}")
 
@@ -100,6 +106,7 @@ REFUSAL_CODES = (
     "image_corrupt",
     "pdf_corrupt",
     "pdf_encrypted",
+    "pdf_active_content",
     "office_corrupt",
     "office_encrypted",
     "office_external_content",
