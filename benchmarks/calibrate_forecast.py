@@ -73,7 +73,27 @@ def knobs(raw: dict) -> list[tuple[str, ...]]:
     ]
 
 
+def constraints(raw: dict) -> list[tuple[tuple, tuple]]:
+    """Every (x, y) pair of table values the loader wants x ≤ y for: low ≤ high, no time ≤ ample time, and a
+    worse item state never above a better one."""
+    pairs = []
+    for group in ("states", "measurement"):
+        for state in raw[group]:
+            for column in ("no_time", "ample_time"):
+                pairs.append(((group, state, column, 0), (group, state, column, 1)))
+            for i in (0, 1):
+                pairs.append(((group, state, "no_time", i), (group, state, "ample_time", i)))
+    order = list(raw["states"])  # best first
+    for better, worse in zip(order, order[1:]):
+        for column in ("no_time", "ample_time"):
+            for i in (0, 1):
+                pairs.append((("states", worse, column, i), ("states", better, column, i)))
+    return pairs
+
+
 def nudge(raw: dict, knob: tuple, step: Decimal) -> dict | None:
+    """The table with one value moved by `step`; the values it would cross move with it (raised or lowered), so
+    that the search is not stuck where one value blocks another."""
     changed = copy.deepcopy(raw)
     if knob == ("ample_time_weeks",):
         changed["ample_time_weeks"] = float(Decimal(str(raw["ample_time_weeks"])) + step * 10)
@@ -81,11 +101,30 @@ def nudge(raw: dict, knob: tuple, step: Decimal) -> dict | None:
     if knob == ("pace", "full_rate_per_week"):
         changed["pace"]["full_rate_per_week"] = float(Decimal(str(raw["pace"]["full_rate_per_week"])) + step * 5)
         return changed if changed["pace"]["full_rate_per_week"] >= 0.25 else None
-    group, state, column, i = knob
-    value = Decimal(str(changed[group][state][column][i])) + step
+
+    def get(k: tuple) -> Decimal:
+        group, state, column, i = k
+        return Decimal(str(changed[group][state][column][i]))
+
+    def put(k: tuple, value: Decimal) -> None:
+        group, state, column, i = k
+        changed[group][state][column][i] = float(value)
+
+    value = get(knob) + step
     if not 0 <= value <= 1:
         return None
-    changed[group][state][column][i] = float(value)
+    put(knob, value)
+    pairs = constraints(changed)
+    moved = True
+    while moved:
+        moved = False
+        for low, high in pairs:
+            if get(low) > get(high):
+                if step > 0:
+                    put(high, get(low))
+                else:
+                    put(low, get(high))
+                moved = True
     try:
         parse_parameters(changed)
     except ParameterError:

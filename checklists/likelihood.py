@@ -34,6 +34,7 @@ class ForecastParameters:
     ample_time_weeks: Decimal
     window_weeks: int
     full_rate_per_week: Decimal
+    track_record_states: frozenset[str]
     states: dict[str, Band]
     soon_days: int
     critical_share_percent: Decimal
@@ -94,11 +95,20 @@ def parse_parameters(raw: dict[str, Any]) -> ForecastParameters:
                 raise ParameterError(f"{group}.{name}: less time left must never give a higher p")
     _check_order(states, ITEM_STATES, "states")
     pace = raw.get("pace") or {}
+    track_record = list(pace.get("track_record") or ())
+    unknown = sorted(set(track_record) - set(ITEM_STATES) - set(MEASUREMENT_STATES))
+    if unknown:
+        raise ParameterError(f"pace.track_record: unknown state(s) {', '.join(unknown)}")
+    for better, worse in zip(ITEM_STATES, ITEM_STATES[1:]):
+        # the record only ever raises p: a worse state using it while a better one does not could invert them
+        if worse in track_record and better not in track_record:
+            raise ParameterError(f"pace.track_record: {worse} uses the track record, so {better} must too")
     risk = raw.get("risk") or {}
     parameters = ForecastParameters(
         ample_time_weeks=Decimal(str(raw["ample_time_weeks"])),
         window_weeks=int(pace["window_weeks"]),
         full_rate_per_week=Decimal(str(pace["full_rate_per_week"])),
+        track_record_states=frozenset(track_record),
         states=states,
         soon_days=int(risk["soon_days"]),
         critical_share_percent=Decimal(str(risk["critical_share_percent"])),

@@ -68,11 +68,14 @@ def _headline(
     return "Đã duyệt" if items else (case_reason or "Chưa có tài liệu nào được yêu cầu")
 
 
-def _pace_reason(name: str, provided: int, ctx: Context) -> str:
-    weeks = ctx.params.window_weeks
+def _pace_reason(code: str, name: str, ctx: Context) -> str:
+    weeks, provided = ctx.params.window_weeks, ctx.provided.get(code, 0)
     if provided == 0:
-        return f"{name}: không nộp tài liệu nào trong {weeks} tuần qua"
-    return f"{name}: nộp ~{format_decimal(Decimal(provided) / weeks)} tài liệu/tuần ({weeks} tuần qua)"
+        pace = f"{name}: không nộp tài liệu nào trong {weeks} tuần qua"
+    else:
+        pace = f"{name}: nộp ~{format_decimal(Decimal(provided) / weeks)} tài liệu/tuần ({weeks} tuần qua)"
+    done, owed = ctx.record.get(code, (0, 0))
+    return f"{pace}; đã nộp {done}/{owed} tài liệu đến hạn" if owed else pace
 
 
 def forecast_remainder(c: CriterionStatus, ctx: Context) -> CriterionForecast:
@@ -148,9 +151,8 @@ def forecast_criterion(c: CriterionStatus, items: tuple[JudgedItem, ...], ctx: C
     p_items = rule.items_p(case)
     owner = c.department or (items[0].status.owner if items else None)
     if gated < best:  # the measured gap to the rule's top
-        p_measure = params.p(
-            "below_target" if usable else "not_measured", weeks_between(today, assessment_date), ctx.pace(owner)
-        )
+        state = "below_target" if usable else "not_measured"
+        p_measure = params.p(state, weeks_between(today, assessment_date), ctx.pace(owner, state))
     else:
         p_measure = ONE
     expected = secured + p_items * (gated - secured) + p_items * p_measure * (best - gated)
@@ -189,7 +191,7 @@ def forecast_criterion(c: CriterionStatus, items: tuple[JudgedItem, ...], ctx: C
         reasons.append(f"{'quá hạn' if due < today else 'hạn'} {format_day(due)}")
     for code in dict.fromkeys(i.status.owner for i in pending):
         first = next(i for i in pending if i.status.owner == code)
-        reasons.append(_pace_reason(first.status.owner_name, ctx.provided.get(code, 0), ctx))
+        reasons.append(_pace_reason(code, first.status.owner_name, ctx))
     if measured_reason:
         reasons.append(measured_reason)
     if ctx.closed and any(i.state == "lost" and not i.lost_reason for i in items):

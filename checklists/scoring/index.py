@@ -53,6 +53,7 @@ def forecast_index(
         params,
         index_max=sum((c.max_points for c in criteria if c.rule_type != NOT_APPLICABLE), ZERO),
         provided=counts,
+        record=_track_records(criteria, today),
     )
 
     forecast_list: list[CriterionForecast] = []
@@ -120,6 +121,23 @@ def forecast_index(
         deviation_warning=warning,
         closed=ctx.closed,
     )
+
+
+def _track_records(criteria: list[CriterionStatus], today: date) -> dict[str, tuple[int, int]]:
+    """Per department, (items provided, items owed): owed are the items due by today or provided already,
+    provided those uploaded at least once. A department that has kept up all year is likely to keep up; one that
+    never started is not, however much time is left. More work never lowers the share (n/d ≤ (n+1)/(d+1) when
+    n ≤ d), and time without work never raises it."""
+    owed: dict[str, int] = {}
+    provided: dict[str, int] = {}
+    for c in criteria:
+        if c.rule_type == NOT_APPLICABLE:
+            continue
+        for item in c.items:
+            if item.uploaded or (item.due is not None and item.due <= today):
+                owed[item.owner] = owed.get(item.owner, 0) + 1
+                provided[item.owner] = provided.get(item.owner, 0) + item.uploaded
+    return {code: (provided[code], owed[code]) for code in owed}
 
 
 def _provided_in_window(activity: DepartmentActivity, today: date, weeks: int) -> int:

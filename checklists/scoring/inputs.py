@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from ..likelihood import ForecastParameters
-from ..numbers import HUNDRED
+from ..numbers import HUNDRED, ZERO
 from ..rules import Params
 
 
@@ -78,10 +78,19 @@ class Context:
     params: ForecastParameters
     index_max: Decimal
     provided: dict[str, int] = field(default_factory=dict)  # documents per department, in the pace window
+    record: dict[str, tuple[int, int]] = field(default_factory=dict)  # per department: (items provided, items owed)
 
     @property
     def closed(self) -> bool:
         return self.today > self.assessment_date
 
-    def pace(self, department: str | None) -> Decimal:
-        return self.params.pace(self.provided.get(department, 0) if department is not None else 0)
+    def pace(self, department: str | None, state: str) -> Decimal:
+        """Where p sits in its state's band: the department's recent pace, or its track record if better and the
+        state is one where a record of keeping up predicts the outcome (forecast.yaml, `pace.track_record`)."""
+        if department is None:
+            return self.params.pace(0)
+        recent = self.params.pace(self.provided.get(department, 0))
+        if state in self.params.track_record_states:
+            provided, owed = self.record.get(department, (0, 0))
+            return max(recent, Decimal(provided) / owed if owed else ZERO)
+        return recent

@@ -39,7 +39,7 @@ def judge_item(item: ItemStatus, ctx: Context) -> JudgedItem:
     if state != "pending":
         return JudgedItem(item, state, ONE if state == "approved" else ZERO, why)
     state, horizon = _pending_state(item, ctx.today), _horizon(item, ctx.assessment_date)
-    p = ctx.params.p(state, weeks_between(ctx.today, horizon), ctx.pace(item.owner))
+    p = ctx.params.p(state, weeks_between(ctx.today, horizon), ctx.pace(item.owner, state))
     return JudgedItem(item, state, p, None, horizon)
 
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 import pytest
 
 from checklists import CATALOG_DIR, load_catalog
-from checklists.likelihood import ForecastParameters, default_parameters, parse_parameters
+from checklists.likelihood import ForecastParameters, ParameterError, default_parameters, parse_parameters
 from checklists.scoring import (
     RISK_LEVELS,
     CriterionStatus,
@@ -39,23 +39,22 @@ from checklists.scoring import (
 D = Decimal
 # The table of states exactly as in checklists/forecast.yaml at commit 090d5f2: every number below is worked out
 # from it, so the shipped table can be re-calibrated without touching these tests.
-TABLE = parse_parameters(
-    {
-        "ample_time_weeks": 8,
-        "pace": {"window_weeks": 4, "full_rate_per_week": 2},
-        "states": {
-            "waiting": {"no_time": [0.75, 0.85], "ample_time": [0.85, 0.95]},
-            "sent_back": {"no_time": [0.40, 0.60], "ample_time": [0.65, 0.80]},
-            "missing": {"no_time": [0.10, 0.30], "ample_time": [0.35, 0.60]},
-            "overdue": {"no_time": [0.00, 0.10], "ample_time": [0.15, 0.35]},
-        },
-        "measurement": {
-            "below_target": {"no_time": [0.00, 0.10], "ample_time": [0.20, 0.40]},
-            "not_measured": {"no_time": [0.00, 0.05], "ample_time": [0.10, 0.25]},
-        },
-        "risk": {"soon_days": 14, "critical_share_percent": 0.5, "on_track_p": 0.8},
-    }
-)
+RAW_TABLE = {
+    "ample_time_weeks": 8,
+    "pace": {"window_weeks": 4, "full_rate_per_week": 2},
+    "states": {
+        "waiting": {"no_time": [0.75, 0.85], "ample_time": [0.85, 0.95]},
+        "sent_back": {"no_time": [0.40, 0.60], "ample_time": [0.65, 0.80]},
+        "missing": {"no_time": [0.10, 0.30], "ample_time": [0.35, 0.60]},
+        "overdue": {"no_time": [0.00, 0.10], "ample_time": [0.15, 0.35]},
+    },
+    "measurement": {
+        "below_target": {"no_time": [0.00, 0.10], "ample_time": [0.20, 0.40]},
+        "not_measured": {"no_time": [0.00, 0.05], "ample_time": [0.10, 0.25]},
+    },
+    "risk": {"soon_days": 14, "critical_share_percent": 0.5, "on_track_p": 0.8},
+}
+TABLE = parse_parameters(RAW_TABLE)
 TODAY = date(2024, 10, 1)
 ASSESS = date(2024, 12, 15)
 VP = "Văn phòng – Thống kê"
@@ -141,7 +140,7 @@ FAST_PACE = "Văn phòng – Thống kê: nộp ~2 tài liệu/tuần (4 tuần 
 NO_PACE = "Văn phòng – Thống kê: không nộp tài liệu nào trong 4 tuần qua"
 
 
-def run(criteria, departments=(FAST,), *, today=TODAY, threshold="5", penalty="1", **kw):
+def run(criteria, departments=(FAST,), *, today=TODAY, threshold="5", penalty="1", params=TABLE, **kw):
     return forecast_index(
         list(criteria),
         list(departments),
@@ -149,7 +148,7 @@ def run(criteria, departments=(FAST,), *, today=TODAY, threshold="5", penalty="1
         assessment_date=ASSESS,
         deviation_threshold_percent=D(threshold),
         deviation_penalty_points=D(penalty),
-        params=TABLE,
+        params=params,
         **kw,
     )
 
@@ -202,7 +201,7 @@ def test_on_track_when_p_is_high_and_nothing_is_overdue():
     assert scores(f) == (0, D("1.805"), 2) and f.at_risk == D("0.195") and f.probability == D("0.9025")
     assert f.risk == "on_track" and f.due is None
     assert f.reason == "Chờ duyệt 2 tài liệu"
-    assert f.reasons == ["2 tài liệu chờ duyệt", FAST_PACE]
+    assert f.reasons == ["2 tài liệu chờ duyệt", f"{FAST_PACE}; đã nộp 3/3 tài liệu đến hạn"]
     assert f.priority == D("0.2")  # nothing due soon: 0.195 × 1 → 0.20
     # a missing item instead of the first waiting one: p = 1 × 0.6 × 0.95 = 0.57 → 1.14, below 0.8
     g = one(
@@ -216,7 +215,12 @@ def test_on_track_when_p_is_high_and_nothing_is_overdue():
     )
     assert scores(g) == (0, D("1.14"), 2) and g.probability == D("0.57") and g.risk == "at_risk"
     assert g.due == date(2024, 11, 20) and g.reason == "Còn 1 tài liệu chưa có, hạn 20/11"
-    assert g.reasons == ["1/3 tài liệu chưa có", "1 tài liệu chờ duyệt", "hạn 20/11", FAST_PACE]
+    assert g.reasons == [
+        "1/3 tài liệu chưa có",
+        "1 tài liệu chờ duyệt",
+        "hạn 20/11",
+        f"{FAST_PACE}; đã nộp 2/2 tài liệu đến hạn",
+    ]
     assert g.priority == D("0.86")  # due in 50 days: 0.86 × 1
 
 
@@ -251,7 +255,7 @@ def test_critical_when_an_item_is_overdue():
     # overdue, pace 0: p = 0.15 → 0.3; at risk 1.7 ≥ 0.5% × 2
     assert scores(f) == (0, D("0.3"), 2) and f.at_risk == D("1.7") and f.risk == "critical"
     assert f.reason == "Quá hạn 12 ngày, chưa có minh chứng" and f.due == date(2024, 9, 19)
-    assert f.reasons == ["1/1 tài liệu chưa có", "quá hạn 19/09", NO_PACE]
+    assert f.reasons == ["1/1 tài liệu chưa có", "quá hạn 19/09", f"{NO_PACE}; đã nộp 0/1 tài liệu đến hạn"]
     # 1.7 × (2 + 12/7) = 6.3142… → 6.31
     assert f.priority == D("6.31")
     # lateness counts up to four weeks: 70 days overdue is no more urgent than 28 (1.7 × (2 + 4) = 10.2)
@@ -315,7 +319,7 @@ def test_critical_when_a_report_deadline_is_within_14_days():
     assert f.reasons == [
         "2/3 tài liệu chưa có",
         "hạn 05/10",
-        "Văn phòng – Thống kê: nộp ~0,25 tài liệu/tuần (4 tuần qua)",
+        "Văn phòng – Thống kê: nộp ~0,25 tài liệu/tuần (4 tuần qua); đã nộp 1/1 tài liệu đến hạn",
     ]
     overdue = one(case(date(2024, 9, 19)), [ONE_A_MONTH])
     # I-2 overdue: 0.15 + 0.20 × 0.125 = 0.175; p = (1 + 0.175 + 0.1890625) / 3 = 0.4546875 → 1 + 0.909375
@@ -355,7 +359,7 @@ def test_headline_sent_back():
     # sent back, pace 0: p = 0.65 → 1.3
     assert scores(f) == (0, D("1.3"), 2) and f.risk == "at_risk"
     assert f.reason == "1 tài liệu bị trả lại, cần bổ sung"
-    assert f.reasons == ["1 tài liệu bị trả lại", "hạn 20/12", NO_PACE]
+    assert f.reasons == ["1 tài liệu bị trả lại", "hạn 20/12", f"{NO_PACE}; đã nộp 1/1 tài liệu đến hạn"]
 
 
 def test_headline_waiting():
@@ -364,7 +368,7 @@ def test_headline_waiting():
     assert scores(f) == (0, D("1.805"), 2) and f.probability == D("0.9025") and f.risk == "on_track"
     assert f.due is None
     assert f.reason == "Chờ duyệt 2 tài liệu"
-    assert f.reasons == ["2 tài liệu chờ duyệt", FAST_PACE]
+    assert f.reasons == ["2 tài liệu chờ duyệt", f"{FAST_PACE}; đã nộp 2/2 tài liệu đến hạn"]
 
 
 def test_headline_order_overdue_then_sent_back_then_missing_then_waiting():
@@ -511,7 +515,7 @@ def test_deduction_counts_lost_pending_and_unexpected_reports():
         "Báo cáo 9T chưa gửi, đã quá hạn 13/09 — đã mất",
         "1/4 tài liệu chưa có",
         "hạn 05/12",
-        FAST_PACE,
+        f"{FAST_PACE}; đã nộp 2/3 tài liệu đến hạn",
     ]
     stalled = one(crit("deduction", items, params={"per_violation": "0.5"}, max_points="3"), [STALLED])
     # p = (1 + 0.35) / 4 = 0.3375 → 1.5 + 0.16875 = 1.66875 → 1.6687
@@ -945,11 +949,49 @@ def test_department_rate_from_recent_history():
     assert (row.rate_per_week, row.remaining, row.waiting, row.sent_back) == (D("1.5"), 20, 3, 1)
     assert row.weeks_needed == D(20) / D("1.5") and row.on_time is False
     f = forecast.criteria[0]
-    assert f.reasons[-1] == "Văn phòng – Thống kê: nộp ~1,5 tài liệu/tuần (4 tuần qua)"
+    assert f.reasons[-1] == "Văn phòng – Thống kê: nộp ~1,5 tài liệu/tuần (4 tuần qua); đã nộp 0/1 tài liệu đến hạn"
     assert f.reasons[0] == "20/20 tài liệu chưa có"
     # pace 6/8 = 0.75: missing 0.35 + 0.25 × 0.75 = 0.5375 each, mean 0.5375; secured T(0) = 0, best T(20) = 2
     # → 0.5375 × 2 = 1.075; due from today: priority 0.925 × 1.5 = 1.3875 → 1.39
     assert scores(f) == (0, D("1.075"), 2) and f.risk == "at_risk" and f.priority == D("1.39")
+
+
+RECORD_TABLE = parse_parameters(
+    {**RAW_TABLE, "pace": {**RAW_TABLE["pace"], "track_record": ["waiting", "sent_back", "missing"]}}
+)
+
+
+def test_a_department_that_kept_up_all_year_is_expected_to_keep_up():
+    """Nothing uploaded in the last 4 weeks (pace 0), but every item due so far was provided: a missing item
+    sits at the top of its band, as at full pace; an overdue item does not use the record (a department that
+    kept up and still left an item overdue has skipped it)."""
+    done = [item(f"D-{k}", due=date(2024, 3, 1), approved=date(2024, 2, 20)) for k in range(3)]
+    ahead = item("I-1", due=date(2024, 11, 20))
+    overdue = item("I-2", due=date(2024, 9, 20))
+
+    def p(items, table=RECORD_TABLE):
+        criterion = crit("count_thresholds", [*done, *items], params={"thresholds": [{"min": 4, "points": 2}]})
+        return one(criterion, [STALLED], params=table)
+
+    # missing, 10.7 weeks left (ample): record 3/3 = 1 → high 0.60; without the record low 0.35
+    assert p([ahead]).reasons[-1] == f"{NO_PACE}; đã nộp 3/3 tài liệu đến hạn"
+    assert p([ahead]).expected == D("1.8")  # (3 + 0.60) / 4 × 2
+    assert p([ahead], TABLE).expected == D("1.675")  # (3 + 0.35) / 4 × 2
+    # overdue: record 3/4, not used: low 0.15 either way
+    assert p([overdue]).expected == p([overdue], TABLE).expected == D("1.575")  # (3 + 0.15) / 4 × 2
+    # a department that provided 1 of the 3 items due: the missing one 0.35 + 0.25 × 1/3 = 0.4333…, the two
+    # overdue ones 0.15 each
+    behind = [item(f"D-{k}", due=date(2024, 3, 1)) for k in range(3)]
+    behind[0] = item("D-0", due=date(2024, 3, 1), approved=date(2024, 2, 20))
+    criterion = crit("count_thresholds", [*behind, ahead], params={"thresholds": [{"min": 4, "points": 2}]})
+    assert one(criterion, [STALLED], params=RECORD_TABLE).expected == D("0.8666")  # (1 + 0.3 + 0.4333…) / 4 × 2
+
+
+def test_the_track_record_never_reorders_the_states():
+    with pytest.raises(ParameterError, match="overdue uses the track record, so missing must too"):
+        parse_parameters({**RAW_TABLE, "pace": {**RAW_TABLE["pace"], "track_record": ["overdue"]}})
+    with pytest.raises(ParameterError, match="unknown state"):
+        parse_parameters({**RAW_TABLE, "pace": {**RAW_TABLE["pace"], "track_record": ["late"]}})
 
 
 def test_item_p_follows_its_owner_pace():
@@ -973,7 +1015,7 @@ def test_department_without_history_has_no_rate():
     [row] = forecast.departments
     assert (row.rate_per_week, row.remaining, row.weeks_needed, row.on_time) == (0, 1, None, False)
     f = forecast.criteria[0]
-    assert f.reasons[-1] == "Tư pháp: không nộp tài liệu nào trong 4 tuần qua"
+    assert f.reasons[-1] == "Tư pháp: không nộp tài liệu nào trong 4 tuần qua; đã nộp 1/1 tài liệu đến hạn"
     assert scores(f) == (0, D("1.7"), 2) and f.risk == "on_track"  # waiting at pace 0: 0.85
 
 
