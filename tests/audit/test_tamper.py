@@ -151,3 +151,39 @@ def test_events_from_before_the_key_still_verify_but_only_at_the_start(ward):
     assert audit.check_chain().breaks == [
         (after.id, "unkeyed hash after keyed events: rewritten without the audit key")
     ]
+
+
+def test_migration_0012_marks_the_existing_events_unkeyed_and_they_still_verify(tmp_path, empty_database_url):
+    """A database from before the key: its events, hashed with plain SHA-256, verify after the upgrade, and the
+    chain goes on with keyed events."""
+    from datetime import UTC, datetime
+
+    from flask_migrate import upgrade
+
+    from tests.conftest import build_app
+
+    app = build_app(tmp_path, empty_database_url)
+    with app.app_context():
+        upgrade(revision="0009")
+        prev_hash = audit.GENESIS_HASH
+        for n in range(3):
+            event = AuditEvent(occurred_at=datetime(2024, 5, n + 1, tzinfo=UTC), action="old.event", data={"n": n})
+            event.hash = _plain_sha256(prev_hash, event)
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO audit_events (occurred_at, action, data, prev_hash, hash) "
+                    "VALUES (:at, 'old.event', :data, :prev, :hash)"
+                ),
+                {"at": event.occurred_at, "data": json.dumps({"n": n}), "prev": prev_hash, "hash": event.hash},
+            )
+            prev_hash = event.hash
+        db.session.commit()
+        upgrade()
+        assert {e.hash_scheme for e in _events()} == {"sha256"}
+        audit.record("new.event")
+        db.session.commit()
+        result = audit.check_chain()
+        assert result.intact and result.events == 4 and result.unkeyed == 3
+        assert _events()[-1].hash_scheme == "hmac-sha256"
+        db.session.remove()
+        db.engine.dispose()
