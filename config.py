@@ -6,6 +6,8 @@ start without a real secret key, `TestConfig` is what the test suite builds apps
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -50,6 +52,9 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.STORAGE_URL = environ.get("STORAGE_URL") or (self.DATA_DIR / "files").as_uri()
         self.SECRET_KEY = environ.get("SECRET_KEY", "")
+        # Keys the audit trail's hashes (HMAC-SHA256); never stored in the database, so that its owner cannot
+        # recompute the chain after a rewrite. Unset outside production: derived from SECRET_KEY in prepare().
+        self.AUDIT_KEY = environ.get("MINHCHUNG_AUDIT_KEY", "")
         self.MAX_UPLOAD_MB = _int(environ, "MINHCHUNG_MAX_UPLOAD_MB", 50)
         self.MAX_CONTENT_LENGTH = (self.MAX_UPLOAD_MB + 1) * 1024 * 1024
         self.BABEL_DEFAULT_LOCALE = "vi"
@@ -78,6 +83,8 @@ class Config:
             self.DATA_DIR.mkdir(parents=True, exist_ok=True)
         if not self.SECRET_KEY:
             self.SECRET_KEY = self._generated_secret_key()
+        if not self.AUDIT_KEY:
+            self.AUDIT_KEY = hmac.new(self.SECRET_KEY.encode(), b"minhchung audit key", hashlib.sha256).hexdigest()
 
     def _generated_secret_key(self) -> str:
         """A random key kept in the data directory, so sessions survive a restart of the demo."""
@@ -99,13 +106,13 @@ class ProductionConfig(Config):
         self.REMEMBER_COOKIE_SECURE = True
 
     def prepare(self) -> None:
-        key = self.SECRET_KEY
-        if key.strip().lower() in DEFAULT_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
-            raise ConfigError(
-                "SECRET_KEY is missing or is a default value, and MINHCHUNG_ENV=production requires a real one. "
-                f"Set SECRET_KEY to a random string of at least {MIN_SECRET_KEY_LENGTH} characters, e.g. the output of "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
-            )
+        for name, key in (("SECRET_KEY", self.SECRET_KEY), ("MINHCHUNG_AUDIT_KEY", self.AUDIT_KEY)):
+            if key.strip().lower() in DEFAULT_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+                raise ConfigError(
+                    f"{name} is missing or is a default value, and MINHCHUNG_ENV=production requires a real one. "
+                    f"Set {name} to a random string of at least {MIN_SECRET_KEY_LENGTH} characters, e.g. the output "
+                    "of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+                )
         super().prepare()
 
 
@@ -119,6 +126,7 @@ class TestConfig(Config):
         if database_url:
             environ["DATABASE_URL"] = database_url
         environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-tests")
+        environ.setdefault("MINHCHUNG_AUDIT_KEY", "test-audit-key-that-is-long-enough-for-tests")
         super().__init__(environ)
         self.WTF_CSRF_ENABLED = False
         # The smallest Argon2 cost: a test user then costs microseconds instead of a second.

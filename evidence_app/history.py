@@ -17,7 +17,7 @@ from sqlalchemy import ForeignKey, Subquery, event, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
-from .sqltypes import UTCDateTime, utcnow
+from .sqltypes import UTCDateTime, no_truncate_ddl, utcnow
 
 
 class ChangeLog:
@@ -44,13 +44,15 @@ def change_standing_at(log, key_column, key, cutoff: datetime):
 
 
 def no_update_ddl(table: str) -> dict[str, list[str]]:
-    """Statements that make the database refuse any UPDATE of `table` (as migration 0009 applies them)."""
+    """Statements that make the database refuse any UPDATE of `table` (as migration 0009 applies them), and any
+    TRUNCATE (migration 0012): rows go only one by one, with the row they describe."""
     return {
         "postgresql": [
             """CREATE OR REPLACE FUNCTION history_rows_never_change() RETURNS trigger AS $$
                BEGIN RAISE EXCEPTION 'history rows are append-only'; END; $$ LANGUAGE plpgsql""",
             f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
                 FOR EACH ROW EXECUTE FUNCTION history_rows_never_change()""",
+            *no_truncate_ddl(table),
         ],
         "sqlite": [
             f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}

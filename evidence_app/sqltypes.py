@@ -65,3 +65,15 @@ def tidy_decimal(value: Decimal) -> Decimal:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.normalize()
+
+
+def no_truncate_ddl(table: str) -> list[str]:
+    """PostgreSQL statements that make the database refuse TRUNCATE of `table` (a row trigger never sees it):
+    for the audit trail and the undo logs, whose rows go one by one or not at all (as migration 0012 applies them).
+    """
+    return [
+        """CREATE OR REPLACE FUNCTION refuse_truncate() RETURNS trigger AS $$
+           BEGIN RAISE EXCEPTION '% is append-only: TRUNCATE is refused', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql""",
+        f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate()""",
+    ]

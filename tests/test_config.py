@@ -63,11 +63,34 @@ def test_production_refuses_a_missing_or_default_secret_key(tmp_path, key):
 
 def test_production_with_a_real_key_starts_with_secure_cookies(tmp_path):
     config = config_from_env(
-        {"MINHCHUNG_ENV": "production", "MINHCHUNG_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 48}
+        {
+            "MINHCHUNG_ENV": "production",
+            "MINHCHUNG_DATA_DIR": str(tmp_path),
+            "SECRET_KEY": "k" * 48,
+            "MINHCHUNG_AUDIT_KEY": "a" * 48,
+        }
     )
     app = create_app(config)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
-    assert app.config["SECRET_KEY"] == "k" * 48
+    assert app.config["SECRET_KEY"] == "k" * 48 and app.config["AUDIT_KEY"] == "a" * 48
+
+
+@pytest.mark.parametrize("key", [None, "", "change-me", "short-key"])
+def test_production_refuses_a_missing_or_default_audit_key(tmp_path, key):
+    """Issue 13, finding 2: the audit trail's hashes are keyed with a key the database never holds."""
+    environ = {"MINHCHUNG_ENV": "production", "MINHCHUNG_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 48}
+    if key is not None:
+        environ["MINHCHUNG_AUDIT_KEY"] = key
+    with pytest.raises(ConfigError, match="MINHCHUNG_AUDIT_KEY is missing or is a default value"):
+        create_app(config_from_env(environ))
+
+
+def test_outside_production_the_audit_key_is_derived_from_the_secret_key(tmp_path):
+    first, second = Config({"MINHCHUNG_DATA_DIR": str(tmp_path)}), Config({"MINHCHUNG_DATA_DIR": str(tmp_path)})
+    first.prepare()
+    second.prepare()
+    assert len(first.AUDIT_KEY) == 64 and first.AUDIT_KEY == second.AUDIT_KEY != first.SECRET_KEY
+    assert first.AUDIT_KEY not in (tmp_path / "secret_key").read_text()
 
 
 def test_unknown_environment_name(tmp_path):

@@ -264,6 +264,9 @@ SCHEMAS = {
                 "unit": _object({"code": STRING, "name": STRING}),
                 "as_of": DATE,
                 "generated_at": DATETIME,
+                "audit_head": _object(
+                    {"events": INTEGER, "last_id": N_INTEGER, "last_hash": STRING}
+                ),  # the audit chain's head when the report was made: an anchor for `audit verify --anchor`
                 "indices": {
                     "type": "array",
                     "items": _object(

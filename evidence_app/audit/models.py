@@ -1,4 +1,5 @@
-"""The audit trail: append-only events, each chained to the one before by a SHA-256 hash."""
+"""The audit trail: append-only events, each chained to the one before by a keyed hash (HMAC-SHA256; events
+written before migration 0012 by a plain SHA-256)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..sqltypes import UTCDateTime, utcnow
+from ..sqltypes import UTCDateTime, no_truncate_ddl, utcnow
 
 
 class AuditEvent(db.Model):
@@ -23,16 +24,21 @@ class AuditEvent(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # How `hash` is made (`trail.HASH_SCHEMES`): "hmac-sha256" for every new event; "sha256" (the default, also
+    # given to the events that existed before migration 0012) only in the chain's unkeyed beginning.
+    hash_scheme: Mapped[str] = mapped_column(String(16), server_default="sha256", nullable=False)
 
 
-# The database itself refuses to change or remove an event (the hash chain then catches what someone with the
-# power to drop these triggers does anyway). The same statements are applied by migration 0004.
+# The database itself refuses to change or remove an event (the keyed hash chain and the anchors then catch
+# what someone with the power to drop these triggers does anyway). The same statements are applied by
+# migrations 0004 and (TRUNCATE) 0012.
 APPEND_ONLY_DDL = {
     "postgresql": [
         """CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
            BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql""",
         """CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
            FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()""",
+        *no_truncate_ddl("audit_events"),
     ],
     "sqlite": [
         """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from checklists.scoring import IndexForecast, forecast_index
 
+from ..audit import chain_head
 from ..auth.models import Unit
 from ..catalog.models import Index
 from ..cycle.models import ResultSet
@@ -128,6 +129,7 @@ def build_report(unit: Unit, as_of: date) -> dict:
         "unit": {"code": unit.code, "name": unit.name},
         "as_of": as_of.isoformat(),
         "generated_at": utcnow().replace(microsecond=0).isoformat(),
+        "audit_head": chain_head(),  # an anchor kept by whoever keeps the report (`audit verify --anchor`)
         "indices": [
             index_dict(index, forecast, official.get(index.id)) for index, forecast in _forecasts(indices, as_of)
         ],

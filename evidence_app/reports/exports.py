@@ -55,6 +55,15 @@ def _cell(key: str, value):
     return value
 
 
+def audit_head_line(report: dict) -> str:
+    """The audit chain's head as one line for the foot of a report (also an anchor for `audit verify`)."""
+    head = report["audit_head"]
+    return (
+        f"Chuỗi nhật ký kiểm tra: {head['events']} sự kiện, sự kiện cuối #{head['last_id'] or 0}, "
+        f"mã băm {head['last_hash']}"
+    )
+
+
 def to_json(report: dict) -> bytes:
     return json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
 
@@ -68,6 +77,7 @@ def to_csv(report: dict) -> bytes:
             writer.writerow(
                 csv_row([f"{index['code']} {index['year']}", *(_cell(k, criterion[k]) for k, _h in CRITERION_COLUMNS)])
             )
+    writer.writerow([audit_head_line(report)])  # the last row, after the criteria
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
 
 
@@ -116,6 +126,9 @@ def to_xlsx(report: dict) -> bytes:
         )
         for cell in summary[summary.max_row][3:]:
             cell.number_format = number
+    summary.append([])
+    summary.append([audit_head_line(report)])
+    book.properties.description = audit_head_line(report)
     summary.column_dimensions["A"].width = 48
     for column in "BCDEFGHI":
         summary.column_dimensions[column].width = 16
@@ -142,7 +155,9 @@ def to_xlsx(report: dict) -> bytes:
 
 
 def to_html(report: dict) -> bytes:
-    return render_template("reports/print.html", report=report, risk_labels=RISK_LABELS).encode("utf-8")
+    return render_template(
+        "reports/print.html", report=report, risk_labels=RISK_LABELS, audit_head=audit_head_line(report)
+    ).encode("utf-8")
 
 
 def render(report: dict, fmt: str) -> bytes:

@@ -128,7 +128,13 @@ def iter_pack(unit: Unit, report: dict) -> Iterator[bytes]:
         writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in manifest)
         archive.writestr("manifest.csv", "\ufeff" + table.getvalue())
         archive.writestr(
-            "manifest.json", json.dumps({"unit": unit.code, "files": manifest}, ensure_ascii=False, indent=2)
+            "manifest.json",
+            json.dumps(
+                # the audit chain's head, as in the report: an anchor for `minhchung audit verify --anchor`
+                {"unit": unit.code, "audit_head": report["audit_head"], "files": manifest},
+                ensure_ascii=False,
+                indent=2,
+            ),
         )
         archive.writestr("bao-cao.json", to_json(report))
         archive.writestr("bao-cao.xlsx", to_xlsx(report))

@@ -131,7 +131,7 @@ def test_csv_xlsx_html_exports(ward, runner, tmp_path):
         assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8-sig"))))
     assert rows[0][:4] == ["Bộ chỉ số", "Mã", "Tiêu chí", "Lĩnh vực"] and "Điểm có nguy cơ mất" in rows[0]
-    assert len(rows) == 1 + 84
+    assert len(rows) == 1 + 84 + 1  # the header, the criteria, the audit chain's head
     book = load_workbook(tmp_path / "r.xlsx")
     assert book.sheetnames == ["Tổng hợp", "CCHC 2024", "QN-DTI 2024"]
     sheet = book["CCHC 2024"]
@@ -209,6 +209,43 @@ def test_the_submission_pack(ward, client, runner, tmp_path):
     staff = client.application.test_client()
     login(staff, "cb-vp-tk")
     assert staff.post("/reports/pack").status_code == 403
+
+
+def test_every_report_and_the_pack_carry_the_audit_chain_head(ward, client, runner, tmp_path):
+    """Issue 13, finding 2: the head (event count, last id and hash) goes wherever the ward keeps a copy, so that
+    `audit verify --anchor` can later tell whether the newest events were cut."""
+    from evidence_app.audit import chain_head
+
+    approve(tmp_path, "CCHC-1.3-a", "Kế hoạch.pdf")
+    head = chain_head()
+    assert head["events"] > 1 and head["last_id"] is not None
+    line = f"{head['events']} sự kiện, sự kiện cuối #{head['last_id']}, mã băm {head['last_hash']}"
+    for fmt in ("csv", "xlsx", "html", "json"):
+        out = tmp_path / f"r.{fmt}"
+        assert runner.invoke(args=["report", "--format", fmt, "--out", str(out)]).exit_code == 0
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["audit_head"] == head
+    rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8-sig"))))
+    assert line in rows[-1][0]
+    book = load_workbook(tmp_path / "r.xlsx")
+    assert line in book.properties.description
+    assert any(line in str(c.value) for row in book["Tổng hợp"].iter_rows() for c in row)
+    assert line in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+    out = tmp_path / "pack.zip"
+    assert runner.invoke(args=["pack", "--out", str(out)]).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        manifest = archive.read("manifest.json")
+        assert json.loads(manifest)["audit_head"] == head
+        assert json.loads(archive.read("bao-cao.json"))["audit_head"] == head
+    (tmp_path / "manifest.json").write_bytes(manifest)
+    assert runner.invoke(args=["audit", "verify", "--anchor", str(tmp_path / "manifest.json")]).exit_code == 0
+
+    login(client, "reviewer")  # an event of its own
+    head = chain_head()
+    page = client.get("/reports/").get_data(as_text=True)
+    assert f"{head['events']} sự kiện, sự kiện cuối #{head['last_id']}, mã băm {head['last_hash']}" in page
+    api = client.get("/api/v1/report?as_of=2024-06-01")
+    assert api.status_code == 200 and api.get_json()["audit_head"] == chain_head()
 
 
 def test_province_league_table(ward, app, client, tmp_path):
