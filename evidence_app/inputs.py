@@ -1,12 +1,22 @@
 """What no request may carry, refused before any page or service sees it (400/404, never a 500 from deep inside):
-NUL characters in the query or a form, and ids beyond the database's 32-bit integers in a URL."""
+NUL and other control characters in the query or a form, and ids beyond the database's 32-bit integers in a URL."""
 
 from __future__ import annotations
+
+import re
 
 from flask import abort, request
 from flask_babel import gettext as _
 
 LARGEST_ID = 2**31 - 1  # ids are 32-bit integers in the database
+MAX_JSON_BYTES = 64 * 1024  # the API's JSON bodies are a few fields; files come as multipart
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def has_forbidden_characters(text: str) -> bool:
+    """NUL and other control characters (tab and line breaks allowed), and lone UTF-16 surrogates, which JSON
+    can carry but no database text column can store."""
+    return _FORBIDDEN.search(text) is not None
 
 
 def init_app(app) -> None:
@@ -22,5 +32,7 @@ def init_app(app) -> None:
         values = list(request.args.values())
         if request.mimetype == "application/x-www-form-urlencoded":
             values += list(request.form.values())
-        if any("\x00" in value for value in values):
-            abort(400, description=_("A field contains a NUL character; type it again without it."))
+        if any(has_forbidden_characters(value) for value in values):
+            abort(
+                400, description=_("A field contains a control character (NUL or similar); type it again without it.")
+            )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from evidence_app.catalog.models import Measurement
+from evidence_app.extensions import db
+from tests.api.test_api import Api, criterion_id
 from tests.helpers import login
 
 
@@ -23,3 +26,33 @@ def test_an_id_beyond_the_database_integers_is_not_found(client, ward, path):
     login(client, "reviewer")
     assert client.get(path.format(2**31)).status_code == 404
     assert client.get(path.format(10**30)).status_code == 404
+
+
+def test_json_nested_too_deep_or_too_large_is_refused_not_a_500(app, ward):
+    staff = Api(app, "cb-vh-tt")
+    url = f"/api/v1/criteria/{criterion_id('1.2')}/measurements"
+    headers = {**staff.headers, "Content-Type": "application/json"}
+    deep = '{"numerator":' + "[" * 5000 + "]" * 5000 + "}"
+    answer = staff.client.post(url, data=deep, headers=headers)
+    assert answer.status_code == 400 and answer.json["error"]["code"] == "bad_json"
+    huge = '{"numerator":' + "[" * 100_000 + "]" * 100_000 + "}"
+    answer = staff.client.post(url, data=huge, headers=headers)
+    assert answer.status_code == 413 and answer.json["error"]["code"] == "too_large"
+    assert db.session.query(Measurement).count() == 0
+
+
+@pytest.mark.parametrize("text", ["\\ud800x", "a\\u0001b", "a\\u0000b"])
+def test_a_lone_surrogate_or_control_character_in_json_text_is_a_422(app, ward, text):
+    staff = Api(app, "cb-vh-tt")
+    url = f"/api/v1/criteria/{criterion_id('1.2')}/measurements"
+    body = '{"numerator": 1, "measured_on": "2024-05-31", "source": "' + text + '"}'
+    answer = staff.client.post(url, data=body, headers={**staff.headers, "Content-Type": "application/json"})
+    assert (
+        answer.status_code == 422 and "control characters" in answer.json["error"]["fields"]["source"][0]["message_en"]
+    )
+    assert db.session.query(Measurement).count() == 0
+
+
+def test_a_control_character_in_a_form_is_a_400(client, ward):
+    response = client.post("/login", data={"username": "cb-vp-tk\x01", "password": "x"})
+    assert response.status_code == 400

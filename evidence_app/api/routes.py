@@ -40,7 +40,7 @@ from ..evidence.queries import (
 from ..evidence.states import item_state
 from ..evidence.work import my_work
 from ..extensions import csrf, db
-from ..inputs import LARGEST_ID
+from ..inputs import LARGEST_ID, MAX_JSON_BYTES, has_forbidden_characters
 from ..permissions import can_enter_figures, can_review, is_admin
 from ..reports.build import build_report
 from ..reports.exports import to_json
@@ -86,7 +86,12 @@ def _forbidden():
 def _json_body() -> dict:
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", _l("Send the body as JSON (Content-Type: application/json)."))
-    body = request.get_json(silent=True)
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise ApiError(413, "too_large", _l("The JSON body is too large (at most 64 KB)."))
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than Python's parser goes: not a body any client of ours sends
+        body = None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_json", _l("The body must be a JSON object."))
     return body
@@ -102,8 +107,10 @@ def _text(body: dict, name: str, *, required: bool = False, max_length: int = 40
         if required:
             raise _invalid({name: [_l("This field is required.")]})
         return None
-    if not isinstance(value, str) or "\x00" in value or len(value) > max_length:
+    if not isinstance(value, str) or len(value) > max_length:
         raise _invalid({name: [_l("Expected text of at most %(max)s characters.", max=max_length)]})
+    if has_forbidden_characters(value):
+        raise _invalid({name: [_l("Remove the control characters (such as NUL) or broken characters from this text.")]})
     return value
 
 
