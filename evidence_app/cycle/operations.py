@@ -523,13 +523,16 @@ def decide_proposal(
         if action == "discard":
             discard_proposal(proposal, actor_id)
         else:
-            update_proposal(proposal, title=title, checks=checks, owner=owner, due=due)
+            update_proposal(proposal, actor_id, title=title, checks=checks, owner=owner, due=due)
             if action == "accept":
                 item = accept_proposal(proposal, actor_id)
     return item
 
 
-def update_proposal(proposal: Proposal, *, title: str, checks: str, owner: Department | None, due: date | None) -> None:
+def update_proposal(
+    proposal: Proposal, actor_id: int | None, *, title: str, checks: str, owner: Department | None, due: date | None
+) -> None:
+    """Save an administrator's edits of a proposal; what changed (old → new) goes into the audit trail."""
     if proposal.state != ProposalState.proposed.value:
         raise ProposalRefused("state", _l("only a proposal not yet decided can be edited"))
     title, checks = (title or "").strip(), (checks or "").strip()
@@ -539,7 +542,29 @@ def update_proposal(proposal: Proposal, *, title: str, checks: str, owner: Depar
         raise ProposalRefused("checks", _l("say what the appraiser checks"))
     if owner is not None and owner.unit_id != proposal.unit_id:
         raise ProposalRefused("owner", _l("choose a department of this unit"))
+    before = _proposal_fields(proposal)
     proposal.title, proposal.checks, proposal.owner_department, proposal.due_date = title[:500], checks, owner, due
+    after = _proposal_fields(proposal)
+    changed = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+    if changed:
+        audit.record(
+            "proposal.update",
+            unit_id=proposal.unit_id,
+            actor_id=actor_id,
+            object_type="proposal",
+            object_id=proposal.id,
+            data={"criterion": proposal.criterion.code, "changed": changed},
+        )
+
+
+def _proposal_fields(proposal: Proposal) -> dict[str, str | None]:
+    owner = proposal.owner_department
+    return {
+        "title": proposal.title,
+        "checks": proposal.checks,
+        "owner": owner.code if owner is not None else None,
+        "due": proposal.due_date.isoformat() if proposal.due_date else None,
+    }
 
 
 def accept_proposal(proposal: Proposal, actor_id: int | None) -> ChecklistItem:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from evidence_app.catalog.models import ChecklistItem, Index
 from evidence_app.cycle.models import CriterionResult, Proposal, ResultSet
 from evidence_app.extensions import db
-from evidence_app.models import AuditEvent
+from evidence_app.models import AuditEvent, User
 from tests.cycle.sheets import write_xlsx
 from tests.helpers import import_file, login, make_unit, make_user
 
@@ -147,9 +147,14 @@ def test_accept_after_editing_discard_and_only_accepted_items_go_live(setup):
         "proposed",
     ]
     assert {e.action for e in db.session.execute(select(AuditEvent)).scalars()} >= {
+        "proposal.update",
         "proposal.accept",
         "proposal.discard",
     }
+    edit = db.session.execute(select(AuditEvent).where(AuditEvent.action == "proposal.update")).scalar_one()
+    assert db.session.get(User, edit.actor_id).username == "admin" and edit.object_id == late.id
+    assert edit.data["changed"]["title"][1] == "Báo cáo CCHC Quý I/2024 (ký số)"
+    assert edit.data["changed"]["owner"][1] == "vh-tt" and edit.data["changed"]["due"][1] == "2024-03-14"
     # a decided proposal cannot be decided again
     client.post(
         f"/admin/proposals/{late.id}",
