@@ -3,6 +3,24 @@ so that `minhchung audit verify` finds any change made behind the app's back. Th
 
 from __future__ import annotations
 
-from .trail import GENESIS_HASH, ChainCheck, chain_head, check_chain, read_anchor, record, verify_chain
+from .trail import (
+    GENESIS_HASH,
+    ChainCheck,
+    chain_head,
+    check_chain,
+    hold_the_chain,
+    read_anchor,
+    record,
+    verify_chain,
+)
 
-__all__ = ["GENESIS_HASH", "ChainCheck", "chain_head", "check_chain", "read_anchor", "record", "verify_chain"]
+__all__ = [
+    "GENESIS_HASH",
+    "ChainCheck",
+    "chain_head",
+    "check_chain",
+    "hold_the_chain",
+    "read_anchor",
+    "record",
+    "verify_chain",
+]

@@ -74,6 +74,13 @@ def record(action: str, *, unit_id=None, actor_id=None, object_type=None, object
 CHAIN_LOCK_KEY = 0x4D4341554449_54
 
 
+def hold_the_chain() -> None:
+    """For a service that reads before it writes (is this file stored already?): take the lock every append
+    takes, now, so that a concurrent writer of the same thing waits until this transaction ends and then sees
+    it. Taking it twice in one transaction is harmless."""
+    _lock_the_chain()
+
+
 def _lock_the_chain() -> None:
     """Hold the chain until this transaction ends, and only then read its head.
 

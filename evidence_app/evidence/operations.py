@@ -97,6 +97,7 @@ def upload_document(
     storage = get_storage()
     stored = storage.save_file(os.fspath(path), sha256=sha256)
 
+    audit.hold_the_chain()  # the same new file sent twice at once must make one document, not two
     existing = db.session.execute(
         select(Document)
         .where(Document.unit_id == user.unit_id, Document.sha256 == stored.sha256, Document.deleted_at.is_(None))
@@ -105,6 +106,9 @@ def upload_document(
     ).scalar_one_or_none()
     if existing is not None:
         new_links = _link(existing, items, user)
+        if not new_links:  # nothing changed (a folder import run again): nothing to record
+            db.session.commit()
+            return UploadResult(existing, deduplicated=True, new_links=new_links)
         audit.record(
             "document.upload_duplicate",
             unit_id=user.unit_id,
