@@ -287,8 +287,10 @@ def wait_for(condition, what: str, timeout: float = 30):
 
 
 @pytest.fixture
-def real_server(tmp_path, server_database_url, catalog_dict, write_catalog):
-    """gunicorn with one sync worker on this test's database and data directory, the ward set up."""
+def real_server(request, tmp_path, server_database_url, catalog_dict, write_catalog):
+    """gunicorn with one worker on this test's database and data directory, the ward set up: a sync worker, or
+    the gunicorn options given as the fixture's (indirect) parameter. Its stdout is `gunicorn.out`."""
+    options = getattr(request, "param", ["--graceful-timeout", "1"])
     url = database_url(tmp_path, server_database_url)
     app = build_app(tmp_path, url)
     with app.app_context():
@@ -311,17 +313,16 @@ def real_server(tmp_path, server_database_url, catalog_dict, write_catalog):
             sys.executable,
             "-m",
             "gunicorn",
+            *options,
             "--workers",
             "1",
             "--bind",
             f"127.0.0.1:{port}",
-            "--graceful-timeout",
-            "1",
             "evidence_app:create_app()",
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=open(tmp_path / "gunicorn.out", "wb"),
         stderr=open(tmp_path / "gunicorn.log", "wb"),
     )
 
@@ -416,6 +417,38 @@ def test_worker_killed_between_storing_the_file_and_recording_it(real_server, tm
         assert not stored[0].exists()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("real_server", [["-c", "deploy/gunicorn.conf.py", "--timeout", "2"]], indirect=True)
+def test_with_the_shipped_gunicorn_configuration_a_slow_upload_outlives_the_worker_timeout(real_server, tmp_path):
+    """Issue 13, finding 5: with the README's command (sync workers, 30 s timeout), an upload or a download that took
+    longer died as gunicorn's bare error. With deploy/gunicorn.conf.py (threaded workers) a request may take longer
+    than the worker timeout (2 s here) and is logged with its duration."""
+    app, item_id, browser, worker_pid = real_server
+    browser.login("cb-vh-tt")
+    conn, rest = browser.start_upload(item_id, "Biên bản.pdf", big_pdf(tmp_path, 2 * MiB))
+    worker = worker_pid()
+    piece = len(rest) // 8
+    for n in range(8):  # 4 s for the body: twice the worker timeout
+        conn.send(rest[n * piece : (n + 1) * piece])
+        time.sleep(0.5)
+    conn.send(rest[8 * piece :])
+    assert conn.getresponse().status == 303
+    conn.close()
+    assert worker_pid() == worker, "the worker was not killed"
+    assert "Using worker: gthread" in (tmp_path / "gunicorn.log").read_text()
+    access = wait_for(
+        lambda: re.search(r'"POST /items/\d+/upload HTTP/1.1" 303 \S+ (\d+)ms', read_out(tmp_path)), "log"
+    )
+    assert int(access.group(1)) >= 4000
+    with app.app_context():
+        assert [d.filename for d in db.session.execute(select(Document)).scalars()] == ["Biên bản.pdf"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def read_out(tmp_path: Path) -> str:
+    return (tmp_path / "gunicorn.out").read_text()
 
 
 def database_url_of(app) -> str:
