@@ -440,7 +440,7 @@ def test_with_the_shipped_gunicorn_configuration_a_slow_upload_outlives_the_work
     access = wait_for(
         lambda: re.search(r'"POST /items/\d+/upload HTTP/1.1" 303 \S+ (\d+)ms', read_out(tmp_path)), "log"
     )
-    assert int(access.group(1)) >= 4000
+    assert int(access.group(1)) > 2000, "the request lasted longer than the worker timeout"
     with app.app_context():
         assert [d.filename for d in db.session.execute(select(Document)).scalars()] == ["Biên bản.pdf"]
         db.session.remove()
