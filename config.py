@@ -27,14 +27,31 @@ def _load_env_file() -> None:
     load_dotenv(Path.cwd() / ".env", override=False)
 
 
-def _int(environ: dict, name: str, default: int) -> int:
+def _int(environ: dict, name: str, default: int, *, minimum: int | None = None) -> int:
     raw = environ.get(name)
     if raw in (None, ""):
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a whole number.") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name}={raw!r} is too small: use a whole number of at least {minimum}.")
+    return value
+
+
+def engine_options(database_url: str, connect_timeout: int, statement_timeout: int) -> dict:
+    """SQLAlchemy's engine options: connections checked before use and, on PostgreSQL, every wait bounded — a
+    server that does not answer fails the request within `connect_timeout` seconds (an error page, HTTP 503)
+    instead of hanging it, and no statement runs longer than `statement_timeout` seconds (0: no limit)."""
+    options: dict = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        options["pool_timeout"] = connect_timeout  # waiting for a free connection of the pool
+        options["connect_args"] = {
+            "connect_timeout": connect_timeout,
+            "options": f"-c statement_timeout={statement_timeout * 1000}",
+        }
+    return options
 
 
 class Config:
@@ -49,7 +66,11 @@ class Config:
             environ = dict(os.environ)
         self.DATA_DIR = Path(environ.get("MINHCHUNG_DATA_DIR") or "instance").resolve()
         self.SQLALCHEMY_DATABASE_URI = environ.get("DATABASE_URL") or f"sqlite:///{self.DATA_DIR / 'minhchung.sqlite3'}"
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.DB_CONNECT_TIMEOUT = _int(environ, "MINHCHUNG_DB_CONNECT_TIMEOUT", 3, minimum=1)
+        self.DB_STATEMENT_TIMEOUT = _int(environ, "MINHCHUNG_DB_STATEMENT_TIMEOUT", 30, minimum=0)
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(
+            self.SQLALCHEMY_DATABASE_URI, self.DB_CONNECT_TIMEOUT, self.DB_STATEMENT_TIMEOUT
+        )
         self.STORAGE_URL = environ.get("STORAGE_URL") or (self.DATA_DIR / "files").as_uri()
         self.SECRET_KEY = environ.get("SECRET_KEY", "")
         # Keys the audit trail's hashes (HMAC-SHA256); never stored in the database, so that its owner cannot
@@ -57,6 +78,8 @@ class Config:
         self.AUDIT_KEY = environ.get("MINHCHUNG_AUDIT_KEY", "")
         self.MAX_UPLOAD_MB = _int(environ, "MINHCHUNG_MAX_UPLOAD_MB", 50)
         self.MAX_CONTENT_LENGTH = (self.MAX_UPLOAD_MB + 1) * 1024 * 1024
+        # files in one upload of the page (each is checked and stored in turn, within the request's time)
+        self.MAX_FILES_PER_UPLOAD = _int(environ, "MINHCHUNG_MAX_FILES_PER_UPLOAD", 20, minimum=1)
         self.BABEL_DEFAULT_LOCALE = "vi"
         self.BABEL_DEFAULT_TIMEZONE = environ.get("MINHCHUNG_TIMEZONE") or "Asia/Ho_Chi_Minh"
         self.LANGUAGES = ("vi", "en")

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from storage import StorageError
@@ -209,8 +210,9 @@ def init_app(app) -> None:
             return jsonify(error={"code": code, "message": str(message)}), status
         return render_template("unavailable.html", title=title, message=message), status
 
-    @app.errorhandler(OperationalError)
+    @app.errorhandler(OperationalError)  # also a connect or statement timeout (config.engine_options)
     @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)  # every connection of the pool busy for MINHCHUNG_DB_CONNECT_TIMEOUT seconds
     def database_unavailable(error):
         app.logger.error("database error: %s", error)
         with contextlib.suppress(Exception):

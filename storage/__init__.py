@@ -45,11 +45,22 @@ __all__ = [
 
 ACCEPTED_FORMS = (
     "file:///absolute/path, or s3://BUCKET?endpoint_url=http://HOST:PORT&region=REGION"
-    "&addressing_style=path|virtual|auto&presigned=true|false&multipart_threshold=BYTES&max_attempts=N "
+    "&addressing_style=path|virtual|auto&presigned=true|false&multipart_threshold=BYTES&max_attempts=N"
+    "&connect_timeout=SECONDS&read_timeout=SECONDS "
     "(every s3 parameter is optional; credentials come from AWS_ACCESS_KEY_ID / "
     "AWS_SECRET_ACCESS_KEY or the AWS profile, never from the URL)"
 )
-_S3_PARAMS = ("endpoint_url", "region", "addressing_style", "presigned", "multipart_threshold", "max_attempts")
+_S3_PARAMS = (
+    "endpoint_url",
+    "region",
+    "addressing_style",
+    "presigned",
+    "multipart_threshold",
+    "max_attempts",
+    "connect_timeout",
+    "read_timeout",
+)
+MAX_TIMEOUT = 600
 _BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
@@ -94,7 +105,13 @@ def storage_from_url(url: str) -> Storage:
         if parts.path not in ("", "/"):
             raise _bad(url, f"a key prefix ('{parts.path}') is not supported; use a bucket of its own")
         params = _s3_params(url, parts.query)
-        from storage.s3 import DEFAULT_MAX_ATTEMPTS, DEFAULT_MULTIPART_THRESHOLD, S3Storage
+        from storage.s3 import (
+            DEFAULT_CONNECT_TIMEOUT,
+            DEFAULT_MAX_ATTEMPTS,
+            DEFAULT_MULTIPART_THRESHOLD,
+            DEFAULT_READ_TIMEOUT,
+            S3Storage,
+        )
 
         threshold = DEFAULT_MULTIPART_THRESHOLD
         if "multipart_threshold" in params:
@@ -105,6 +122,10 @@ def storage_from_url(url: str) -> Storage:
         attempts = params.get("max_attempts", str(DEFAULT_MAX_ATTEMPTS))
         if not attempts.isdigit() or not 1 <= int(attempts) <= 10:
             raise _bad(url, f"max_attempts must be a number from 1 to 10, not '{attempts}'")
+        timeouts = {
+            name: _seconds(url, name, params.get(name), default)
+            for name, default in (("connect_timeout", DEFAULT_CONNECT_TIMEOUT), ("read_timeout", DEFAULT_READ_TIMEOUT))
+        }
         style = params.get("addressing_style", "auto")
         if style not in ("path", "virtual", "auto"):
             raise _bad(url, f"addressing_style must be path, virtual or auto, not '{style}'")
@@ -124,6 +145,7 @@ def storage_from_url(url: str) -> Storage:
             presigned=_BOOLS[presigned],
             multipart_threshold=threshold,
             max_attempts=int(attempts),
+            **timeouts,
         )
 
     raise _bad(url, f"unknown scheme '{parts.scheme}'" if parts.scheme else "no scheme")
@@ -131,6 +153,18 @@ def storage_from_url(url: str) -> Storage:
 
 def _bad(url: str, problem: str) -> StorageError:
     return StorageError(f"invalid storage URL {url!r}: {problem}. Accepted forms: {ACCEPTED_FORMS}")
+
+
+def _seconds(url: str, name: str, value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise _bad(url, f"{name} must be a number of seconds above 0 and at most {MAX_TIMEOUT}, not '{value}'")
+    return seconds
 
 
 def _s3_params(url: str, query: str) -> dict[str, str]:

@@ -32,7 +32,11 @@ from storage.base import (
 
 MIN_PART_SIZE = 5 * 1024 * 1024  # S3's (and Swift s3api's) smallest multipart part
 DEFAULT_MULTIPART_THRESHOLD = 8 * 1024 * 1024  # boto3's default
-DEFAULT_MAX_ATTEMPTS = 5
+# A store that does not answer fails a call within about (1 + DEFAULT_MAX_ATTEMPTS) × DEFAULT_READ_TIMEOUT + the
+# backoff (≈ 7 s), so that the request can answer 503 well within 10 s; a slow store needs larger values.
+DEFAULT_MAX_ATTEMPTS = 1  # retries after the first attempt
+DEFAULT_CONNECT_TIMEOUT = 3.0  # seconds to open a connection
+DEFAULT_READ_TIMEOUT = 3.0  # seconds to wait for any bytes of an answer
 MAX_PRESIGN_EXPIRES = 7 * 24 * 3600  # SigV4 limit
 
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
@@ -83,6 +87,8 @@ class S3Storage(Storage):
         presigned: bool = False,
         multipart_threshold: int = DEFAULT_MULTIPART_THRESHOLD,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
     ) -> None:
         self.bucket = bucket
         self.endpoint_url = endpoint_url
@@ -96,10 +102,11 @@ class S3Storage(Storage):
             s3={"addressing_style": addressing_style, "payload_signing_enabled": True},
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
-            # a store that is down or refuses a connection: retried with exponential backoff and jitter, then
-            # a StorageError the user sees; a short connect timeout so that a dead endpoint is found out quickly
+            # a store that is down, refuses a connection or does not answer: retried with exponential backoff and
+            # jitter, then a StorageError the user sees (HTTP 503); short timeouts find a dead endpoint out quickly
             retries={"max_attempts": max_attempts, "mode": "standard"},
-            connect_timeout=5,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
         )
         self.client = boto3.session.Session().client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
         self._transfer = TransferConfig(

@@ -38,6 +38,41 @@ def test_bad_number_is_a_clear_error(tmp_path):
         Config({"MINHCHUNG_DATA_DIR": str(tmp_path), "MINHCHUNG_MAX_UPLOAD_MB": "lots"})
 
 
+def test_bounded_waits_for_the_database_and_the_upload_size(tmp_path):
+    """Issue 13, finding 5: PostgreSQL connections had no connect or statement timeout (a hung server hung every
+    request); an upload had no cap on its number of files."""
+    base = {"MINHCHUNG_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql+psycopg://minhchung@db/minhchung"}
+    config = Config(base)
+    assert (config.DB_CONNECT_TIMEOUT, config.DB_STATEMENT_TIMEOUT, config.MAX_FILES_PER_UPLOAD) == (3, 30, 20)
+    assert config.SQLALCHEMY_ENGINE_OPTIONS == {
+        "pool_pre_ping": True,
+        "pool_timeout": 3,
+        "connect_args": {"connect_timeout": 3, "options": "-c statement_timeout=30000"},
+    }
+    config = Config(
+        {
+            **base,
+            "MINHCHUNG_DB_CONNECT_TIMEOUT": "5",
+            "MINHCHUNG_DB_STATEMENT_TIMEOUT": "0",
+            "MINHCHUNG_MAX_FILES_PER_UPLOAD": "50",
+        }
+    )
+    assert config.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] == {
+        "connect_timeout": 5,
+        "options": "-c statement_timeout=0",  # 0: no limit (e.g. for a long migration)
+    }
+    assert config.MAX_FILES_PER_UPLOAD == 50
+    sqlite = Config({"MINHCHUNG_DATA_DIR": str(tmp_path)})  # SQLite waits on locks by its own busy timeout
+    assert sqlite.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True}
+    for name, value in (
+        ("MINHCHUNG_DB_CONNECT_TIMEOUT", "0"),
+        ("MINHCHUNG_DB_STATEMENT_TIMEOUT", "-1"),
+        ("MINHCHUNG_MAX_FILES_PER_UPLOAD", "0"),
+    ):
+        with pytest.raises(ConfigError, match=f"{name}='{value}' is too small: use a whole number of at least"):
+            Config({**base, name: value})
+
+
 def test_generated_secret_key_is_kept_private_and_reused(tmp_path):
     first = Config({"MINHCHUNG_DATA_DIR": str(tmp_path)})
     first.prepare()

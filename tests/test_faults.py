@@ -287,8 +287,10 @@ def wait_for(condition, what: str, timeout: float = 30):
 
 
 @pytest.fixture
-def real_server(tmp_path, server_database_url, catalog_dict, write_catalog):
-    """gunicorn with one sync worker on this test's database and data directory, the ward set up."""
+def real_server(request, tmp_path, server_database_url, catalog_dict, write_catalog):
+    """gunicorn with one worker on this test's database and data directory, the ward set up: a sync worker, or
+    the gunicorn options given as the fixture's (indirect) parameter. Its stdout is `gunicorn.out`."""
+    options = getattr(request, "param", ["--graceful-timeout", "1"])
     url = database_url(tmp_path, server_database_url)
     app = build_app(tmp_path, url)
     with app.app_context():
@@ -311,17 +313,16 @@ def real_server(tmp_path, server_database_url, catalog_dict, write_catalog):
             sys.executable,
             "-m",
             "gunicorn",
+            *options,
             "--workers",
             "1",
             "--bind",
             f"127.0.0.1:{port}",
-            "--graceful-timeout",
-            "1",
             "evidence_app:create_app()",
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=open(tmp_path / "gunicorn.out", "wb"),
         stderr=open(tmp_path / "gunicorn.log", "wb"),
     )
 
@@ -418,6 +419,38 @@ def test_worker_killed_between_storing_the_file_and_recording_it(real_server, tm
         db.engine.dispose()
 
 
+@pytest.mark.parametrize("real_server", [["-c", "deploy/gunicorn.conf.py", "--timeout", "2"]], indirect=True)
+def test_with_the_shipped_gunicorn_configuration_a_slow_upload_outlives_the_worker_timeout(real_server, tmp_path):
+    """Issue 13, finding 5: with the README's command (sync workers, 30 s timeout), an upload or a download that took
+    longer died as gunicorn's bare error. With deploy/gunicorn.conf.py (threaded workers) a request may take longer
+    than the worker timeout (2 s here) and is logged with its duration."""
+    app, item_id, browser, worker_pid = real_server
+    browser.login("cb-vh-tt")
+    conn, rest = browser.start_upload(item_id, "Biên bản.pdf", big_pdf(tmp_path, 2 * MiB))
+    worker = worker_pid()
+    piece = len(rest) // 8
+    for n in range(8):  # 4 s for the body: twice the worker timeout
+        conn.send(rest[n * piece : (n + 1) * piece])
+        time.sleep(0.5)
+    conn.send(rest[8 * piece :])
+    assert conn.getresponse().status == 303
+    conn.close()
+    assert worker_pid() == worker, "the worker was not killed"
+    assert "Using worker: gthread" in (tmp_path / "gunicorn.log").read_text()
+    access = wait_for(
+        lambda: re.search(r'"POST /items/\d+/upload HTTP/1.1" 303 \S+ (\d+)ms', read_out(tmp_path)), "log"
+    )
+    assert int(access.group(1)) > 2000, "the request lasted longer than the worker timeout"
+    with app.app_context():
+        assert [d.filename for d in db.session.execute(select(Document)).scalars()] == ["Biên bản.pdf"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def read_out(tmp_path: Path) -> str:
+    return (tmp_path / "gunicorn.out").read_text()
+
+
 def database_url_of(app) -> str:
     return app.config["SQLALCHEMY_DATABASE_URI"]
 
@@ -490,6 +523,175 @@ if os.environ.get("TEST_DATABASE_URL"):  # a server that can drop connections: P
         assert response.status_code == 303
         assert count(Document) == 1
         killer.dispose()
+
+
+# ---------------------------------------------------------------- a server that accepts and never answers
+
+
+class BlackHole:
+    """A hung server (a database or S3 endpoint that accepts connections and never answers a byte)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                self.held.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.held:
+            conn.close()
+
+
+@pytest.fixture
+def black_hole():
+    hole = BlackHole()
+    yield hole
+    hole.close()
+
+
+def answer_within(seconds: float, send):
+    """What `send()` returns, which must be within `seconds` — the requirement itself (issue 13, finding 5: a
+    hung database or S3 endpoint answers 503 within 10 s). It runs in a thread so that a hang fails the test."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["response"] = send()
+        except BaseException as exc:  # reported below, in the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"no answer within {seconds} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["response"]
+
+
+def test_a_database_that_never_answers_gets_503_within_10_seconds(tmp_path, black_hole):
+    """Without a connect timeout every request waited for the hung server (for ever, or until gunicorn killed the
+    worker at 30 s). The PostgreSQL engine's connect timeout (MINHCHUNG_DB_CONNECT_TIMEOUT, 3 s) ends the wait."""
+    app = build_app(tmp_path, f"postgresql+psycopg://minhchung@127.0.0.1:{black_hole.port}/minhchung")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session.update({"_user_id": "1", "_fresh": True})
+    browser = {"User-Agent": "Mozilla/5.0 (Linux; Android 14) Chrome/130"}
+    with app.test_request_context(headers=browser, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session["_id"] = identifier
+
+    response = answer_within(10, lambda: client.get("/my", headers={"Accept": "text/html", **browser}))
+    assert response.status_code == 503
+    assert "Không kết nối được cơ sở dữ liệu" in response.get_data(as_text=True)
+    response = answer_within(10, lambda: client.get("/api/v1/my/items", headers=browser))
+    assert response.status_code == 503 and response.get_json()["error"]["code"] == "database_unavailable"
+    signing_in = app.test_client()
+    response = answer_within(10, lambda: signing_in.post("/login", data={"username": "admin", "password": PASSWORD}))
+    assert response.status_code == 503
+    assert len(black_hole.held) >= 3, "each request did reach the hung server"
+
+
+def test_a_file_store_that_never_answers_gets_503_within_10_seconds(
+    tmp_path, server_database_url, monkeypatch, catalog_dict, write_catalog, black_hole
+):
+    """Without a read timeout (botocore waits 60 s) and with 5 retries, an upload or download waited minutes for a
+    hung S3 endpoint. With the default timeouts and retries of a storage URL, each is a 503 within 10 s; the other
+    files of the same upload are not tried (each would wait as long again)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    endpoint = f"http://127.0.0.1:{black_hole.port}"
+    app = build_app(
+        tmp_path,
+        database_url(tmp_path, server_database_url),
+        STORAGE_URL=f"s3://evidence?endpoint_url={endpoint}&region=us-east-1&addressing_style=path",
+    )
+    with app.app_context():
+        db.create_all()
+        item = set_up_ward(catalog_dict, write_catalog)
+        item_id, unit_id = item.id, item.unit_id
+        client = app.test_client()
+        login(client, "cb-vh-tt")
+        files = [(io.BytesIO(big_pdf(tmp_path, 50_000)), f"Biên bản {n}.pdf") for n in range(3)]
+        response = answer_within(
+            10,
+            lambda: client.post(
+                f"/items/{item_id}/upload",
+                content_type="multipart/form-data",
+                headers={"Accept": "application/json"},
+                data={"files": files},
+            ),
+        )
+        assert response.status_code == 503
+        refused = response.get_json()["refused"]
+        assert [r["name"] for r in refused] == ["Biên bản 0.pdf", "Biên bản 1.pdf", "Biên bản 2.pdf"]
+        assert all(r["reason"].startswith("Không kết nối được kho lưu trữ tệp") for r in refused)
+        assert count(Document) == 0
+
+        db.session.add(
+            Document(
+                unit_id=unit_id,
+                storage_key="ab/ab/" + "ab" * 32,
+                sha256="ab" * 32,
+                size=1,
+                content_type="application/pdf",
+                filename="x.pdf",
+                uploaded_by_id=db.session.execute(select(User.id)).scalar_one(),
+            )
+        )
+        db.session.commit()
+        document_id = db.session.execute(select(Document.id)).scalar_one()
+        response = answer_within(10, lambda: client.get(f"/documents/{document_id}/download"))
+        assert response.status_code == 503
+        assert "Không kết nối được kho lưu trữ tệp" in response.get_data(as_text=True)
+        db.session.remove()
+        db.engine.dispose()
+
+
+if os.environ.get("TEST_DATABASE_URL"):  # statement_timeout is PostgreSQL's
+
+    def test_a_statement_that_waits_too_long_is_cancelled_with_503(
+        tmp_path, server_database_url, catalog_dict, write_catalog
+    ):
+        """A request blocked behind another session's lock waited for as long as the lock was held;
+        MINHCHUNG_DB_STATEMENT_TIMEOUT (30 s; 1 s here) cancels the statement and the request answers 503."""
+        from config import engine_options
+
+        url = database_url(tmp_path, server_database_url)
+        app = build_app(tmp_path, url, SQLALCHEMY_ENGINE_OPTIONS=engine_options(url, 3, 1))
+        with app.app_context():
+            db.create_all()
+            item_id = set_up_ward(catalog_dict, write_catalog).id
+            client = app.test_client()
+            login(client, "cb-vh-tt")
+            assert client.get(f"/items/{item_id}").status_code == 200
+            db.session.remove()
+            locker = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+            with locker.connect() as lock:
+                lock.exec_driver_sql("BEGIN")
+                lock.exec_driver_sql("LOCK TABLE checklist_items IN ACCESS EXCLUSIVE MODE")
+                started = time.monotonic()
+                response = answer_within(10, lambda: client.get(f"/items/{item_id}"))
+                waited = time.monotonic() - started
+                lock.exec_driver_sql("ROLLBACK")
+            locker.dispose()
+            assert response.status_code == 503
+            assert "Không kết nối được cơ sở dữ liệu" in response.get_data(as_text=True)
+            assert waited < 5
+            assert client.get(f"/items/{item_id}").status_code == 200, "the next request works"
+            db.session.remove()
+            db.engine.dispose()
 
 
 # ---------------------------------------------------------------- a bug

@@ -76,6 +76,7 @@ def _item_page(item, form, refusals=(), status=200):
         action_form=ActionForm(),
         editable=lambda doc: can_edit(doc, current_user),
         max_mb=max_upload_bytes() // (1024 * 1024),
+        max_files=current_app.config["MAX_FILES_PER_UPLOAD"],
     ), status
 
 
@@ -110,14 +111,31 @@ def upload(item_id: int):
         if _wants_json():
             return jsonify(errors={name: [str(e) for e in errors] for name, errors in form.errors.items()}), 422
         return _item_page(item, form, status=422)
+    limit = current_app.config["MAX_FILES_PER_UPLOAD"]
+    message = None
     if not files:
         message = _("Choose at least one file to upload.")
+    elif len(files) > limit:  # refused before any is stored: a request must end well within the server's time
+        message = _(
+            "%(count)d files were chosen, but at most %(limit)d can be uploaded at once. Nothing was uploaded: "
+            "choose at most %(limit)d files and upload the others in another round.",
+            count=len(files),
+            limit=limit,
+        )
+    if message:
         if _wants_json():
             return jsonify(errors={"files": [message]}), 422
         flash(message, "error")
         return _item_page(item, form, status=422)
+    store_down = _(
+        "The file store cannot be reached, so this file was not saved. Try again in a few minutes; if it "
+        "goes on, tell the IT office."
+    )
     refusals, accepted, storage_failed = [], [], False
     for upload_file in files:
+        if storage_failed:  # not tried: each file would wait for the store as long again
+            refusals.append((clean_filename(upload_file.filename), store_down))
+            continue
         try:
             result = upload_document(
                 upload_file.stream.name,
@@ -134,15 +152,7 @@ def upload(item_id: int):
             db.session.rollback()
             current_app.logger.error("upload of %r not stored: %s", upload_file.filename, exc)
             storage_failed = True
-            refusals.append(
-                (
-                    clean_filename(upload_file.filename),
-                    _(
-                        "The file store cannot be reached, so this file was not saved. Try again in a few minutes; if it "
-                        "goes on, tell the IT office."
-                    ),
-                )
-            )
+            refusals.append((clean_filename(upload_file.filename), store_down))
             continue
         accepted.append((upload_file.filename, result))
     messages = []

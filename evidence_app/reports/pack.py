@@ -1,14 +1,18 @@
 """The submission pack: one folder per criterion with its approved documents under their original names, a
-manifest (CSV and JSON) and the report, written as a stream — never the whole ZIP in memory."""
+manifest (CSV and JSON) and the report, written as a stream — never the whole ZIP in memory — into a file that is
+complete before anyone receives it."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -140,3 +144,19 @@ def iter_pack(unit: Unit, report: dict) -> Iterator[bytes]:
         archive.writestr("bao-cao.xlsx", to_xlsx(report))
         archive.writestr("bao-cao.html", to_html(report))
     yield sink.take()
+
+
+def build_pack(unit: Unit, report: dict, directory: Path) -> IO[bytes]:
+    """The whole pack in a temporary file in `directory` (gone once closed), read from its start.
+
+    Built before the answer begins: a store failing midway is an error page (HTTP 503), never a broken ZIP after
+    HTTP 200, and a slow client only keeps a finished file open, not the building of it."""
+    file = tempfile.TemporaryFile(dir=directory, prefix="pack-")
+    try:
+        for chunk in iter_pack(unit, report):
+            file.write(chunk)
+        file.seek(0)
+    except BaseException:
+        file.close()
+        raise
+    return file

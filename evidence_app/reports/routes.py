@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..dates import as_of_day
+from ..files import upload_tmp_dir
 from ..forms import ActionForm
 from ..permissions import allowed_or_403, can_review, sees_the_province
 from .build import build_report, league_table
 from .exports import CONTENT_TYPES, FORMATS, RISK_LABELS, render
-from .pack import iter_pack
+from .pack import build_pack
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -77,11 +79,13 @@ def pack():
     report = _report(as_of)
     unit = current_user.unit
     name = f"ho-so-minh-chung-{unit.code}-{as_of.isoformat()}.zip"
-    return Response(
-        stream_with_context(iter_pack(unit, report)),
-        content_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+    archive = build_pack(unit, report, upload_tmp_dir())
+    response = send_file(archive, mimetype="application/zip", conditional=False)
+    response.content_length = os.fstat(archive.fileno()).st_size  # a browser shows the download's progress
+    response.headers.update(
+        {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
     )
+    return response
 
 
 @bp.get("/province")

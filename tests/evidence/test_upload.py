@@ -177,6 +177,37 @@ def test_file_larger_than_the_limit_but_inside_the_request_limit_is_refused(app,
     assert count(Document) == 0 and stored_keys() == []
 
 
+def test_too_many_files_in_one_upload_are_refused_before_any_is_stored(app, staff, tmp_path):
+    """Issue 13, finding 5: 600 files in one upload died at the server's timeout with 252 documents already
+    committed. Above MINHCHUNG_MAX_FILES_PER_UPLOAD the whole request is refused before anything is stored; at
+    the cap, each file's outcome is reported."""
+    app.config["MAX_FILES_PER_UPLOAD"] = 3
+    pdfs = [(corpus.pdf_bytes() + b"%" + os.urandom(16), f"Tệp {n}.pdf") for n in range(4)]
+    response = post(staff, "CCHC-1.2-a", *pdfs)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Đã chọn 4 tệp nhưng mỗi lần chỉ tải lên được tối đa 3 tệp" in page
+    assert "tối đa 3 tệp mỗi lần" in page  # the form says so before anyone tries
+    assert count(Document) == 0 and count(Evidence) == 0 and stored_keys() == []
+    assert leftover_temp_files(app) == []
+
+    target = item("CCHC-1.2-a")
+    as_json = {"Accept": "application/json"}
+    data = {"files": [(io.BytesIO(content), name) for content, name in pdfs]}
+    response = staff.post(f"/items/{target.id}/upload", data=data, content_type="multipart/form-data", headers=as_json)
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["files"][0].startswith("Đã chọn 4 tệp")
+    assert count(Document) == 0
+
+    data = {"files": [(io.BytesIO(content), name) for content, name in [*pdfs[:2], (b"MZ\x90\x00", "chay.exe")]]}
+    response = staff.post(f"/items/{target.id}/upload", data=data, content_type="multipart/form-data", headers=as_json)
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert [a["name"] for a in answer["accepted"]] == ["Tệp 0.pdf", "Tệp 1.pdf"]
+    assert [r["name"] for r in answer["refused"]] == ["chay.exe"] and answer["refused"][0]["reason"]
+    assert count(Document) == 2
+
+
 def test_names_are_made_safe_and_kept_for_display(staff, tmp_path):
     pdf = corpus.pdf(tmp_path, pages=1).read_bytes()
     long_name = "Báo cáo tổng hợp kết quả " * 12 + ".pdf"

@@ -203,8 +203,11 @@ def test_the_submission_pack(ward, client, runner, tmp_path):
     login(client, "reviewer")
     response = client.post("/reports/pack", data={"as_of": "2024-06-01"})
     assert response.status_code == 200 and response.mimetype == "application/zip"
-    assert response.is_streamed
-    with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+    assert response.headers["Content-Disposition"] == 'attachment; filename="ho-so-minh-chung-gieng-day-2024-06-01.zip"'
+    assert response.headers["Cache-Control"] == "private, no-store"
+    body = response.get_data()
+    assert int(response.headers["Content-Length"]) == len(body), "built whole before it was sent"
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
         assert "CCHC-1.3/Kế hoạch tuyên truyền.pdf" in archive.namelist()
     staff = client.application.test_client()
     login(staff, "cb-vp-tk")
@@ -246,6 +249,32 @@ def test_every_report_and_the_pack_carry_the_audit_chain_head(ward, client, runn
     assert f"{head['events']} sự kiện, sự kiện cuối #{head['last_id']}, mã băm {head['last_hash']}" in page
     api = client.get("/api/v1/report?as_of=2024-06-01")
     assert api.status_code == 200 and api.get_json()["audit_head"] == chain_head()
+
+
+def test_a_store_failing_midway_through_the_pack_is_an_error_page_not_a_broken_zip(ward, client, tmp_path, monkeypatch):
+    """Issue 13, finding 5: the pack was streamed, so a store failing (or a worker killed) midway left a broken ZIP
+    after HTTP 200. It is now built whole first: the failure is a 503 page, and no temporary file is left behind."""
+    from evidence_app.files import get_storage, upload_tmp_dir
+    from storage import StorageError
+
+    approve(tmp_path, "CCHC-1.3-a", "Kế hoạch.pdf")
+    approve(tmp_path, "CCHC-1.3-b", "Báo cáo.pdf")
+    store = get_storage()
+    real_open, opened = store.open, []
+
+    def open_then_fail(key):
+        opened.append(key)
+        if len(opened) == 2:
+            raise StorageError("the store went away")
+        return real_open(key)
+
+    monkeypatch.setattr(store, "open", open_then_fail)
+    login(client, "reviewer")
+    response = client.post("/reports/pack", data={"as_of": "2024-06-01"})
+    assert len(opened) == 2
+    assert response.status_code == 503 and response.mimetype == "text/html"
+    assert "Không kết nối được kho lưu trữ tệp" in response.get_data(as_text=True)
+    assert list(upload_tmp_dir().iterdir()) == []
 
 
 def test_province_league_table(ward, app, client, tmp_path):

@@ -33,6 +33,7 @@ def test_s3_url_with_every_parameter(monkeypatch: pytest.MonkeyPatch) -> None:
     store = storage_from_url(
         "s3://evidence.bucket-1?endpoint_url=http://127.0.0.1:9000&region=ap-southeast-1"
         "&addressing_style=path&presigned=true&multipart_threshold=16777216&max_attempts=3"
+        "&connect_timeout=2.5&read_timeout=20"
     )
     assert isinstance(store, S3Storage)
     assert (store.bucket, store.endpoint_url, store.presigned) == (
@@ -48,7 +49,7 @@ def test_s3_url_with_every_parameter(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.request_checksum_calculation == "when_required"
     assert config.response_checksum_validation == "when_required"
     assert config.retries == {"mode": "standard", "total_max_attempts": 4}  # max_attempts=3 retries
-    assert config.connect_timeout == 5
+    assert (config.connect_timeout, config.read_timeout) == (2.5, 20)
 
 
 def test_s3_url_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,7 +58,10 @@ def test_s3_url_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(store, S3Storage)
     assert (store.endpoint_url, store.presigned) == (None, False)
     assert store.multipart_threshold == DEFAULT_MULTIPART_THRESHOLD
-    assert store.client.meta.config.retries == {"mode": "standard", "total_max_attempts": 6}  # 5 retries
+    config = store.client.meta.config
+    # a store that does not answer fails a call within 2 × 3 s and the backoff: the request answers 503 within 10 s
+    assert config.retries == {"mode": "standard", "total_max_attempts": 2}  # 1 retry
+    assert (config.connect_timeout, config.read_timeout) == (3, 3)
 
 
 @pytest.mark.parametrize(
@@ -79,6 +83,10 @@ def test_s3_url_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
         ("s3://evidence?multipart_threshold=0", "multipart_threshold must be a positive number of bytes"),
         ("s3://evidence?max_attempts=0", "max_attempts must be a number from 1 to 10, not '0'"),
         ("s3://evidence?max_attempts=many", "max_attempts must be a number from 1 to 10"),
+        ("s3://evidence?read_timeout=0", "read_timeout must be a number of seconds above 0 and at most 600, not '0'"),
+        ("s3://evidence?read_timeout=nan", "read_timeout must be a number of seconds above 0"),
+        ("s3://evidence?connect_timeout=1h", "connect_timeout must be a number of seconds above 0"),
+        ("s3://evidence?connect_timeout=601", "connect_timeout must be a number of seconds above 0 and at most 600"),
         ("s3://evidence?addressing_style=dns", "addressing_style must be path, virtual or auto, not 'dns'"),
         ("s3://evidence?endpoint_url=127.0.0.1:9000", "endpoint_url must be an http:// or https:// URL"),
         ("s3://evidence?presigned", "cannot parse the parameters"),
