@@ -180,10 +180,18 @@ def set_password(user: User, password: str, *, actor: User | None = None) -> Non
     db.session.commit()
 
 
-def change_own_password(user: User, current: str, new: str) -> None:
-    """The signed-in user's own change: their current password first, then the one rule for new passwords. Every
-    other session of the user ends (the caller keeps the current one: `sessions.keep_this_session`)."""
+def change_own_password(user: User, current: str, new: str, address: str) -> None:
+    """The signed-in user's own change: their current password first (a wrong one counts as a failed sign-in, so
+    that a session left open is no way to guess it), then the one rule for new passwords. Every other session of
+    the user ends (the caller keeps the current one: `sessions.keep_this_session`)."""
+    hold = throttle.hold(user.username, address)
+    if hold is not None:
+        raise AccountRefused(
+            "current_password",
+            _l("Too many wrong passwords. Try again in %(minutes)s minute(s).", minutes=hold.minutes),
+        )
     if not check_password(user, current):
+        record_failed_sign_in(user.username, address, user)
         raise AccountRefused("current_password", _l("This is not your current password."))
     problem = password_problem(new, user.username)
     if problem is not None:

@@ -48,7 +48,7 @@ def login():
 
 
 def _held(form: LoginForm, hold: throttle.Hold):
-    minutes = max(1, -(-hold.seconds // 60))  # rounded up: trying again at the time said must work
+    minutes = hold.minutes
     if hold.scope == "account":
         message = _(
             "Too many failed sign-ins on this account. Try again in %(minutes)s minute(s), or ask an administrator "
@@ -84,7 +84,9 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            change_own_password(current_user, form.current_password.data, form.new_password.data)
+            change_own_password(
+                current_user, form.current_password.data, form.new_password.data, request.remote_addr or "unknown"
+            )
         except AccountRefused as refused:
             getattr(form, refused.field).errors.append(refused.message)
         else:

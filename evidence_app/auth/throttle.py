@@ -35,6 +35,11 @@ class Hold:
     seconds: int  # until an attempt is allowed again
     scope: str  # "account": an administrator can unlock it; "address": many usernames failed from this address
 
+    @property
+    def minutes(self) -> int:
+        """Rounded up, so that trying again after the minutes a page says does work."""
+        return max(1, -(-self.seconds // 60))
+
 
 def hold(username: str, address: str, now: datetime | None = None) -> Hold | None:
     """Why and how long a sign-in as `username` from `address` must wait, or None when it may be tried."""

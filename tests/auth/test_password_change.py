@@ -82,3 +82,15 @@ def test_one_rule_for_every_new_password(app):
     for username in ("an", "lan", "admin"):
         password = new_password(username)
         assert password_problem(password, username) is None
+
+
+def test_a_session_left_open_is_no_way_to_guess_the_password(app, client, lan):
+    from evidence_app.auth import throttle
+
+    login(client, "lan.nguyen")
+    for _ in range(throttle.MAX_PER_ACCOUNT_AND_ADDRESS):
+        assert change(client, "guess").status_code == 422
+    response = change(client)
+    assert response.status_code == 422 and "Sai mật khẩu quá nhiều lần" in response.get_data(as_text=True)
+    assert login(app.test_client(), "lan.nguyen").status_code == 429, "held for signing in too"
+    assert db.session.execute(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")).first()
