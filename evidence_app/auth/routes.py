@@ -31,7 +31,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
-        address = request.remote_addr or "unknown"
+        address = sessions.client_address()
         hold = throttle.hold(username, address)
         if hold is not None:
             return _held(form, hold)
@@ -85,7 +85,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             change_own_password(
-                current_user, form.current_password.data, form.new_password.data, request.remote_addr or "unknown"
+                current_user, form.current_password.data, form.new_password.data, sessions.client_address()
             )
         except AccountRefused as refused:
             getattr(form, refused.field).errors.append(refused.message)

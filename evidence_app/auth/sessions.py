@@ -75,7 +75,13 @@ def still_valid(user: User) -> bool:
     return True
 
 
+def client_address() -> str:
+    """The client's address, for throttling and session protection alike: `remote_addr`, which ProxyFix sets from
+    X-Forwarded-For only when MINHCHUNG_PROXY_COUNT proxies are trusted. Nothing else reads that header."""
+    return request.remote_addr or "unknown"
+
+
 def client_identifier() -> str:
-    """What Flask-Login's session protection compares: the client's address (as ProxyFix left it) and browser."""
+    """What Flask-Login's session protection compares: the client's address and browser."""
     agent = request.headers.get("User-Agent", "")
-    return hashlib.sha512(f"{request.remote_addr}|{agent}".encode()).hexdigest()
+    return hashlib.sha512(f"{client_address()}|{agent}".encode()).hexdigest()
