@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -54,6 +55,13 @@ def engine_options(database_url: str, connect_timeout: int, statement_timeout: i
     return options
 
 
+def _positive(environ: dict, name: str, default: int) -> int:
+    value = _int(environ, name, default)
+    if value < 1:
+        raise ConfigError(f"{name}={value} must be at least 1.")
+    return value
+
+
 class Config:
     """The embedded default: SQLite and the local disk inside the data directory."""
 
@@ -96,6 +104,10 @@ class Config:
         self.SMTP_STARTTLS = (environ.get("MINHCHUNG_SMTP_STARTTLS") or "true").lower() in ("1", "true", "yes")
         self.MAIL_FROM = environ.get("MINHCHUNG_MAIL_FROM") or "minhchung@localhost"
         self.LOG_LEVEL = environ.get("MINHCHUNG_LOG_LEVEL") or "INFO"  # DEBUG, INFO, WARNING, ERROR
+        # Sessions end after this long without a request, and this long after signing in, whatever happens.
+        self.SESSION_IDLE_MINUTES = _positive(environ, "MINHCHUNG_SESSION_IDLE_MINUTES", 60)
+        self.SESSION_MAX_HOURS = _positive(environ, "MINHCHUNG_SESSION_MAX_HOURS", 12)
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_MAX_HOURS)  # older cookies are not even read
         self.PROXY_COUNT = _int(environ, "MINHCHUNG_PROXY_COUNT", 0)  # reverse proxies in front (for client addresses)
         # Argon2id parameters (argon2-cffi's defaults, RFC 9106's second recommendation); slow on purpose.
         self.PASSWORD_HASH_PARAMETERS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}

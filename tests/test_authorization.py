@@ -48,6 +48,7 @@ ROUTES = [
     ("GET", "/admin/users/{user}", ADMIN_ROLES),
     ("POST", "/admin/users/{user}", ADMIN_ROLES),
     ("POST", "/admin/users/{user}/password", ADMIN_ROLES),
+    ("POST", "/admin/users/{user}/unlock", ADMIN_ROLES),
     ("POST", "/admin/items/{item}/assign", ADMIN_ROLES),
     ("GET", "/admin/audit?document={document}", ADMIN_ROLES),
     ("GET", "/admin/audit?user={user}", ADMIN_ROLES),
@@ -116,7 +117,7 @@ def snapshot():
         ],
         [(d.id, d.number, d.deleted_at) for d in db.session.execute(select(Document).order_by(Document.id)).scalars()],
         [
-            (u.id, u.role, u.active, u.password_hash)
+            (u.id, u.role, u.active, u.password_hash, u.session_epoch)
             for u in db.session.execute(select(User).order_by(User.id)).scalars()
         ],
         [

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import secrets
-
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.accounts import AccountRefused, create_user, set_password, update_user
+from ..auth.accounts import AccountRefused, create_user, set_password, unlock, update_user
 from ..auth.models import User
+from ..auth.passwords import new_password
 from ..auth.queries import actors_of_unit, departments_of_unit, users_of_unit
 from ..catalog import assignments
 from ..catalog.forms import AssignForm
@@ -36,7 +35,7 @@ def new_user():
     form.departments.choices = [SelectChoice(d.id, d.name) for d in departments.values()]
     if form.validate_on_submit():
         username = form.username.data.strip()
-        password = secrets.token_urlsafe(9)
+        password = new_password(username)
         try:
             created = create_user(
                 current_user.unit,
@@ -97,11 +96,22 @@ def reset_password(user_id: int):
     user = user_in_unit(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    password = secrets.token_urlsafe(9)
+    password = new_password(user.username)
     set_password(user, password, actor=current_user)
     return _password_page(
         user, _("New password for %(name)s, shown this once: %(password)s", name=user.username, password=password)
     )
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@admin_required
+def unlock_user(user_id: int):
+    user = user_in_unit(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    unlock(user, actor=current_user)
+    flash(_("%(name)s can sign in again: their failed sign-ins are forgotten.", name=user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id), 303)
 
 
 def _password_page(user: User, message: str):

@@ -60,6 +60,18 @@ def revoke_token(token: ApiToken, *, actor: User) -> None:
     db.session.commit()
 
 
+def revoke_tokens_on_password_reset(user: User) -> dict:
+    """Registered with auth's ON_PASSWORD_RESET: a password set by someone else revokes the user's tokens, in the
+    same transaction and audit event as the new password."""
+    now, revoked = utcnow(), []
+    for token in db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+    ).scalars():
+        token.revoked_at = now
+        revoked.append({"token": token.id, "name": token.name, "prefix": token.prefix})
+    return {"tokens_revoked": revoked}
+
+
 def user_for_token(secret: str) -> User | None:
     """The active user a token belongs to, or None (unknown, revoked, or the user is disabled)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:

@@ -4,20 +4,25 @@ command line and the demo. Like every service, these commit (docs/decisions/0005
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import audit
 from ..errors import Refused
 from ..extensions import db
-from . import throttle
+from . import sessions, throttle
 from .models import Department, Unit, User
-from .passwords import hash_password
+from .passwords import check_password, hash_password, password_problem
 
 UNIT_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
-MIN_PASSWORD_LENGTH = 10
+# app.extensions key: functions called when someone else sets a user's password, each returning what it did for
+# the audit event. The API registers the revocation of the user's tokens here (auth may not import the API).
+ON_PASSWORD_RESET = "minhchung.on_password_reset"
+PasswordResetHook = Callable[[User], dict]
 
 
 class AccountRefused(Refused):
@@ -61,8 +66,9 @@ def create_user(
     if db.session.execute(select(User.id).where(User.username == username)).first() is not None:
         raise AccountRefused("username", _l("This username is taken."))
     if password_hash is None:
-        if password is None or len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountRefused("password", _l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+        problem = password_problem(password or "", username)
+        if problem is not None:
+            raise AccountRefused("password", problem)
         password_hash = hash_password(password)
     user = User(
         unit=unit,
@@ -117,7 +123,8 @@ def update_user(
     active: bool,
     departments: list[Department],
 ) -> dict:
-    """Change what an administrator may change; the audit event names every change as [before, after]."""
+    """Change what an administrator may change; the audit event names every change as [before, after]. A change of
+    role and disabling end the user's sessions."""
     if user.id == actor.id and (role != actor.role or not active):
         raise AccountRefused("role", _l("You cannot take away your own administrator role or disable yourself."))
 
@@ -135,6 +142,8 @@ def update_user(
     user.role, user.active, user.departments = role, active, departments
     after = summary()
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if "role" in changes or "active" in changes:
+        sessions.end_every_session(user)
     if changes:
         audit.record(
             "user.role_change" if "role" in changes else "user.update",
@@ -149,23 +158,77 @@ def update_user(
 
 
 def set_password(user: User, password: str, *, actor: User | None = None) -> None:
-    """A new password: by an administrator (`user.password_reset`) or on the command line (`user.password_set`)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountRefused("password", _l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
+    """A new password set by someone else: an administrator (`user.password_reset`) or the operator on the command
+    line (`user.password_set`). It ends the user's sessions, revokes their API tokens (whoever set the password
+    may suspect them stolen) and lifts the sign-in throttling of the account."""
+    problem = password_problem(password, user.username)
+    if problem is not None:
+        raise AccountRefused("password", problem)
     user.password_hash = hash_password(password)
-    action = "user.password_reset" if actor is not None else "user.password_set"
+    sessions.end_every_session(user)
+    data = {"username": user.username, "failures_cleared": throttle.clear(user.username)}
+    for hook in current_app.extensions.get(ON_PASSWORD_RESET, []):
+        data.update(hook(user))
     audit.record(
-        action,
+        "user.password_reset" if actor is not None else "user.password_set",
         unit_id=user.unit_id,
         actor_id=actor.id if actor is not None else None,
         object_type="user",
         object_id=user.id,
+        data=data,
     )
     db.session.commit()
 
 
-def record_sign_in(user: User) -> None:
-    throttle.clear(user.username)
+def change_own_password(user: User, current: str, new: str, address: str) -> None:
+    """The signed-in user's own change: their current password first (a wrong one counts as a failed sign-in, so
+    that a session left open is no way to guess it), then the one rule for new passwords. Every other session of
+    the user ends (the caller keeps the current one: `sessions.keep_this_session`)."""
+    hold = throttle.hold(user.username, address)
+    if hold is not None:
+        raise AccountRefused(
+            "current_password",
+            _l("Too many wrong passwords. Try again in %(minutes)s minute(s).", minutes=hold.minutes),
+        )
+    if not check_password(user, current):
+        record_failed_sign_in(user.username, address, user)
+        raise AccountRefused("current_password", _l("This is not your current password."))
+    problem = password_problem(new, user.username)
+    if problem is not None:
+        raise AccountRefused("new_password", problem)
+    if check_password(user, new):
+        raise AccountRefused("new_password", _l("Choose a password other than your current one."))
+    user.password_hash = hash_password(new)
+    sessions.end_every_session(user)
+    audit.record("user.password_change", unit_id=user.unit_id, actor_id=user.id, object_type="user", object_id=user.id)
+    db.session.commit()
+
+
+def unlock(user: User, *, actor: User | None = None) -> int:
+    """Lift the sign-in throttling of `user`'s account (an administrator's page or the command line); returns
+    the number of failed sign-ins forgotten."""
+    cleared = throttle.clear(user.username)
+    audit.record(
+        "user.unlock",
+        unit_id=user.unit_id,
+        actor_id=actor.id if actor is not None else None,
+        object_type="user",
+        object_id=user.id,
+        data={"username": user.username, "failures_cleared": cleared},
+    )
+    db.session.commit()
+    return cleared
+
+
+def record_sign_out(user: User) -> None:
+    """Signing out ends every session of the user, a saved copy of this one's cookie included."""
+    sessions.end_every_session(user)
+    audit.record("auth.logout", unit_id=user.unit_id, actor_id=user.id, object_type="user", object_id=user.id)
+    db.session.commit()
+
+
+def record_sign_in(user: User, address: str) -> None:
+    throttle.clear(user.username, address)
     audit.record("auth.login", unit_id=user.unit_id, actor_id=user.id, object_type="user", object_id=user.id)
     db.session.commit()
 

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..extensions import db
-from .accounts import AccountRefused, create_department, create_unit, create_user, set_password
+from .accounts import AccountRefused, create_department, create_unit, create_user, set_password, unlock
 from .lookups import unit_or_fail, user_or_fail
 from .models import Role, Unit
 
@@ -104,10 +104,20 @@ def users_create(
 @click.option("--username", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted for when omitted.")
 def users_set_password(username: str, password: str) -> None:
-    """Set a user's password (e.g. a demo user whose printed password was lost)."""
+    """Set a user's password (e.g. a demo user whose printed password was lost): it signs the user out everywhere,
+    revokes their API tokens and unlocks their sign-in."""
     user = user_or_fail(username)
     try:
         set_password(user, password)
     except AccountRefused as refused:
         raise click.ClickException(f"--password: {refused.english}") from None
     click.echo(f"password of {username} set")
+
+
+@users_cli.command("unlock")
+@click.option("--username", required=True)
+def users_unlock(username: str) -> None:
+    """Let a user held after too many failed sign-ins try again at once."""
+    user = user_or_fail(username)
+    cleared = unlock(user)
+    click.echo(f"sign-in of {username} unlocked ({cleared} failed sign-in(s) forgotten)")

@@ -63,6 +63,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.staff.value)
     active: Mapped[bool] = mapped_column(default=True)
+    # Stored in the session at sign-in and compared on every request (`sessions.py`): raising it ends every session
+    # of the user (sign-out, a password change or reset, disabling, a role change).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship()

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from . import throttle
-from .accounts import record_failed_sign_in, record_sign_in
-from .forms import LoginForm, LogoutForm
+from . import sessions, throttle
+from .accounts import AccountRefused, change_own_password, record_failed_sign_in, record_sign_in, record_sign_out
+from .forms import LoginForm, LogoutForm, PasswordChangeForm
 from .passwords import sign_in_check
 from .queries import user_named
 
@@ -31,33 +31,39 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
-        address = request.remote_addr or "unknown"
-        wait = throttle.retry_after(username, address)
-        if wait is not None:
-            minutes = max(1, round(wait / 60))
-            flash(
-                _(
-                    "Too many failed sign-ins. Try again in %(minutes)s minute(s), or ask the administrator to reset "
-                    "your password.",
-                    minutes=minutes,
-                ),
-                "error",
-            )
-            response = make_response(render_template("auth/login.html", form=form), 429)
-            response.headers["Retry-After"] = str(wait)
-            return response
+        address = sessions.client_address()
+        hold = throttle.hold(username, address)
+        if hold is not None:
+            return _held(form, hold)
         user = user_named(username)
         if sign_in_check(user, form.password.data):
-            lang = session.get("lang")
-            session.clear()  # a fresh session at sign-in: nothing carried over from before
-            if lang:
-                session["lang"] = lang
+            sessions.fresh_session()  # nothing carried over from before signing in
             login_user(user)
-            record_sign_in(user)
+            sessions.begin(user)
+            record_sign_in(user, address)
             return redirect(_safe_next(request.args.get("next")))
         record_failed_sign_in(username, address, user)
         flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" or form.errors else 401
+
+
+def _held(form: LoginForm, hold: throttle.Hold):
+    minutes = hold.minutes
+    if hold.scope == "account":
+        message = _(
+            "Too many failed sign-ins on this account. Try again in %(minutes)s minute(s), or ask an administrator "
+            "of your unit to unlock it (Users › your name › Unlock sign-in).",
+            minutes=minutes,
+        )
+    else:
+        message = _(
+            "Too many failed sign-ins with different usernames from this network. Try again in %(minutes)s minute(s).",
+            minutes=minutes,
+        )
+    flash(message, "error")
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(hold.seconds)
+    return response
 
 
 @bp.post("/logout")
@@ -65,7 +71,27 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        record_sign_out(current_user)
         logout_user()
-        session.clear()
+        sessions.fresh_session()
         flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_own_password(
+                current_user, form.current_password.data, form.new_password.data, sessions.client_address()
+            )
+        except AccountRefused as refused:
+            getattr(form, refused.field).errors.append(refused.message)
+        else:
+            sessions.keep_this_session(current_user)
+            flash(_("Your password has been changed. Your other sessions are signed out."), "success")
+            return redirect(url_for("home"), 303)
+    page = render_template("auth/password.html", form=form)
+    return page, 422 if form.errors else 200, {"Cache-Control": "no-store"}

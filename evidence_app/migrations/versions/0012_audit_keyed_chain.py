@@ -10,7 +10,7 @@ TRUNCATE fires no row trigger: on PostgreSQL a statement trigger now refuses it 
 undo logs of 0009 (SQLite has no TRUNCATE).
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-30 10:00:00
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
