@@ -63,7 +63,10 @@ def test_migrations_match_the_models(tmp_path, empty_database_url):
                     )
                 ).scalars()
             )
-        assert {f"{t}_no_update" for t in ("self_score_history", "document_history", "assignment_history")} <= triggers
+        assert {
+            f"{t}_no_update"
+            for t in ("self_score_history", "document_history", "assignment_history", "evidence_versions")
+        } <= triggers
         downgrade(revision="base")
         with db.engine.connect() as conn:
             assert set(sa.inspect(conn).get_table_names()) == {"alembic_version"}
