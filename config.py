@@ -52,6 +52,8 @@ class Config:
         self.SECRET_KEY = environ.get("SECRET_KEY", "")
         self.MAX_UPLOAD_MB = _int(environ, "MINHCHUNG_MAX_UPLOAD_MB", 50)
         self.MAX_CONTENT_LENGTH = (self.MAX_UPLOAD_MB + 1) * 1024 * 1024
+        # the largest image accepted, in pixels, checked on its header before decoding (a 50 MP photo passes)
+        self.MAX_IMAGE_PIXELS = _int(environ, "MINHCHUNG_MAX_IMAGE_PIXELS", 52_000_000)
         self.BABEL_DEFAULT_LOCALE = "vi"
         self.BABEL_DEFAULT_TIMEZONE = environ.get("MINHCHUNG_TIMEZONE") or "Asia/Ho_Chi_Minh"
         self.LANGUAGES = ("vi", "en")
