@@ -88,6 +88,8 @@ class Config:
         self.MAX_CONTENT_LENGTH = (self.MAX_UPLOAD_MB + 1) * 1024 * 1024
         # files in one upload of the page (each is checked and stored in turn, within the request's time)
         self.MAX_FILES_PER_UPLOAD = _int(environ, "MINHCHUNG_MAX_FILES_PER_UPLOAD", 20, minimum=1)
+        # the largest image accepted, in pixels, checked on its header before decoding (a 50 MP photo passes)
+        self.MAX_IMAGE_PIXELS = _int(environ, "MINHCHUNG_MAX_IMAGE_PIXELS", 52_000_000)
         self.BABEL_DEFAULT_LOCALE = "vi"
         self.BABEL_DEFAULT_TIMEZONE = environ.get("MINHCHUNG_TIMEZONE") or "Asia/Ho_Chi_Minh"
         self.LANGUAGES = ("vi", "en")

@@ -48,6 +48,9 @@ def create_app(config: Config | None = None) -> Flask:
     init_errors(app)
     init_files(app)
     init_logs(app)
+    from .evidence.filecheck import set_max_image_pixels
+
+    set_max_image_pixels(app.config["MAX_IMAGE_PIXELS"])  # ours and Pillow's, for the whole process
 
     from .auth import init_app as init_auth
     from .auth.routes import bp as auth_bp

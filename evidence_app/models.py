@@ -14,7 +14,7 @@ from .catalog.models import (
     SelfScoreHistory,
 )
 from .cycle.models import CriterionResult, Proposal, ResultSet
-from .evidence.models import Decision, Document, DocumentHistory, Evidence, EvidenceState, Review
+from .evidence.models import Decision, Document, DocumentHistory, Evidence, EvidenceState, EvidenceVersion, Review
 
 __all__ = [
     "ApiToken",
@@ -30,6 +30,7 @@ __all__ = [
     "DocumentHistory",
     "Evidence",
     "EvidenceState",
+    "EvidenceVersion",
     "Index",
     "LoginFailure",
     "Measurement",

@@ -63,9 +63,18 @@ def test_migrations_match_the_models(tmp_path, empty_database_url):
                     )
                 ).scalars()
             )
-        assert {f"{t}_no_update" for t in ("self_score_history", "document_history", "assignment_history")} <= triggers
+        assert {
+            f"{t}_no_update"
+            for t in ("self_score_history", "document_history", "assignment_history", "evidence_versions")
+        } <= triggers
         if db.engine.dialect.name == "postgresql":  # TRUNCATE fires no row trigger: a statement trigger refuses it
-            append_only = ("audit_events", "self_score_history", "document_history", "assignment_history")
+            append_only = (
+                "audit_events",
+                "self_score_history",
+                "document_history",
+                "assignment_history",
+                "evidence_versions",
+            )
             assert {f"{t}_no_truncate" for t in append_only} <= triggers
         downgrade(revision="base")
         with db.engine.connect() as conn:

@@ -33,7 +33,8 @@ ERROR_TEXT = {
     401: "No valid credentials (`unauthenticated`, `invalid_token`).",
     403: "The role does not allow this (`forbidden`, `not_editable`, `own_upload`, `not_reviewer`).",
     404: "No such object in the user's unit (`not_found`): another unit's objects are never confirmed to exist.",
-    409: "Someone else decided first (`decided_elsewhere`); `current` has the state and version that stand.",
+    409: "Someone else decided first (`decided_elsewhere`), or the document's metadata or links changed since the "
+    "version named (`changed_since_seen`, with `changed`); `current` has the state and version that stand.",
     413: "The upload is larger than the limit (`too_large`).",
     415: "The body is not of the media type the operation takes (`unsupported_media_type`).",
     422: "The input is not valid (`invalid`, with `fields`), or the rule refuses it (see the operation).",
@@ -60,6 +61,13 @@ SCHEMAS = {
                     "current": {
                         **_object({"state": STRING, "version": INTEGER}),
                         "description": "On a 409: the decision that stands.",
+                    },
+                    "changed": {
+                        "type": "array",
+                        "description": "On a 409 `changed_since_seen`: what changed since the version named, "
+                        "old → new (`field`: number, issue_date, sent_date, issuer, summary, period_start, "
+                        "period_end, page_ref, or items: the codes of the items the document is offered for).",
+                        "items": _object({"field": STRING, "old": {}, "new": {}}),
                     },
                 },
             }
@@ -716,7 +724,8 @@ def openapi_document() -> dict:
                                     "type": "integer",
                                     "minimum": 1,
                                     "maximum": LARGEST_ID,
-                                    "description": "The evidence's version as read: a decision made since gives 409.",
+                                    "description": "The evidence's version as read: a decision, or a change of the "
+                                    "document's metadata or links, made since gives 409.",
                                 },
                                 "reason": {
                                     "type": ["string", "null"],

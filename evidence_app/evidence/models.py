@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -76,9 +76,12 @@ class Evidence(db.Model):
     linked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # What a decision must name: it moves on with every change of what a reviewer sees (the document's metadata
+    # and links, evidence/operations.py) and with the decision itself. Compare-and-set on every UPDATE: two
+    # writers that read the same version cannot both write (the second one fails).
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__ = {"version_id_col": version}  # two reviewers deciding at once: the second one fails
+    __mapper_args__ = {"version_id_col": version}
 
     document: Mapped[Document] = relationship(back_populates="links")
     item: Mapped[ChecklistItem] = relationship()
@@ -105,6 +108,23 @@ class DocumentHistory(ChangeLog, db.Model):
 
 
 append_only(DocumentHistory)
+
+
+class EvidenceVersion(db.Model):
+    """What a reviewer saw of one version of the evidence (the document's metadata and the items it is offered
+    for, `evidence.queries.what_reviewers_see`), kept so that a decision naming an older version can say what
+    changed since. Written with every new version of a link awaiting review."""
+
+    __tablename__ = "evidence_versions"
+    __table_args__ = (UniqueConstraint("evidence_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    shown: Mapped[dict] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+append_only(EvidenceVersion)
 
 
 # A reviewer's decision sits beside the evidence it decides: one per version, final (reviews.evidence_id is

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..auth.models import User
@@ -25,9 +27,11 @@ from ..extensions import db
 from ..files import get_storage, upload_tmp_dir
 from ..history import change_standing_at
 from ..sqltypes import utcnow
+from ..transactions import service_transaction
 from .filecheck import IMAGE_KINDS, FileRefused, check_file, clean_filename
-from .models import Document, DocumentHistory, Evidence, EvidenceState
+from .models import Document, DocumentHistory, Evidence, EvidenceState, EvidenceVersion
 from .previews import make_previews
+from .queries import what_reviewers_see
 
 
 @dataclass
@@ -67,6 +71,26 @@ class UploadRefused(Refused):
         self.filename = filename
         super().__init__(message, code=code)
         self.args = (f"{filename}: {message}",)
+
+
+class NotEditable(Refused):
+    """Not the uploader's document, or a reviewer has decided on it (perhaps a moment ago): it stays as it is."""
+
+    code = "not_editable"
+    status = 403
+
+    def __init__(self):
+        super().__init__(_l("Only the uploader changes a document, and only until a reviewer has decided on it."))
+
+
+class ChangedMeanwhile(Refused):
+    """Someone changed the document or decided on it between our reading and our writing; nothing was written."""
+
+    code = "conflict"
+    status = 409
+
+    def __init__(self):
+        super().__init__(_l("Someone else changed this first; nothing was overwritten."))
 
 
 def max_upload_bytes() -> int:
@@ -185,11 +209,8 @@ def add_links(document: Document, items: list[ChecklistItem], user: User) -> lis
 
 
 def _link(document: Document, items: list[ChecklistItem], user: User) -> list[Evidence]:
-    linked = (
-        set(db.session.execute(select(Evidence.item_id).where(Evidence.document_id == document.id)).scalars())
-        if document.id is not None
-        else set()
-    )
+    existing = _lock_links(document)
+    linked = {link.item_id for link in existing}
     new = []
     for item in items:
         if item.id in linked:
@@ -216,7 +237,37 @@ def _link(document: Document, items: list[ChecklistItem], user: User) -> list[Ev
         linked.add(item.id)
         new.append(evidence)
     db.session.flush()
+    if new:  # the items a document is offered for are part of what its reviewers see
+        _new_versions(document, existing, new)
     return new
+
+
+def _lock_links(document: Document) -> list[Evidence]:
+    """The document's links read afresh and, on PostgreSQL, locked until the commit (SELECT … FOR UPDATE): a
+    decision on one of them (review/operations.py locks the same row) either waits for this transaction or was
+    taken before and is seen here. SQLite serialises writers instead."""
+    if document.id is None:
+        return []
+    statement = select(Evidence).where(Evidence.document_id == document.id).order_by(Evidence.id).with_for_update()
+    return list(db.session.execute(statement.execution_options(populate_existing=True)).scalars())
+
+
+def _new_versions(document: Document, links: list[Evidence], new: list[Evidence]) -> None:
+    """What reviewers see of `document` changed (its metadata or its links): each of `links` still awaiting
+    review moves to a new version, by compare-and-set (UPDATE … WHERE version = the one read), so that a decision
+    naming the version before is refused; and what each new version (and each link in `new`) shows is kept."""
+    moved = [link for link in links if link.state == EvidenceState.submitted.value]
+    for link in moved:
+        link.version += 1
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise ChangedMeanwhile() from None
+    shown = what_reviewers_see(document)
+    for link in [*moved, *new]:
+        db.session.add(EvidenceVersion(evidence_id=link.id, version=link.version, shown=shown))
+    db.session.flush()
 
 
 def can_edit(document: Document, user: User) -> bool:
@@ -228,23 +279,35 @@ def can_edit(document: Document, user: User) -> bool:
     )
 
 
-def update_document(document: Document, fields: DocumentFields, user: User) -> None:
+def _lock_for_edit(document: Document, user: User) -> list[Evidence]:
+    """Lock the document's links and read the document afresh, then check that `user` may still change it."""
+    links = _lock_links(document)
+    db.session.refresh(document)
     if not can_edit(document, user):
-        raise PermissionError("only the uploader edits a document, before it is reviewed")
-    changes = {
-        name: [str(getattr(document, name)), str(value)]
-        for name, value in vars(fields).items()
-        if getattr(document, name) != value
-    }
-    if changes:  # the metadata as it was stays in the history: a report as of an earlier day reads it
-        db.session.add(
+        raise NotEditable()
+    return links
+
+
+def update_document(document: Document, fields: DocumentFields, user: User) -> None:
+    """Change the metadata and commit. Every link awaiting review moves to a new version in the same transaction:
+    a reviewer who opened the document before must look again (review/operations.py)."""
+    with service_transaction():
+        links = _lock_for_edit(document, user)
+        changes = {
+            name: [str(getattr(document, name)), str(value)]
+            for name, value in vars(fields).items()
+            if getattr(document, name) != value
+        }
+        if not changes:
+            return
+        db.session.add(  # the metadata as it was stays in the history: a report as of an earlier day reads it
             DocumentHistory(
                 document_id=document.id, changed_by_id=user.id, **{name: getattr(document, name) for name in METADATA}
             )
         )
-    for name, value in vars(fields).items():
-        setattr(document, name, value)
-    if changes:
+        for name, value in vars(fields).items():
+            setattr(document, name, value)
+        _new_versions(document, links, [])
         audit.record(
             "document.update",
             unit_id=user.unit_id,
@@ -253,24 +316,23 @@ def update_document(document: Document, fields: DocumentFields, user: User) -> N
             object_id=document.id,
             data=changes,
         )
-    db.session.commit()
 
 
 def delete_document(document: Document, user: User) -> None:
     """A soft delete: the row and its bytes stay (and stay in the audit trail); the document disappears from
     every list, report and download."""
-    if not can_edit(document, user):
-        raise PermissionError("only the uploader deletes a document, before it is reviewed")
-    document.deleted_at = utcnow()
-    audit.record(
-        "document.delete",
-        unit_id=user.unit_id,
-        actor_id=user.id,
-        object_type="document",
-        object_id=document.id,
-        data={"filename": document.filename, "sha256": document.sha256},
-    )
-    db.session.commit()
+    with service_transaction():
+        links = _lock_for_edit(document, user)
+        document.deleted_at = utcnow()
+        _new_versions(document, links, [])  # a decision taken on the page opened before is refused
+        audit.record(
+            "document.delete",
+            unit_id=user.unit_id,
+            actor_id=user.id,
+            object_type="document",
+            object_id=document.id,
+            data={"filename": document.filename, "sha256": document.sha256},
+        )
 
 
 def search_documents(unit_id: int, query: str, *, exclude_item: int | None = None, limit: int = 20) -> list[Document]:

@@ -11,8 +11,9 @@ kept byte-exact (it is the evidence, hashed and access-restricted); what the bro
   ignored (pixels kept as they are).
 - Re-encoding also removes anything appended to or hidden in the file (polyglots, payloads).
 - PNG sources (screenshots: sharp text) and images with transparency give PNG previews; the rest JPEG.
-- Memory: JPEGs are decoded with libjpeg's DCT scaling straight to about 1600 px; other formats are
-  decoded at full size (≤ 60 MP, see filecheck.MAX_IMAGE_PIXELS), then reduced in place.
+- Memory and time: JPEGs are decoded with libjpeg's DCT scaling straight to about 1600 px; other formats are
+  decoded at full size (at most MINHCHUNG_MAX_IMAGE_PIXELS, 52 MP, checked on the header: see
+  filecheck/images.py), shrunk by a whole factor (Image.reduce), and only then converted and resampled.
 
 Multi-frame files (multi-page TIFF, animated WebP/PNG, HEIC collections) are previewed by their first
 (primary) frame. PDFs and Office files get no preview here ({}).
@@ -81,13 +82,28 @@ def _load_reduced(path: str, kind: str) -> Image.Image:
                 src.draft(None, (max(1, int(width * ratio)), max(1, int(height * ratio))))
             src.load()  # truncated data → OSError (LOAD_TRUNCATED_IMAGES is never set)
             icc = src.info.get("icc_profile")
-            image = _normalise_mode(src)  # keeps .info (EXIF needed for the orientation below)
+            image = _normalise_mode(_reduced(src))  # keeps .info (EXIF needed for the orientation below)
             image.thumbnail((PREVIEW_MAX, PREVIEW_MAX), Image.Resampling.LANCZOS)  # in place
             image = _oriented(image)
     image = _to_srgb(image, icc)
     if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
         image = image.convert("RGB")  # alpha that is opaque everywhere (animated WebP, many PNGs)
     return image
+
+
+def _reduced(image: Image.Image) -> Image.Image:
+    """A large image shrunk by a whole factor (box averaging, fast and light) to no less than twice the preview
+    size, before any mode conversion copies it and before the finer resampling; as it is for modes that
+    Image.reduce does not take (palette, 1-bit, 16-bit: converted first)."""
+    factor = max(image.size) // (2 * PREVIEW_MAX)
+    if factor < 2:
+        return image
+    try:
+        reduced = image.reduce(factor)
+    except ValueError:
+        return image
+    reduced.info = image.info
+    return reduced
 
 
 def _oriented(image: Image.Image) -> Image.Image:

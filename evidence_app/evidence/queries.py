@@ -10,7 +10,9 @@ from ..audit.models import AuditEvent
 from ..catalog.models import ChecklistItem
 from ..extensions import db
 from ..scoping import one_in_unit_or_404
-from .models import Document, Evidence, Review
+from .models import Document, Evidence, EvidenceVersion, Review
+
+SHOWN_METADATA = ("number", "issue_date", "sent_date", "issuer", "summary", "period_start", "period_end", "page_ref")
 
 
 def document_in_unit(document_id: int) -> Document:
@@ -83,3 +85,37 @@ def audit_of_document(document: Document) -> list[AuditEvent]:
         .order_by(AuditEvent.id)
     )
     return list(db.session.execute(statement).scalars())
+
+
+def what_reviewers_see(document: Document) -> dict:
+    """What a decision is taken on, beside the file itself (whose bytes never change): the document's metadata
+    and the codes of the items it is offered for. Dates as ISO text (the shape kept in evidence_versions)."""
+    shown: dict = {
+        name: value.isoformat() if hasattr(value, "isoformat") else value
+        for name in SHOWN_METADATA
+        for value in [getattr(document, name)]
+    }
+    shown["items"] = sorted(
+        db.session.execute(
+            select(ChecklistItem.code)
+            .join(Evidence, Evidence.item_id == ChecklistItem.id)
+            .where(Evidence.document_id == document.id)
+        ).scalars()
+    )
+    return shown
+
+
+def changes_since(evidence: Evidence, version: int) -> list[dict]:
+    """What changed in what reviewers see of `evidence` since `version`, one `{"field", "old", "new"}` each (in
+    the order of the review page); empty when that version was not kept (before migration 0011, or never was)."""
+    then = db.session.execute(
+        select(EvidenceVersion.shown).where(
+            EvidenceVersion.evidence_id == evidence.id, EvidenceVersion.version == version
+        )
+    ).scalar_one_or_none()
+    if then is None:
+        return []
+    now = what_reviewers_see(evidence.document)
+    return [
+        {"field": name, "old": then.get(name), "new": value} for name, value in now.items() if then.get(name) != value
+    ]

@@ -1,17 +1,20 @@
-"""Deciding on evidence: approve, or send back with a coded reason. The four-eyes rule and optimistic locking
-are enforced here, for the pages, the CLI and the API alike."""
+"""Deciding on evidence: approve, or send back with a coded reason. The four-eyes rule and the binding of a
+decision to the version the reviewer saw are enforced here, for the pages, the CLI and the API alike."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..auth.models import User
 from ..errors import Refused
 from ..evidence.models import Decision, Evidence, EvidenceState, Review
+from ..evidence.queries import changes_since
 from ..extensions import db
 from ..permissions import can_review
+from ..transactions import service_transaction
 from .reasons import REASONS
 
 MAX_COMMENT = 4000  # as the API allows
@@ -38,6 +41,35 @@ class ReviewConflict(Refused):
             _l("Another reviewer decided on this document first; nothing was overwritten. Their decision stands."),
             current={"state": evidence.state, "version": evidence.version},
         )
+
+
+class ChangedSinceSeen(ReviewConflict):
+    """The document's metadata or links changed after the reviewer opened it: nothing was decided. `changed`
+    says what, `{"field", "old", "new"}` each; `evidence` is the current version."""
+
+    code = "changed_since_seen"
+
+    def __init__(self, evidence: Evidence, changed: list[dict]):
+        self.evidence, self.changed = evidence, changed
+        Refused.__init__(
+            self,
+            _l(
+                "The document was changed after you opened it; nothing was decided. Look at what changed, then "
+                "decide on the current version."
+            ),
+            current={"state": evidence.state, "version": evidence.version},
+            changed=changed,
+        )
+
+
+class EvidenceGone(Refused):
+    """The document was deleted after the reviewer opened it."""
+
+    code = "not_found"
+    status = 404
+
+    def __init__(self):
+        super().__init__(_l("This page does not exist, or it is not yours to see."))
 
 
 def is_own(evidence: Evidence, user: User) -> bool:
@@ -77,25 +109,49 @@ def decide(
             raise ReviewRefused("comment_required", _l("Say in the comment what is wrong with the document."))
     else:
         reason_code = None
-    if evidence.version != expected_version or evidence.state != EvidenceState.submitted.value:
-        raise ReviewConflict(evidence)
-    evidence.state = decision
-    review = Review(
-        evidence=evidence, reviewer_id=reviewer.id, decision=decision, reason_code=reason_code, comment=comment
-    )
-    db.session.add(review)
-    try:
-        db.session.flush()  # the UPDATE … WHERE version = expected: fails if another reviewer got there first
-    except StaleDataError:
-        db.session.rollback()
-        raise ReviewConflict(db.session.get(Evidence, evidence.id)) from None
-    audit.record(
-        f"review.{decision}",
-        unit_id=reviewer.unit_id,
-        actor_id=reviewer.id,
-        object_type="evidence",
-        object_id=evidence.id,
-        data={"document": evidence.document_id, "item": evidence.item.code, "reason": reason_code, "comment": comment},
-    )
-    db.session.commit()
+    with service_transaction():
+        # Read the evidence afresh and lock it (SELECT … FOR UPDATE on PostgreSQL) until the commit: an edit of the
+        # document moves every link to a new version under the same lock (evidence/operations.py), so it lands
+        # either before this check (and is seen: 409) or after this decision (and is refused: decided).
+        evidence = db.session.execute(
+            select(Evidence)
+            .where(Evidence.id == evidence.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one()
+        db.session.refresh(evidence.document)
+        if evidence.document.deleted_at is not None:
+            raise EvidenceGone()
+        if evidence.state != EvidenceState.submitted.value or evidence.version != expected_version:
+            raise _conflict(evidence, expected_version)
+        evidence.state = decision
+        review = Review(
+            evidence=evidence, reviewer_id=reviewer.id, decision=decision, reason_code=reason_code, comment=comment
+        )
+        db.session.add(review)
+        try:
+            db.session.flush()  # the UPDATE … WHERE version = expected: fails if another writer got there first
+        except StaleDataError:  # SQLite: another writer committed between our reading and our writing
+            db.session.rollback()
+            raise _conflict(db.session.get(Evidence, evidence.id), expected_version) from None
+        audit.record(
+            f"review.{decision}",
+            unit_id=reviewer.unit_id,
+            actor_id=reviewer.id,
+            object_type="evidence",
+            object_id=evidence.id,
+            data={
+                "document": evidence.document_id,
+                "item": evidence.item.code,
+                "reason": reason_code,
+                "comment": comment,
+            },
+        )
     return review
+
+
+def _conflict(evidence: Evidence, expected_version: int) -> ReviewConflict:
+    """Why a decision naming `expected_version` cannot be taken on `evidence` as it now stands."""
+    if evidence.state != EvidenceState.submitted.value:
+        return ReviewConflict(evidence)
+    return ChangedSinceSeen(evidence, changes_since(evidence, expected_version))

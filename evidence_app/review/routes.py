@@ -3,14 +3,18 @@ acceptance notes; decisions by keyboard; several approved at once."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..dates import show_day
 from ..evidence.models import Evidence, EvidenceState
 from ..evidence.queries import evidence_in_unit
 from ..permissions import reviewer_required
-from .operations import ReviewConflict, ReviewRefused, decide, is_own
+from .operations import ChangedSinceSeen, ReviewConflict, ReviewRefused, decide, is_own
 from .queries import decisions_on_item, filter_choices, latest_decision, waiting_for_review
 from .reasons import REASONS
 
@@ -18,6 +22,29 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 
 FILTERS = ("index", "area", "department", "uploader")
+
+SHOWN = {  # what a reviewer sees beside the file (evidence.queries.what_reviewers_see), as the page names it
+    "number": _l("Document number"),
+    "issue_date": _l("Issue date"),
+    "sent_date": _l("Date sent"),
+    "issuer": _l("Issued by"),
+    "summary": _l("Summary"),
+    "period_start": _l("Period from"),
+    "period_end": _l("Period to"),
+    "page_ref": _l("Page or section that proves it"),
+    "items": _l("Checklist items"),
+}
+
+
+DAYS = ("issue_date", "sent_date", "period_start", "period_end")  # kept as ISO text
+
+
+def _readable(field: str, value) -> str:
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(value)
+    return show_day(date.fromisoformat(value)) if field in DAYS else str(value)
 
 
 def current_filters() -> dict:
@@ -43,20 +70,30 @@ def _next_in_queue(after: Evidence, filters: dict) -> Evidence | None:
 @bp.get("/<int:evidence_id>")
 @reviewer_required
 def show(evidence_id: int):
-    evidence = evidence_in_unit(evidence_id)
-    history = decisions_on_item(evidence.item_id)
+    return _review_page(evidence_in_unit(evidence_id))
+
+
+def _review_page(evidence: Evidence, changed: list[dict] | None = None):
+    """The document beside its item, and the decision form naming the version shown. `changed`: what changed
+    since the version the reviewer had open (a decision refused with 409), shown above the current version."""
     filters = current_filters()
-    return render_template(
+    page = render_template(
         "review/show.html",
         evidence=evidence,
         document=evidence.document,
         item=evidence.item,
-        history=history,
+        history=decisions_on_item(evidence.item_id),
         reasons=REASONS,
         own=is_own(evidence, current_user),
         filters=filters,
         next_evidence=_next_in_queue(evidence, filters),
+        changed=[
+            (SHOWN.get(c["field"], c["field"]), _readable(c["field"], c["old"]), _readable(c["field"], c["new"]))
+            for c in changed or []
+        ],
+        opened_stale=changed is not None,
     )
+    return (page, 409) if changed is not None else page
 
 
 @bp.post("/<int:evidence_id>")
@@ -73,6 +110,8 @@ def decide_one(evidence_id: int):
             reason_code=request.form.get("reason") or None,
             comment=request.form.get("comment"),
         )
+    except ChangedSinceSeen as changed:
+        return _review_page(evidence_in_unit(evidence_id), changed.changed)
     except ReviewConflict as conflict:
         latest = conflict.evidence
         last = latest_decision(latest)
@@ -126,7 +165,8 @@ def approve_many():
     if skipped:
         flash(
             _(
-                "Not approved (decided by someone else meanwhile, or your own upload): %(names)s.",
+                "Not approved (decided by someone else or changed since you opened the queue, or your own upload): "
+                "%(names)s.",
                 names=", ".join(skipped),
             ),
             "error",

@@ -692,13 +692,14 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def png_flood(d: Path, name: str = "bom.png", width: int = 20000, height: int = 20000) -> Path:
+def png_flood(d: Path, name: str = "bom.png", width: int = 20000, height: int = 20000, rgb: bool = False) -> Path:
     """A 1-bit grey PNG of width × height white... er, black pixels, a few dozen KB on disk, built
-    row by row so the test never holds the image (what Image.new("1", (20000, 20000)) would)."""
-    row = b"\x00" + bytes((width + 7) // 8)
+    row by row so the test never holds the image (what Image.new("1", (20000, 20000)) would).
+    `rgb`: an 8-bit RGB PNG of one light colour instead (a few hundred KB at 60 MP)."""
+    row = b"\x00" + (bytes((250, 250, 245)) * width if rgb else bytes((width + 7) // 8))
     comp = zlib.compressobj(9)
     idat = bytearray()
-    rows_per_call = 1000
+    rows_per_call = 100 if rgb else 1000
     block = row * rows_per_call
     done = 0
     while done < height:
@@ -706,7 +707,7 @@ def png_flood(d: Path, name: str = "bom.png", width: int = 20000, height: int = 
         idat += comp.compress(block if n == rows_per_call else row * n)
         done += n
     idat += comp.flush()
-    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8 if rgb else 1, 2 if rgb else 0, 0, 0, 0)
     data = (
         b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", bytes(idat)) + _png_chunk(b"IEND", b"")
     )

@@ -729,12 +729,63 @@ def test_png_decompression_bomb_is_refused_light(tmp_path):
         assert rss_growth < 50 * MB
 
 
-def test_image_over_our_60_megapixel_cap(tmp_path):
+def test_image_over_our_52_megapixel_cap(tmp_path):
     """64 MP is under Pillow's default 89 MP limit: our own, stricter cap refuses it."""
     path = corpus.png_flood(tmp_path, "64mp.png", 8000, 8000)
     error = refused(path)
     assert error.code == "image_bomb"
-    assert "60" in str(error.message)
+    assert "52" in str(error.message)
+
+
+def test_the_cheap_60_megapixel_png_of_issue_13_is_refused_from_its_header(tmp_path):
+    """A single-colour 7745 × 7745 RGB PNG, a few hundred KB, took 16.8 s and ~600 MB to check and preview
+    (benchmarks/image_checks.py measures it: now refused in milliseconds, nothing decoded)."""
+    path = corpus.png_flood(tmp_path, "flood.png", 7745, 7745, rgb=True)
+    assert path.stat().st_size < 400 * 1024
+    error = refused(path)
+    assert error.code == "image_bomb"
+    message = str(error.message)
+    assert "resolution" in message and "JPEG" in message and "PDF" in message
+    with pytest.raises(FileRefused) as previewed:
+        make_previews(path, "png", tmp_path / "out")
+    assert previewed.value.code == "image_bomb"
+
+
+def test_a_tiff_cheap_in_bytes_but_huge_is_refused(tmp_path):
+    path = tmp_path / "flood.tiff"
+    Image.new("1", (7745, 7745), 1).save(path, compression="group4")
+    assert path.stat().st_size < 100 * 1024
+    assert refused(path).code == "image_bomb"
+
+
+def test_a_tiff_of_too_many_pages_is_refused_without_decoding_them(tmp_path):
+    page = Image.new("1", (200, 200), 1)
+    path = tmp_path / "pages.tiff"
+    page.save(path, compression="group4", save_all=True, append_images=[page] * filecheck.MAX_IMAGE_FRAMES)
+    error = refused(path)
+    assert error.code == "image_frames"
+    assert "PDF" in str(error.message)
+    fewer = tmp_path / "fewer.tiff"
+    page.save(fewer, compression="group4", save_all=True, append_images=[page] * (filecheck.MAX_IMAGE_FRAMES - 1))
+    assert check(fewer).kind == "tiff"
+
+
+def test_a_50_megapixel_photo_still_passes(tmp_path):
+    """8160 × 6144, a phone's 50 MP main camera (checked on a PNG of that size: its check decodes nothing)."""
+    assert check(corpus.png_flood(tmp_path, "50mp.png", 8160, 6144)).image_size == (8160, 6144)
+
+
+def test_the_cap_is_configured_and_is_pillows_too(tmp_path):
+    from config import TestConfig
+    from evidence_app import create_app
+
+    try:
+        create_app(TestConfig({"MINHCHUNG_MAX_IMAGE_PIXELS": "1000000"}, data_dir=tmp_path))
+        assert Image.MAX_IMAGE_PIXELS == filecheck.max_image_pixels() == 1_000_000
+        assert refused(corpus.png_flood(tmp_path, "2mp.png", 2000, 1000)).code == "image_bomb"
+    finally:
+        filecheck.set_max_image_pixels(filecheck.DEFAULT_MAX_IMAGE_PIXELS)
+    assert Image.MAX_IMAGE_PIXELS == 52_000_000
 
 
 def test_truncated_jpeg(tmp_path):

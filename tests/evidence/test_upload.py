@@ -128,6 +128,17 @@ def test_a_phone_photo_gets_stripped_previews_and_its_capture_date(staff, tmp_pa
     assert max(Image.open(io.BytesIO(thumb.get_data())).size) <= 320
 
 
+def test_a_cheap_huge_image_is_refused_with_what_to_do(app, staff, tmp_path):
+    """Issue 13, finding 9: the 60-megapixel single-colour PNG is refused from its header, in Vietnamese."""
+    flood = corpus.png_flood(tmp_path, "flood.png", 7745, 7745, rgb=True).read_bytes()
+    response = post(staff, "CCHC-1.2-a", (flood, "anh-lon.png"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Ảnh quá lớn (hơn 52 megapixel)" in page and "giảm độ phân giải" in page
+    assert "JPEG" in page and "PDF" in page
+    assert count(Document) == 0 and stored_keys() == []
+
+
 @pytest.mark.parametrize(
     "builder, name, message",
     [

@@ -15,7 +15,7 @@ from .containers import (
     ZIP_MAX_TOTAL_UNCOMPRESSED,
     ZIP_RATIO_MIN_SIZE,
 )
-from .images import MAX_IMAGE_PIXELS
+from .images import DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_FRAMES, max_image_pixels, set_max_image_pixels
 from .kinds import ALLOWED_KINDS, IMAGE_KINDS, CheckedFile
 from .messages import REFUSAL_CODES, FileRefused, refusal_message
 from .names import FALLBACK_STEM, MAX_NAME_BYTES, clean_filename
@@ -29,7 +29,10 @@ __all__ = [
     "ALLOWED_KINDS",
     "IMAGE_KINDS",
     "REFUSAL_CODES",
-    "MAX_IMAGE_PIXELS",
+    "DEFAULT_MAX_IMAGE_PIXELS",
+    "MAX_IMAGE_FRAMES",
+    "max_image_pixels",
+    "set_max_image_pixels",
     "MAX_NAME_BYTES",
     "FALLBACK_STEM",
     "XML_SMALL_PART_MAX",

@@ -50,8 +50,14 @@ def refusal_message(code: str, **params):
         )
     if code == "image_bomb":
         return _l(
-            "The image is too large (more than %(limit)s megapixels). Reduce its resolution, or take "
-            "a new photo or scan at a lower resolution, and upload again.",
+            "The image is too large (more than %(limit)s megapixels). Reduce its resolution (for example "
+            "to 4000 × 3000 pixels), or save it as JPEG or PDF, and upload again.",
+            **params,
+        )
+    if code == "image_frames":
+        return _l(
+            "The image has more than %(limit)s pages or frames. Save it as a PDF, or as separate JPEG "
+            "pictures, and upload again.",
             **params,
         )
     if code == "image_corrupt":
@@ -103,6 +109,7 @@ REFUSAL_CODES = (
     "zip_bomb",
     "zip_unsafe_path",
     "image_bomb",
+    "image_frames",
     "image_corrupt",
     "pdf_corrupt",
     "pdf_encrypted",

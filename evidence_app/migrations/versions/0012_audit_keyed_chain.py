@@ -7,10 +7,10 @@ column's default, filled in by ADD COLUMN itself: no UPDATE, which the append-on
 `audit verify` accepts "sha256" only before the first keyed event.
 
 TRUNCATE fires no row trigger: on PostgreSQL a statement trigger now refuses it on audit_events and on the
-undo logs of 0009 (SQLite has no TRUNCATE).
+undo logs of 0009 and evidence_versions of 0011 (SQLite has no TRUNCATE).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-30 10:00:00
 
 """
@@ -20,11 +20,11 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
-TABLES = ("audit_events", "self_score_history", "document_history", "assignment_history")
+TABLES = ("audit_events", "self_score_history", "document_history", "assignment_history", "evidence_versions")
 
 
 def no_truncate_ddl(table):  # as evidence_app/sqltypes.py::no_truncate_ddl when this migration was written
