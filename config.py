@@ -111,6 +111,13 @@ class Config:
         self.SESSION_MAX_HOURS = _positive(environ, "MINHCHUNG_SESSION_MAX_HOURS", 12)
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_MAX_HOURS)  # older cookies are not even read
         self.PROXY_COUNT = _int(environ, "MINHCHUNG_PROXY_COUNT", 0)  # reverse proxies in front (for client addresses)
+        # A server refuses to start on a schema older (or newer) than its migrations; `minhchung` commands do not
+        # check (`db upgrade` must run on one).
+        self.CHECK_SCHEMA_AT_START = (environ.get("MINHCHUNG_CHECK_SCHEMA") or "1") not in ("0", "false", "no")
+        # Production without DATABASE_URL or STORAGE_URL would quietly use SQLite and the disk in the working
+        # directory; it must be asked for.
+        self.LOCAL_DEFAULTS_ALLOWED = (environ.get("MINHCHUNG_ALLOW_LOCAL_DEFAULTS") or "") in ("1", "true", "yes")
+        self.UNSET_LOCATIONS = [name for name in ("DATABASE_URL", "STORAGE_URL") if not environ.get(name)]
         # Argon2id parameters (argon2-cffi's defaults, RFC 9106's second recommendation); slow on purpose.
         self.PASSWORD_HASH_PARAMETERS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 
@@ -150,6 +157,13 @@ class ProductionConfig(Config):
                     f"Set {name} to a random string of at least {MIN_SECRET_KEY_LENGTH} characters, e.g. the output "
                     "of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
                 )
+        if self.UNSET_LOCATIONS and not self.LOCAL_DEFAULTS_ALLOWED:
+            names = " and ".join(self.UNSET_LOCATIONS)
+            raise ConfigError(
+                f"{names} {'is' if len(self.UNSET_LOCATIONS) == 1 else 'are'} not set, and MINHCHUNG_ENV=production "
+                "would then keep data in SQLite and files on this disk, in the working directory. Set "
+                f"{names} (docs/production.md), or MINHCHUNG_ALLOW_LOCAL_DEFAULTS=1 if that is really what you want."
+            )
         super().prepare()
 
 
@@ -166,6 +180,7 @@ class TestConfig(Config):
         environ.setdefault("MINHCHUNG_AUDIT_KEY", "test-audit-key-that-is-long-enough-for-tests")
         super().__init__(environ)
         self.WTF_CSRF_ENABLED = False
+        self.CHECK_SCHEMA_AT_START = False  # test databases are made from the models; tests/test_health.py checks it
         # The smallest Argon2 cost: a test user then costs microseconds instead of a second.
         self.PASSWORD_HASH_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 

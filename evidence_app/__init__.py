@@ -77,8 +77,14 @@ def create_app(config: Config | None = None) -> Flask:
 
     init_api(app)
     from .cycle.routes import bp as cycle_bp
+    from .health import init_app as init_health
+    from .health import require_schema_at_head
 
     app.register_blueprint(cycle_bp)
+    init_health(app)
+    if app.config["CHECK_SCHEMA_AT_START"] and app.config.get("ANNOUNCE_START", True):
+        with app.app_context():
+            require_schema_at_head()  # a server on an outdated schema would answer 500 on every new table
 
     @app.context_processor
     def shared_context():

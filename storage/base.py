@@ -103,6 +103,9 @@ def content_disposition(download_name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"
 
 
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"  # of zero bytes
+
+
 class Storage(ABC):
     """Content-addressed object storage.  Keys come only from :meth:`save`."""
 
@@ -143,6 +146,10 @@ class Storage(ABC):
     @abstractmethod
     def iter_keys(self) -> Iterator[str]:
         """Every stored object's key (for scrubbing and garbage collection)."""
+
+    def check_ready(self) -> None:
+        """Raise StorageError unless the store answers and can take files (a readiness probe: one cheap call)."""
+        self.exists(key_for(EMPTY_SHA256))
 
     def sha256_of(self, key: str) -> str:
         """Re-hash the stored bytes by streaming them (``storage verify``)."""

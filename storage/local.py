@@ -67,6 +67,11 @@ class LocalStorage(Storage):
                 f"Check that {self.root} exists, is writable by this user and its disk has free space."
             ) from exc
 
+    def check_ready(self) -> None:
+        """The directory is there and writable (a full or read-only disk shows here, not at the first upload)."""
+        if not (os.path.isdir(self.root) and os.access(self._tmp_dir, os.W_OK)):
+            raise StorageError(f"local storage: {self.root} is missing or not writable by this user.")
+
     def _path(self, key: str) -> str:
         return os.path.join(self.root, *check_key(key).split("/"))
 

@@ -129,8 +129,8 @@ class S3Storage(Storage):
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if code in _NOT_FOUND and key:
                 return ObjectNotFound(f"no object {where}")
-            if code == "NoSuchBucket":
-                hint = "the bucket does not exist: create it (S3Storage.create_bucket_if_missing())"
+            if code == "NoSuchBucket" or (key is None and code in {"404", "NotFound"}):
+                hint = "the bucket does not exist: create it with `minhchung storage init`"
             elif code in _AUTH:
                 hint = (
                     "the server refused the request: check the credentials (AWS_ACCESS_KEY_ID / "
@@ -299,6 +299,13 @@ class S3Storage(Storage):
             ExpiresIn=expires,
         )
         return url
+
+    def check_ready(self) -> None:
+        """The bucket exists and answers (a missing one is named, with the command that creates it)."""
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._error(exc, "HEAD bucket", None) from exc
 
     def create_bucket_if_missing(self) -> bool:
         """Create the bucket unless it exists; True if it was created."""

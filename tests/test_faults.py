@@ -317,6 +317,7 @@ def real_server(request, tmp_path, server_database_url, catalog_dict, write_cata
         "DATABASE_URL": url,
         "SECRET_KEY": "fault-test-secret-key-long-enough-for-sessions",
         "MINHCHUNG_ENV": "development",
+        "MINHCHUNG_CHECK_SCHEMA": "0",  # the schema is made from the models here, faster than the migrations
     }
     server = subprocess.Popen(
         [

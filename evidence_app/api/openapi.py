@@ -28,8 +28,8 @@ DATETIME = {"type": "string", "format": "date-time"}
 N_STRING, N_INTEGER, N_NUMBER, N_DATE, N_DATETIME = (_nullable(x) for x in (STRING, INTEGER, NUMBER, DATE, DATETIME))
 
 ERROR_TEXT = {
-    400: "The request cannot be read (`bad_request`, `bad_json`; `csrf_failed`: a session request that changes "
-    "something without the X-CSRFToken header).",
+    400: "The request cannot be read (`bad_request`: e.g. a NUL or other control character in the query; "
+    "`bad_json`; `csrf_failed`: a session request that changes something without the X-CSRFToken header).",
     401: "No valid credentials (`unauthenticated`, `invalid_token`).",
     403: "The role does not allow this (`forbidden`, `not_editable`, `own_upload`, `not_reviewer`).",
     404: "No such object in the user's unit (`not_found`): another unit's objects are never confirmed to exist.",
@@ -376,7 +376,7 @@ def _json(schema: dict) -> dict:
 
 def _responses(ok: dict, *errors: int) -> dict:
     responses = dict(ok)
-    for status in (401, *errors):
+    for status in (400, 401, *errors):  # 400: any request may carry a control character in its query
         responses[str(status)] = {"description": ERROR_TEXT[status], **_json(_ref("Error"))}
     return responses
 

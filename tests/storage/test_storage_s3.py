@@ -133,11 +133,13 @@ def test_download_url_expiry_is_bounded(s3_store: S3Storage) -> None:
 
 def test_missing_bucket_is_a_clear_error(s3_connect: Callable[..., S3Storage]) -> None:
     nowhere = s3_connect(bucket=f"t-missing-{uuid.uuid4().hex[:16]}")
-    with pytest.raises(StorageError, match="create_bucket_if_missing"):
+    with pytest.raises(StorageError, match="`minhchung storage init`"):
         nowhere.save(io.BytesIO(b"x"))
-    with pytest.raises(StorageError, match="create_bucket_if_missing") as info:
+    with pytest.raises(StorageError, match="`minhchung storage init`") as info:
         nowhere.open("2d/71/2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881")
     assert not isinstance(info.value, ObjectNotFound)
+    with pytest.raises(StorageError, match="`minhchung storage init`"):  # the readiness probe's call
+        nowhere.check_ready()
 
 
 def test_create_bucket_if_missing_is_idempotent(s3_store: S3Storage) -> None:
