@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 from flask import current_app
-from flask_migrate import upgrade
+from flask_migrate import current, downgrade, upgrade
 
 from . import clock
 from .api.cli import tokens_cli
@@ -79,6 +79,31 @@ def demo_command(host: str, port: int, no_serve: bool, today: date | None) -> No
 
     click.echo(f"\nMinh Chứng demo: http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+@click.group("db")
+def db_cli() -> None:
+    """The database's schema: its Alembic migrations (back up first, docs/production.md)."""
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade_command(revision: str) -> None:
+    """Create the schema, or bring it to REVISION (default: the latest)."""
+    upgrade(revision=revision)
+
+
+@db_cli.command("current")
+def db_current_command() -> None:
+    """Print the schema's revision."""
+    current()
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade_command(revision: str) -> None:
+    """Take the schema back to REVISION (e.g. 0011); a newer version of the app then refuses to start."""
+    downgrade(revision=revision)
 
 
 COMMANDS = (
