@@ -17,6 +17,7 @@ from dotenv import load_dotenv
 
 DEFAULT_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret", "minhchung", "please-change-me"}
 MIN_SECRET_KEY_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 12  # a random key of 32 characters has about 25; "aaaa…" or "abab…" has 1 or 2
 
 
 class ConfigError(RuntimeError):
@@ -156,6 +157,11 @@ class ProductionConfig(Config):
                     f"{name} is missing or is a default value, and MINHCHUNG_ENV=production requires a real one. "
                     f"Set {name} to a random string of at least {MIN_SECRET_KEY_LENGTH} characters, e.g. the output "
                     "of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+                )
+            if len(set(key)) < MIN_DISTINCT_CHARACTERS:
+                raise ConfigError(
+                    f"{name} looks weak: it has only {len(set(key))} different characters. Set it to a random "
+                    "string, e.g. the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
                 )
         if self.UNSET_LOCATIONS and not self.LOCAL_DEFAULTS_ALLOWED:
             names = " and ".join(self.UNSET_LOCATIONS)

@@ -11,6 +11,9 @@ import pytest
 from config import Config, ConfigError, ProductionConfig, config_from_env
 from evidence_app import create_app
 
+PRODUCTION_SECRET = "Kq3vX9-production-secret-key-for-tests-Zm7"
+PRODUCTION_AUDIT_KEY = "Ta8wN2-production-audit-key-for-tests-Yp5"
+
 
 def test_defaults_live_in_the_data_directory(tmp_path):
     config = Config({"MINHCHUNG_DATA_DIR": str(tmp_path / "inst")})
@@ -96,26 +99,40 @@ def test_production_refuses_a_missing_or_default_secret_key(tmp_path, key):
     assert not (tmp_path / "secret_key").exists(), "production never invents a key"
 
 
+@pytest.mark.parametrize("name", ["SECRET_KEY", "MINHCHUNG_AUDIT_KEY"])
+@pytest.mark.parametrize("key", ["a" * 36, "ab" * 20, "0123456789" * 4])
+def test_production_refuses_a_long_but_weak_key(tmp_path, name, key):
+    environ = {
+        "MINHCHUNG_ENV": "production",
+        "MINHCHUNG_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": PRODUCTION_SECRET,
+        "MINHCHUNG_AUDIT_KEY": PRODUCTION_AUDIT_KEY,
+        name: key,
+    }
+    with pytest.raises(ConfigError, match=f"^{name} looks weak: it has only {len(set(key))} different characters"):
+        create_app(config_from_env(environ))
+
+
 def test_production_with_a_real_key_starts_with_secure_cookies(tmp_path):
     config = config_from_env(
         {
             "MINHCHUNG_ENV": "production",
             "MINHCHUNG_DATA_DIR": str(tmp_path),
-            "SECRET_KEY": "k" * 48,
-            "MINHCHUNG_AUDIT_KEY": "a" * 48,
+            "SECRET_KEY": PRODUCTION_SECRET,
+            "MINHCHUNG_AUDIT_KEY": PRODUCTION_AUDIT_KEY,
             "MINHCHUNG_ALLOW_LOCAL_DEFAULTS": "1",
             "MINHCHUNG_CHECK_SCHEMA": "0",
         }
     )
     app = create_app(config)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
-    assert app.config["SECRET_KEY"] == "k" * 48 and app.config["AUDIT_KEY"] == "a" * 48
+    assert app.config["SECRET_KEY"] == PRODUCTION_SECRET and app.config["AUDIT_KEY"] == PRODUCTION_AUDIT_KEY
 
 
 @pytest.mark.parametrize("key", [None, "", "change-me", "short-key"])
 def test_production_refuses_a_missing_or_default_audit_key(tmp_path, key):
     """Issue 13, finding 2: the audit trail's hashes are keyed with a key the database never holds."""
-    environ = {"MINHCHUNG_ENV": "production", "MINHCHUNG_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 48}
+    environ = {"MINHCHUNG_ENV": "production", "MINHCHUNG_DATA_DIR": str(tmp_path), "SECRET_KEY": PRODUCTION_SECRET}
     if key is not None:
         environ["MINHCHUNG_AUDIT_KEY"] = key
     with pytest.raises(ConfigError, match="MINHCHUNG_AUDIT_KEY is missing or is a default value"):

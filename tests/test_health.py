@@ -13,6 +13,9 @@ from evidence_app.extensions import db
 from evidence_app.health import SchemaBehind, expected_revision
 from tests.conftest import build_app
 
+PRODUCTION_SECRET = "Kq3vX9-production-secret-key-for-tests-Zm7"
+PRODUCTION_AUDIT_KEY = "Ta8wN2-production-audit-key-for-tests-Yp5"
+
 
 @pytest.fixture
 def migrated(tmp_path, empty_database_url):
@@ -85,8 +88,8 @@ def test_production_without_a_database_or_store_url_refuses_to_start(tmp_path):
     environ = {
         "MINHCHUNG_ENV": "production",
         "MINHCHUNG_DATA_DIR": str(tmp_path),
-        "SECRET_KEY": "k" * 48,
-        "MINHCHUNG_AUDIT_KEY": "a" * 48,
+        "SECRET_KEY": PRODUCTION_SECRET,
+        "MINHCHUNG_AUDIT_KEY": PRODUCTION_AUDIT_KEY,
         "MINHCHUNG_CHECK_SCHEMA": "0",
     }
     with pytest.raises(ConfigError, match="DATABASE_URL and STORAGE_URL are not set"):
