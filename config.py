@@ -107,6 +107,9 @@ class Config:
         self.SMTP_STARTTLS = (environ.get("MINHCHUNG_SMTP_STARTTLS") or "true").lower() in ("1", "true", "yes")
         self.MAIL_FROM = environ.get("MINHCHUNG_MAIL_FROM") or "minhchung@localhost"
         self.LOG_LEVEL = environ.get("MINHCHUNG_LOG_LEVEL") or "INFO"  # DEBUG, INFO, WARNING, ERROR
+        self.LOG_FORMAT = (environ.get("MINHCHUNG_LOG_FORMAT") or "text").strip().lower()
+        if self.LOG_FORMAT not in ("text", "json"):
+            raise ConfigError(f"MINHCHUNG_LOG_FORMAT={self.LOG_FORMAT!r} is not known: use text or json.")
         # Sessions end after this long without a request, and this long after signing in, whatever happens.
         self.SESSION_IDLE_MINUTES = _positive(environ, "MINHCHUNG_SESSION_IDLE_MINUTES", 60)
         self.SESSION_MAX_HOURS = _positive(environ, "MINHCHUNG_SESSION_MAX_HOURS", 12)

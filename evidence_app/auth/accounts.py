@@ -234,7 +234,8 @@ def record_sign_in(user: User, address: str) -> None:
 
 
 def record_failed_sign_in(username: str, address: str, user: User | None) -> None:
-    """A wrong password, an unknown or a disabled account: counted for throttling, and audited."""
+    """A wrong password, an unknown or a disabled account: counted for throttling, audited and logged."""
+    current_app.logger.warning("sign-in failed for %r from %s", username[:80], address)
     throttle.record_failure(username, address)
     audit.record(
         "auth.login_failed",
