@@ -106,7 +106,8 @@ class Ward:
 @dataclass
 class Call:
     """Sign in as `who` (None: nobody), run `setup` (its value is given to `send`), count the events, `send`; the
-    answer must be a success (below 400; or `status`, for a failed sign-in) and the new events exactly `expect`: (action, actor)."""
+    answer must be a success (below 400; or `status`, for a failed sign-in) and the new events exactly `expect`,
+    as (action, actor)."""
 
     who: str | None
     send: Callable
