@@ -52,5 +52,5 @@ def tokens_revoke(token_id: int) -> None:
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise click.ClickException(f"token {token_id} does not exist")
-    revoke_token(token, actor=token.user)
+    revoke_token(token, actor=None)  # the operator, named by the audit event
     click.echo(f"token {token_id} ({token.prefix}…) of {token.user.username} revoked")

@@ -24,7 +24,8 @@ def _digest(secret: str) -> str:
 
 
 def create_token(user: User, name: str, *, actor: User | None = None) -> tuple[ApiToken, str]:
-    """A new token for `user`, and commit. The secret is returned this once; only its hash is stored."""
+    """A new token for `user`, and commit. The secret is returned this once; only its hash is stored. `actor`: the
+    signed-in user who asked for it (None on the command line, whose operator the audit event names)."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
@@ -37,7 +38,7 @@ def create_token(user: User, name: str, *, actor: User | None = None) -> tuple[A
     audit.record(
         "token.create",
         unit_id=user.unit_id,
-        actor_id=(actor or user).id,
+        actor_id=actor.id if actor is not None else None,
         object_type="user",
         object_id=user.id,
         data={"token": token.id, "name": token.name, "prefix": token.prefix},
@@ -46,13 +47,13 @@ def create_token(user: User, name: str, *, actor: User | None = None) -> tuple[A
     return token, secret
 
 
-def revoke_token(token: ApiToken, *, actor: User) -> None:
+def revoke_token(token: ApiToken, *, actor: User | None) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record(
             "token.revoke",
             unit_id=token.user.unit_id,
-            actor_id=actor.id,
+            actor_id=actor.id if actor is not None else None,
             object_type="user",
             object_id=token.user_id,
             data={"token": token.id, "name": token.name, "prefix": token.prefix},

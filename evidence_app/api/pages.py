@@ -22,7 +22,7 @@ def tokens():
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        _token, secret = create_token(current_user, form.name.data)
+        _token, secret = create_token(current_user, form.name.data, actor=current_user)
     status = 422 if form.errors else (201 if secret else 200)
     page = render_template(
         "api/tokens.html", form=form, secret=secret, tokens=tokens_of(current_user), action_form=ActionForm()

@@ -10,12 +10,15 @@ that cutting the newest events, or rebuilding the whole chain unkeyed, is caught
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import hmac
 import json
+import os
 from dataclasses import dataclass, field
 
-from flask import current_app
+import click
+from flask import current_app, has_request_context
 from sqlalchemy import func, select, text
 
 from ..extensions import db
@@ -49,7 +52,14 @@ def _event_hash(prev_hash: str, event: AuditEvent, scheme: str = KEYED) -> str:
 def record(action: str, *, unit_id=None, actor_id=None, object_type=None, object_id=None, data=None) -> AuditEvent:
     """Append an event to the chain in the current transaction (it commits or rolls back with the change it
     describes). Appends are serialised before the head is read (`_lock_the_chain`), so that under any
-    concurrency each event extends the head the previous writer committed: the chain never forks."""
+    concurrency each event extends the head the previous writer committed: the chain never forks.
+
+    The actor: on pages and the API, the signed-in user; a command (`minhchung …`) has no signed-in user, so
+    `actor_id` is the account it acts as when it names one (`upload --user`, `import --user`, `catalog import
+    --relink-as`), else None, and every event a command writes names its operator in `data["operator"]`."""
+    data = dict(data or {})
+    if not has_request_context() and click.get_current_context(silent=True) is not None:
+        data.setdefault("operator", cli_operator())
     _lock_the_chain()
     head = db.session.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
     prev_hash = head.hash if head is not None else GENESIS_HASH
@@ -60,7 +70,7 @@ def record(action: str, *, unit_id=None, actor_id=None, object_type=None, object
         action=action,
         object_type=object_type,
         object_id=object_id,
-        data=data or {},
+        data=data,
         prev_hash=prev_hash,
         hash_scheme=KEYED,
     )
@@ -68,6 +78,15 @@ def record(action: str, *, unit_id=None, actor_id=None, object_type=None, object
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def cli_operator() -> str:
+    """Who runs a command: "cli:" and the operating system's user (LOGNAME or USER, else the account's name)."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no such variable and no passwd entry (a container's arbitrary uid)
+        name = f"uid {os.getuid()}"
+    return f"cli:{name}"
 
 
 # The key of PostgreSQL's transaction-level advisory lock that serialises appends ("MCAUDIT" in ASCII).

@@ -500,8 +500,16 @@ class ProposalRefused(Refused):
 
 
 def propose_from_results(result_set: ResultSet) -> list[Proposal]:
-    """Propose checklist items again from imported results (nothing is proposed twice)."""
+    """Propose checklist items again from imported results (nothing is proposed twice); one event if any."""
     made = generate_proposals(result_set)
+    if made:
+        audit.record(
+            "results.propose",
+            unit_id=result_set.unit_id,
+            object_type="result_set",
+            object_id=result_set.id,
+            data={"year": result_set.year, "proposals": [p.id for p in made]},
+        )
     db.session.commit()
     return made
 

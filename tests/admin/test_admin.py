@@ -3,6 +3,7 @@ item, the audit trail per document and per user; and the commands `audit verify`
 
 from __future__ import annotations
 
+import getpass
 import re
 
 from sqlalchemy import select
@@ -211,4 +212,5 @@ def test_every_change_of_an_account_is_audited(ward, client, runner):
         == 0
     )
     event = db.session.execute(select(AuditEvent).order_by(AuditEvent.id.desc())).scalars().first()
-    assert event.action == "department.create" and event.data == {"code": "yt", "name": "Trạm Y tế"}
+    assert event.action == "department.create" and event.actor_id is None
+    assert event.data == {"code": "yt", "name": "Trạm Y tế", "operator": f"cli:{getpass.getuser()}"}
