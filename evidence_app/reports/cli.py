@@ -9,7 +9,7 @@ import click
 from ..auth.lookups import unit_or_fail
 from ..dates import as_of_day
 from .build import build_report
-from .exports import FORMATS, render
+from .exports import CSV_DIALECTS, FORMATS, render
 from .pack import iter_pack
 
 
@@ -26,14 +26,21 @@ def _as_of(value: str | None):
 @click.option("--unit", "unit_code", help="The unit (needed when the deployment has several).")
 @click.option("--as-of", help="The day the report is as of, DD/MM/YYYY or YYYY-MM-DD (default: today).")
 @click.option("--format", "fmt", default="json", show_default=True, help=f"One of {', '.join(FORMATS)}.")
+@click.option(
+    "--dialect",
+    type=click.Choice(list(CSV_DIALECTS)),
+    default="vi",
+    show_default=True,
+    help="The CSV's: vi (';' and decimal comma, for Excel set to Vietnamese) or international (',' and '.').",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (default: print).")
-def report_command(unit_code, as_of, fmt, out):
+def report_command(unit_code, as_of, fmt, dialect, out):
     """The completeness report: points secured, expected and at risk per criterion, area and index."""
     if fmt not in FORMATS:
         raise click.BadParameter(f"{fmt!r} is not a format: use one of {', '.join(FORMATS)}", param_hint="--format")
     day = _as_of(as_of)
     unit = unit_or_fail(unit_code)
-    body = render(build_report(unit, day), fmt)
+    body = render(build_report(unit, day), fmt, dialect)
     if out is None:
         click.echo(body.decode("utf-8") if fmt != "xlsx" else "(xlsx is binary: use --out FILE.xlsx)")
     else:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
-from flask import render_template
+from flask import current_app, render_template
 
 from ..cells import csv_row, keep_formulas_as_text
 
@@ -36,6 +39,10 @@ CRITERION_COLUMNS = [  # (key in the JSON, Vietnamese header)
 ]
 NUMBER_KEYS = {"max", "last_year", "secured", "expected", "best", "at_risk"}
 FORMATS = ("json", "csv", "xlsx", "html")
+# CSV as Excel reads it without an import wizard: Excel set to Vietnamese (Windows' list separator ";", decimal
+# comma) opens the default; `international` is the comma and decimal point of English-language Excel and scripts.
+CSV_DIALECTS = {"vi": (";", ","), "international": (",", ".")}
+DAY = "DD/MM/YYYY"  # the number format of the XLSX date cells: Vietnamese offices write days this way
 CONTENT_TYPES = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
@@ -45,13 +52,32 @@ CONTENT_TYPES = {
 
 
 def _cell(key: str, value):
+    """A criterion's value as a spreadsheet cell: dates as dates, numbers as numbers, the rest as text."""
     if key == "reasons":
         return "; ".join(value)
     if key == "risk":
         return RISK_LABELS.get(value, value)
     if key == "due" and value:
-        y, m, d = value.split("-")
-        return f"{d}/{m}/{y}"
+        return date.fromisoformat(value)
+    return value
+
+
+def _area(criterion: dict) -> str:
+    return f"{criterion['area']}. {criterion['area_name']}" if criterion.get("area_name") else criterion["area"]
+
+
+def _criterion_cells(criterion: dict) -> list:
+    return [_area(criterion) if k == "area" else _cell(k, criterion[k]) for k, _h in CRITERION_COLUMNS]
+
+
+def _csv_text(value, decimal: str):
+    """A CSV field: numbers with the dialect's decimal mark and no thousands separator, days as DD/MM/YYYY."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return format(Decimal(str(value)).normalize(), "f").replace(".", decimal)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
     return value
 
 
@@ -68,20 +94,24 @@ def to_json(report: dict) -> bytes:
     return json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def to_csv(report: dict) -> bytes:
+def to_csv(report: dict, dialect: str = "vi") -> bytes:
+    if dialect not in CSV_DIALECTS:
+        raise ValueError(f"unknown CSV dialect {dialect!r}: use one of {', '.join(CSV_DIALECTS)}")
+    delimiter, decimal = CSV_DIALECTS[dialect]
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(["Bộ chỉ số", *(header for _key, header in CRITERION_COLUMNS)])
     for index in report["indices"]:
         for criterion in index["criteria"]:
-            writer.writerow(
-                csv_row([f"{index['code']} {index['year']}", *(_cell(k, criterion[k]) for k, _h in CRITERION_COLUMNS)])
-            )
+            cells = csv_row([f"{index['code']} {index['year']}", *_criterion_cells(criterion)])  # text made inert first
+            writer.writerow([_csv_text(value, decimal) for value in cells])
     writer.writerow([audit_head_line(report)])  # the last row, after the criteria
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
 
 
 def to_xlsx(report: dict) -> bytes:
+    """A summary sheet and one sheet per index: numbers and days as real cells (they sort, filter and add up), a
+    frozen header row with an autofilter, areas by name."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -93,7 +123,8 @@ def to_xlsx(report: dict) -> bytes:
     summary.title = "Tổng hợp"
     summary.append([f"Báo cáo mức độ đầy đủ minh chứng — {report['unit']['name']}"])
     summary["A1"].font = Font(bold=True, size=13)
-    summary.append([f"Tính đến ngày {_cell('due', report['as_of'])}"])
+    summary.append(["Tính đến ngày", date.fromisoformat(report["as_of"])])
+    summary["B2"].number_format = DAY
     summary.append([])
     headers = [
         "Bộ chỉ số",
@@ -109,13 +140,14 @@ def to_xlsx(report: dict) -> bytes:
     summary.append(headers)
     for cell in summary[4]:
         cell.font, cell.fill = bold, head_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     for index in report["indices"]:
         t = index["totals"]
         summary.append(
             [
                 index["name"],
                 index["year"],
-                _cell("due", index["assessment_date"]),
+                date.fromisoformat(index["assessment_date"]),
                 t["max"],
                 t["last_year"],
                 t["secured"],
@@ -124,8 +156,12 @@ def to_xlsx(report: dict) -> bytes:
                 t["at_risk"],
             ]
         )
-        for cell in summary[summary.max_row][3:]:
+        row = summary[summary.max_row]
+        row[2].number_format = DAY
+        for cell in row[3:]:
             cell.number_format = number
+    summary.auto_filter.ref = f"A4:I{summary.max_row}"
+    summary.freeze_panes = "A5"
     summary.append([])
     summary.append([audit_head_line(report)])
     book.properties.description = audit_head_line(report)
@@ -139,14 +175,17 @@ def to_xlsx(report: dict) -> bytes:
             cell.font, cell.fill = bold, head_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for criterion in index["criteria"]:
-            sheet.append([_cell(k, criterion[k]) for k, _h in CRITERION_COLUMNS])
+            sheet.append(_criterion_cells(criterion))
             for (key, _h), cell in zip(CRITERION_COLUMNS, sheet[sheet.max_row]):
                 if key in NUMBER_KEYS:
                     cell.number_format = number
-                if key in ("title", "reasons"):
+                elif key == "due":
+                    cell.number_format = DAY
+                if key in ("title", "area", "reason", "reasons"):
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.freeze_panes = "C2"
-        for column, width in zip("ABCDEFGHIJKLM", (10, 44, 8, 10, 10, 10, 10, 12, 12, 14, 60, 26, 11)):
+        sheet.auto_filter.ref = sheet.dimensions
+        sheet.freeze_panes = "C2"  # the header row, and the code and title beside every figure
+        for column, width in zip("ABCDEFGHIJKLMN", (10, 44, 28, 10, 10, 10, 10, 12, 12, 14, 40, 60, 26, 12)):
             sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     keep_formulas_as_text(book)
@@ -155,12 +194,21 @@ def to_xlsx(report: dict) -> bytes:
 
 
 def to_html(report: dict) -> bytes:
+    """A page that stands alone (it is downloaded and kept): the app's print stylesheet is embedded in it."""
+    print_css = Path(current_app.static_folder or "", "print.css").read_text(encoding="utf-8")
     return render_template(
-        "reports/print.html", report=report, risk_labels=RISK_LABELS, audit_head=audit_head_line(report)
+        "reports/print.html",
+        report=report,
+        risk_labels=RISK_LABELS,
+        audit_head=audit_head_line(report),
+        print_css=print_css,
     ).encode("utf-8")
 
 
-def render(report: dict, fmt: str) -> bytes:
+def render(report: dict, fmt: str, dialect: str = "vi") -> bytes:
+    """The report in one of FORMATS; `dialect` (one of CSV_DIALECTS) is the CSV's."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    return {"json": to_json, "csv": to_csv, "xlsx": to_xlsx, "html": to_html}[fmt](report)
+    if fmt == "csv":
+        return to_csv(report, dialect)
+    return {"json": to_json, "xlsx": to_xlsx, "html": to_html}[fmt](report)

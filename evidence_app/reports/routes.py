@@ -14,10 +14,12 @@ from ..files import upload_tmp_dir
 from ..forms import ActionForm
 from ..permissions import allowed_or_403, can_review, sees_the_province
 from .build import build_report, league_table
-from .exports import CONTENT_TYPES, FORMATS, RISK_LABELS, render
+from .exports import CONTENT_TYPES, CSV_DIALECTS, FORMATS, RISK_LABELS, audit_head_line, render
 from .pack import build_pack
+from .summary import criteria_at_risk, executive_summary, official_day
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.add_app_template_filter(official_day, "official_day")  # the letterhead's date, in the HTML export too
 
 
 def _as_of_or_400() -> date:
@@ -45,6 +47,23 @@ def report_page():
         risk_labels=RISK_LABELS,
         formats=FORMATS,
         action_form=ActionForm(),
+        criteria_at_risk=criteria_at_risk,
+    )
+
+
+@bp.get("/summary")
+@login_required
+def summary():
+    """The one-page executive summary (A4 portrait); `?print=1` opens the browser's print dialog once loaded."""
+    as_of = _as_of_or_400()
+    report = _report(as_of)
+    return render_template(
+        "reports/summary.html",
+        report=report,
+        summary=executive_summary(report),
+        as_of=as_of,
+        audit_head=audit_head_line(report),
+        autoprint=request.args.get("print") == "1",
     )
 
 
@@ -59,8 +78,18 @@ def download():
                 "Unknown format “%(format)s”: choose one of %(formats)s.", format=fmt, formats=", ".join(FORMATS)
             ),
         )
+    dialect = request.args.get("dialect", "vi")
+    if dialect not in CSV_DIALECTS:
+        abort(
+            400,
+            description=_(
+                "Unknown CSV dialect “%(dialect)s”: choose one of %(dialects)s.",
+                dialect=dialect,
+                dialects=", ".join(CSV_DIALECTS),
+            ),
+        )
     as_of = _as_of_or_400()
-    body = render(_report(as_of), fmt)
+    body = render(_report(as_of), fmt, dialect)
     name = f"bao-cao-{current_user.unit.code}-{as_of.isoformat()}.{fmt}"
     return Response(
         body,

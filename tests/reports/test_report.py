@@ -129,7 +129,7 @@ def test_csv_xlsx_html_exports(ward, runner, tmp_path):
         out = tmp_path / f"r.{fmt}"
         result = runner.invoke(args=["report", "--as-of", "01/06/2024", "--format", fmt, "--out", str(out)])
         assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["Bộ chỉ số", "Mã", "Tiêu chí", "Lĩnh vực"] and "Điểm có nguy cơ mất" in rows[0]
     assert len(rows) == 1 + 84 + 1  # the header, the criteria, the audit chain's head
     book = load_workbook(tmp_path / "r.xlsx")
@@ -227,7 +227,7 @@ def test_every_report_and_the_pack_carry_the_audit_chain_head(ward, client, runn
         out = tmp_path / f"r.{fmt}"
         assert runner.invoke(args=["report", "--format", fmt, "--out", str(out)]).exit_code == 0
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["audit_head"] == head
-    rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
     assert line in rows[-1][0]
     book = load_workbook(tmp_path / "r.xlsx")
     assert line in book.properties.description
