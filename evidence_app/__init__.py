@@ -77,6 +77,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     init_api(app)
     from .cycle.routes import bp as cycle_bp
+    from .permissions import home_endpoint
 
     app.register_blueprint(cycle_bp)
 
@@ -87,7 +88,7 @@ def create_app(config: Config | None = None) -> Flask:
     @app.get("/")
     def home():
         if current_user.is_authenticated:
-            return redirect(url_for("evidence.my_work_page"))
+            return redirect(url_for(home_endpoint(current_user)))
         return redirect(url_for("auth.login"))
 
     return app
