@@ -36,7 +36,7 @@ def _approve(tmp_path, code):
 
 def _codes(page: str, table_id: str) -> list[str]:
     """The item codes of one list on the page, in order."""
-    match = re.search(rf'<table class="grid cards" id="{table_id}">(.*?)</table>', page, re.S)
+    match = re.search(rf'<table class="grid card-table" id="{table_id}">(.*?)</table>', page, re.S)
     return re.findall(r'/items/\d+">([^<]+)</a>', match.group(1)) if match else []
 
 
