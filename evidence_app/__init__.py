@@ -79,6 +79,7 @@ def create_app(config: Config | None = None) -> Flask:
     from .cycle.routes import bp as cycle_bp
     from .health import init_app as init_health
     from .health import require_schema_at_head
+    from .permissions import home_endpoint
 
     app.register_blueprint(cycle_bp)
     init_health(app)
@@ -93,7 +94,7 @@ def create_app(config: Config | None = None) -> Flask:
     @app.get("/")
     def home():
         if current_user.is_authenticated:
-            return redirect(url_for("evidence.my_work_page"))
+            return redirect(url_for(home_endpoint(current_user)))
         return redirect(url_for("auth.login"))
 
     return app

@@ -36,6 +36,24 @@ def sees_the_province(user) -> bool:
     return user.role == Role.province.value
 
 
+def sees_unit_report(user, unit) -> bool:
+    """A unit's report: its own users, and the province's officers for every unit of the province (the
+    installation serves one province: every unit in it)."""
+    return sees_the_province(user) or user.unit_id == unit.id
+
+
+HOME_PAGES = {  # where each role starts: the page of its daily work
+    Role.staff.value: "evidence.my_work_page",
+    Role.reviewer.value: "review.queue",
+    Role.admin.value: "reports.report_page",  # the chairman's one-page summary
+    Role.province.value: "reports.province",
+}
+
+
+def home_endpoint(user) -> str:
+    return HOME_PAGES.get(user.role, "evidence.my_work_page")
+
+
 def allowed_or_403(allowed: bool) -> None:
     if not allowed:
         abort(403)

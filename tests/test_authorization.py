@@ -70,6 +70,8 @@ ROUTES = [
     ("GET", "/admin/proposals?index={index}", ADMIN_ROLES),
     ("POST", "/admin/proposals/{proposal}", ADMIN_ROLES),
     ("POST", "/admin/results/rows/{row}/causes", ADMIN_ROLES),
+    ("GET", "/reports/units/{unit_code}/", ROLES),  # another unit's report: the province's officers only
+    ("GET", "/reports/units/{unit_code}/download?format=json", ROLES),
 ]
 
 
@@ -103,6 +105,7 @@ def two_units(app, catalog_dict, write_catalog, tmp_path):
         "evidence": upload.new_links[0].id,
         "user": stranger.id,
         "code": "1.1",
+        "unit_code": theirs.code,
         "token": create_token(stranger, "theirs")[0].id,
         "proposal": proposal.id,
         "row": proposal.criterion_result_id,

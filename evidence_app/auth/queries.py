@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from .models import Department, User
+from .models import Department, Unit, User
 
 
 def users_of_unit(*, active_only: bool = False) -> list[User]:
@@ -28,3 +28,7 @@ def departments_of_unit() -> list[Department]:
 
 def user_named(username: str) -> User | None:
     return db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+
+
+def unit_with_code(code: str) -> Unit | None:
+    return db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()

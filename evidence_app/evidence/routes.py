@@ -30,8 +30,8 @@ from .operations import (
     upload_document,
 )
 from .queries import document_in_unit, evidence_of_item, links_of_document, reviews_by_evidence
-from .states import current_item_states, item_state
-from .work import my_work, reminders
+from .states import APPROVED, current_item_states, item_state
+from .work import STATES, WorkFilter, my_work, progress_by_index, reminders
 
 bp = Blueprint("evidence", __name__)
 
@@ -83,9 +83,22 @@ def _item_page(item, form, refusals=(), status=200):
 @bp.get("/my")
 @login_required
 def my_work_page():
+    """Cards on a phone, a table on a wide screen; narrowed by the query string. Approved items fold away."""
     today = clock.today()
     work = my_work(current_user, today)
-    return render_template("evidence/my_work.html", work=work, reminders=reminders(work, today), today=today)
+    wanted = WorkFilter.from_args(request.args)
+    shown = [w for w in work if wanted.admits(w, today)]
+    return render_template(
+        "evidence/my_work.html",
+        work=work,
+        open_work=[w for w in shown if w.state != APPROVED],
+        approved=[w for w in shown if w.state == APPROVED],
+        wanted=wanted,
+        states=STATES,
+        progress=progress_by_index(work),
+        reminders=reminders(work, today),
+        today=today,
+    )
 
 
 @bp.get("/items/<int:item_id>")

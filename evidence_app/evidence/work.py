@@ -10,11 +10,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
-from ..catalog.models import Area, ChecklistItem, Criterion
+from ..catalog.models import Area, ChecklistItem, Criterion, Index
 from ..evidence.models import Review
 from ..extensions import db
 from .models import Document, Evidence
-from .states import APPROVED, CHANGES_REQUESTED, item_state
+from .states import APPROVED, CHANGES_REQUESTED, MISSING, WAITING, item_state
 
 DUE_SOON_DAYS = 7
 
@@ -99,3 +99,63 @@ def reminders(work: list[WorkItem], today: date) -> Reminders:
         if w.state == CHANGES_REQUESTED:
             result.sent_back.append(w)
     return result
+
+
+STATES = (MISSING, WAITING, CHANGES_REQUESTED, APPROVED)
+DUES = ("overdue", "soon")
+
+
+@dataclass
+class WorkFilter:
+    """What *My work* is narrowed to, from the page's query string (a form that works without scripts)."""
+
+    query: str = ""
+    state: str = ""  # one of STATES, or "" for every state
+    index: int | None = None  # an index id
+    due: str = ""  # "overdue", "soon" or ""
+
+    @classmethod
+    def from_args(cls, args) -> WorkFilter:
+        state, due = args.get("state", ""), args.get("due", "")
+        return cls(
+            query=(args.get("q") or "").strip(),
+            state=state if state in STATES else "",
+            index=args.get("index", type=int),
+            due=due if due in DUES else "",
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.query or self.state or self.index or self.due)
+
+    def admits(self, w: WorkItem, today: date) -> bool:
+        if self.state and w.state != self.state:
+            return False
+        if self.index and w.item.criterion.area.index_id != self.index:
+            return False
+        if self.due == "overdue" and not w.overdue(today):
+            return False
+        if self.due == "soon" and not w.due_soon(today):
+            return False
+        if self.query:
+            criterion = w.item.criterion
+            text = f"{w.item.code} {w.item.title} {criterion.code} {criterion.title}".casefold()
+            return all(word in text for word in self.query.casefold().split())
+        return True
+
+
+@dataclass
+class IndexProgress:
+    index: Index
+    approved: int = 0
+    total: int = 0
+
+
+def progress_by_index(work: list[WorkItem]) -> list[IndexProgress]:
+    """Per index: how many of the person's items are approved, of how many."""
+    progress: dict[int, IndexProgress] = {}
+    for w in work:
+        index = w.item.criterion.area.index
+        entry = progress.setdefault(index.id, IndexProgress(index))
+        entry.total += 1
+        entry.approved += w.state == APPROVED
+    return sorted(progress.values(), key=lambda p: (p.index.code, p.index.year))

@@ -9,17 +9,20 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth.queries import unit_with_code
 from ..dates import as_of_day
 from ..files import upload_tmp_dir
 from ..forms import ActionForm
-from ..permissions import allowed_or_403, can_review, sees_the_province
+from ..permissions import allowed_or_403, can_review, sees_the_province, sees_unit_report
 from .build import build_report, league_table
 from .exports import CONTENT_TYPES, CSV_DIALECTS, FORMATS, RISK_LABELS, audit_head_line, render
+from .league import league_to_xlsx
 from .pack import build_pack
 from .summary import criteria_at_risk, executive_summary, official_day
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.add_app_template_filter(official_day, "official_day")  # the letterhead's date, in the HTML export too
+bp.add_app_template_global(criteria_at_risk, "criteria_at_risk")  # one order for the page and the summary
 
 
 def _as_of_or_400() -> date:
@@ -47,7 +50,6 @@ def report_page():
         risk_labels=RISK_LABELS,
         formats=FORMATS,
         action_form=ActionForm(),
-        criteria_at_risk=criteria_at_risk,
     )
 
 
@@ -70,6 +72,10 @@ def summary():
 @bp.get("/download")
 @login_required
 def download():
+    return _download(current_user.unit)
+
+
+def _download(unit):
     fmt = request.args.get("format", "")
     if fmt not in FORMATS:
         abort(
@@ -89,13 +95,8 @@ def download():
             ),
         )
     as_of = _as_of_or_400()
-    body = render(_report(as_of), fmt, dialect)
-    name = f"bao-cao-{current_user.unit.code}-{as_of.isoformat()}.{fmt}"
-    return Response(
-        body,
-        content_type=CONTENT_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
-    )
+    body = render(build_report(unit, as_of), fmt, dialect)
+    return _attachment(body, CONTENT_TYPES[fmt], f"bao-cao-{unit.code}-{as_of.isoformat()}.{fmt}")
 
 
 @bp.post("/pack")
@@ -124,3 +125,51 @@ def province():
     as_of = _as_of_or_400()
     tables = league_table(as_of)
     return render_template("reports/province.html", tables=tables, as_of=as_of)
+
+
+def _attachment(body: bytes, content_type: str, name: str) -> Response:
+    return Response(
+        body,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
+    )
+
+
+@bp.get("/province.xlsx")
+@login_required
+def province_download():
+    allowed_or_403(sees_the_province(current_user))
+    as_of = _as_of_or_400()
+    body = league_to_xlsx(league_table(as_of), as_of)
+    return _attachment(body, CONTENT_TYPES["xlsx"], f"bang-xep-hang-{as_of.isoformat()}.xlsx")
+
+
+def _unit_seen_or_404(code: str):
+    """A unit's report, reached from the league table: the province's officers see every unit; anyone else
+    only their own (another unit answers 404, as everywhere)."""
+    unit = unit_with_code(code)
+    if unit is None or not sees_unit_report(current_user, unit):
+        abort(404)
+    return unit
+
+
+@bp.get("/units/<unit_code>/")
+@login_required
+def unit_report(unit_code: str):
+    unit = _unit_seen_or_404(unit_code)
+    as_of = _as_of_or_400()
+    return render_template(
+        "reports/index.html",
+        report=build_report(unit, as_of),
+        as_of=as_of,
+        risk_labels=RISK_LABELS,
+        formats=FORMATS,
+        action_form=ActionForm(),
+        other_unit=unit if unit.id != current_user.unit_id else None,
+    )
+
+
+@bp.get("/units/<unit_code>/download")
+@login_required
+def unit_download(unit_code: str):
+    return _download(_unit_seen_or_404(unit_code))

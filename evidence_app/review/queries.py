@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import Department, User
@@ -48,6 +48,12 @@ def queue_query(filters: dict):
 
 def waiting_for_review(filters: dict) -> list[Evidence]:
     return list(db.session.execute(queue_query(filters)).unique().scalars())
+
+
+def waiting_count() -> int:
+    """How many documents wait for a decision in the reviewer's unit (the number beside the menu's link)."""
+    statement = queue_query({}).with_only_columns(func.count(Evidence.id)).order_by(None)
+    return db.session.execute(statement).scalar_one()
 
 
 def filter_choices() -> dict[str, list]:

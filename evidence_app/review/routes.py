@@ -15,7 +15,7 @@ from ..evidence.models import Evidence, EvidenceState
 from ..evidence.queries import evidence_in_unit
 from ..permissions import reviewer_required
 from .operations import ChangedSinceSeen, ReviewConflict, ReviewRefused, decide, is_own
-from .queries import decisions_on_item, filter_choices, latest_decision, waiting_for_review
+from .queries import decisions_on_item, filter_choices, latest_decision, waiting_count, waiting_for_review
 from .reasons import REASONS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -45,6 +45,12 @@ def _readable(field: str, value) -> str:
     if isinstance(value, list):
         return ", ".join(value)
     return show_day(date.fromisoformat(value)) if field in DAYS else str(value)
+
+
+@bp.app_context_processor
+def review_menu():
+    """The menu shows reviewers how many documents wait (computed only when a page's menu asks)."""
+    return {"review_waiting": waiting_count}
 
 
 def current_filters() -> dict:

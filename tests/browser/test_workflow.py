@@ -68,11 +68,11 @@ def sign_in(page, base: str, username: str) -> None:
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/my")
+    page.wait_for_url(lambda url: not url.startswith(f"{base}/login"))  # each role's own home page
 
 
 def open_item(page, base: str, code: str) -> None:
-    page.goto(f"{base}/my")
+    page.goto(f"{base}/my?q={code}")  # found by search: an approved item is folded away in the full list
     page.click(f"text={code}")
     page.wait_for_selector("#upload-form")
 
@@ -155,7 +155,8 @@ def test_upload_review_resubmit_approve(server, browser, tmp_path):
     listed = page.inner_text("#evidence-list")
     assert "cần bổ sung" in listed and "chưa ký số" in listed and "đã duyệt" in listed
     page.goto(f"{base}/my")
-    assert "đã duyệt" in page.inner_text("#my-work")
+    assert "CCHC-2.1-a" not in page.inner_text("#my-work"), "approved: folded away"
+    assert "CCHC-2.1-a" in page.text_content("#my-work-approved") and "1/3 đã duyệt" in page.inner_text("#progress")
     assert errors == [], errors
     staff.close()
     reviewer_context.close()
