@@ -6,8 +6,9 @@ whole app are registered here: expired forms, the database, the file store or th
 from __future__ import annotations
 
 import contextlib
+from urllib.parse import urlsplit
 
-from flask import current_app, g, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -34,6 +35,44 @@ HTTP_ERRORS = {  # status → (code, message) for the errors raised by Flask its
     422: ("invalid", _l("Some fields are not valid.")),
     500: ("server_error", _l("Something went wrong on the server; the administrator can see what in the logs.")),
 }
+
+
+SESSION_ENDED = _l("Your session has ended — sign in again")
+
+
+def session_ended(back: str, status: int = 400, *, kept=None):
+    """A form sent after the session ended, or with a stale CSRF token (which a new sign-in also makes stale):
+    signing in again leads back to `back`, a path on this site. The pages' scripts get JSON with the same
+    message and the sign-in address; `kept` says, for a person, what of their input comes back."""
+    login = url_for("auth.login", next=back)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error={"code": "session_expired", "message": str(SESSION_ENDED), "login": login}), status
+    message = _("Nothing was saved by this request. Sign in again to go back to the page you were on.")
+    return render_template(
+        "error.html",
+        title=SESSION_ENDED,
+        message=f"{message} {kept}" if kept else message,
+        links=[(login, _("Sign in again"))],
+    ), status
+
+
+def too_large_page(back: str | None = None):
+    """An upload over the request limit (nothing of it was read): what to do, and the way back to the form."""
+    message = _(
+        "The upload is larger than the %(limit)s MB limit. Compress the file (for example scan at a "
+        "lower resolution) or split it into smaller files, and upload again.",
+        limit=current_app.config["MAX_UPLOAD_MB"],
+    )
+    links = [(back, _("Back to the form"))] if back else None
+    return render_template("error.html", title=_("File too large"), message=message, links=links), 413
+
+
+def same_site_referrer() -> str:
+    """The page a form was sent from, as a path on this site (or the start page)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/") and not referrer.path.startswith("//"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("home")
 
 
 class Refused(Exception):
@@ -181,13 +220,7 @@ def init_app(app) -> None:
     def too_large(error):
         if is_api_request():
             return http_error(error)
-        limit = app.config["MAX_UPLOAD_MB"]
-        message = _(
-            "The upload is larger than the %(limit)s MB limit. Compress the file (for example scan at a "
-            "lower resolution) or split it into smaller files, and upload again.",
-            limit=limit,
-        )
-        return render_template("error.html", title=_("File too large"), message=message), 413
+        return too_large_page()
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -200,8 +233,7 @@ def init_app(app) -> None:
                     "X-CSRFToken header; scripts use an API token instead."
                 ),
             )
-        message = _("The form had expired or was not sent from this site. Go back, reload the page and try again.")
-        return render_template("error.html", title=_("Form expired"), message=message), 400
+        return session_ended(same_site_referrer())
 
     def unavailable(code: str, status: int, title, message):
         if is_api_request():

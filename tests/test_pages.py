@@ -135,7 +135,9 @@ def test_every_form_needs_a_csrf_token(tmp_path, server_database_url):
         make_user(unit, "cb-vp-tk")
         client = app.test_client()
         response = client.post("/login", data={"username": "cb-vp-tk", "password": PASSWORD})
-        assert response.status_code == 400 and "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
+        assert response.status_code == 400 and "Phiên đăng nhập đã hết — đăng nhập lại" in response.get_data(
+            as_text=True
+        )
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         response = client.post("/login", data={"username": "cb-vp-tk", "password": PASSWORD, "csrf_token": token})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,7 +28,14 @@ from ..dates import FORMAT_HINT, as_of_day
 from ..errors import ApiError
 from ..evidence.forms import DocumentFieldsForm
 from ..evidence.models import Evidence
-from ..evidence.operations import can_edit, link_document, update_document, upload_document
+from ..evidence.operations import (
+    NotEditable,
+    can_edit,
+    correct_document,
+    edit_refusal,
+    link_document,
+    upload_document,
+)
 from ..evidence.queries import (
     audit_of_document,
     document_in_unit,
@@ -281,14 +288,14 @@ def document(document_id: int):
 
 @bp.patch("/documents/<int:document_id>")
 def edit_document(document_id: int):
-    """Correct what was entered with the upload (the uploader, before any decision); fields left out stay as they are."""
+    """Correct what was entered with the upload; fields left out stay as they are. Before any decision the
+    uploader changes the document itself (200). Once it was sent back, its uploader (or staff of the department in
+    charge) sends the correction as a new version for review: a new document with the same file, answered 201
+    with `replaces` (the document sent back) and its evidence."""
     doc = document_in_unit(document_id)
-    if not can_edit(doc, current_user):
-        raise ApiError(
-            403,
-            "not_editable",
-            _l("Only the uploader changes a document, and only until a reviewer has decided on it."),
-        )
+    refusal = edit_refusal(doc, current_user)
+    if refusal is not None:
+        raise NotEditable(refusal)
     body = _json_body()
     current = {name: getattr(doc, name) for name in DOCUMENT_FIELDS}
     values = MultiDict()
@@ -301,8 +308,16 @@ def edit_document(document_id: int):
     )
     if not form.validate():
         raise _invalid(_form_errors(form))
-    update_document(doc, form.to_fields(), current_user)
-    return jsonify({**s.document(doc), "editable": can_edit(doc, current_user)})
+    version = correct_document(doc, form.to_fields(), current_user)
+    if version.id == doc.id:
+        return jsonify({**s.document(doc), "editable": can_edit(doc, current_user)})
+    body = {
+        **s.document(version),
+        "editable": can_edit(version, current_user),
+        "replaces": doc.id,
+        "evidence": [s.evidence(e, with_document=False) for e in links_of_document(version)],
+    }
+    return jsonify(body), 201, {"Location": url_for("api.document", document_id=version.id)}
 
 
 @bp.get("/documents/<int:document_id>/audit")

@@ -61,7 +61,7 @@ def metadata_as_of(document: Document, cutoff: datetime) -> DocumentFields:
 class UploadResult:
     document: Document
     deduplicated: bool  # the unit already had these exact bytes as a document
-    new_links: list[Evidence] = field(default_factory=list)
+    new_links: list[Evidence] = field(default_factory=list)  # a link with `replaces_id` is a resubmission
 
 
 class UploadRefused(Refused):
@@ -73,14 +73,38 @@ class UploadRefused(Refused):
         self.args = (f"{filename}: {message}",)
 
 
+APPROVED = _l("This document has been approved; it cannot be changed any more. To offer another document, upload it.")
+NOT_THE_UPLOADER = _l("Only the person who uploaded this document can change it while it waits for review.")
+NOT_CORRECTABLE_BY_YOU = _l(
+    "This document was sent back; only the person who uploaded it, or staff of the department in charge of the "
+    "item, can correct it."
+)
+REPLACED = _l("This document was sent back and a new version has been sent since: correct the new version instead.")
+
+
 class NotEditable(Refused):
-    """Not the uploader's document, or a reviewer has decided on it (perhaps a moment ago): it stays as it is."""
+    """The document stays as it is; the message says why (approved, not the uploader's, replaced already)."""
 
     code = "not_editable"
     status = 403
 
+    def __init__(self, message=None):
+        super().__init__(message or NOT_THE_UPLOADER)
+
+
+class UnchangedResubmission(Refused):
+    """A correction of a sent-back document that changes nothing: the reviewer would see the same thing again."""
+
+    code = "unchanged"
+    status = 422
+
     def __init__(self):
-        super().__init__(_l("Only the uploader changes a document, and only until a reviewer has decided on it."))
+        super().__init__(
+            _l(
+                "This document was sent back and nothing in it was changed. Correct the details the reviewer "
+                "asked for, or upload a corrected file."
+            )
+        )
 
 
 class ChangedMeanwhile(Refused):
@@ -128,6 +152,12 @@ def upload_document(
         .order_by(Document.id)
         .limit(1)
     ).scalar_one_or_none()
+    sent_back = [link for item in items for link in [_current_sent_back(item)] if link is not None]
+    same_bytes = [link for link in sent_back if link.document.sha256 == stored.sha256]
+    if same_bytes:  # the same file again, for an item where it was sent back: a resubmission if the details changed
+        if all(_metadata(link.document) == fields for link in same_bytes):
+            raise UploadRefused(UnchangedResubmission.code, UnchangedResubmission().message, filename)
+        existing = None  # a new document (the same bytes in storage) carries the corrected details
     if existing is not None:
         new_links = _link(existing, items, user)
         if not new_links:  # nothing changed (a folder import run again): nothing to record
@@ -208,6 +238,27 @@ def add_links(document: Document, items: list[ChecklistItem], user: User) -> lis
     return links
 
 
+def _current_sent_back(item: ChecklistItem) -> Evidence | None:
+    """The item's latest version sent back and not yet replaced by a new one (of a document not deleted)."""
+    newer = aliased(Evidence)
+    return db.session.execute(
+        select(Evidence)
+        .join(Document, Evidence.document_id == Document.id)
+        .where(
+            Evidence.item_id == item.id,
+            Evidence.state == EvidenceState.changes_requested.value,
+            Document.deleted_at.is_(None),
+            ~select(newer.id).where(newer.replaces_id == Evidence.id).exists(),
+        )
+        .order_by(Evidence.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _metadata(document: Document) -> DocumentFields:
+    return DocumentFields(**{name: getattr(document, name) for name in METADATA})
+
+
 def _link(document: Document, items: list[ChecklistItem], user: User) -> list[Evidence]:
     existing = _lock_links(document)
     linked = {link.item_id for link in existing}
@@ -215,17 +266,7 @@ def _link(document: Document, items: list[ChecklistItem], user: User) -> list[Ev
     for item in items:
         if item.id in linked:
             continue
-        newer = aliased(Evidence)
-        sent_back = db.session.execute(  # a resubmission: the new version points at the one sent back, which stays
-            select(Evidence)
-            .where(
-                Evidence.item_id == item.id,
-                Evidence.state == EvidenceState.changes_requested.value,
-                ~select(newer.id).where(newer.replaces_id == Evidence.id).exists(),
-            )
-            .order_by(Evidence.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+        sent_back = _current_sent_back(item)  # a resubmission: the new version points at the one sent back, which stays
         evidence = Evidence(
             document=document,
             item=item,
@@ -270,8 +311,8 @@ def _new_versions(document: Document, links: list[Evidence], new: list[Evidence]
     db.session.flush()
 
 
-def can_edit(document: Document, user: User) -> bool:
-    """Staff change or delete only their own uploads, and only while no reviewer has decided on them."""
+def can_change_in_place(document: Document, user: User) -> bool:
+    """Staff change or delete their own uploads in place only while no reviewer has decided on them."""
     return (
         document.uploaded_by_id == user.id
         and document.deleted_at is None
@@ -279,12 +320,52 @@ def can_edit(document: Document, user: User) -> bool:
     )
 
 
+def may_correct(link: Evidence, user: User) -> bool:
+    """Who corrects a version sent back: its uploader, who offered it for the item, or staff of the department
+    in charge of the item."""
+    return (
+        link.document.uploaded_by_id == user.id
+        or link.linked_by_id == user.id
+        or link.item.owner_department_id in {department.id for department in user.departments}
+    )
+
+
+def _sent_back_links(document: Document) -> list[Evidence]:
+    """The document's links sent back and not yet replaced by a new version."""
+    return [link for link in document.links if link.state == EvidenceState.changes_requested.value and _current(link)]
+
+
+def _current(link: Evidence) -> bool:
+    return db.session.execute(select(Evidence.id).where(Evidence.replaces_id == link.id).limit(1)).first() is None
+
+
+def edit_refusal(document: Document, user: User):
+    """None when `user` may correct the document now (in place while no reviewer has decided on it; as a new
+    version of its links sent back); otherwise the real reason, to be shown as it is."""
+    if can_change_in_place(document, user):
+        return None
+    if all(link.state == EvidenceState.submitted.value for link in document.links):
+        return NOT_THE_UPLOADER
+    sent_back = _sent_back_links(document)
+    if sent_back:
+        return None if any(may_correct(link, user) for link in sent_back) else NOT_CORRECTABLE_BY_YOU
+    if any(link.state == EvidenceState.approved.value for link in document.links):
+        return APPROVED
+    return REPLACED
+
+
+def can_edit(document: Document, user: User) -> bool:
+    """Whether the page shows "Edit": the document can be corrected by `user`, in place or as a new version."""
+    return document.deleted_at is None and edit_refusal(document, user) is None
+
+
 def _lock_for_edit(document: Document, user: User) -> list[Evidence]:
-    """Lock the document's links and read the document afresh, then check that `user` may still change it."""
+    """Lock the document's links and read the document afresh, then check that `user` may still change it in
+    place."""
     links = _lock_links(document)
     db.session.refresh(document)
-    if not can_edit(document, user):
-        raise NotEditable()
+    if not can_change_in_place(document, user):
+        raise NotEditable(edit_refusal(document, user))
     return links
 
 
@@ -292,30 +373,105 @@ def update_document(document: Document, fields: DocumentFields, user: User) -> N
     """Change the metadata and commit. Every link awaiting review moves to a new version in the same transaction:
     a reviewer who opened the document before must look again (review/operations.py)."""
     with service_transaction():
-        links = _lock_for_edit(document, user)
-        changes = {
-            name: [str(getattr(document, name)), str(value)]
-            for name, value in vars(fields).items()
-            if getattr(document, name) != value
-        }
-        if not changes:
-            return
-        db.session.add(  # the metadata as it was stays in the history: a report as of an earlier day reads it
-            DocumentHistory(
-                document_id=document.id, changed_by_id=user.id, **{name: getattr(document, name) for name in METADATA}
-            )
+        _update_in_place(document, _lock_for_edit(document, user), fields, user)
+
+
+def _update_in_place(document: Document, links: list[Evidence], fields: DocumentFields, user: User) -> None:
+    changes = {
+        name: [str(getattr(document, name)), str(value)]
+        for name, value in vars(fields).items()
+        if getattr(document, name) != value
+    }
+    if not changes:
+        return
+    db.session.add(  # the metadata as it was stays in the history: a report as of an earlier day reads it
+        DocumentHistory(
+            document_id=document.id, changed_by_id=user.id, **{name: getattr(document, name) for name in METADATA}
         )
-        for name, value in vars(fields).items():
-            setattr(document, name, value)
-        _new_versions(document, links, [])
+    )
+    for name, value in vars(fields).items():
+        setattr(document, name, value)
+    _new_versions(document, links, [])
+    audit.record(
+        "document.update",
+        unit_id=user.unit_id,
+        actor_id=user.id,
+        object_type="document",
+        object_id=document.id,
+        data=changes,
+    )
+
+
+def correct_document(document: Document, fields: DocumentFields, user: User) -> Document:
+    """Correct what a document says, and commit; the document that now says it is returned.
+
+    Before any decision the uploader changes it in place (update_document). Once it was sent back, the
+    correction is a new version for review: a new document with the same file (its bytes are stored once) and
+    the corrected details, offered for each item where it was sent back, replacing that version, which stays in
+    the history with its review. Anything else is refused with the real reason (NotEditable)."""
+    with service_transaction():
+        links = _lock_links(document)
+        db.session.refresh(document)
+        if can_change_in_place(document, user):
+            _update_in_place(document, links, fields, user)
+            return document
+        refusal = edit_refusal(document, user)
+        if refusal is not None:
+            raise NotEditable(refusal)
+        sent_back = [link for link in _sent_back_links(document) if may_correct(link, user)]
+        if _metadata(document) == fields:
+            raise UnchangedResubmission()
+        version = Document(
+            unit_id=document.unit_id,
+            uploaded_by_id=user.id,
+            **{
+                name: getattr(document, name)
+                for name in (
+                    "storage_key",
+                    "sha256",
+                    "size",
+                    "content_type",
+                    "filename",
+                    "page_count",
+                    "thumb_key",
+                    "preview_key",
+                    "captured_at",
+                )
+            },
+            **vars(fields),
+        )
+        db.session.add(version)
+        db.session.flush()
+        new = []
+        for link in sent_back:
+            evidence = Evidence(
+                document=version,
+                item=link.item,
+                linked_by_id=user.id,
+                state=EvidenceState.submitted.value,
+                replaces_id=link.id,
+            )
+            db.session.add(evidence)
+            new.append(evidence)
+        db.session.flush()
+        _new_versions(version, [], new)
         audit.record(
-            "document.update",
+            "document.resubmit",
             unit_id=user.unit_id,
             actor_id=user.id,
             object_type="document",
-            object_id=document.id,
-            data=changes,
+            object_id=version.id,
+            data={
+                "replaces": document.id,
+                "items": [link.item.code for link in sent_back],
+                "changes": {
+                    name: [str(getattr(document, name)), str(value)]
+                    for name, value in vars(fields).items()
+                    if getattr(document, name) != value
+                },
+            },
         )
+    return version
 
 
 def delete_document(document: Document, user: User) -> None:

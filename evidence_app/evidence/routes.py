@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.fields.choices import SelectChoice
 
 from storage import StorageError
@@ -13,6 +15,7 @@ from .. import clock
 from ..auth.queries import users_of_unit
 from ..catalog.forms import AssignForm
 from ..catalog.queries import item_in_unit
+from ..errors import session_ended, too_large_page
 from ..extensions import db
 from ..files import get_storage
 from ..forms import ActionForm
@@ -20,13 +23,17 @@ from ..permissions import is_admin
 from .filecheck import clean_filename
 from .forms import DocumentFieldsForm
 from .operations import (
+    METADATA,
+    NotEditable,
     UploadRefused,
+    can_change_in_place,
     can_edit,
+    correct_document,
     delete_document,
+    edit_refusal,
     link_document,
     max_upload_bytes,
     search_documents,
-    update_document,
     upload_document,
 )
 from .queries import document_in_unit, evidence_of_item, links_of_document, reviews_by_evidence
@@ -45,8 +52,14 @@ def item_states_global(items) -> dict[int, str]:
 PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
-def _item_page(item, form, refusals=(), status=200):
+OUTCOME = "upload-outcome"  # where the item page shows what an upload did, just above the evidence list
+
+
+def _item_page(item, form, refusals=(), status=200, new_ids=(), outcome=False, resumed=False):
+    """The item's page. `outcome`: show what the upload just did (the links `new_ids` it made, the files it
+    refused) in a banner above the evidence, where the page opens (#upload-outcome)."""
     links = evidence_of_item(item, newest_first=True)
+    new_links = [link for link in links if link.id in set(new_ids)]
     reviews = reviews_by_evidence([e.id for e in links])
     query = (request.args.get("q") or "").strip()
     found = search_documents(current_user.unit_id, query, exclude_item=item.id) if query else []
@@ -69,12 +82,16 @@ def _item_page(item, form, refusals=(), status=200):
         reviews=reviews,
         form=form,
         refusals=refusals,
+        new_links=new_links,
+        outcome=outcome or bool(new_links),
+        resumed=resumed,
         state=item_state(links),
         query=query,
         found=found,
         assign_form=assign_form,
         action_form=ActionForm(),
         editable=lambda doc: can_edit(doc, current_user),
+        outcome_anchor=OUTCOME,
         max_mb=max_upload_bytes() // (1024 * 1024),
         max_files=current_app.config["MAX_FILES_PER_UPLOAD"],
     ), status
@@ -104,8 +121,43 @@ def my_work_page():
 @bp.get("/items/<int:item_id>")
 @login_required
 def item(item_id: int):
+    """`uploaded=12-13`: the links an upload just made, announced above the evidence; the document fields in the
+    query (after a session ended during an upload) fill the upload form again."""
     item = item_in_unit(item_id)
-    return _item_page(item, DocumentFieldsForm(report_item=item.is_periodic_report))
+    new_ids = [int(part) for part in (request.args.get("uploaded") or "").split("-") if part.isdigit()]
+    resumed = any(request.args.get(name) for name in METADATA)
+    form = DocumentFieldsForm(formdata=request.args if resumed else None, report_item=item.is_periodic_report)
+    return _item_page(item, form, new_ids=new_ids, resumed=resumed)
+
+
+def _typed_fields() -> dict[str, str]:
+    """What was typed in the document fields of the form being sent, to be put back after signing in again."""
+    return {name: value[:2000] for name in METADATA for value in [request.form.get(name, "").strip()] if value}
+
+
+@bp.errorhandler(CSRFError)
+def stale_form(error):
+    """A form of these pages sent after the session ended (or with a stale token): sign in again and come back to
+    the same item or document, with what was typed."""
+    view_args = request.view_args or {}
+    if "item_id" in view_args:
+        back = url_for("evidence.item", item_id=view_args["item_id"], **_typed_fields(), _anchor="upload-form")
+    elif request.endpoint == "evidence.edit":
+        back = url_for("evidence.edit", document_id=view_args["document_id"], **_typed_fields())
+    else:
+        back = url_for("evidence.document", document_id=view_args["document_id"])
+    return session_ended(back, kept=_("What you typed will be in the form again (choose the files again)."))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """Nothing of the request was read; the way back to the item's upload form."""
+    if _wants_json():
+        return jsonify(
+            errors={"files": [_("The file is larger than the %(mb)s MB limit.", mb=max_upload_bytes() // 1048576)]}
+        ), 413
+    item_id = (request.view_args or {}).get("item_id")
+    return too_large_page(url_for("evidence.item", item_id=item_id, _anchor="upload-form") if item_id else None)
 
 
 def _wants_json() -> bool:
@@ -113,17 +165,21 @@ def _wants_json() -> bool:
 
 
 @bp.post("/items/<int:item_id>/upload")
-@login_required
 def upload(item_id: int):
     """Several files at once; each is accepted or refused on its own. The page's script sends the same form
-    and reads JSON (for its progress bar); without script, the answer is the page."""
+    and reads JSON (for its progress bar); without script, the answer is the page. Either way the upload ends on
+    the item's page, at a banner above the evidence that says what became of each file; what was typed stays in
+    the form while a file was refused."""
+    if not current_user.is_authenticated:  # the session ended while the form was open: sign in, come back
+        back = url_for("evidence.item", item_id=item_id, **_typed_fields(), _anchor="upload-form")
+        return session_ended(back, 401, kept=_("What you typed will be in the form again (choose the files again)."))
     item = item_in_unit(item_id)
     form = DocumentFieldsForm(report_item=item.is_periodic_report)
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not form.validate():
         if _wants_json():
             return jsonify(errors={name: [str(e) for e in errors] for name, errors in form.errors.items()}), 422
-        return _item_page(item, form, status=422)
+        return _item_page(item, form, outcome=True, status=422)
     limit = current_app.config["MAX_FILES_PER_UPLOAD"]
     message = None
     if not files:
@@ -138,8 +194,7 @@ def upload(item_id: int):
     if message:
         if _wants_json():
             return jsonify(errors={"files": [message]}), 422
-        flash(message, "error")
-        return _item_page(item, form, status=422)
+        return _item_page(item, form, refusals=[("", message)], outcome=True, status=422)
     store_down = _(
         "The file store cannot be reached, so this file was not saved. Try again in a few minutes; if it "
         "goes on, tell the IT office."
@@ -167,37 +222,43 @@ def upload(item_id: int):
             storage_failed = True
             refusals.append((clean_filename(upload_file.filename), store_down))
             continue
+        if not result.new_links:  # these bytes are evidence here already: nothing was recorded
+            refusals.append((clean_filename(upload_file.filename), _already_here(result.document, item)))
+            continue
         accepted.append((upload_file.filename, result))
-    messages = []
-    for filename, result in accepted:
-        if result.deduplicated:
-            messages.append(
-                _(
-                    "%(name)s was uploaded before (as “%(existing)s”); that document is now linked here.",
-                    name=clean_filename(filename),
-                    existing=result.document.filename,
-                )
-            )
-        else:
-            messages.append(_("%(name)s was uploaded and is waiting for review.", name=result.document.filename))
+    new_ids = [link.id for _name, result in accepted for link in result.new_links]
+    done = url_for("evidence.item", item_id=item.id, uploaded="-".join(map(str, new_ids)), _anchor=OUTCOME)
+    status = 503 if storage_failed and not accepted else 422 if refusals else 200
     if _wants_json():
         return jsonify(
             accepted=[
-                {"name": r.document.filename, "document": r.document.id, "deduplicated": r.deduplicated, "message": m}
-                for (_n, r), m in zip(accepted, messages)
+                {
+                    "name": r.document.filename,
+                    "document": r.document.id,
+                    "deduplicated": r.deduplicated,
+                    "evidence": [link.id for link in r.new_links],
+                }
+                for _n, r in accepted
             ],
             refused=[{"name": n, "reason": reason} for n, reason in refusals],
-        ), 200 if accepted or not refusals else 503 if storage_failed else 422
-    for message in messages:
-        flash(message, "success")
-    if refusals:
-        return _item_page(
-            item,
-            DocumentFieldsForm(formdata=None, report_item=item.is_periodic_report),
-            refusals=refusals,
-            status=503 if storage_failed and not accepted else 422,
-        )
-    return redirect(url_for("evidence.item", item_id=item.id), 303)
+            next=done if accepted else None,
+        ), 200 if accepted else status
+    if refusals:  # the page itself, with the form as it was typed (only the files must be chosen again)
+        return _item_page(item, form, refusals=refusals, new_ids=new_ids, outcome=True, status=status)
+    return redirect(done, 303)
+
+
+def _already_here(document, item) -> str:
+    """Why an upload recorded nothing: the file is this item's evidence already, and what to do instead."""
+    state = next((link.state for link in document.links if link.item_id == item.id), None)
+    if state == "approved":
+        return _("This file is already evidence for this item, and it was approved; nothing was changed.")
+    if state == "changes_requested":
+        return _("This file was sent back for this item and a newer version has been sent since; nothing was changed.")
+    return _(
+        "This file is already evidence for this item and waits for review; nothing was changed. To correct its "
+        "details, use “Edit” beside it."
+    )
 
 
 @bp.post("/items/<int:item_id>/link")
@@ -216,29 +277,48 @@ def link(item_id: int):
 @bp.route("/documents/<int:document_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(document_id: int):
-    """Staff correct what they entered, while no reviewer has decided on the document yet."""
+    """Staff correct what they entered: in place while no reviewer has decided on the document; once it was
+    sent back, as a new version for review (operations.correct_document). Otherwise the page says why not."""
     doc = document_in_unit(document_id)
-    if not can_edit(doc, current_user):
-        abort(403)
+    refusal = edit_refusal(doc, current_user)
+    if refusal is not None:
+        raise NotEditable(refusal)
     report_item = any(e.item.is_periodic_report for e in doc.links)
-    form = (
-        DocumentFieldsForm(obj=doc, report_item=report_item)
-        if request.method == "GET"
-        else DocumentFieldsForm(report_item=report_item)
-    )
+    resumed = request.method == "GET" and any(request.args.get(name) for name in METADATA)
+    if request.method == "POST":
+        form = DocumentFieldsForm(report_item=report_item)
+    elif resumed:
+        form = DocumentFieldsForm(formdata=request.args, report_item=report_item)
+    else:
+        form = DocumentFieldsForm(obj=doc, report_item=report_item)
+    in_place = can_change_in_place(doc, current_user)
     if form.validate_on_submit():
-        update_document(doc, form.to_fields(), current_user)
-        flash(_("Saved."), "success")
-        return redirect(url_for("evidence.document", document_id=doc.id), 303)
-    return render_template("evidence/edit.html", document=doc, form=form), 422 if form.errors else 200
+        version = correct_document(doc, form.to_fields(), current_user)
+        if version.id == doc.id:
+            flash(_("Saved."), "success")
+            return redirect(url_for("evidence.document", document_id=doc.id), 303)
+        [first, *_more] = version.links
+        ids = "-".join(str(link.id) for link in version.links)
+        return redirect(url_for("evidence.item", item_id=first.item_id, uploaded=ids, _anchor=OUTCOME), 303)
+    sent_back = [] if in_place else [link for link in doc.links if link.state == "changes_requested"]
+    page = render_template(
+        "evidence/edit.html",
+        document=doc,
+        form=form,
+        in_place=in_place,
+        sent_back=sent_back,
+        reviews=reviews_by_evidence([link.id for link in sent_back]),
+        resumed=resumed,
+    )
+    return page, 422 if form.errors else 200
 
 
 @bp.post("/documents/<int:document_id>/delete")
 @login_required
 def delete(document_id: int):
     doc = document_in_unit(document_id)
-    if not can_edit(doc, current_user):
-        abort(403)
+    if not can_change_in_place(doc, current_user):
+        raise NotEditable(edit_refusal(doc, current_user))
     if not ActionForm().validate_on_submit():
         abort(400)
     item_id = doc.links[0].item_id if doc.links else None
@@ -257,6 +337,7 @@ def document(document_id: int):
         document=doc,
         links=links,
         editable=can_edit(doc, current_user),
+        deletable=can_change_in_place(doc, current_user),
         action_form=ActionForm(),
     )
 

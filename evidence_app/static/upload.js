@@ -1,9 +1,13 @@
-// The upload form, improved when script runs: drag and drop, several files, a progress bar, and each file's
-// result shown in place. Without script the same form posts normally.
+// The upload form, improved when script runs: drag and drop, several files, a progress bar; once a file is
+// accepted the item's page opens at the banner saying what became of each file. What was typed is kept in
+// sessionStorage while the page must be left (files refused beside accepted ones, a session that ended) and put
+// back when the item's page opens again. Without script the same form posts normally.
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
   if (!form || !window.FormData || !window.XMLHttpRequest) return;
+  var STASH = "minhchung:upload:" + window.location.pathname;
+  var FIELDS = ["number", "issue_date", "issuer", "summary", "period_start", "period_end", "page_ref", "sent_date"];
   var input = document.getElementById("files");
   var zone = document.getElementById("dropzone");
   var progress = document.getElementById("upload-progress");
@@ -23,14 +27,71 @@
     if (event.dataTransfer && event.dataTransfer.files.length) input.files = event.dataTransfer.files;
   });
 
-  function show(items, cls) {
+  function show(items, cls, list) {
     items.forEach(function (message) {
       var li = document.createElement("li");
       li.className = cls;
       li.textContent = message;
-      results.appendChild(li);
+      (list || results).appendChild(li);
     });
   }
+
+  function typed() {
+    var values = {};
+    FIELDS.forEach(function (name) {
+      var field = form.elements[name];
+      if (field && field.value) values[name] = field.value;
+    });
+    return values;
+  }
+
+  function stash(value) {
+    try {
+      if (value) window.sessionStorage.setItem(STASH, JSON.stringify(value));
+      else window.sessionStorage.removeItem(STASH);
+    } catch (ignored) { /* private browsing: nothing kept */ }
+  }
+
+  function sessionEnded(message, login) {
+    stash({ fields: typed(), refused: [] });
+    var li = document.createElement("li");
+    li.className = "refused session-ended";
+    li.appendChild(document.createTextNode(message + " "));
+    var link = document.createElement("a");
+    link.href = login || text.login;
+    link.className = "button";
+    link.textContent = text.sign_in;
+    li.appendChild(link);
+    results.appendChild(li);
+    link.focus();
+  }
+
+  // Back on the item's page after leaving it: the refusals beside the banner, what was typed in the form.
+  (function restore() {
+    var kept = null;
+    try { kept = JSON.parse(window.sessionStorage.getItem(STASH) || "null"); } catch (ignored) { kept = null; }
+    stash(null);
+    if (!kept) return;
+    var outcome = document.getElementById("upload-outcome");
+    if (kept.refused && kept.refused.length && outcome) {
+      var title = document.createElement("p");
+      title.className = "outcome-title";
+      title.appendChild(document.createElement("strong")).textContent = text.not_uploaded;
+      var list = outcome.querySelector(".outcome-js");
+      outcome.classList.add("has-refusals");
+      outcome.insertBefore(title, list);
+      show(kept.refused, "refused", list);
+    }
+    var restored = false;
+    FIELDS.forEach(function (name) {
+      var field = form.elements[name];
+      if (field && !field.value && kept.fields && kept.fields[name]) {
+        field.value = kept.fields[name];
+        restored = true;
+      }
+    });
+    if (restored) show([text.restored], "note");
+  })();
 
   function clearFieldErrors() {
     form.querySelectorAll(".field .error.js").forEach(function (node) { node.remove(); });
@@ -75,16 +136,30 @@
       progress.hidden = true;
       var answer = null;
       try { answer = JSON.parse(xhr.responseText); } catch (ignored) { answer = null; }
-      if (xhr.status === 413 || !answer) {
-        show([xhr.status === 413 ? text.too_large : text.failed], "refused");
+      if (xhr.status === 413) {
+        show([text.too_large], "refused");
+        return;
+      }
+      if (answer && answer.error && answer.error.code === "session_expired") {
+        sessionEnded(answer.error.message, answer.error.login);
+        return;
+      }
+      if (!answer && /\/login(\?|$)/.test(xhr.responseURL || "")) {  // sent to the sign-in page
+        sessionEnded(text.session_ended, text.login);
+        return;
+      }
+      if (!answer) {
+        show([text.failed], "refused");
         return;
       }
       if (answer.errors) fieldErrors(answer.errors);
-      show((answer.accepted || []).map(function (a) { return a.message; }), "accepted");
-      show((answer.refused || []).map(function (r) { return r.name + ": " + r.reason; }), "refused");
-      if ((answer.accepted || []).length && !(answer.refused || []).length) {
-        window.location.reload();
+      var refused = (answer.refused || []).map(function (r) { return r.name + ": " + r.reason; });
+      if (answer.next) {  // something was accepted: the item's page says what became of each file
+        stash(refused.length ? { fields: typed(), refused: refused } : null);
+        window.location.assign(answer.next);
+        return;
       }
+      show(refused, "refused");
     });
     xhr.addEventListener("error", function () {
       progress.hidden = true;

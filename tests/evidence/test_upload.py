@@ -238,7 +238,7 @@ def test_the_same_file_is_stored_once_and_linked_to_both_items(staff, tmp_path):
     assert response.status_code == 303
     assert count(Document) == 1 and len(stored_keys()) == 1
     assert sorted(e.item.code for e in db.session.execute(select(Evidence)).scalars()) == ["CCHC-1.2-a", "CCHC-2.1-a"]
-    page = staff.get(f"/items/{item('CCHC-2.1-a').id}").get_data(as_text=True)
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
     assert "đã được tải lên trước đó" in page
 
 
