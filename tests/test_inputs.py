@@ -56,3 +56,48 @@ def test_a_lone_surrogate_or_control_character_in_json_text_is_a_422(app, ward, 
 def test_a_control_character_in_a_form_is_a_400(client, ward):
     response = client.post("/login", data={"username": "cb-vp-tk\x01", "password": "x"})
     assert response.status_code == 400
+
+
+def test_every_api_operation_documents_the_400_of_a_control_character_in_its_query(app, ward):
+    spec = app.test_client().get("/api/v1/openapi.json").json
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if "400" not in operation["responses"]
+    ]
+    assert undocumented == []
+    answer = Api(app, "reviewer").get("/report?as_of=%17")
+    assert answer.status_code == 400 and answer.json["error"]["code"] == "bad_request"
+
+
+BIG = str(10**30)  # beyond 64 bits
+
+
+@pytest.mark.parametrize(
+    "username,url",
+    [
+        ("reviewer", f"/review/?index={BIG}&area=²"),
+        ("admin", f"/admin/audit?user={BIG}"),
+        ("admin", f"/admin/audit?document={BIG}"),
+        ("admin", f"/admin/proposals?index={BIG}"),
+    ],
+)
+def test_an_id_beyond_64_bits_or_not_a_number_in_a_page_query_is_ignored(client, ward, username, url):
+    login(client, username)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("raw", [BIG, "²", "-1", "0"])
+def test_an_id_beyond_64_bits_or_not_a_number_in_an_api_query_is_a_422(app, ward, raw):
+    answer = Api(app, "reviewer").get(f"/review/queue?index={raw}")
+    assert answer.status_code == 422 and answer.json["error"]["fields"]["index"]
+
+
+def test_an_id_beyond_64_bits_in_a_form_is_not_found_or_skipped(client, ward):
+    from tests.api.test_api import item_id
+
+    login(client, "reviewer")
+    assert client.post(f"/items/{item_id('CCHC-1.2-a')}/link", data={"document_id": BIG}).status_code == 404
+    for selected in (f"{BIG}:1", "1:" + BIG, "²:1", "1:²"):
+        assert client.post("/review/bulk", data={"selected": selected}).status_code == 303
