@@ -40,7 +40,7 @@ from ..evidence.queries import (
 from ..evidence.states import item_state
 from ..evidence.work import my_work
 from ..extensions import csrf, db
-from ..inputs import LARGEST_ID, MAX_JSON_BYTES, has_forbidden_characters
+from ..inputs import LARGEST_ID, MAX_JSON_BYTES, database_id, has_forbidden_characters
 from ..permissions import can_enter_figures, can_review, is_admin
 from ..reports.build import build_report
 from ..reports.exports import to_json
@@ -134,9 +134,10 @@ def _query_id(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= LARGEST_ID:
-        raise _invalid({name: [_l("Expected a whole number above 0.")]})
-    return int(raw)
+    try:
+        return database_id(raw)
+    except ValueError:
+        raise _invalid({name: [_l("Expected a whole number above 0.")]}) from None
 
 
 def _form_errors(form) -> dict:

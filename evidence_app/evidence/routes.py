@@ -16,6 +16,7 @@ from ..catalog.queries import item_in_unit
 from ..extensions import db
 from ..files import get_storage
 from ..forms import ActionForm
+from ..inputs import database_id
 from ..permissions import is_admin
 from .filecheck import clean_filename
 from .forms import DocumentFieldsForm
@@ -194,7 +195,7 @@ def link(item_id: int):
     item = item_in_unit(item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    doc = document_in_unit(request.form.get("document_id", type=int) or 0)
+    doc = document_in_unit(request.form.get("document_id", type=database_id) or 0)
     if link_document(doc, [item], current_user):
         flash(_("%(name)s is now evidence for this item too.", name=doc.filename), "success")
     return redirect(url_for("evidence.item", item_id=item.id), 303)
