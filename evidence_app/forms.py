@@ -1,13 +1,16 @@
-"""Form pieces every feature uses: the CSRF-only action form and the day field."""
+"""Form pieces every feature uses: the CSRF-only action form, the day field and the check of typed text."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField
+from wtforms.validators import ValidationError
 
 from .dates import FORMAT_HINT, parse_day, show_day
+from .inputs import has_forbidden_characters
 
 
 class ActionForm(FlaskForm):
@@ -27,3 +30,11 @@ class DayField(DateField):
 
     def _value(self):
         return show_day(self.data) if isinstance(self.data, date) else (self.raw_data or [""])[0]
+
+
+def no_control_characters(form, field):
+    """Text with NUL or another control character cannot be stored (PostgreSQL refuses NUL). Urlencoded forms are
+    refused before any page (inputs.py); a multipart form, such as an upload's, is read by its page, so it is checked
+    here."""
+    if field.data and has_forbidden_characters(field.data):
+        raise ValidationError(_l("Remove the control characters (such as NUL) or broken characters from this text."))

@@ -13,6 +13,16 @@ MAX_JSON_BYTES = 64 * 1024  # the API's JSON bodies are a few fields; files come
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
+def database_id(raw: str) -> int:
+    """An id sent in a query or a form, as `request.args.get(name, type=database_id)` reads it: ASCII digits of a
+    number from 1 to LARGEST_ID, or ValueError (and Werkzeug's default, None). `int` alone takes 10**30, which no
+    query can bind, and `str.isdigit` takes "²", which `int` refuses."""
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= LARGEST_ID:
+        raise ValueError(f"not an id: {raw!r}")
+    return int(text)
+
+
 def has_forbidden_characters(text: str) -> bool:
     """NUL and other control characters (tab and line breaks allowed), and lone UTF-16 surrogates, which JSON
     can carry but no database text column can store."""

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fuzz /api/v1 with schemathesis: the app from this checkout under gunicorn on PostgreSQL, with the demo wards,
-# their ten weeks of history plus one more upload and an administrator's API token. Fails on any 5xx and on any response the
-# OpenAPI document does not describe (status code, content type, headers, body).
+# their ten weeks of history plus one more upload and an administrator's API token. Fails on any 5xx, on any response the
+# OpenAPI document does not describe (status code, content type, headers, body), and unless the two key writes (upload,
+# decision) each succeeded at least once: scripts/fuzz_hooks.py makes some of their requests valid with live data, and
+# scripts/fuzz_exercised.py reads schemathesis' HAR report.
 #
 #   bash scripts/fuzz-api.sh DATABASE [EXAMPLES]
 #
@@ -11,6 +13,7 @@ set -euo pipefail
 db="${1:?usage: scripts/fuzz-api.sh DATABASE [EXAMPLES]}"
 examples="${2:-100}"
 cd "$(dirname "$0")/.."
+repo=$(pwd)
 host="${PGHOST:-127.0.0.1}" port="${PGPORT:-5432}" user="${PGUSER:-postgres}"
 
 work=$(mktemp -d)
@@ -42,6 +45,7 @@ with open(sys.argv[1], "wb") as f:
 EOF
 minhchung upload "$work/ke-hoach.pdf" --item CCHC-1.1-a --user cb-vp-tk --number 01/BC-UBND --sent-date 10/03/2024 >/dev/null
 token=$(minhchung tokens create --user admin --name fuzzing)
+staff_token=$(minhchung tokens create --user cb-vp-tk --name fuzzing)
 
 free_port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python -m gunicorn --workers 2 --bind "127.0.0.1:$free_port" --log-level warning "evidence_app:create_app()" \
@@ -58,11 +62,16 @@ done
 echo "== schemathesis against $base ($examples examples per operation)"
 status=0
 # from the temporary folder, where schemathesis leaves its cache
-(cd "$work" && schemathesis run "$base/openapi.json" \
+(cd "$work" && PYTHONPATH="$repo/scripts" SCHEMATHESIS_HOOKS=fuzz_hooks \
+  FUZZ_BASE_URL="$base" FUZZ_TOKEN="$token" FUZZ_STAFF_TOKEN="$staff_token" \
+  schemathesis run "$base/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing \
-  --max-examples "$examples" --seed 1 --workers 1 --request-timeout 30) || status=$?
+  --max-examples "$examples" --seed 1 --workers 1 --request-timeout 30 \
+  --report har --report-har-path "$work/fuzz.har") || status=$?
+echo "== the two key writes, by status code"
+python scripts/fuzz_exercised.py "$work/fuzz.har" || status=1
 if [ "$status" -ne 0 ] && [ -s "$work/gunicorn.log" ]; then
   echo "== gunicorn's log"; tail -n 200 "$work/gunicorn.log"
 fi

@@ -14,6 +14,7 @@ from ..catalog.forms import AssignForm
 from ..catalog.queries import item_in_unit
 from ..evidence.queries import about_document, document_in_unit
 from ..forms import ActionForm
+from ..inputs import database_id
 from ..permissions import admin_required
 from .forms import UserForm
 from .queries import about_user, audit_events, user_in_unit
@@ -141,8 +142,8 @@ def assign_item(item_id: int):
 @bp.get("/audit")
 @admin_required
 def audit_trail():
-    user_id = request.args.get("user", type=int)
-    document_id = request.args.get("document", type=int)
+    user_id = request.args.get("user", type=database_id)
+    document_id = request.args.get("document", type=database_id)
     subject, conditions = None, []
     if user_id:
         subject = user_in_unit(user_id)

@@ -28,8 +28,9 @@ DATETIME = {"type": "string", "format": "date-time"}
 N_STRING, N_INTEGER, N_NUMBER, N_DATE, N_DATETIME = (_nullable(x) for x in (STRING, INTEGER, NUMBER, DATE, DATETIME))
 
 ERROR_TEXT = {
-    400: "The request cannot be read (`bad_request`: e.g. a NUL or other control character in the query; "
-    "`bad_json`; `csrf_failed`: a session request that changes something without the X-CSRFToken header).",
+    400: "The request cannot be read (`bad_request`: e.g. a control character such as NUL in the query, which any "
+    "operation refuses; `bad_json`; `csrf_failed`: a session request that changes something without the X-CSRFToken "
+    "header).",
     401: "No valid credentials (`unauthenticated`, `invalid_token`).",
     403: "The role does not allow this (`forbidden`, `not_editable`, `own_upload`, `not_reviewer`).",
     404: "No such object in the user's unit (`not_found`): another unit's objects are never confirmed to exist.",
@@ -376,7 +377,7 @@ def _json(schema: dict) -> dict:
 
 def _responses(ok: dict, *errors: int) -> dict:
     responses = dict(ok)
-    for status in (400, 401, *errors):  # 400: any request may carry a control character in its query
+    for status in (400, 401, *errors):  # 400: any query with a control character (inputs.py)
         responses[str(status)] = {"description": ERROR_TEXT[status], **_json(_ref("Error"))}
     return responses
 
@@ -454,7 +455,10 @@ def openapi_document() -> dict:
                     "operationId": "openapi",
                     "summary": "This document.",
                     "security": [],
-                    "responses": _ok("The OpenAPI document.", {"type": "object"}),
+                    "responses": {
+                        **_ok("The OpenAPI document.", {"type": "object"}),
+                        "400": {"description": ERROR_TEXT[400], **_json(_ref("Error"))},
+                    },
                 }
             },
             "/me": {
@@ -531,7 +535,7 @@ def openapi_document() -> dict:
                             },
                         }
                     ),
-                    "responses": _responses(_ok("Recorded.", _ref("Measurement"), 201), 400, 403, 404, 415, 422),
+                    "responses": _responses(_ok("Recorded.", _ref("Measurement"), 201), 403, 404, 415, 422),
                 },
             },
             "/criteria/{criterion_id}/self-score": {
@@ -551,7 +555,7 @@ def openapi_document() -> dict:
                             required=["score"],
                         )
                     ),
-                    "responses": _responses(_ok("Saved.", _ref("SelfScore")), 400, 403, 404, 415, 422),
+                    "responses": _responses(_ok("Saved.", _ref("SelfScore")), 403, 404, 415, 422),
                 }
             },
             "/my/items": {
@@ -615,7 +619,6 @@ def openapi_document() -> dict:
                             ),
                             201,
                         ),
-                        400,
                         404,
                         413,
                         415,
@@ -633,7 +636,6 @@ def openapi_document() -> dict:
                     ),
                     "responses": _responses(
                         {**_ok("Linked.", _ref("Evidence"), 201), **_ok("It was linked already.", _ref("Evidence"))},
-                        400,
                         404,
                         415,
                         422,
@@ -672,7 +674,6 @@ def openapi_document() -> dict:
                     ),
                     "responses": _responses(
                         _ok("Saved.", {"allOf": [_ref("Document"), _object({"editable": BOOLEAN})]}),
-                        400,
                         403,
                         404,
                         415,
@@ -740,7 +741,6 @@ def openapi_document() -> dict:
                     ),
                     "responses": _responses(
                         _ok("Decided.", _object({"review": _ref("Review"), "evidence": _ref("Evidence")})),
-                        400,
                         403,
                         404,
                         409,

@@ -3,7 +3,9 @@ self-scores, the report), with the same scoping (another unit's object is 404) a
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from decimal import Decimal
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -47,7 +49,7 @@ from ..evidence.queries import (
 from ..evidence.states import item_state
 from ..evidence.work import my_work
 from ..extensions import csrf, db
-from ..inputs import LARGEST_ID, MAX_JSON_BYTES, has_forbidden_characters
+from ..inputs import LARGEST_ID, MAX_JSON_BYTES, database_id, has_forbidden_characters
 from ..permissions import can_enter_figures, can_review, is_admin
 from ..reports.build import build_report
 from ..reports.exports import to_json
@@ -95,9 +97,9 @@ def _json_body() -> dict:
         raise ApiError(415, "unsupported_media_type", _l("Send the body as JSON (Content-Type: application/json)."))
     if (request.content_length or 0) > MAX_JSON_BYTES:
         raise ApiError(413, "too_large", _l("The JSON body is too large (at most 64 KB)."))
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # nested deeper than Python's parser goes: not a body any client of ours sends
+    try:  # decimals as Decimal: 1e-400 is not read as 0.0, nor 1e400 as infinity
+        body = json.loads(request.get_data(cache=True), parse_float=Decimal)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python's parser goes
         body = None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_json", _l("The body must be a JSON object."))
@@ -132,7 +134,7 @@ def _number(body: dict, name: str, *, required: bool = True):
     value = body.get(name)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, float, str)):
         raise EntryRefused(name, _l("Enter a number, for example 123 or 12,5."))
     return parse_number(value, name)
 
@@ -141,9 +143,10 @@ def _query_id(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= LARGEST_ID:
-        raise _invalid({name: [_l("Expected a whole number above 0.")]})
-    return int(raw)
+    try:
+        return database_id(raw)
+    except ValueError:
+        raise _invalid({name: [_l("Expected a whole number above 0.")]}) from None
 
 
 def _form_errors(form) -> dict:
@@ -231,8 +234,6 @@ def upload(item_id: int):
     it = item_in_unit(item_id)
     if not request.mimetype.startswith("multipart/form-data"):
         raise ApiError(415, "unsupported_media_type", _l("Send the file as multipart/form-data (field “file”)."))
-    if any("\x00" in value for value in request.form.values()):
-        raise _invalid({"form": [_l("The form contains a NUL character.")]})
     form = DocumentFieldsForm(report_item=it.is_periodic_report, meta={"csrf": False})
     if not form.validate():
         raise _invalid(_form_errors(form))

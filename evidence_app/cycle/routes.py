@@ -17,6 +17,7 @@ from checklists.rules import LOSS_CAUSE_TYPES
 from ..auth.queries import departments_of_unit
 from ..catalog.queries import index_codes_of_unit, index_in_unit, index_of_unit, indices_of_unit
 from ..forms import ActionForm
+from ..inputs import database_id
 from ..permissions import admin_required
 from .forms import ProposalForm, ResultsApplyForm, ResultsUploadForm
 from .operations import (
@@ -86,12 +87,14 @@ def apply_results():
     form = ResultsApplyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    try:  # the dry run's hidden fields, sent back: anything else was not made by that page
         data = base64.b64decode(form.content.data or "", validate=True)
-        year = int(form.year.data)
+        year = int(form.year.data or "")
     except (binascii.Error, ValueError):
         abort(400)
     if len(data) > MAX_RESULTS_FILE_BYTES or form.index_code.data not in index_codes_of_unit():
+        abort(400)
+    if not 2000 <= year <= 2100:  # as the upload form's year
         abort(400)
     try:
         plan = import_results(
@@ -125,7 +128,7 @@ def apply_results():
 def proposals():
     """The proposals of one index, by criterion, with what last year's results said about it."""
     indices = indices_of_unit()
-    index_id = request.args.get("index", type=int)
+    index_id = request.args.get("index", type=database_id)
     index = index_in_unit(index_id) if index_id else (indices[0] if indices else None)
     groups: OrderedDict = OrderedDict()
     if index is not None:
@@ -202,5 +205,5 @@ def causes(row_id: int):
         corrected.append((chosen, cause.get("text") or ""))
     made = correct_causes(row, corrected, current_user.id)
     flash(_("Causes corrected: %(n)s checklist item(s) proposed.", n=len(made)), "success")
-    index_id = request.form.get("index", type=int)
+    index_id = request.form.get("index", type=database_id)
     return redirect(url_for("cycle.proposals", index=index_id) if index_id else url_for("cycle.proposals"), 303)

@@ -6,7 +6,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from .. import clock
-from ..forms import DayField
+from ..forms import DayField, no_control_characters
 from .operations import DocumentFields
 
 
@@ -17,14 +17,18 @@ def not_in_future(form, field):
 
 class DocumentFieldsForm(FlaskForm):
     number = StringField(
-        _l("Document number"), validators=[Optional(), Length(max=100)], description=_l("Số hiệu, e.g. 25/BC-UBND")
+        _l("Document number"),
+        validators=[Optional(), Length(max=100), no_control_characters],
+        description=_l("Số hiệu, e.g. 25/BC-UBND"),
     )
     issue_date = DayField(_l("Issue date"), validators=[Optional(), not_in_future])
-    issuer = StringField(_l("Issued by"), validators=[Optional(), Length(max=300)])
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)])
+    issuer = StringField(_l("Issued by"), validators=[Optional(), Length(max=300), no_control_characters])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000), no_control_characters])
     period_start = DayField(_l("Period from"), validators=[Optional()])
     period_end = DayField(_l("Period to"), validators=[Optional()])
-    page_ref = StringField(_l("Page or section that proves it"), validators=[Optional(), Length(max=200)])
+    page_ref = StringField(
+        _l("Page or section that proves it"), validators=[Optional(), Length(max=200), no_control_characters]
+    )
     sent_date = DayField(
         _l("Date sent"),
         validators=[Optional(), not_in_future],

@@ -19,6 +19,7 @@ from ..errors import session_ended, too_large_page
 from ..extensions import db
 from ..files import get_storage
 from ..forms import ActionForm
+from ..inputs import database_id
 from ..permissions import is_admin
 from .filecheck import clean_filename
 from .forms import DocumentFieldsForm
@@ -268,7 +269,7 @@ def link(item_id: int):
     item = item_in_unit(item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    doc = document_in_unit(request.form.get("document_id", type=int) or 0)
+    doc = document_in_unit(request.form.get("document_id", type=database_id) or 0)
     if link_document(doc, [item], current_user):
         flash(_("%(name)s is now evidence for this item too.", name=doc.filename), "success")
     return redirect(url_for("evidence.item", item_id=item.id), 303)

@@ -13,6 +13,7 @@ from flask_login import current_user
 from ..dates import show_day
 from ..evidence.models import Evidence, EvidenceState
 from ..evidence.queries import evidence_in_unit
+from ..inputs import database_id
 from ..permissions import reviewer_required
 from .operations import ChangedSinceSeen, ReviewConflict, ReviewRefused, decide, is_own
 from .queries import decisions_on_item, filter_choices, latest_decision, waiting_count, waiting_for_review
@@ -54,7 +55,7 @@ def review_menu():
 
 
 def current_filters() -> dict:
-    return {name: request.args.get(name, type=int) for name in FILTERS if request.args.get(name, type=int)}
+    return {name: value for name in FILTERS if (value := request.args.get(name, type=database_id)) is not None}
 
 
 @bp.get("/")
@@ -112,7 +113,7 @@ def decide_one(evidence_id: int):
             evidence,
             current_user,
             request.form.get("decision", ""),
-            expected_version=request.form.get("version", type=int) or -1,
+            expected_version=request.form.get("version", type=database_id) or -1,
             reason_code=request.form.get("reason") or None,
             comment=request.form.get("comment"),
         )
@@ -157,12 +158,13 @@ def approve_many():
     """Approve every checked document; each one independently (a conflict or an own upload skips only it)."""
     approved, skipped = 0, []
     for value in request.form.getlist("selected"):
-        evidence_id, _sep, version = value.partition(":")
-        if not evidence_id.isdigit() or not version.isdigit():
-            continue
-        evidence = evidence_in_unit(int(evidence_id))
         try:
-            decide(evidence, current_user, "approved", expected_version=int(version))
+            evidence_id, version = (database_id(part) for part in value.split(":"))
+        except ValueError:  # not "id:version" as the queue's checkboxes send it
+            continue
+        evidence = evidence_in_unit(evidence_id)
+        try:
+            decide(evidence, current_user, "approved", expected_version=version)
             approved += 1
         except (ReviewConflict, ReviewRefused):  # decide() leaves nothing behind when it refuses
             skipped.append(evidence.document.filename)
