@@ -87,7 +87,7 @@ def server_with_four_workers(tmp_path, server_database_url, catalog_dict, write_
     )
 
     def workers_ready() -> bool:  # each worker has loaded the app (logs.py: the line a server says at start)
-        return (tmp_path / "gunicorn.log").read_text().count("Minh Chứng (development)") == WORKERS
+        return (tmp_path / "gunicorn.log").read_text().count("(development): database") == WORKERS
 
     try:
         wait_for(workers_ready, "gunicorn's 4 workers", timeout=90)
