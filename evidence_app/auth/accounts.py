@@ -204,6 +204,25 @@ def change_own_password(user: User, current: str, new: str, address: str) -> Non
     db.session.commit()
 
 
+def set_active(user: User, active: bool) -> bool:
+    """Disable or enable an account from the command line (the admin page goes through update_user); disabling
+    ends its sessions. Returns whether anything changed (nothing is recorded when it did not)."""
+    if user.active == active:
+        return False
+    user.active = active
+    if not active:
+        sessions.end_every_session(user)
+    audit.record(
+        "user.enable" if active else "user.disable",
+        unit_id=user.unit_id,
+        object_type="user",
+        object_id=user.id,
+        data={"username": user.username},
+    )
+    db.session.commit()
+    return True
+
+
 def unlock(user: User, *, actor: User | None = None) -> int:
     """Lift the sign-in throttling of `user`'s account (an administrator's page or the command line); returns
     the number of failed sign-ins forgotten."""

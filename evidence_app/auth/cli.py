@@ -9,9 +9,17 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..extensions import db
-from .accounts import AccountRefused, create_department, create_unit, create_user, set_password, unlock
+from .accounts import (
+    AccountRefused,
+    create_department,
+    create_unit,
+    create_user,
+    set_active,
+    set_password,
+    unlock,
+)
 from .lookups import unit_or_fail, user_or_fail
-from .models import Role, Unit
+from .models import Role, Unit, User
 
 units_cli = AppGroup("units", help="Units (wards, communes) of this deployment.")
 departments_cli = AppGroup("departments", help="Departments of a unit.")
@@ -121,3 +129,45 @@ def users_unlock(username: str) -> None:
     user = user_or_fail(username)
     cleared = unlock(user)
     click.echo(f"sign-in of {username} unlocked ({cleared} failed sign-in(s) forgotten)")
+
+
+@users_cli.command("list")
+@click.option("--unit", "unit_code", help="Only the users of this unit (its code).")
+@click.option("--json", "as_json", is_flag=True)
+def users_list(unit_code: str | None, as_json: bool) -> None:
+    """Every user: username, role, unit, departments, whether the account is active."""
+    query = select(User).join(Unit, User.unit_id == Unit.id).order_by(Unit.code, User.username)
+    if unit_code:
+        query = query.where(User.unit_id == unit_or_fail(unit_code).id)
+    rows = [
+        {
+            "username": u.username,
+            "role": u.role,
+            "unit": u.unit.code,
+            "departments": sorted(d.code for d in u.departments),
+            "active": u.active,
+        }
+        for u in db.session.execute(query).scalars()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        state = "" if r["active"] else "  (disabled)"
+        click.echo(f"{r['username']:<20} {r['role']:<9} {r['unit']:<16} {','.join(r['departments'])}{state}")
+
+
+@users_cli.command("disable")
+@click.option("--username", required=True)
+def users_disable(username: str) -> None:
+    """Stop a user from signing in (their sessions end; their documents and decisions stay)."""
+    changed = set_active(user_or_fail(username), False)
+    click.echo(f"user {username} disabled" if changed else f"user {username} was disabled already")
+
+
+@users_cli.command("enable")
+@click.option("--username", required=True)
+def users_enable(username: str) -> None:
+    """Let a disabled user sign in again."""
+    changed = set_active(user_or_fail(username), True)
+    click.echo(f"user {username} enabled" if changed else f"user {username} was active already")

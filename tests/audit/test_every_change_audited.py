@@ -494,6 +494,12 @@ COMMANDS: dict[str, Command] = {
         [("user.password_set", None)],
     ),
     "users unlock": Command(lambda w, _: ["users", "unlock", "--username", "cb-vp-tk"], [("user.unlock", None)]),
+    "users disable": Command(lambda w, _: ["users", "disable", "--username", "cb-vp-tk"], [("user.disable", None)]),
+    "users enable": Command(
+        lambda w, _: ["users", "enable", "--username", "cb-vp-tk"],
+        [("user.enable", None)],
+        setup=lambda w: setattr(w.user("cb-vp-tk"), "active", False) or db.session.commit(),
+    ),
     "tokens create": Command(lambda w, _: ["tokens", "create", "--user", "cb-vp-tk"], [("token.create", None)]),
     "tokens revoke": Command(
         lambda w, token: ["tokens", "revoke", str(token.id)],
@@ -530,6 +536,7 @@ COMMANDS: dict[str, Command] = {
 # Commands that change none of the app's data, and why.
 COMMANDS_CHANGING_NOTHING = {
     "units list": "a listing",
+    "users list": "a listing",
     "departments list": "a listing",
     "tokens list": "a listing",
     "catalog validate": "checks files, reads no database",
