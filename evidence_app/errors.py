@@ -233,6 +233,15 @@ def init_app(app) -> None:
                     "X-CSRFToken header; scripts use an API token instead."
                 ),
             )
+        if app.config.get("SESSION_COOKIE_SECURE") and not request.is_secure:
+            # Production's cookies are sent over HTTPS only: over plain HTTP no form can ever pass, however often
+            # the user signs in again. Say so, instead of "the session ended".
+            message = _(
+                "This server must be used over HTTPS: its address starts with https://. Open "
+                "%(url)s, or ask the administrator to set up TLS (docs/production.md).",
+                url=request.url.replace("http://", "https://", 1),
+            )
+            return render_template("error.html", title=_("HTTPS is required"), message=message), 400
         return session_ended(same_site_referrer())
 
     def unavailable(code: str, status: int, title, message):

@@ -97,3 +97,18 @@ def test_production_without_a_database_or_store_url_refuses_to_start(tmp_path):
     with pytest.raises(ConfigError, match="^STORAGE_URL is not set"):
         create_app(config_from_env({**environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}))
     create_app(config_from_env({**environ, "MINHCHUNG_ALLOW_LOCAL_DEFAULTS": "1"}))
+
+
+def test_a_production_form_over_plain_http_says_https_is_needed(tmp_path, empty_database_url):
+    app = build_app(tmp_path, empty_database_url, SESSION_COOKIE_SECURE=True, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+    client = app.test_client()
+    client.get("/login")  # the cookie of this answer is Secure: the browser does not send it back over HTTP
+    response = client.post("/login", data={"username": "x", "password": "y"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Cần HTTPS" in page and "https://localhost/login" in page
+    secure = client.post("/login", data={"username": "x", "password": "y"}, base_url="https://localhost")
+    assert "Cần HTTPS" not in secure.get_data(as_text=True)
