@@ -662,7 +662,8 @@ def openapi_document() -> dict:
                 },
                 "patch": {
                     "operationId": "editDocument",
-                    "summary": "Correct what was entered (the uploader, until a reviewer decides).",
+                    "summary": "Correct what was entered: in place until a reviewer decides (200); once sent back, "
+                    "as a new version for review (201, `replaces` names the document sent back).",
                     "parameters": [document],
                     "requestBody": _json_body(
                         {
@@ -673,7 +674,21 @@ def openapi_document() -> dict:
                         }
                     ),
                     "responses": _responses(
-                        _ok("Saved.", {"allOf": [_ref("Document"), _object({"editable": BOOLEAN})]}),
+                        {
+                            **_ok("Saved.", {"allOf": [_ref("Document"), _object({"editable": BOOLEAN})]}),
+                            **_ok(
+                                "Sent again for review as a new version (Location: the new document).",
+                                {
+                                    "allOf": [
+                                        _ref("Document"),
+                                        _object(
+                                            {"editable": BOOLEAN, "replaces": INTEGER, "evidence": _array("Evidence")}
+                                        ),
+                                    ]
+                                },
+                                201,
+                            ),
+                        },
                         403,
                         404,
                         415,
