@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField
+from wtforms import DateField, IntegerField
 from wtforms.validators import ValidationError
 
 from .dates import FORMAT_HINT, parse_day, show_day
@@ -38,3 +38,14 @@ def no_control_characters(form, field):
     here."""
     if field.data and has_forbidden_characters(field.data):
         raise ValidationError(_l("Remove the control characters (such as NUL) or broken characters from this text."))
+
+
+class YearField(IntegerField):
+    """A year of an assessment (2000–2100). WTForms' IntegerField takes any length of digits and its NumberRange
+    then fails on a float conversion (a 500 for "99999…9"); a year is read only when it has four digits."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not (valuelist[0].strip().isascii() and len(valuelist[0].strip()) <= 4):
+            self.data = None
+            raise ValueError(_l("Enter a year of four digits, for example 2024."))
+        super().process_formdata(valuelist)

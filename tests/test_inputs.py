@@ -182,3 +182,12 @@ def test_a_control_character_in_an_uploads_fields_is_a_422_with_a_message(app, c
     answer = upload(Api(app, "cb-vh-tt"), tmp_path, number=number)
     assert answer.status_code == 422 and "NUL" in answer.json["error"]["fields"]["number"][0]["message_en"]
     assert db.session.query(Document).count() == 0
+
+
+@pytest.mark.parametrize("year", ["9" * 400, "２０２４", "20245"])
+def test_a_year_of_too_many_digits_is_a_message_not_a_500(client, ward, year):
+    """Found by tests/test_form_fuzz.py in CI: IntegerField + NumberRange raised OverflowError on 400 digits."""
+    login(client, "admin")
+    response = client.post("/admin/results", data={"index_code": "CCHC", "year": year})
+    assert response.status_code < 500
+    assert "bốn chữ số" in response.get_data(as_text=True)

@@ -1,17 +1,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import DayField
+from ..forms import DayField, YearField
 
 
 class ResultsUploadForm(FlaskForm):
     file = FileField(_l("The province's table (XLSX or CSV)"))
     index_code = SelectField(_l("Index"))
-    year = IntegerField(
-        _l("Year assessed"), validators=[DataRequired(_l("Enter the year assessed.")), NumberRange(2000, 2100)]
+    year = YearField(
+        _l("Year assessed"),
+        # InputRequired (not DataRequired, which would replace YearField's own message by "enter the year")
+        validators=[InputRequired(_l("Enter the year assessed.")), NumberRange(2000, 2100)],
     )
 
 
