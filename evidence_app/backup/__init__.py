@@ -235,7 +235,14 @@ def restore(folder: Path) -> Restored:
     else:
         _run(
             "pg_restore",
-            ["--no-owner", "--exit-on-error", "--single-transaction", f"--dbname={_url().database}", str(dump)],
+            [
+                "--no-owner",
+                "--no-privileges",  # its roles may not exist here: run the GRANTs of docs/production.md again
+                "--exit-on-error",
+                "--single-transaction",
+                f"--dbname={_url().database}",
+                str(dump),
+            ],
         )
     db.engine.dispose()
     storage = get_storage()
