@@ -12,6 +12,7 @@ from . import clock
 from .api.cli import tokens_cli
 from .audit.cli import audit_cli
 from .auth.cli import departments_cli, units_cli, users_cli
+from .backup.cli import backup_command, restore_command
 from .catalog.cli import catalog_cli
 from .cycle.catalog_cli import export_command as catalog_export_command
 from .cycle.catalog_cli import import_command as catalog_import_command
@@ -121,5 +122,7 @@ COMMANDS = (
     forecast_cli,  # the report
     audit_cli,
     storage_cli,
+    backup_command,
+    restore_command,
     demo_command,  # operations
 )

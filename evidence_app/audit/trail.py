@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import click
 from flask import current_app, has_request_context
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, func, select, text
 
 from ..extensions import db
 from ..sqltypes import utcnow
@@ -114,12 +114,15 @@ def _lock_the_chain() -> None:
         db.session.execute(text("UPDATE audit_events SET id = id WHERE 0"))
 
 
-def chain_head() -> dict:
-    """The chain's head as an anchor: how many events, the last one's id and hash (one statement, one snapshot)."""
+def chain_head(connection: Connection | None = None) -> dict:
+    """The chain's head as an anchor: how many events, the last one's id and hash (one statement, one snapshot);
+    read through `connection` when given (a backup reads the head of the state it dumped)."""
     count = select(func.count(AuditEvent.id)).scalar_subquery()
-    row = db.session.execute(
-        select(AuditEvent.id, AuditEvent.hash, count).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
+    row = (
+        (connection or db.session)
+        .execute(select(AuditEvent.id, AuditEvent.hash, count).order_by(AuditEvent.id.desc()).limit(1))
+        .first()
+    )
     if row is None:
         return {"events": 0, "last_id": None, "last_hash": GENESIS_HASH}
     return {"events": row[2], "last_id": row[0], "last_hash": row[1]}

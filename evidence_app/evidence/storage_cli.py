@@ -8,11 +8,9 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from ..extensions import db
 from ..files import get_storage, upload_tmp_dir
-from .models import Document
+from .storage_check import check_store
 
 storage_cli = AppGroup("storage", help="Prepare and check the store of evidence files.")
 
@@ -41,22 +39,9 @@ def init_command():
 def verify_command(as_json: bool, gc: bool, grace_hours: float):
     """Re-hash every stored object; report missing, corrupt and orphaned ones."""
     storage = get_storage()
-    expected: dict[str, list[int]] = {}
-    documents = 0
-    for doc_id, key, thumb, preview in db.session.execute(
-        select(Document.id, Document.storage_key, Document.thumb_key, Document.preview_key)
-    ):
-        documents += 1
-        for k in (key, thumb, preview):
-            if k:
-                expected.setdefault(k, []).append(doc_id)
-    stored = set(storage.iter_keys())
-    missing = [{"key": k, "documents": ids} for k, ids in sorted(expected.items()) if k not in stored]
-    corrupt = []
-    for key in sorted(stored & expected.keys()):
-        actual = storage.sha256_of(key)
-        if actual != key.rsplit("/", 1)[-1]:  # the key is the hash of the bytes it must hold
-            corrupt.append({"key": key, "documents": expected[key], "sha256": actual})
+    check = check_store()
+    documents, stored, expected = check.documents, check.stored, check.expected
+    missing, corrupt = check.missing, check.corrupt
     cutoff = datetime.now(UTC) - timedelta(hours=grace_hours)
     orphaned, removed = [], []
     for key in sorted(stored - expected.keys()):

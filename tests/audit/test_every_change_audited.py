@@ -553,6 +553,9 @@ COMMANDS_CHANGING_NOTHING = {
     "storage init": "creates the S3 bucket if missing: no data of the app",
     "storage verify": "re-hashes stored objects; --gc removes only objects no document refers to (an upload that "
     "never committed) and stale temporary files, never an object the app recorded",
+    "backup": "reads the database (a dump) and the store, writes only into the backup folder",
+    "restore": "fills an EMPTY database and store with a backup (it refuses any other): the restored chain is the "
+    "backed-up one, checked against the head in backup.json, so restore adds no event to it",
     "demo": "writes the demo's wards, users and history through the services tested here (each records its "
     "events); what a served demo does goes through the routes above",
     "db": "Flask-Migrate's schema commands: the schema, not the data",
