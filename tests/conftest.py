@@ -90,11 +90,13 @@ def build_app(tmp_path: Path, database_url: str | None, **overrides):
         setattr(config, name, value)
     app = create_app(config)
 
-    @app.before_request
     def forget_the_previous_requests_user():
         # The tests keep an app context open, and requests made inside it share its `g`, where Flask-Login
         # caches the signed-in user: without this, a second test client would act as the first one's user.
         g.pop("_login_user", None)
+
+    # First of all: the app's own hooks read current_user (auth.routes.password_change_first).
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_the_previous_requests_user)
 
     return app
 

@@ -12,12 +12,15 @@ from ..auth.queries import actors_of_unit, departments_of_unit, users_of_unit
 from ..catalog import assignments
 from ..catalog.forms import AssignForm
 from ..catalog.queries import item_in_unit
+from ..dates import FORMAT_HINT, parse_day
 from ..evidence.queries import about_document, document_in_unit
 from ..forms import ActionForm
 from ..inputs import database_id
 from ..permissions import admin_required
+from . import audit_labels
+from .audit_labels import ACTIONS, OBJECT_TYPES
 from .forms import UserForm
-from .queries import about_user, audit_events, user_in_unit
+from .queries import about_user, audit_events, audit_page, user_in_unit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -25,7 +28,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 @admin_required
 def users():
-    return render_template("admin/users.html", users=users_of_unit())
+    return render_template("admin/users.html", users=users_of_unit(), role_names=audit_labels.ROLES)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -142,14 +145,50 @@ def assign_item(item_id: int):
 @bp.get("/audit")
 @admin_required
 def audit_trail():
-    user_id = request.args.get("user", type=database_id)
-    document_id = request.args.get("document", type=database_id)
-    subject, conditions = None, []
+    """The unit's audit trail, filtered by the query string (user, action, object, from/to days) and paged."""
+    args = request.args
+    user_id = args.get("user", type=database_id)
+    document_id = args.get("document", type=database_id)
+    action = args.get("action", "")
+    object_type = args.get("object_type", "")
+    object_id = args.get("object_id", type=database_id)
+    subject, conditions, problems = None, [], []
     if user_id:
         subject = user_in_unit(user_id)
         conditions.append(about_user(user_id))
     if document_id:
         subject = document_in_unit(document_id)
         conditions.append(about_document(document_id))
-    events, actors = audit_events(*conditions), actors_of_unit()
-    return render_template("admin/audit.html", events=events, actors=actors, subject=subject)
+    days = {}
+    for name in ("since", "until"):
+        raw = args.get(name, "").strip()
+        days[name] = parse_day(raw) if raw else None
+        if raw and days[name] is None:
+            problems.append(str(FORMAT_HINT))
+    listing = audit_page(
+        *conditions,
+        action=action if action in ACTIONS else None,
+        object_type=object_type if object_type in OBJECT_TYPES else None,
+        object_id=object_id,
+        since=days["since"],
+        until=days["until"],
+        page=args.get("page", 1, type=database_id) or 1,
+    )
+    filters = {k: v for k, v in args.items() if k != "page" and v}
+    return render_template(
+        "admin/audit.html",
+        listing=listing,
+        events=listing.events,
+        actors=actors_of_unit(),
+        subject=subject,
+        filters=filters,
+        problems=problems,
+        actions=ACTIONS,
+        object_types=OBJECT_TYPES,
+    )
+
+
+bp.add_app_template_global(audit_labels.action_label, "audit_action")
+bp.add_app_template_global(audit_labels.object_label, "audit_object")
+bp.add_app_template_global(audit_labels.object_url, "audit_object_url")
+bp.add_app_template_global(audit_labels.detail_lines, "audit_details")

@@ -60,7 +60,9 @@ def create_user(
     actor: User | None = None,
     active: bool = True,
 ) -> User:
-    """A new user of `unit`, with `password` (hashed here) or a `password_hash` computed ahead (the demo)."""
+    """A new user of `unit`, with `password` (hashed here) or a `password_hash` computed ahead (the demo). A user
+    created by an administrator (`actor`) must change the password at first sign-in; one created on the command
+    line or by the demo (no actor) is not asked to."""
     if not USERNAME.match(username):
         raise AccountRefused("username", _l("2–80 letters, digits, '.', '_' or '-'."))
     if db.session.execute(select(User.id).where(User.username == username)).first() is not None:
@@ -79,6 +81,7 @@ def create_user(
         full_name=full_name.strip(),
         email=email,
         active=active,
+        must_change_password=actor is not None,
     )
     db.session.add(user)
     db.session.flush()
@@ -160,11 +163,13 @@ def update_user(
 def set_password(user: User, password: str, *, actor: User | None = None) -> None:
     """A new password set by someone else: an administrator (`user.password_reset`) or the operator on the command
     line (`user.password_set`). It ends the user's sessions, revokes their API tokens (whoever set the password
-    may suspect them stolen) and lifts the sign-in throttling of the account."""
+    may suspect them stolen) and lifts the sign-in throttling of the account. A password an administrator set must
+    be changed by its user at the next sign-in; one set on the command line need not."""
     problem = password_problem(password, user.username)
     if problem is not None:
         raise AccountRefused("password", problem)
     user.password_hash = hash_password(password)
+    user.must_change_password = actor is not None
     sessions.end_every_session(user)
     data = {"username": user.username, "failures_cleared": throttle.clear(user.username)}
     for hook in current_app.extensions.get(ON_PASSWORD_RESET, []):
@@ -199,6 +204,7 @@ def change_own_password(user: User, current: str, new: str, address: str) -> Non
     if check_password(user, new):
         raise AccountRefused("new_password", _l("Choose a password other than your current one."))
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     sessions.end_every_session(user)
     audit.record("user.password_change", unit_id=user.unit_id, actor_id=user.id, object_type="user", object_id=user.id)
     db.session.commit()

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -66,6 +66,9 @@ class User(UserMixin, db.Model):
     # Stored in the session at sign-in and compared on every request (`sessions.py`): raising it ends every session
     # of the user (sign-out, a password change or reset, disabling, a role change).
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when an administrator chose the password (a new account, a reset): the user must choose their own before
+    # anything else (auth/routes.py `password_change_first`); cleared by their own change.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship()

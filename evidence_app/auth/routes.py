@@ -24,6 +24,20 @@ def _safe_next(target: str | None) -> str:
     return url_for("home")
 
 
+# What a user who must change their password may still reach (the rest redirects to the change).
+OPEN_BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "auth.login", "static"}
+
+
+@bp.before_app_request
+def password_change_first():
+    """A password an administrator chose is changed by its user before anything else (users.must_change_password)."""
+    if request.endpoint is None or request.endpoint in OPEN_BEFORE_PASSWORD_CHANGE:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("auth.change_password"), 303)
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:  # signed in still (a form had only gone stale): straight back
@@ -93,5 +107,5 @@ def change_password():
             sessions.keep_this_session(current_user)
             flash(_("Your password has been changed. Your other sessions are signed out."), "success")
             return redirect(url_for("home"), 303)
-    page = render_template("auth/password.html", form=form)
+    page = render_template("auth/password.html", form=form, forced=current_user.must_change_password)
     return page, 422 if form.errors else 200, {"Cache-Control": "no-store"}

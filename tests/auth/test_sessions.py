@@ -71,7 +71,8 @@ def test_an_administrators_password_reset_ends_sessions_and_revokes_tokens(app, 
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "user.password_reset")).scalar_one()
     assert event.actor_id == people["admin"].id and event.object_id == people["lan"].id
     assert [t["name"] for t in event.data["tokens_revoked"]] == ["script"]
-    assert is_signed_in(signed_in(app, "lan", password))
+    fresh = signed_in(app, "lan", password)
+    assert fresh.get("/my").headers["Location"] == "/account/password", "signed in, asked to choose a password"
     assert is_signed_in(admin), "the administrator's own session goes on"
 
 
