@@ -106,8 +106,9 @@ def test_upload_review_resubmit_approve(server, browser, tmp_path):
     page.click("#upload-form button[type=submit]")
     page.wait_for_selector("#upload-progress:not([hidden])")
     page.wait_for_function("document.querySelector('#upload-progress .label').textContent.endsWith('%')")
-    page.wait_for_load_state("load")
-    page.wait_for_selector("#evidence-list")  # the page reloads once both files are accepted
+    # the page goes to the item's result once both files are accepted: wait for that page, not the one before
+    page.wait_for_url(lambda url: "uploaded=" in url)
+    page.wait_for_selector("#upload-outcome")
     cdp.send(
         "Network.emulateNetworkConditions",
         {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
