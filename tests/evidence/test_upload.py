@@ -247,7 +247,7 @@ def test_a_report_needs_its_number_and_sending_date(staff, tmp_path):
     response = post(staff, "CCHC-1.1-a", (pdf, "bao-cao-quy-1.pdf"))
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Báo cáo cần có số hiệu văn bản" in page and "Báo cáo cần có ngày gửi" in page
+    assert "Báo cáo cần có số, ký hiệu văn bản" in page and "Báo cáo cần có ngày gửi" in page
     assert count(Document) == 0
     response = post(
         staff,

@@ -66,7 +66,7 @@ def test_the_review_page_shows_what_changed_and_the_current_version(ward, tmp_pa
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Tài liệu đã được sửa sau khi anh/chị mở" in page
-    assert "Số hiệu" in page and "1/KH" in page and "9/BC-UBND" in page
+    assert "Số, ký hiệu" in page and "1/KH" in page and "9/BC-UBND" in page
     assert "Ngày gửi" in page and "05/03/2024" in page
     assert 'name="version" value="2"' in page, "the current version, ready to decide on"
     assert fresh(evidence).state == "submitted"
