@@ -23,6 +23,7 @@ from evidence_app.evidence.operations import DocumentFields, upload_document
 from evidence_app.extensions import db
 from evidence_app.models import User
 from evidence_app.review.operations import decide
+from tests.browser import axe
 from tests.conftest import build_app, reset_database
 from tests.evidence import corpus
 from tests.helpers import PASSWORD, import_file, make_unit, make_user
@@ -261,3 +262,28 @@ def test_the_province_home(site, browser, shots):
         assert "/reports/units/" in page.url and "Báo cáo" in page.inner_text("h1")
         page.screenshot(path=str(shots / f"province-unit-{name}.png"), full_page=False)
         context.close()
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390x844", "1366x768"])
+@pytest.mark.parametrize("username", list(PAGES))
+def test_no_page_has_a_serious_accessibility_violation(site, browser, username, size):
+    base, ids = site
+    context, page = signed_in(browser, base, username, size)
+    found = {}
+    for template in PAGES[username]:
+        page.goto(base + template.format(**ids))
+        page.wait_for_load_state("load")
+        if problems := axe.serious_violations(page):
+            found[template] = problems
+    context.close()
+    assert found == {}
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390x844", "1366x768"])
+def test_the_login_page_has_no_serious_accessibility_violation(site, browser, size):
+    base, _ = site
+    context = browser.new_context(locale="vi-VN", **size)
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    assert axe.serious_violations(page) == []
+    context.close()
