@@ -246,6 +246,17 @@ def test_the_review_queue_and_page(site, browser, shots):
             assert hints.is_visible(), "a keyboard: the keys are shown"
         else:
             assert hints.is_hidden() and page.locator("kbd").first.is_hidden(), "a touch screen: no key hints"
+            for scroll in (0, 1200, 5000):  # at the top, inside the metadata, at the very end
+                page.evaluate(f"window.scrollTo(0, {scroll})")
+                page.wait_for_timeout(100)
+                for control in ("#approve", "#reason", "#send-back"):
+                    box = page.locator(control).bounding_box()
+                    assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{control} in view at {scroll}px"
+            bar = page.locator("#decision-form").bounding_box()
+            assert bar["height"] <= 90, f"the decision bar takes {bar['height']}px of the phone's screen"
+            assert page.locator("#comment").is_hidden()
+            page.select_option("#reason", index=1)
+            assert page.locator("#comment").is_visible(), "a reason chosen: the comment opens"
         page.screenshot(path=str(shots / f"review-page-{name}.png"), full_page=False)
         context.close()
 
