@@ -17,8 +17,9 @@ from checklists import CATALOG_DIR
 from evidence_app.catalog.models import ChecklistItem, Index
 from evidence_app.evidence.operations import DocumentFields, upload_document
 from evidence_app.extensions import db
-from evidence_app.models import User
+from evidence_app.models import Unit, User
 from evidence_app.reports.build import build_report, league_table
+from evidence_app.reports.summary import criteria_at_risk
 from evidence_app.review.operations import decide
 from tests.evidence import corpus
 from tests.helpers import import_file, login, make_unit, make_user
@@ -174,6 +175,14 @@ def test_the_report_page_and_its_downloads(ward, client, tmp_path):
     assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment;")
     assert client.get("/reports/download?format=doc").status_code == 400
     assert client.get("/reports/?as_of=hôm qua").status_code == 400
+    report = build_report(db.session.execute(select(Unit)).scalar_one(), as_of=date(2024, 12, 1))
+    counts = [len(criteria_at_risk(index)) for index in report["indices"]]
+    page = client.get("/reports/?as_of=01/12/2024").get_data(as_text=True)
+    folded = [n - 10 for n in counts if n > 10]
+    assert folded, "the seed leaves more than ten criteria at risk in an index"
+    for n in folded:  # the first ten are what to do first; the rest folds, so that a phone reads the report
+        assert f"Xem thêm {n} tiêu chí có nguy cơ khác" in page
+    assert page.count('<details class="more-at-risk">') == len(folded)
     index = db.session.execute(select(Index).where(Index.code == "CCHC")).scalar_one()
     drill = client.get(f"/catalog/{index.id}/criteria/1.3")
     assert drill.status_code == 302 and "/catalog/criteria/" in drill.headers["Location"]
