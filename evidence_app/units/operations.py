@@ -25,7 +25,7 @@ from ..evidence.models import Document, Evidence, Review
 from ..extensions import db
 from ..permissions import can_reorganise
 from ..transactions import service_transaction
-from .baselines import combine_baseline, part_weight
+from .baselines import TWO_PLACES, combine_baseline, part_weight
 from .models import BaselineMethod, ChangeKind, UnitBaseline, UnitChange, UnitLineage
 from .queries import last_year_scores
 
@@ -57,6 +57,11 @@ class Outcome:
     reviews: int = 0
     baselines: list[tuple[str, int, Decimal | None, list]] = field(default_factory=list)
     old_name: str | None = None
+
+
+def _text(value: Decimal | None) -> str | None:
+    """A score or weight as the audit event and the baseline's parts keep it: two decimals, as text."""
+    return None if value is None else str(value.quantize(TWO_PLACES))
 
 
 def _unit(code: str, field_name: str) -> Unit:
@@ -292,25 +297,21 @@ def merge_units(
             unit.dissolved_on = effective_on
         keys = sorted({key for part in parts for key in scores[part.id]})
         for code, year in keys:
+            found = [scores[part.id].get((code, year)) for part in parts]
             part_scores = [
                 {
                     "unit": part.code,
-                    "score": None
-                    if (s := scores[part.id].get((code, year))) is None or s.score is None
-                    else str(s.score),
-                    "source": s.source if s is not None else "none",
-                    "weight": str(weights[part.id]),
+                    "score": None if last is None else _text(last.score),
+                    "source": "none" if last is None else last.source,
+                    "weight": _text(weights[part.id]),
                 }
-                for part in parts
+                for part, last in zip(parts, found)
             ]
             own = scores.get(into.id, {}).get((code, year))
             score = combine_baseline(
                 method,
-                [
-                    (None if p["score"] is None else Decimal(p["score"]), weights[part.id])
-                    for p, part in zip(part_scores, parts)
-                ],
-                own.score if own is not None else None,
+                [(None if last is None else last.score, weights[part.id]) for part, last in zip(parts, found)],
+                None if own is None else own.score,
             )
             db.session.add(
                 UnitBaseline(
@@ -343,7 +344,7 @@ def merge_units(
                 "links_kept": outcome.links,
                 "reviews_kept": outcome.reviews,
                 "baselines": [
-                    {"index": code, "year": year, "score": None if score is None else str(score), "parts": part_scores}
+                    {"index": code, "year": year, "score": _text(score), "parts": part_scores}
                     for code, year, score, part_scores in outcome.baselines
                 ],
             },
@@ -438,9 +439,9 @@ def split_unit(
             part = [
                 {
                     "unit": source.code,
-                    "score": None if last.score is None else str(last.score),
+                    "score": _text(last.score),
                     "source": last.source,
-                    "weight": str(weights[source.id]),
+                    "weight": _text(weights[source.id]),
                 }
             ]
             score = combine_baseline(method, [(last.score, weights[source.id])], None)
@@ -467,7 +468,7 @@ def split_unit(
                 "users": outcome.users,
                 "documents": documents,
                 "baselines": [
-                    {"index": code, "year": year, "score": None if score is None else str(score)}
+                    {"index": code, "year": year, "score": _text(score)}
                     for code, year, score, _parts in outcome.baselines
                 ],
             },

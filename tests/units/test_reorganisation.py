@@ -448,3 +448,18 @@ def test_a_merge_of_the_demo_wards(app, runner):
     for table in league_table(date(2024, 10, 18)):
         assert {"gieng-day", "ha-khau"} <= {row["unit"] for row in table["rows"]}
     assert check_chain().intact
+
+
+def test_the_official_result_of_the_year_before_is_last_years_score(province):
+    """Giếng Đáy's official CCHC 2023 result (17.5, the sum of its final scores) counts, not its catalog's 15.84."""
+    from tests.audit.test_every_change_audited import Ward
+
+    Ward(None, province, None).import_results()
+    merge_units("ha-long", ["gieng-day", "ha-khau"], name="UBND phường Hạ Long", effective_on=MERGE_DAY)
+    baseline = db.session.execute(select(UnitBaseline)).scalar_one()
+    assert baseline.score == Decimal("14.75"), "(17.5 + 12) / 2"
+    assert [(p["unit"], p["score"], p["source"]) for p in baseline.parts] == [
+        ("gieng-day", "17.50", "official"),
+        ("ha-khau", "12.00", "catalog"),
+    ]
+    assert _league(AFTER)["ha-long"]["last_year"] == pytest.approx(14.75)
