@@ -646,6 +646,7 @@ COMMANDS_CHANGING_NOTHING = {
     "remind": "prints or e-mails digests of what is stored",
     "report": "prints or writes a report of what is stored",
     "pack": "writes the submission pack from what is stored",
+    "league": "prints the league table of what is stored",
     "forecast backtest": "replays stored history, writes nothing",
     "audit verify": "reads the chain",
     "audit anchor": "reads the chain's head",

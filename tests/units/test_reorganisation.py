@@ -159,8 +159,8 @@ def test_a_merge_keeps_every_document_link_review_and_event(province, runner):
 
 
 def test_the_league_table_follows_the_boundaries_of_its_day(province):
-    old = _league(BEFORE)
-    assert set(old) == {"gieng-day", "ha-khau"}
+    old, unmerged = _league(BEFORE), _league(AFTER)
+    assert set(old) == {"gieng-day", "ha-khau"} == set(unmerged)
     merge_units("ha-long", ["gieng-day", "ha-khau"], name="UBND phường Hạ Long", effective_on=MERGE_DAY)
     assert _league(BEFORE) == old, "before the merge's day: the old units, as they were"
     new = _league(AFTER)
@@ -168,8 +168,9 @@ def test_the_league_table_follows_the_boundaries_of_its_day(province):
     row = new["ha-long"]
     assert row["unit_name"] == "UBND phường Hạ Long" and row["rank"] == 1
     assert row["last_year"] == pytest.approx(13.92), "the mean of 15.84 and 12"
-    parts = _league(AFTER.replace("07-15", "07-15"))  # the parts' figures as of the same day, combined
-    assert parts["ha-long"]["critical"] >= 0
+    for key in ("expected", "secured", "at_risk", "max"):  # the parts' figures of the same day, averaged
+        assert row[key] == pytest.approx((unmerged["gieng-day"][key] + unmerged["ha-khau"][key]) / 2, abs=0.01), key
+    assert row["critical"] == unmerged["gieng-day"]["critical"] + unmerged["ha-khau"]["critical"]
     baseline = db.session.execute(select(UnitBaseline)).scalar_one()
     assert (baseline.index_code, baseline.index_year, baseline.score) == ("CCHC", 2024, Decimal("13.92"))
     assert [p["source"] for p in baseline.parts] == ["catalog", "catalog"]
@@ -447,6 +448,11 @@ def test_a_merge_of_the_demo_wards(app, runner):
         assert {"cao-xanh", "ha-phong"} <= units
     for table in league_table(date(2024, 10, 18)):
         assert {"gieng-day", "ha-khau"} <= {row["unit"] for row in table["rows"]}
+    printed = runner.invoke(args=["league", "--as-of", "25/10/2024"])
+    assert printed.exit_code == 0 and "UBND phường Hạ Long 1" in printed.output
+    assert "UBND phường Giếng Đáy" not in printed.output and "UBND phường Cao Xanh" in printed.output
+    before_merge = runner.invoke(args=["league", "--as-of", "18/10/2024"]).output
+    assert "UBND phường Giếng Đáy" in before_merge and "Hạ Long 1" not in before_merge
     assert check_chain().intact
 
 
