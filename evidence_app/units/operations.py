@@ -27,7 +27,7 @@ from ..permissions import can_reorganise
 from ..transactions import service_transaction
 from .baselines import TWO_PLACES, combine_baseline, part_weight
 from .models import BaselineMethod, ChangeKind, UnitBaseline, UnitChange, UnitLineage
-from .queries import last_year_scores
+from .queries import LastYear, last_year_scores
 
 METHODS = tuple(m.value for m in BaselineMethod)
 
@@ -208,6 +208,68 @@ def _kept_counts(unit_ids: list[int]) -> tuple[int, int, int]:
     return count_docs or 0, links or 0, reviews or 0
 
 
+def _record_change(
+    kind: ChangeKind,
+    unit: Unit,
+    parts: Sequence[Unit],
+    weights: dict[int, Decimal],
+    effective_on: date,
+    method: str,
+    actor: User | None,
+) -> UnitChange:
+    """The change and its lineage: an edge from each part to `unit`, with the part's weight."""
+    change = UnitChange(
+        kind=kind.value,
+        unit_id=unit.id,
+        effective_on=effective_on,
+        method=method,
+        created_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(change)
+    db.session.flush()
+    for part in parts:
+        db.session.add(
+            UnitLineage(change_id=change.id, predecessor_id=part.id, successor_id=unit.id, weight=weights[part.id])
+        )
+    return change
+
+
+def _record_baselines(
+    change: UnitChange,
+    unit: Unit,
+    parts: Sequence[Unit],
+    weights: dict[int, Decimal],
+    scores: dict[int, dict[tuple[str, int], LastYear]],
+) -> list[tuple[str, int, Decimal | None, list]]:
+    """Last year's score of `unit` for every index (code, year) a part holds, combined by the change's method;
+    each part's score, its source and weight kept beside it."""
+    recorded = []
+    for code, year in sorted({key for part in parts for key in scores[part.id]}):
+        found = [scores[part.id].get((code, year)) for part in parts]
+        part_scores = [
+            {
+                "unit": part.code,
+                "score": None if last is None else _text(last.score),
+                "source": "none" if last is None else last.source,
+                "weight": _text(weights[part.id]),
+            }
+            for part, last in zip(parts, found)
+        ]
+        own = scores.get(unit.id, {}).get((code, year))
+        score = combine_baseline(
+            change.method or BaselineMethod.mean.value,
+            [(None if last is None else last.score, weights[part.id]) for part, last in zip(parts, found)],
+            None if own is None else own.score,
+        )
+        db.session.add(
+            UnitBaseline(
+                change_id=change.id, unit_id=unit.id, index_code=code, index_year=year, score=score, parts=part_scores
+            )
+        )
+        recorded.append((code, year, score, part_scores))
+    return recorded
+
+
 def merge_units(
     into_code: str,
     from_codes: Sequence[str],
@@ -253,19 +315,7 @@ def merge_units(
         elif name and name.strip() and name.strip() != into.name:
             raise UnitsRefused("name", _l("“%(code)s” exists already: rename it with `units rename`.", code=into.code))
 
-        change = UnitChange(
-            kind=ChangeKind.merge.value,
-            unit_id=into.id,
-            effective_on=effective_on,
-            method=method,
-            created_by_id=actor.id if actor is not None else None,
-        )
-        db.session.add(change)
-        db.session.flush()
-        for part in parts:
-            db.session.add(
-                UnitLineage(change_id=change.id, predecessor_id=part.id, successor_id=into.id, weight=weights[part.id])
-            )
+        change = _record_change(ChangeKind.merge, into, parts, weights, effective_on, method, actor)
 
         outcome = Outcome(
             ChangeKind.merge.value, into.code, into.name, effective_on, created, method, [u.code for u in parts]
@@ -295,35 +345,7 @@ def merge_units(
 
         for unit in sources:
             unit.dissolved_on = effective_on
-        keys = sorted({key for part in parts for key in scores[part.id]})
-        for code, year in keys:
-            found = [scores[part.id].get((code, year)) for part in parts]
-            part_scores = [
-                {
-                    "unit": part.code,
-                    "score": None if last is None else _text(last.score),
-                    "source": "none" if last is None else last.source,
-                    "weight": _text(weights[part.id]),
-                }
-                for part, last in zip(parts, found)
-            ]
-            own = scores.get(into.id, {}).get((code, year))
-            score = combine_baseline(
-                method,
-                [(None if last is None else last.score, weights[part.id]) for part, last in zip(parts, found)],
-                None if own is None else own.score,
-            )
-            db.session.add(
-                UnitBaseline(
-                    change_id=change.id,
-                    unit_id=into.id,
-                    index_code=code,
-                    index_year=year,
-                    score=score,
-                    parts=part_scores,
-                )
-            )
-            outcome.baselines.append((code, year, score, part_scores))
+        outcome.baselines = _record_baselines(change, into, parts, weights, scores)
         db.session.flush()
         audit.record(
             "unit.merge",
@@ -412,18 +434,7 @@ def split_unit(
         scores = last_year_scores([source.id])
         weights = _weights(method, [source])
         new = _new_unit(new_code, name, source.province_id, effective_on)
-        change = UnitChange(
-            kind=ChangeKind.split.value,
-            unit_id=new.id,
-            effective_on=effective_on,
-            method=method,
-            created_by_id=actor.id if actor is not None else None,
-        )
-        db.session.add(change)
-        db.session.flush()
-        db.session.add(
-            UnitLineage(change_id=change.id, predecessor_id=source.id, successor_id=new.id, weight=weights[source.id])
-        )
+        change = _record_change(ChangeKind.split, new, [source], weights, effective_on, method, actor)
         outcome = Outcome(ChangeKind.split.value, new.code, new.name, effective_on, True, method, [source.code])
         made: dict[tuple[int, str], Department] = {}
         mapping: dict[int, Department] = {}
@@ -435,22 +446,7 @@ def split_unit(
         for document in db.session.execute(select(Document).where(Document.id.in_(documents))).scalars():
             document.unit_id = new.id
         outcome.documents = len(documents)
-        for (code, year), last in sorted(scores[source.id].items()):
-            part = [
-                {
-                    "unit": source.code,
-                    "score": _text(last.score),
-                    "source": last.source,
-                    "weight": _text(weights[source.id]),
-                }
-            ]
-            score = combine_baseline(method, [(last.score, weights[source.id])], None)
-            db.session.add(
-                UnitBaseline(
-                    change_id=change.id, unit_id=new.id, index_code=code, index_year=year, score=score, parts=part
-                )
-            )
-            outcome.baselines.append((code, year, score, part))
+        outcome.baselines = _record_baselines(change, new, [source], weights, scores)
         db.session.flush()
         audit.record(
             "unit.split",
