@@ -19,6 +19,12 @@ from .operations import Outcome, UnitsRefused, merge_units, rename_unit, set_uni
 from .queries import changes_of_units
 
 METHOD_HELP = "Last year's baseline of the new unit: mean, weighted (by population) or own (the new unit's own)."
+SOURCES = {  # where a part's last-year score came from (units/queries.py `last_year_scores`)
+    "official": "kết quả chính thức",
+    "baseline": "lần sắp xếp trước",
+    "catalog": "bộ chỉ số",
+    "none": "chưa có",
+}
 METHOD_NAMES = {"mean": "trung bình cộng", "weighted": "bình quân theo dân số", "own": "điểm riêng của đơn vị mới"}
 
 
@@ -63,7 +69,10 @@ def _print(outcome: Outcome, dry_run: bool, as_json: bool) -> None:
         f"{outcome.reviews} lượt duyệt và toàn bộ nhật ký"
     )
     for code, year, score, parts in outcome.baselines:
-        detail = "; ".join(f"{p['unit']} {_num(p['score'] and float(p['score']))} ({p['source']})" for p in parts)
+        detail = "; ".join(
+            f"{p['unit']} {_num(None if p['score'] is None else float(p['score']))} ({SOURCES.get(p['source'], p['source'])})"
+            for p in parts
+        )
         click.echo(
             f"  điểm năm trước {code} {year}: {_num(score)} — {METHOD_NAMES.get(outcome.method or '', '')}: {detail}"
         )

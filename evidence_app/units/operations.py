@@ -326,7 +326,7 @@ def merge_units(
             for department in unit.departments:
                 target, new = _department_in(into, department.code, department.name, made)
                 mapping[department.id] = target
-                outcome.departments.append((unit.code, department.code, target.code, new))
+                outcome.departments.append((unit.code, department.code, into.code, new))
         users = (
             db.session.execute(select(User).where(User.unit_id.in_([u.id for u in sources])).order_by(User.username))
             .scalars()

@@ -121,6 +121,8 @@ def test_a_merge_keeps_every_document_link_review_and_event(province, runner):
         "hợp nhất gieng-day, ha-khau → ha-long “UBND phường Hạ Long” (đơn vị mới), từ ngày 01/07/2024" in result.output
     )
     assert "điểm năm trước CCHC 2024: 13,92" in result.output
+    assert "bộ phận gieng-day/vp-tk → ha-long/vp-tk (tạo mới)" in result.output
+    assert "bộ phận ha-khau/vp-tk → ha-long/vp-tk (gộp)" in result.output
     db.session.expire_all()
     after = _counts()
     for key in ("documents", "links", "reviews"):
