@@ -15,6 +15,7 @@ from .catalog.models import (
 )
 from .cycle.models import CriterionResult, Proposal, ResultSet
 from .evidence.models import Decision, Document, DocumentHistory, Evidence, EvidenceState, EvidenceVersion, Review
+from .units.models import UnitBaseline, UnitChange, UnitLineage
 
 __all__ = [
     "ApiToken",
@@ -41,6 +42,9 @@ __all__ = [
     "SelfScore",
     "SelfScoreHistory",
     "Unit",
+    "UnitBaseline",
+    "UnitChange",
+    "UnitLineage",
     "User",
     "user_departments",
 ]

@@ -1,4 +1,4 @@
-"""`minhchung report` and `minhchung pack`."""
+"""`minhchung report`, `minhchung pack` and `minhchung league`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 
 from ..auth.lookups import unit_or_fail
 from ..dates import as_of_day
-from .build import build_report
+from .build import build_report, league_table
 from .exports import CSV_DIALECTS, FORMATS, render
 from .pack import iter_pack
 
@@ -63,3 +63,25 @@ def pack_command(unit_code, as_of, out):
             f.write(chunk)
     partial.replace(out)
     click.echo(f"{out}: submission pack of {unit.code} ({out.stat().st_size} bytes)", err=True)
+
+
+@click.command("league")
+@click.option("--as-of", help="The day, DD/MM/YYYY or YYYY-MM-DD (default: today): the units by its boundaries.")
+@click.option("--json", "as_json", is_flag=True, help="Print the tables as JSON.")
+def league_command(as_of, as_json):
+    """The province's league table: every unit in force on the day (a merged unit from its merge's day)."""
+    import json
+
+    day = _as_of(as_of)
+    tables = league_table(day)
+    if as_json:
+        click.echo(json.dumps({"as_of": day.isoformat(), "tables": tables}, ensure_ascii=False, indent=2))
+        return
+    for table in tables:
+        click.echo(f"{table['name']} ({table['year']}) — tính đến ngày {day:%d/%m/%Y}")
+        for row in table["rows"]:
+            last_year = "—" if row["last_year"] is None else f"{row['last_year']:.2f}".replace(".", ",")
+            expected = f"{row['expected']:.2f}".replace(".", ",")
+            click.echo(
+                f"  {row['rank']:>3}  {row['unit']:<20} {row['unit_name']:<40} {expected:>8}  (năm trước {last_year})"
+            )
