@@ -214,3 +214,18 @@ def test_correcting_a_rows_causes_keeps_the_indexs_review(unit, tmp_path):
     # the index-wide cause chosen on a row is still proposed once, for the index
     correct_causes(row, [("self_score_deviation", "Tự chấm cao"), ("missing_evidence", "Thiếu biên bản")], None)
     assert len([p for p in _proposals() if p.cause_type == "self_score_deviation"]) == 1
+
+
+def test_the_command_lists_each_document_once_with_the_criteria_it_serves(unit, tmp_path, runner):
+    import json
+
+    _import(unit, tmp_path)
+    result = runner.invoke(args=["results", "proposals", "--unit", unit.code, "--json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.output)
+    [annual] = [p for p in listed if p["title"] == "Báo cáo CCHC năm 2025"]
+    assert (annual["criteria"], annual["due"], annual["index_wide"]) == (["1.1", "2.1"], "2025-12-06", False)
+    [review] = [p for p in listed if p["cause"] == "self_score_deviation"]
+    assert review["index_wide"] and review["criteria"] == ["1.1"]
+    text = runner.invoke(args=["results", "proposals", "--unit", unit.code]).output
+    assert "CCHC 2025 1.1,2.1" in text and "CCHC 2025 index" in text
