@@ -637,6 +637,14 @@ class MergedProposal:
     def causes(self) -> list[str]:
         return list(dict.fromkeys(p.cause_text for p in self.proposals if p.cause_text))
 
+    @property
+    def in_rubric(self) -> list[ChecklistItem]:
+        """Items of the criteria served that ask for the same document already (the rubric's own report of
+        that period, say): accepting would make a second one."""
+        title = fold(self.lead.title)
+        made = {p.item_id for p in self.proposals}
+        return [i for c in self.criteria for i in c.items if fold(i.title) == title and i.id not in made]
+
 
 def merge_proposals(proposals: list[Proposal]) -> list[MergedProposal]:
     """Proposals grouped by what they ask for (key), who provides it (owner) and their state — decided ones
