@@ -640,10 +640,9 @@ class MergedProposal:
     @property
     def in_rubric(self) -> list[ChecklistItem]:
         """Items of the criteria served that ask for the same document already (the rubric's own report of
-        that period, say): accepting would make a second one."""
-        title = fold(self.lead.title)
-        made = {p.item_id for p in self.proposals}
-        return [i for c in self.criteria for i in c.items if fold(i.title) == title and i.id not in made]
+        that period, say): accepting uses them rather than making a second one."""
+        found = (same_document(c, self.lead.title) for c in self.criteria)
+        return [i for i in found if i is not None]
 
 
 def merge_proposals(proposals: list[Proposal]) -> list[MergedProposal]:
@@ -778,9 +777,17 @@ def proposal_report_period(proposal: Proposal) -> str | None:
     return f"{templates.periods[period].label} năm {index.year}"
 
 
+def same_document(criterion: Criterion, title: str) -> ChecklistItem | None:
+    """The criterion's checklist item that asks for the document titled so already (accents, case and spacing
+    ignored): the rubric's own report of that period, say."""
+    folded = fold(title)
+    return next((i for i in criterion.items if fold(i.title) == folded), None)
+
+
 def accept_proposal(proposals: Proposal | list[Proposal], actor_id: int | None) -> list[ChecklistItem]:
-    """Make a (merged) proposal live: a checklist item for each criterion it serves (code
-    `<INDEX>-<criterion>-r<n>`); one document uploaded once can then be linked to each."""
+    """Make a (merged) proposal live in each criterion it serves: the criterion's item that asks for that
+    document already (none is made twice), else a new checklist item `<INDEX>-<criterion>-r<n>`; one document
+    uploaded once can then be linked to each. Returns the items, made or found."""
     group = _as_group(proposals)
     lead = group[0]
     if any(p.state != ProposalState.proposed.value for p in group):
@@ -790,29 +797,32 @@ def accept_proposal(proposals: Proposal | list[Proposal], actor_id: int | None) 
     if lead.due_date is None:
         raise ProposalRefused("due", _l("enter a due date"))
     taken = set(db.session.execute(select(ChecklistItem.code).where(ChecklistItem.unit_id == lead.unit_id)).scalars())
-    items = []
+    items, made = [], []
     for proposal in group:
         criterion = proposal.criterion
-        index = db.session.get(Index, criterion.index_id)
-        n = 1
-        while f"{index.code}-{criterion.code}-r{n}" in taken:
-            n += 1
-        taken.add(f"{index.code}-{criterion.code}-r{n}")
-        item = ChecklistItem(
-            unit_id=proposal.unit_id,
-            criterion=criterion,
-            code=f"{index.code}-{criterion.code}-r{n}",
-            title=proposal.title,
-            checks=proposal.checks,
-            position=len(criterion.items),
-            owner_department=proposal.owner_department,
-            due_date=proposal.due_date,
-            weight=Decimal(1),
-            report_period=proposal_report_period(proposal),
-            report_deadline=proposal.due_date if proposal.is_report else None,
-            origin="proposal",
-        )
-        db.session.add(item)
+        item = same_document(criterion, proposal.title)
+        if item is None:
+            index = db.session.get(Index, criterion.index_id)
+            n = 1
+            while f"{index.code}-{criterion.code}-r{n}" in taken:
+                n += 1
+            taken.add(f"{index.code}-{criterion.code}-r{n}")
+            item = ChecklistItem(
+                unit_id=proposal.unit_id,
+                criterion=criterion,
+                code=f"{index.code}-{criterion.code}-r{n}",
+                title=proposal.title,
+                checks=proposal.checks,
+                position=len(criterion.items),
+                owner_department=proposal.owner_department,
+                due_date=proposal.due_date,
+                weight=Decimal(1),
+                report_period=proposal_report_period(proposal),
+                report_deadline=proposal.due_date if proposal.is_report else None,
+                origin="proposal",
+            )
+            db.session.add(item)
+            made.append(item)
         proposal.item = item
         items.append(item)
     _decide(group, ProposalState.accepted, actor_id)
@@ -828,6 +838,7 @@ def accept_proposal(proposals: Proposal | list[Proposal], actor_id: int | None) 
             "proposals": [p.id for p in group],
             "item": items[0].code,
             "items": [i.code for i in items],
+            "made": [i.code for i in made],
             "cause": lead.cause_type,
             "title": lead.title,
         },

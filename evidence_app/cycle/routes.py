@@ -191,7 +191,7 @@ def decide_proposal(proposal_id: int):
         return back
     messages = {"discard": _("Proposal discarded."), "save": _("Proposal saved.")}
     message = messages.get(form.action.data) or _(
-        "Checklist item(s) %(codes)s created.", codes=", ".join(i.code for i in items)
+        "Accepted: checklist item(s) %(codes)s.", codes=", ".join(i.code for i in items)
     )
     flash(message, "success")
     return back

@@ -158,7 +158,7 @@ def test_the_page_shows_the_merged_proposal_with_its_criteria_and_accepting_it_s
     assert page.count("<h2>Biên bản rà soát bảng tự chấm điểm CCHC") == 1
     assert "Nhiệm vụ hoàn thành quá hạn, chậm tiến độ" in page
     # the rubric of 2025 has the 9-month report already: the page says so beside the proposal
-    assert "Danh mục năm sau đã có tài liệu này: CCHC-2025-1.1-c." in page
+    assert "Danh mục năm sau đã có tài liệu này: CCHC-2025-1.1-c. Chấp nhận sẽ dùng mục đó" in page
     lead = next(p for p in _proposals() if p.title == "Báo cáo CCHC năm 2025")
     token = csrf(client, url)
     response = client.post(
@@ -173,17 +173,17 @@ def test_the_page_shows_the_merged_proposal_with_its_criteria_and_accepting_it_s
         },
     )
     assert response.status_code == 303
+    # 1.1 asks for that report already (the rubric's CCHC-2025-1.1-d): no second item; 2.1 gets one
     items = db.session.execute(select(ChecklistItem).where(ChecklistItem.origin == "proposal")).scalars().all()
-    assert sorted((i.code, i.report_period, i.report_deadline) for i in items) == [
-        ("CCHC-1.1-r1", "Năm 2025", date(2025, 12, 6)),
+    assert [(i.code, i.report_period, i.report_deadline) for i in items] == [
         ("CCHC-2.1-r1", "Năm 2025", date(2025, 12, 6)),
     ]
     [event] = db.session.execute(select(AuditEvent).where(AuditEvent.action == "proposal.accept")).scalars()
-    assert event.data["items"] == ["CCHC-1.1-r1", "CCHC-2.1-r1"]
+    assert (event.data["items"], event.data["made"]) == (["CCHC-2025-1.1-d", "CCHC-2.1-r1"], ["CCHC-2.1-r1"])
     db.session.expire_all()
     assert {p.state for p in _proposals() if p.title == "Báo cáo CCHC năm 2025"} == {"accepted"}
     page = client.get(url).get_data(as_text=True)
-    assert "CCHC-1.1-r1" in page and "CCHC-2.1-r1" in page
+    assert "CCHC-2025-1.1-d" in page and "CCHC-2.1-r1" in page
 
 
 def test_the_q3_report_accepted_keeps_its_period(unit, tmp_path, app):
@@ -194,7 +194,7 @@ def test_the_q3_report_accepted_keeps_its_period(unit, tmp_path, app):
     response = client.post(
         f"/admin/proposals/{q3.id}",
         data={
-            f"p{q3.id}-title": q3.title,
+            f"p{q3.id}-title": "Báo cáo CCHC 9 tháng năm 2025 (bản ký số, kèm ảnh chụp ngày gửi)",
             f"p{q3.id}-checks": q3.checks,
             f"p{q3.id}-owner": q3.owner_department_id,
             f"p{q3.id}-due": "16/09/2025",
