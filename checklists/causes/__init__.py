@@ -192,11 +192,30 @@ def read_causes(note: str | None, templates: Templates | None = None) -> list[Ca
     return [Cause(classify(part, templates), part) for part in note_parts(note)]
 
 
-def report_period(text: str | None, templates: Templates | None = None) -> str | None:
-    """The period of a periodic report a text names (q1, h1, m9, year), or None."""
+def report_periods(text: str | None, templates: Templates | None = None) -> list[str]:
+    """The periods of periodic reports a text names (q1, h1, m9, year), in its order: "Báo cáo Quý 1 và 9 tháng
+    quá hạn" names two. A phrase inside a more specific one does not count, nor "năm 2024" (a calendar year)
+    beside another period ("9 tháng năm 2024" is the 9-month report)."""
     templates = templates or load_templates()
-    found = _best(fold(text), ((p.code, p.phrases) for p in templates.periods.values()))
-    return found[0] if found else None
+    folded = fold(text)
+    found: list[tuple[int, int, int, str]] = []  # start, end, weight, period
+    for period in templates.periods.values():
+        for phrase in period.phrases:
+            found += [(m.start(), m.end(), phrase.weight, period.code) for m in phrase.pattern.finditer(folded)]
+    kept: list[tuple[int, int, int, str]] = []
+    for match in sorted(found, key=lambda f: (-f[2], f[0])):
+        if not any(match[0] < k[1] and k[0] < match[1] for k in kept):
+            kept.append(match)
+    periods = [k for k in sorted(kept) if not (k[3] == "year" and re.match(r" ?\d{4}", folded[k[1] :]))]
+    if not periods:  # only calendar years: "Báo cáo năm 2024 không nộp" is the annual report
+        periods = sorted(kept)
+    return list(dict.fromkeys(k[3] for k in periods))
+
+
+def report_period(text: str | None, templates: Templates | None = None) -> str | None:
+    """The period of a periodic report a text names (the first, if it names several), or None."""
+    periods = report_periods(text, templates)
+    return periods[0] if periods else None
 
 
 def deviates(self_score: Decimal | None, appraised: Decimal | None, threshold_percent: Decimal | int) -> bool:
@@ -256,20 +275,24 @@ class ProposedItem:
 
 
 def same_report(
-    text: str, reports: Sequence[ReportItem], templates: Templates | None = None
-) -> tuple[str | None, ReportItem | None]:
-    """The period a late report's text names, and the new rubric's report of that period: the criterion's own
-    first, then its area's, then the index's; the earliest deadline among equals. With no period in the text,
-    the criterion's own report when it has only one."""
+    period: str | None, reports: Sequence[ReportItem], templates: Templates | None = None
+) -> ReportItem | None:
+    """The new rubric's report of a period: the criterion's own first, then its area's, then the index's; the
+    earliest deadline among equals. With no period, the criterion's own report when it has only one."""
     templates = templates or load_templates()
-    period = report_period(text, templates)
     if period is None:
         own = [r for r in reports if r.distance == 0]
-        return None, own[0] if len(own) == 1 else None
+        return own[0] if len(own) == 1 else None
     fitting = [r for r in reports if report_period(r.period, templates) == period]
-    if not fitting:
-        return period, None
-    return period, min(fitting, key=lambda r: (r.distance, r.deadline))
+    return min(fitting, key=lambda r: (r.distance, r.deadline)) if fitting else None
+
+
+def period_name(period: str | None, year: int, templates: Templates | None = None) -> str:
+    """A period as a report's title says it, when the rubric has no report of that period: "9 tháng năm 2025"."""
+    templates = templates or load_templates()
+    if period == "year":
+        return f"năm {year}"
+    return f"{templates.periods[period].label if period else 'định kỳ'} năm {year}"
 
 
 def propose(
@@ -290,26 +313,26 @@ def propose(
     templates = templates or load_templates()
     merged: dict[tuple[str, str, str], _Draft] = {}
     for cause in causes:
+        named: list[str | None] = list(report_periods(cause.text, templates)) or [None]
         for template in templates.items[cause.type]:
-            values = {"criterion": criterion_title, "year": year, "index": index_name, "report": "", "period": ""}
-            due = assessment_date - timedelta(days=template.lead_days) if assessment_date else None
-            period_text, found = None, False
-            if template.report:
-                period, report = same_report(cause.text, reports, templates)
-                if report is not None:
-                    values["report"], period_text, due, found = report.title, report.period, report.deadline, True
-                else:
-                    period_text = f"{templates.periods[period].label} năm {year}" if period else f"định kỳ năm {year}"
-                    if period == "year":
-                        period_text = f"năm {year}"
-                    values["report"] = f"Báo cáo {period_text}: {criterion_title}"
-                    due = None
-                values["period"] = period_text
-            title = template.title.format(**values)[:500]
-            draft = merged.setdefault(
-                (cause.type, template.key, fold(title)), _Draft(template, title, due, period_text, found)
-            )
-            draft.causes.append(cause)
+            for period in named if template.report else [None]:
+                values = {"criterion": criterion_title, "year": year, "index": index_name, "report": "", "period": ""}
+                due = assessment_date - timedelta(days=template.lead_days) if assessment_date else None
+                period_text, found = None, False
+                if template.report:
+                    report = same_report(period, reports, templates)
+                    if report is not None:
+                        values["report"], period_text, due, found = report.title, report.period, report.deadline, True
+                    else:
+                        period_text = period_name(period, year, templates)
+                        values["report"] = f"Báo cáo {period_text}: {criterion_title}"
+                        due = None
+                    values["period"] = period_text
+                title = template.title.format(**values)[:500]
+                draft = merged.setdefault(
+                    (cause.type, template.key, fold(title)), _Draft(template, title, due, period_text, found)
+                )
+                draft.causes.append(cause)
     proposed = []
     for draft in merged.values():
         texts = "; ".join(dict.fromkeys(c.text for c in draft.causes if c.text)) or "—"

@@ -21,8 +21,10 @@ from checklists.causes import (
     deviates,
     index_deviation,
     load_templates,
+    period_name,
     propose,
     read_causes,
+    report_periods,
     same_report,
 )
 from checklists.rules import LOSS_CAUSE_TYPES
@@ -763,18 +765,18 @@ def _proposal_fields(proposal: Proposal) -> dict[str, str | None]:
 
 def proposal_report_period(proposal: Proposal) -> str | None:
     """The period of a proposed periodic report, as next year's rubric writes it ("9 tháng năm 2025"): the
-    period the cause names, looked up in the rubric as when it was proposed; None for other proposals."""
+    period its title names (else its cause), looked up in the rubric; None for other proposals."""
     if not proposal.is_report:
         return None
     criterion = proposal.criterion
     index = db.session.get(Index, criterion.index_id)
-    period, report = same_report(proposal.cause_text or "", _reports_for(criterion, report_items(index)))
+    periods = report_periods(proposal.title) or report_periods(proposal.cause_text)
+    period = periods[0] if periods else None
+    report = same_report(period, _reports_for(criterion, report_items(index)))
     if report is not None and report.period:
         return report.period
-    templates = load_templates()
-    if period == "year" or period is None:
-        return f"Năm {index.year}"
-    return f"{templates.periods[period].label} năm {index.year}"
+    name = period_name(period, index.year)
+    return name[:1].upper() + name[1:]
 
 
 def same_document(criterion: Criterion, title: str) -> ChecklistItem | None:

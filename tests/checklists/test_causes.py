@@ -23,6 +23,7 @@ from checklists.causes import (
     propose,
     read_causes,
     report_period,
+    report_periods,
 )
 
 CAUSES = [
@@ -151,6 +152,13 @@ def test_the_period_of_a_report(text, period):
     assert report_period(text) == period
 
 
+def test_a_text_may_name_several_periods_and_a_calendar_year_is_not_the_annual_report():
+    assert report_periods("Báo cáo cải cách hành chính Quý 1 và 9 tháng quá hạn quy định") == ["q1", "m9"]
+    assert report_periods("Báo cáo Quý I và năm quá hạn") == ["q1", "year"]
+    assert report_periods("Báo cáo 6 tháng đầu năm 2025") == ["h1"]
+    assert report_periods("Báo cáo năm 2024 không nộp") == ["year"]
+
+
 REPORTS_2025 = [
     ReportItem("Báo cáo CCHC Quý I/2025", "Quý I/2025", date(2025, 3, 16), 0),
     ReportItem("Báo cáo CCHC 6 tháng đầu năm 2025", "6 tháng đầu năm 2025", date(2025, 6, 16), 0),
@@ -210,19 +218,30 @@ def test_two_causes_asking_for_the_same_document_make_one_item():
         assessment_date=None,
     )
     assert len(items) == 1 and "Thiếu biên bản họp; Không có minh chứng" in items[0].checks
-    # two late reports of two periods are two reports
-    assert (
-        len(
-            propose(
-                read_causes("Báo cáo Quý I và năm quá hạn; Báo cáo 9 tháng quá hạn"),
-                criterion_title="x",
-                year=2025,
-                assessment_date=None,
-                reports=REPORTS_2025,
-            )
-        )
-        == 2
+    # late reports of three periods are three reports, even when one part of the note names two of them
+    reports = propose(
+        read_causes("Báo cáo Quý I và năm quá hạn; Báo cáo 9 tháng quá hạn"),
+        criterion_title="x",
+        year=2025,
+        assessment_date=None,
+        reports=REPORTS_2025,
     )
+    assert [(r.title, r.due) for r in reports] == [
+        ("Báo cáo CCHC Quý I/2025", date(2025, 3, 16)),
+        ("Báo cáo CCHC năm 2025", date(2025, 12, 16)),
+        ("Báo cáo CCHC 9 tháng năm 2025", date(2025, 9, 16)),
+    ]
+
+
+def test_the_seeds_q1_and_9_month_reports_late_in_one_sentence_propose_both():
+    reports = propose(
+        read_causes("Báo cáo cải cách hành chính Quý 1 và 9 tháng quá hạn quy định"),
+        criterion_title="Báo cáo CCHC định kỳ",
+        year=2025,
+        assessment_date=date(2025, 12, 15),
+        reports=REPORTS_2025,
+    )
+    assert [r.title for r in reports] == ["Báo cáo CCHC Quý I/2025", "Báo cáo CCHC 9 tháng năm 2025"]
 
 
 def test_the_self_score_deviation_is_read_on_the_index_total():
