@@ -96,6 +96,7 @@ def test_templates_fill_in_the_criterion_year_and_due_date():
         ("nhiệm vụ hoàn thành quá hạn", "late_task"),
         ("Nhiem vu hoan thanh qua han", "late_task"),  # typed without accents
         ("Triển khai chậm tiến độ so với kế hoạch", "late_task"),
+        ("Cập nhật thông tin không đúng thời hạn", "late_task"),
         ("thiếu biên bản", "missing_evidence"),
         ("Thiếu biên bản họp Ban chỉ đạo quý II", "missing_evidence"),
         ("thiếu tài liệu kiểm chứng", "missing_evidence"),
