@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from checklists.causes import load_templates
+from checklists.causes import load_templates, matched_phrase
 from checklists.rules import LOSS_CAUSE_TYPES
 
 from ..auth.queries import departments_of_unit
@@ -144,6 +144,13 @@ def proposals():
         form.due.data = p.due_date
         forms[p.id] = form
     templates = load_templates()
+    rows = [r for r in result_set.rows if r.points_lost > 0] if result_set is not None else []
+    wording = {}  # the phrase of the vocabulary each cause was read from, and the document it comes from
+    for row in rows:
+        for i, cause in enumerate(row.causes):
+            found = matched_phrase(cause.get("text") or "", templates)
+            if found is not None and found[0] == cause["type"]:
+                wording[(row.id, i)] = found[1]
     return render_template(
         "cycle/proposals.html",
         index=index,
@@ -152,7 +159,8 @@ def proposals():
         forms=forms,
         result_set=result_set,
         index_causes=index_causes(result_set) if result_set is not None else [],
-        rows=[r for r in result_set.rows if r.points_lost > 0] if result_set is not None else [],
+        rows=rows,
+        wording=wording,
         cause_labels=templates.labels,
         cause_types=LOSS_CAUSE_TYPES,
         index_scoped={code for code in LOSS_CAUSE_TYPES if templates.index_scoped(code)},

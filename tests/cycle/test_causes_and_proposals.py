@@ -157,6 +157,7 @@ def test_the_page_shows_the_merged_proposal_with_its_criteria_and_accepting_it_s
     assert page.count("<h2>Báo cáo CCHC năm 2025</h2>") == 1 and "2 tiêu chí:" in page
     assert page.count("<h2>Biên bản rà soát bảng tự chấm điểm CCHC") == 1
     assert "Nhiệm vụ hoàn thành quá hạn, chậm tiến độ" in page
+    assert "đọc theo cụm từ «hoàn thành quá hạn»" in page and "đọc theo cụm từ «thiếu biên bản»" in page
     # the rubric of 2025 has the 9-month report already: the page says so beside the proposal
     assert "Danh mục năm sau đã có tài liệu này: CCHC-2025-1.1-c. Chấp nhận sẽ dùng mục đó" in page
     lead = next(p for p in _proposals() if p.title == "Báo cáo CCHC năm 2025")
