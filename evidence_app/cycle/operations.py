@@ -18,6 +18,7 @@ from sqlalchemy import select
 from checklists.causes import (
     Cause,
     ReportItem,
+    Templates,
     deviates,
     index_deviation,
     load_templates,
@@ -485,7 +486,7 @@ def index_causes(result_set: ResultSet) -> list[Cause]:
     return [cause] if cause is not None else []
 
 
-def _index_anchor(following: Index, rows: list[CriterionResult], templates) -> Criterion | None:
+def _index_anchor(following: Index, rows: list[CriterionResult], templates: Templates) -> Criterion | None:
     """The criterion of next year's rubric an index-wide proposal is filed under: the one whose rubric names
     the cause (the bonus criterion "rà soát điểm tự chấm"), else the one whose note named it, else the first."""
     criteria = [c for a in following.areas for c in a.criteria if c.applicable]
@@ -708,12 +709,8 @@ def decide_proposal(
     return items
 
 
-def _as_group(proposals: Proposal | list[Proposal]) -> list[Proposal]:
-    return proposals if isinstance(proposals, list) else [proposals]
-
-
 def update_proposal(
-    proposals: Proposal | list[Proposal],
+    group: list[Proposal],
     actor_id: int | None,
     *,
     title: str,
@@ -721,8 +718,8 @@ def update_proposal(
     owner: Department | None,
     due: date | None,
 ) -> None:
-    """Save an administrator's edits of a (merged) proposal; what changed (old → new) goes into the audit trail."""
-    group = _as_group(proposals)
+    """Save an administrator's edits of a (merged) proposal — the proposals of every criterion it serves, as
+    `siblings` gives them —; what changed (old → new) goes into the audit trail."""
     lead = group[0]
     if any(p.state != ProposalState.proposed.value for p in group):
         raise ProposalRefused("state", _l("only a proposal not yet decided can be edited"))
@@ -746,6 +743,7 @@ def update_proposal(
             object_type="proposal",
             object_id=lead.id,
             data={
+                "criterion": lead.criterion.code,
                 "criteria": [p.criterion.code for p in group],
                 "proposals": [p.id for p in group],
                 "changed": changed,
@@ -786,11 +784,10 @@ def same_document(criterion: Criterion, title: str) -> ChecklistItem | None:
     return next((i for i in criterion.items if fold(i.title) == folded), None)
 
 
-def accept_proposal(proposals: Proposal | list[Proposal], actor_id: int | None) -> list[ChecklistItem]:
+def accept_proposal(group: list[Proposal], actor_id: int | None) -> list[ChecklistItem]:
     """Make a (merged) proposal live in each criterion it serves: the criterion's item that asks for that
     document already (none is made twice), else a new checklist item `<INDEX>-<criterion>-r<n>`; one document
     uploaded once can then be linked to each. Returns the items, made or found."""
-    group = _as_group(proposals)
     lead = group[0]
     if any(p.state != ProposalState.proposed.value for p in group):
         raise ProposalRefused("state", _l("this proposal was already decided"))
@@ -848,8 +845,7 @@ def accept_proposal(proposals: Proposal | list[Proposal], actor_id: int | None) 
     return items
 
 
-def discard_proposal(proposals: Proposal | list[Proposal], actor_id: int | None) -> None:
-    group = _as_group(proposals)
+def discard_proposal(group: list[Proposal], actor_id: int | None) -> None:
     lead = group[0]
     if any(p.state != ProposalState.proposed.value for p in group):
         raise ProposalRefused("state", _l("this proposal was already decided"))
@@ -860,7 +856,12 @@ def discard_proposal(proposals: Proposal | list[Proposal], actor_id: int | None)
         actor_id=actor_id,
         object_type="proposal",
         object_id=lead.id,
-        data={"criteria": [p.criterion.code for p in group], "proposals": [p.id for p in group], "title": lead.title},
+        data={
+            "criterion": lead.criterion.code,
+            "criteria": [p.criterion.code for p in group],
+            "proposals": [p.id for p in group],
+            "title": lead.title,
+        },
     )
 
 
