@@ -253,6 +253,7 @@ def test_the_self_score_deviation_is_read_on_the_index_total():
     )
     assert index_deviation(Decimal("90"), Decimal("86.34"), 5) is None  # 4.2% above: within the threshold
     assert index_deviation(None, Decimal("86.34"), 5) is None
+    assert index_deviation(Decimal("95"), Decimal("86.34"), 12) is None  # the threshold is the index's parameter
 
 
 def test_the_deviation_threshold_is_a_parameter():
