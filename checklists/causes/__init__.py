@@ -85,28 +85,24 @@ class Templates:
 
 
 def compile_phrase(text: str, source: str | None = None) -> Phrase:
-    """'báo cáo … quá hạn' → a pattern over folded text: whole words, any words at '…', a number at '#'."""
-    pieces = []
-    weight = 0
+    """'báo cáo … quá hạn' → a pattern over folded text: whole words, any words at '…', a number at '#'. Its
+    weight (how specific it is) counts the letters and digits it names, and one per number."""
+    pieces, weight = [], 0
     for piece in str(text).split("…"):
-        parts = [fold(p) for p in piece.split("#")]
-        weight += sum(len(re.sub(r"[^0-9a-z]", "", p)) for p in parts) + piece.count("#")
-        pieces.append(r"\s?".join(_NUMBER if i % 2 else re.escape(p) for i, p in enumerate(_interleave(parts)) if p))
-    pieces = [p for p in pieces if p]
+        tokens = []
+        for i, part in enumerate(piece.split("#")):
+            if i:
+                tokens.append(_NUMBER)
+                weight += 1
+            if folded := fold(part):
+                tokens.append(re.escape(folded))
+                weight += len(re.sub(r"[^0-9a-z]", "", folded))
+        if tokens:
+            pieces.append(r"\s?".join(tokens))
     if not pieces:
         raise ValueError(f"the phrase {text!r} names no word")
     pattern = r"(?<![0-9a-z])" + r"\b.*?\b".join(pieces) + r"(?![0-9a-z])"
     return Phrase(str(text), source, re.compile(pattern), weight)
-
-
-def _interleave(parts: list[str]) -> list[str]:
-    """['', '%'] (from '# %') → ['', '#', '%'] with the number markers at odd places."""
-    out: list[str] = []
-    for i, part in enumerate(parts):
-        if i:
-            out.append("#")
-        out.append(part)
-    return out
 
 
 def _phrases(raw: Iterable[object], place: str) -> tuple[Phrase, ...]:

@@ -11,6 +11,7 @@ import yaml
 
 from checklists import CATALOG_DIR
 from checklists.causes import (
+    TEMPLATES_FILE,
     Cause,
     ReportItem,
     classify,
@@ -258,3 +259,19 @@ def test_the_self_score_deviation_is_read_on_the_index_total():
 
 def test_the_deviation_threshold_is_a_parameter():
     assert deviates(4, 3, 5) and not deviates(3.1, 3, 5) and deviates(3.1, 3, 3) and not deviates(None, 3, 5)
+
+
+def test_a_vocabulary_with_a_cause_type_unknown_to_the_rubric_or_a_bad_scope_is_refused(tmp_path):
+    data = yaml.safe_load(TEMPLATES_FILE.read_text(encoding="utf-8"))
+    data["causes"]["late_task"]["scope"] = "area"
+    bad = tmp_path / "causes.yaml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="cause late_task: scope 'area' is not one of criterion, index"):
+        load_templates(bad)
+    data["causes"]["late_task"]["scope"] = "criterion"
+    data["causes"]["late_reply"] = data["causes"].pop("late_task")
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(
+        ValueError, match=r"unknown cause types \['late_reply'\], cause types not described \['late_task'\]"
+    ):
+        load_templates(bad)
