@@ -15,6 +15,7 @@ from .catalog.models import (
 )
 from .cycle.models import CriterionResult, Proposal, ResultSet
 from .evidence.models import Decision, Document, DocumentHistory, Evidence, EvidenceState, EvidenceVersion, Review
+from .reports.models import SignedDossier
 
 __all__ = [
     "ApiToken",
@@ -40,6 +41,7 @@ __all__ = [
     "Role",
     "SelfScore",
     "SelfScoreHistory",
+    "SignedDossier",
     "Unit",
     "User",
     "user_departments",
