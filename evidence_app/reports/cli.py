@@ -10,7 +10,7 @@ from ..auth.lookups import unit_or_fail
 from ..dates import as_of_day
 from .build import build_report
 from .exports import CSV_DIALECTS, FORMATS, render
-from .pack import iter_pack
+from .pack import NoCycle, cycle_indices, iter_pack
 
 
 def _as_of(value: str | None):
@@ -48,18 +48,35 @@ def report_command(unit_code, as_of, fmt, dialect, out):
         click.echo(f"{out}: {fmt} report of {unit.code} as of {day.strftime('%d/%m/%Y')}", err=True)
 
 
+def _cycle(unit, day, year):
+    try:
+        return cycle_indices(unit, day, year)
+    except NoCycle:
+        raise click.BadParameter(f"{unit.code} has no index for {year}", param_hint="--year") from None
+
+
 @click.command("pack")
 @click.option("--unit", "unit_code", help="The unit (needed when the deployment has several).")
-@click.option("--as-of", help="The day of the report inside the pack (default: today).")
+@click.option("--as-of", help="The day the pack is as of: documents approved by its end (default: today).")
+@click.option(
+    "--year", type=int, help="The cycle's year (default: the cycle under way on that day, or else the latest)."
+)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The ZIP file to write.")
-def pack_command(unit_code, as_of, out):
-    """The submission pack: approved documents per criterion, a manifest with hashes and approvals, the report."""
+def pack_command(unit_code, as_of, year, out):
+    """The submission pack of a cycle: the documents approved by the day per index and criterion, the signed
+    self-assessment dossier, a manifest (pages, self-scores, giải trình as of the day), the report."""
     day = _as_of(as_of)
     unit = unit_or_fail(unit_code)
+    indices = _cycle(unit, day, year)
     report = build_report(unit, day)
     partial = out.with_name(out.name + ".part")
-    with open(partial, "wb") as f:
-        for chunk in iter_pack(unit, report):
-            f.write(chunk)
+    try:
+        with open(partial, "wb") as f:
+            for chunk in iter_pack(unit, report, indices):
+                f.write(chunk)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # nothing half-written left behind
+        raise
     partial.replace(out)
-    click.echo(f"{out}: submission pack of {unit.code} ({out.stat().st_size} bytes)", err=True)
+    cycle = ", ".join(f"{i.code} {i.year}" for i in indices)
+    click.echo(f"{out}: submission pack of {unit.code} ({cycle}; {out.stat().st_size} bytes)", err=True)

@@ -17,7 +17,7 @@ from ..permissions import allowed_or_403, can_review, sees_the_province, sees_un
 from .build import build_report, league_table
 from .exports import CONTENT_TYPES, CSV_DIALECTS, FORMATS, RISK_LABELS, audit_head_line, render
 from .league import league_to_xlsx
-from .pack import build_pack
+from .pack import build_pack, cycle_indices
 from .summary import criteria_at_risk, executive_summary, official_day
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -109,7 +109,7 @@ def pack():
     report = _report(as_of)
     unit = current_user.unit
     name = f"ho-so-minh-chung-{unit.code}-{as_of.isoformat()}.zip"
-    archive = build_pack(unit, report, upload_tmp_dir())
+    archive = build_pack(unit, report, cycle_indices(unit, as_of), upload_tmp_dir())
     response = send_file(archive, mimetype="application/zip", conditional=False)
     response.content_length = os.fstat(archive.fileno()).st_size  # a browser shows the download's progress
     response.headers.update(
