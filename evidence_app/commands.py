@@ -22,7 +22,7 @@ from .evidence.cli import import_command as documents_import_command
 from .evidence.cli import upload_command
 from .evidence.remind import remind_command
 from .evidence.storage_cli import storage_cli
-from .reports.cli import pack_command, report_command
+from .reports.cli import pack_command, report_command, selfassessment_command
 from .reports.forecast_cli import forecast_cli
 
 
@@ -119,6 +119,7 @@ COMMANDS = (
     remind_command,  # evidence
     report_command,
     pack_command,
+    selfassessment_command,
     forecast_cli,  # the report
     audit_cli,
     storage_cli,

@@ -9,6 +9,9 @@ import click
 from ..auth.lookups import unit_or_fail
 from ..dates import as_of_day
 from .build import build_report
+from .dossier import FORMATS as DOSSIER_FORMATS
+from .dossier import DossierRefused, build_dossier, index_for_dossier
+from .dossier_renderers import render_dossier
 from .exports import CSV_DIALECTS, FORMATS, render
 from .pack import NoCycle, cycle_indices, iter_pack
 
@@ -80,3 +83,28 @@ def pack_command(unit_code, as_of, year, out):
     partial.replace(out)
     cycle = ", ".join(f"{i.code} {i.year}" for i in indices)
     click.echo(f"{out}: submission pack of {unit.code} ({cycle}; {out.stat().st_size} bytes)", err=True)
+
+
+@click.command("selfassessment")
+@click.option("--unit", "unit_code", help="The unit (needed when the deployment has several).")
+@click.option("--index", "index_code", required=True, help="The index's code, e.g. CCHC or QN-DTI.")
+@click.option("--year", type=int, help="The index's year (default: the cycle under way on that day, or the latest).")
+@click.option("--as-of", help="The day the dossier is as of, DD/MM/YYYY or YYYY-MM-DD (default: today).")
+@click.option("--format", "fmt", required=True, type=click.Choice(DOSSIER_FORMATS), help="The file's format.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to write.")
+def selfassessment_command(unit_code, index_code, year, as_of, fmt, output):
+    """The self-assessment dossier in the province's layout: per criterion the maximum, the self-score, the giải
+    trình and the supporting documents (number, date, summary, page, file in the pack), as of a day."""
+    day = _as_of(as_of)
+    unit = unit_or_fail(unit_code)
+    try:
+        index = index_for_dossier(unit, index_code, day, year)
+    except DossierRefused as refused:
+        raise click.BadParameter(f"{refused}: see `minhchung catalog summary`", param_hint="--index/--year") from None
+    body = render_dossier(build_dossier(unit, index, day), fmt)
+    partial = output.with_name(output.name + ".part")
+    partial.write_bytes(body)
+    partial.replace(output)
+    click.echo(
+        f"{output}: self-assessment dossier of {unit.code}, {index.code} {index.year}, as of {day:%d/%m/%Y}", err=True
+    )

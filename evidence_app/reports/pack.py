@@ -156,20 +156,23 @@ def cycle_folder(index: Index) -> str:
     return f"{index.code}-{index.year}"
 
 
-def signed_dossiers(indices: list[Index], as_of: date) -> list[SignedDossier]:
-    """Per index, the latest dossier signed and uploaded by the end of `as_of` (none if none was)."""
-    rows = db.session.execute(
+def signed_dossiers(indices: list[Index], as_of: date | None = None) -> list[SignedDossier]:
+    """The signed dossiers of `indices` uploaded by the end of `as_of` (by now without it), oldest first."""
+    statement = (
         select(SignedDossier)
         .join(Document, SignedDossier.document_id == Document.id)
-        .where(
-            SignedDossier.index_id.in_([i.id for i in indices]),
-            SignedDossier.uploaded_at < end_of_day(as_of),
-            Document.deleted_at.is_(None),
-        )
+        .where(SignedDossier.index_id.in_([i.id for i in indices]), Document.deleted_at.is_(None))
         .order_by(SignedDossier.uploaded_at, SignedDossier.id)
         .options(joinedload(SignedDossier.document), joinedload(SignedDossier.index))
-    ).scalars()
-    latest = {row.index_id: row for row in rows}
+    )
+    if as_of is not None:
+        statement = statement.where(SignedDossier.uploaded_at < end_of_day(as_of))
+    return list(db.session.execute(statement).scalars())
+
+
+def latest_signed_dossiers(indices: list[Index], as_of: date) -> list[SignedDossier]:
+    """Per index, the latest dossier signed and uploaded by the end of `as_of` (none if none was)."""
+    latest = {row.index_id: row for row in signed_dossiers(indices, as_of)}
     return [latest[i.id] for i in indices if i.id in latest]
 
 
@@ -209,7 +212,7 @@ def iter_pack(unit: Unit, report: dict, indices: list[Index]) -> Iterator[bytes]
     taken = {entry.path.casefold() for entry in entries}
     signed = [
         (_unique(f"{cycle_folder(row.index)}/{SIGNED_DOSSIER_FOLDER}", row.document.filename, taken), row.document)
-        for row in signed_dossiers(indices, as_of)
+        for row in latest_signed_dossiers(indices, as_of)
     ]
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         files = [(entry.path, entry.document) for entry in entries] + signed
