@@ -141,6 +141,22 @@ def test_the_explanation_is_entered_on_the_criterion_page_beside_the_score(ward,
     )  # the refused entry changed nothing
 
 
+def test_the_api_takes_and_gives_the_explanation(ward, client):
+    from evidence_app.api.operations import create_token
+
+    _token, secret = create_token(user("reviewer"), "tests", actor=user("reviewer"))
+    c = criterion("1.4")
+    response = client.put(
+        f"/api/v1/criteria/{c.id}/self-score",
+        json={"score": "12,5", "explanation": "Đủ minh chứng theo Kế hoạch 100/KH-UBND"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["explanation"] == "Đủ minh chứng theo Kế hoạch 100/KH-UBND"
+    got = client.get(f"/api/v1/criteria/{c.id}", headers={"Authorization": f"Bearer {secret}"}).json
+    assert got["self_score"]["explanation"] == "Đủ minh chứng theo Kế hoạch 100/KH-UBND"
+
+
 # ---- the dossier
 
 
@@ -330,6 +346,8 @@ def test_libreoffice_opens_every_format(assessed, tmp_path):
 def test_a_leader_uploads_the_signed_dossier_and_it_is_kept_as_evidence(assessed, client, tmp_path):
     index = index_for_dossier(assessed, "CCHC", DAY)
     login(client, "reviewer")
+    report_page = client.get("/reports/?as_of=30/11/2024").get_data(as_text=True)
+    assert f"/reports/selfassessment/{index.id}?as_of=2024-11-30" in report_page, "the report page's button"
     page = client.get(f"/reports/selfassessment/{index.id}?as_of=30/11/2024")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -352,6 +370,8 @@ def test_a_leader_uploads_the_signed_dossier_and_it_is_kept_as_evidence(assessed
     actions = db.session.execute(select(AuditEvent.action)).scalars().all()
     assert "document.upload" in actions and "dossier.signed" in actions
     assert "Hồ sơ tự đánh giá (đã ký).pdf" in client.get(f"/reports/selfassessment/{index.id}").get_data(as_text=True)
+    assert client.get(f"/documents/{row.document.id}").status_code == 200
+    assert client.get(f"/documents/{row.document.id}/download").status_code == 200
     # staff see the dossier but do not sign it off
     staff = client.application.test_client()
     login(staff, "cb-vp-tk")
