@@ -31,7 +31,7 @@ from .dossier import (
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 COLUMNS = len(HEADERS) + len(DOCUMENT_HEADERS)
 XLSX_WIDTHS = (7, 42, 9, 9, 34, 16, 11, 34, 8, 34)  # characters
-DOCX_WIDTHS_CM = (1.1, 5.6, 1.4, 1.4, 4.6, 2.3, 2.0, 4.3, 1.3, 2.7)  # 26.7 cm: A4 landscape inside its margins
+DOCX_WIDTHS_CM = (1.1, 5.4, 1.4, 1.4, 4.4, 2.3, 2.0, 4.0, 1.6, 3.1)  # 26.7 cm: A4 landscape inside its margins
 LINE_POINTS = 13  # the height of a line of text in the XLSX, for rows whose text wraps
 
 
@@ -233,14 +233,14 @@ def to_docx(dossier: Dossier) -> bytes:
     table = document.add_table(rows=2 + len(all_lines) + 1, cols=COLUMNS)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for column, text in enumerate(HEADERS):
-        cell = table.cell(0, column).merge(table.cell(1, column))
-        write(cell, text, bold=True, centre=True, size=9)
-    write(
-        table.cell(0, len(HEADERS)).merge(table.cell(0, COLUMNS - 1)), DOCUMENTS_HEADER, bold=True, centre=True, size=9
-    )
-    for offset, text in enumerate(DOCUMENT_HEADERS):
-        write(table.cell(1, len(HEADERS) + offset), text, bold=True, centre=True, size=9)
+    table.autofit = False  # the widths below, not the text, decide the columns (Word and LibreOffice alike)
+    for column, width in enumerate(DOCX_WIDTHS_CM):
+        table.columns[column].width = Cm(width)
+    # The cells, read once: `table.cell()` walks the whole table on every call (minutes for a large index).
+    grid = [list(row.cells) for row in table.rows]
+    for row_cells in grid:
+        for column, cell in enumerate(row_cells):
+            cell.width = Cm(DOCX_WIDTHS_CM[column])
     for header_row in table.rows[:2]:  # repeated at the top of every page
         flag = OxmlElement("w:tblHeader")
         flag.set(qn("w:val"), "true")
@@ -249,21 +249,23 @@ def to_docx(dossier: Dossier) -> bytes:
     for number, line in enumerate(all_lines, start=2):
         if line.first:
             for column, text in enumerate(row_texts(line.row)):
-                cell = table.cell(number, column)
+                cell = grid[number][column]
                 if line.span > 1:
-                    cell = cell.merge(table.cell(number + line.span - 1, column))
+                    cell = cell.merge(grid[number + line.span - 1][column])
                 write(cell, text, bold=line.row.kind == "area", size=9)
         for offset, text in enumerate(document_texts(line.document)):
-            write(table.cell(number, len(HEADERS) + offset), text, size=9)
+            write(grid[number][len(HEADERS) + offset], text, size=9)
     total = len(all_lines) + 2
-    write(table.cell(total, 0).merge(table.cell(total, 1)), TOTAL, bold=True, size=9)
-    write(table.cell(total, 2), points(dossier.total_max), bold=True, size=9)
-    write(table.cell(total, 3), points(dossier.total_self_score), bold=True, size=9)
-    table.autofit = False  # the widths below, not the text, decide the columns (Word and LibreOffice alike)
-    for column, width in enumerate(DOCX_WIDTHS_CM):
-        table.columns[column].width = Cm(width)
-        for cell in table.columns[column].cells:
-            cell.width = Cm(width)
+    write(grid[total][2], points(dossier.total_max), bold=True, size=9)
+    write(grid[total][3], points(dossier.total_self_score), bold=True, size=9)
+    write(grid[total][0].merge(grid[total][1]), TOTAL, bold=True, size=9)
+    # the headings last: merging across a row takes cells out of it
+    for column, text in enumerate(HEADERS):
+        write(grid[0][column].merge(grid[1][column]), text, bold=True, centre=True, size=9)
+    for offset, text in enumerate(DOCUMENT_HEADERS):
+        write(grid[1][len(HEADERS) + offset], text, bold=True, centre=True, size=9)
+    documents = grid[0][len(HEADERS)].merge(grid[0][COLUMNS - 1])
+    write(documents, DOCUMENTS_HEADER, bold=True, centre=True, size=9)
 
     document.add_paragraph()
     signature = document.add_table(rows=1, cols=2)
