@@ -145,7 +145,11 @@ def build_dossier(unit: Unit, index: Index, as_of: date) -> Dossier:
     )
     standing = self_assessments([index.id], end_of_day(as_of))
     documents: dict[int, list[DossierDocument]] = defaultdict(list)
+    cited: set[tuple[int, int]] = set()
     for entry in pack_entries([index], as_of):
+        if (entry.criterion_id, entry.document.id) in cited:
+            continue  # one document proving two items of a criterion is cited once (the pack holds it twice)
+        cited.add((entry.criterion_id, entry.document.id))
         documents[entry.criterion_id].append(
             DossierDocument(
                 entry.fields.number, entry.fields.issue_date, entry.fields.summary, entry.fields.page_ref, entry.path

@@ -207,6 +207,22 @@ def test_the_dossier_holds_the_criteria_scores_explanations_and_documents_as_of_
     assert earlier["1.3"].self_score is None and earlier["1.3"].explanation is None
 
 
+def test_a_document_proving_two_items_of_a_criterion_is_cited_once(ward, tmp_path):
+    with frozen_at(at(date(2024, 4, 1))):
+        result = upload_document(
+            corpus.pdf(tmp_path, "chung.pdf", pages=2),
+            "Biên bản chung.pdf",
+            user=user("cb-vp-tk"),
+            items=[item("CCHC-1.3-a"), item("CCHC-1.3-b")],
+            fields=DocumentFields(number="3/BB-UBND"),
+        )
+        for evidence in result.new_links:
+            decide(evidence, user("reviewer"), "approved", expected_version=evidence.version)
+    index = index_for_dossier(ward, "CCHC", DAY)
+    row = next(r for r in build_dossier(ward, index, DAY).rows if r.stt == "1.3")
+    assert [d.path for d in row.documents] == ["CCHC-2024/1.3/Biên bản chung.pdf"]
+
+
 def _texts(fmt: str, body: bytes) -> str:
     if fmt == "xlsx":
         from openpyxl import load_workbook
