@@ -22,7 +22,7 @@ from .evidence.cli import import_command as documents_import_command
 from .evidence.cli import upload_command
 from .evidence.remind import remind_command
 from .evidence.storage_cli import storage_cli
-from .reports.cli import league_command, pack_command, report_command
+from .reports.cli import league_command, pack_command, report_command, selfassessment_command
 from .reports.forecast_cli import forecast_cli
 from .units.cli import COMMANDS as UNITS_COMMANDS
 
@@ -124,6 +124,7 @@ COMMANDS = (
     report_command,
     pack_command,
     league_command,
+    selfassessment_command,
     forecast_cli,  # the report
     audit_cli,
     storage_cli,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from evidence_app.api.models import ApiToken
 from evidence_app.api.operations import create_token
-from evidence_app.catalog.models import ChecklistItem, Criterion
+from evidence_app.catalog.models import ChecklistItem, Criterion, Index
 from evidence_app.cycle.models import CriterionResult, Proposal
 from evidence_app.evidence.models import Document, Evidence
 from evidence_app.evidence.operations import DocumentFields, upload_document
@@ -45,12 +45,13 @@ FIELDS = {
     "cycle.decide_proposal": ["p{id}-title", "p{id}-checks", "p{id}-owner", "p{id}-due", "p{id}-action"],
     "cycle.causes": ["cause-0", "cause-1", "index"],
     "catalog.add_measurement_page": ["numerator", "denominator", "measured_on", "source"],
-    "catalog.self_score_page": ["score", "note"],
+    "catalog.self_score_page": ["score", "note", "explanation"],
     "evidence.upload": [*DOCUMENT_FIELDS, "files"],
     "evidence.link": ["document_id"],
     "evidence.edit": DOCUMENT_FIELDS,
     "evidence.delete": [],
     "reports.pack": ["as_of"],
+    "reports.selfassessment_signed": ["as_of", "file"],
     "review.decide_one": ["decision", "version", "reason", "comment"],
     "review.approve_many": ["selected"],
     "units.merge": ["sources", "into", "name", "effective_on", "method", "preview", "confirm"],
@@ -161,6 +162,7 @@ def targets(app, ward, tmp_path):
     return {
         "item_id": _ids(ChecklistItem),
         "criterion_id": _ids(Criterion),
+        "index_id": _ids(Index),
         "document_id": _ids(Document),
         "evidence_id": _ids(Evidence),
         "token_id": _ids(ApiToken),

@@ -20,6 +20,7 @@ ACTIONS = {
     "document.update": _l("Document edited"),
     "document.upload": _l("Document uploaded"),
     "document.upload_duplicate": _l("Same file uploaded again"),
+    "dossier.signed": _l("Signed self-assessment dossier kept"),
     "item.assign": _l("Item assigned"),
     "measurement.add": _l("Measurement added"),
     "proposal.accept": _l("Proposal accepted"),

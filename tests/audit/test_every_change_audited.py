@@ -144,6 +144,16 @@ def _send_file(client, url: str, field: str, path: Path, headers=None):
         return client.post(url, data={field: (f, path.name)}, headers=headers, content_type="multipart/form-data")
 
 
+def _send_signed_dossier(client, w: Ward):
+    index_id = db.session.execute(select(Criterion.index_id).where(Criterion.id == w.criterion("1.2"))).scalar_one()
+    with open(w.pdf("da-ky.pdf"), "rb") as f:
+        return client.post(
+            f"/reports/selfassessment/{index_id}/signed",
+            data={"as_of": "31/05/2024", "file": (f, "da-ky.pdf")},
+            content_type="multipart/form-data",
+        )
+
+
 ROUTES: dict[str, list[Call]] = {
     # ---- accounts
     "POST /login": [
@@ -417,6 +427,13 @@ ROUTES: dict[str, list[Call]] = {
             why_nothing="a download: the pack is built from what is stored and sent, nothing is kept",
         )
     ],
+    "POST /reports/selfassessment/<int:index_id>/signed": [
+        Call(
+            "reviewer",
+            lambda c, w, _: _send_signed_dossier(c, w),
+            [("document.upload", "reviewer"), ("dossier.signed", "reviewer")],
+        )
+    ],
     # ---- /api/v1, with a personal token: the token's user is the actor
     "POST /api/v1/items/<int:item_id>/documents": [
         Call(
@@ -647,6 +664,7 @@ COMMANDS_CHANGING_NOTHING = {
     "report": "prints or writes a report of what is stored",
     "pack": "writes the submission pack from what is stored",
     "league": "prints the league table of what is stored",
+    "selfassessment": "writes the self-assessment dossier from what is stored",
     "forecast backtest": "replays stored history, writes nothing",
     "audit verify": "reads the chain",
     "audit anchor": "reads the chain's head",

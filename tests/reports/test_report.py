@@ -51,6 +51,9 @@ def ward(app):
     return unit
 
 
+MAY = datetime(2024, 5, 2, 3, tzinfo=UTC)  # approved before the packs' day (01/06/2024)
+
+
 def user(name):
     return db.session.execute(select(User).where(User.username == name)).scalar_one()
 
@@ -189,18 +192,28 @@ def test_the_report_page_and_its_downloads(ward, client, tmp_path):
 
 
 def test_the_submission_pack(ward, client, runner, tmp_path):
-    approve(tmp_path, "CCHC-1.3-a", "Kế hoạch tuyên truyền.pdf", number="12/KH-UBND", issue_date=date(2024, 2, 5))
-    approve(tmp_path, "CCHC-1.3-b", "Kế hoạch tuyên truyền.pdf")
+    approve(
+        tmp_path,
+        "CCHC-1.3-a",
+        "Kế hoạch tuyên truyền.pdf",
+        on=MAY,
+        number="12/KH-UBND",
+        issue_date=date(2024, 2, 5),
+    )
+    approve(tmp_path, "CCHC-1.3-b", "Kế hoạch tuyên truyền.pdf", on=MAY)
     out = tmp_path / "pack.zip"
     assert runner.invoke(args=["pack", "--out", str(out)]).exit_code == 0
     with zipfile.ZipFile(out) as archive:
         names = archive.namelist()
-        assert "CCHC-1.3/Kế hoạch tuyên truyền.pdf" in names and "CCHC-1.3/Kế hoạch tuyên truyền (2).pdf" in names
-        info = archive.getinfo("CCHC-1.3/Kế hoạch tuyên truyền.pdf")
+        assert (
+            "CCHC-2024/1.3/Kế hoạch tuyên truyền.pdf" in names
+            and "CCHC-2024/1.3/Kế hoạch tuyên truyền (2).pdf" in names
+        )
+        info = archive.getinfo("CCHC-2024/1.3/Kế hoạch tuyên truyền.pdf")
         assert info.flag_bits & 0x800, "names stored as UTF-8"
         assert {"manifest.csv", "manifest.json", "bao-cao.json", "bao-cao.xlsx", "bao-cao.html"} <= set(names)
         manifest = json.loads(archive.read("manifest.json"))["files"]
-        first = next(f for f in manifest if f["file"] == "CCHC-1.3/Kế hoạch tuyên truyền.pdf")
+        first = next(f for f in manifest if f["file"] == "CCHC-2024/1.3/Kế hoạch tuyên truyền.pdf")
         assert (
             first["number"] == "12/KH-UBND" and first["issue_date"] == "2024-02-05" and first["approver"] == "reviewer"
         )
@@ -208,7 +221,23 @@ def test_the_submission_pack(ward, client, runner, tmp_path):
 
         assert hashlib.sha256(archive.read(first["file"])).hexdigest() == first["sha256"]
         rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
-        assert list(rows[0]) == ["file", "sha256", "size", "number", "issue_date", "approver", "approved_at"]
+        assert list(rows[0]) == [
+            "file",
+            "index",
+            "year",
+            "criterion",
+            "item",
+            "number",
+            "issue_date",
+            "summary",
+            "page_ref",
+            "self_score",
+            "explanation",
+            "sha256",
+            "size",
+            "approver",
+            "approved_at",
+        ]
     login(client, "reviewer")
     response = client.post("/reports/pack", data={"as_of": "2024-06-01"})
     assert response.status_code == 200 and response.mimetype == "application/zip"
@@ -217,7 +246,7 @@ def test_the_submission_pack(ward, client, runner, tmp_path):
     body = response.get_data()
     assert int(response.headers["Content-Length"]) == len(body), "built whole before it was sent"
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        assert "CCHC-1.3/Kế hoạch tuyên truyền.pdf" in archive.namelist()
+        assert "CCHC-2024/1.3/Kế hoạch tuyên truyền.pdf" in archive.namelist()
     staff = client.application.test_client()
     login(staff, "cb-vp-tk")
     assert staff.post("/reports/pack").status_code == 403
@@ -266,8 +295,8 @@ def test_a_store_failing_midway_through_the_pack_is_an_error_page_not_a_broken_z
     from evidence_app.files import get_storage, upload_tmp_dir
     from storage import StorageError
 
-    approve(tmp_path, "CCHC-1.3-a", "Kế hoạch.pdf")
-    approve(tmp_path, "CCHC-1.3-b", "Báo cáo.pdf")
+    approve(tmp_path, "CCHC-1.3-a", "Kế hoạch.pdf", on=MAY)
+    approve(tmp_path, "CCHC-1.3-b", "Báo cáo.pdf", on=MAY)
     store = get_storage()
     real_open, opened = store.open, []
 
@@ -364,5 +393,5 @@ def test_names_in_the_pack_open_on_windows(ward, runner, tmp_path):
     out = tmp_path / "pack.zip"
     assert runner.invoke(args=["pack", "--out", str(out)]).exit_code == 0
     with zipfile.ZipFile(out) as archive:
-        names = [n for n in archive.namelist() if n.startswith("CCHC-1.3/")]
-    assert sorted(names) == ["CCHC-1.3/CON_.pdf", "CCHC-1.3/Case.pdf", "CCHC-1.3/case (2).pdf"]
+        names = [n for n in archive.namelist() if n.startswith("CCHC-2024/1.3/")]
+    assert sorted(names) == ["CCHC-2024/1.3/CON_.pdf", "CCHC-2024/1.3/Case.pdf", "CCHC-2024/1.3/case (2).pdf"]
