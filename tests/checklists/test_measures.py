@@ -5,12 +5,14 @@ below_target 0.40, not_measured 0.25)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
+from checklists import CATALOG_DIR, load_catalog
 from checklists.loader import CatalogError, parse_catalog
+from checklists.rollover import roll_catalog
 from tests.checklists.test_scoring import ASSESS, TODAY, crit, item, meas, one, scores
 
 D = Decimal
@@ -244,3 +246,17 @@ def test_an_event_periods_days_are_dates_whatever_the_file_wrote():
     )
     rule = parse_catalog(text).areas[0].criteria[0].rule
     assert rule.params["from"] == date(2024, 1, 1) and rule.params["to"] == date(2024, 12, 31)
+
+
+def test_the_shipped_meetings_period_moves_with_the_rubric_into_the_next_cycle():
+    dti = load_catalog(CATALOG_DIR / "gieng-day" / "qn-dti-2024.yaml")
+    meetings = next(c for c in dti.criteria() if c.code == "1.2")
+    assert meetings.rule.type == "event_count" and [i.code for i in meetings.items] == ["QN-DTI-1.2-a", "QN-DTI-1.2-b"]
+    assert (meetings.rule.params["from"], meetings.rule.params["to"]) == (date(2024, 1, 1), date(2024, 12, 31))
+    shift = timedelta(weeks=52)
+    rolled = next(c for c in roll_catalog(dti, dti.index.assessment_date + shift).criteria() if c.code == "1.2")
+    assert (rolled.rule.params["from"], rolled.rule.params["to"]) == (
+        date(2024, 1, 1) + shift,
+        date(2024, 12, 31) + shift,
+    )
+    assert rolled.items[1].due == meetings.items[1].due + shift
