@@ -57,7 +57,15 @@ class PerPopulation(RuleType):
         if found is None:
             return None
         target, unit, per, of = found.groups()
-        return {"type": cls.name, "target": read_number(target), "unit": unit, "per": read_number(per), "of": of}
+        return {"type": cls.name, "target": read_number(target), "unit": unit, "per": read_count(per), "of": of}
+
+
+def read_count(text: str) -> Decimal:
+    """A population as officials write it: "1.000" and "10.000" are thousands (a point groups the digits), "0,5"
+    and "2.5" decimals."""
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
+        return Decimal(text.replace(".", ""))
+    return read_number(text)
 
 
 def rate(params: Params, count: Decimal, population: Decimal) -> Decimal:

@@ -88,6 +88,7 @@ def test_the_new_rules_sheet_texts_say_what_is_counted():
         rule_text("event_count", EXAMPLES["event_count"])
         == "Đếm cuộc họp Ban chỉ đạo từ 01/01/2024 đến 31/12/2024 (có biên bản): ≥4: 2 điểm; ≥2: 1 điểm"
     )
+    assert parse_rule("Định mức: 1 tổ/1.000 dân")["per"] == 1000, "a point groups the thousands"
     assert parse_rule("Định mức: 1 tổ/1 khu phố") == {
         "type": "per_population",
         "target": 1,
