@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from checklists.numbers import dec
 from checklists.rules import RULE_TYPES
+from checklists.rules.event_count import period
 from checklists.rules.per_population import rate
 
 from .. import audit, clock
@@ -75,7 +76,9 @@ def rate_of(criterion: Criterion, measurement: Measurement) -> Decimal | None:
     return rate({"per": dec(params["per"])}, measurement.numerator, measurement.denominator)
 
 
-def _check_for_rule(criterion: Criterion, kind: str | None, numerator: Decimal, denominator: Decimal | None) -> None:
+def _check_for_rule(
+    criterion: Criterion, kind: str | None, numerator: Decimal, denominator: Decimal | None, measured_on: date
+) -> None:
     if kind == "rate":
         if denominator is None:
             raise EntryRefused("denominator", _l("Enter the population (b): the target is a number per so many of it."))
@@ -84,6 +87,17 @@ def _check_for_rule(criterion: Criterion, kind: str | None, numerator: Decimal, 
         raise EntryRefused("denominator", _l("Leave the total empty for this criterion."))
     if kind == "event" and (numerator < 1 or numerator != numerator.to_integral_value()):
         raise EntryRefused("numerator", _l("Enter how many were held that day: a whole number, usually 1."))
+    if kind == "event":
+        start, end = period(criterion.rule_params)
+        if not start <= measured_on <= end:
+            raise EntryRefused(
+                "measured_on",
+                _l(
+                    "This meeting is outside the period counted, %(start)s to %(end)s: it would not count.",
+                    start=start.strftime("%d/%m/%Y"),
+                    end=end.strftime("%d/%m/%Y"),
+                ),
+            )
     if kind == "choice":
         tiers = (criterion.rule_params or {}).get("tiers") or []
         if numerator != numerator.to_integral_value() or not 1 <= numerator <= len(tiers):
@@ -103,7 +117,7 @@ def add_measurement(
     if denominator is not None and denominator <= 0:
         raise EntryRefused("denominator", _l("The total must be above 0 (a ratio cannot be taken of nothing)."))
     kind = measure_kind(criterion)
-    _check_for_rule(criterion, kind, numerator, denominator)
+    _check_for_rule(criterion, kind, numerator, denominator, measured_on)
     if measured_on > clock.today():
         raise EntryRefused("measured_on", _l("This date is in the future."))
     if not (source or "").strip():
