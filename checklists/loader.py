@@ -410,6 +410,15 @@ class _Validator:
             item = self.item(raw_item, f"{place}.items[{k}]", index, code, departments)
             if item is not None:
                 items.append(item)
+        if rule is not None and not RULE_TYPES[rule.type].uses_weights:
+            weighted = [k for k, item in enumerate(items) if item.weight != 1]
+            for k in weighted:
+                self.add(
+                    f"{place}.items[{k}].weight",
+                    f"is {items[k].weight}, but the rule {rule.type!r} does not divide the points among documents "
+                    "(every document is needed, or each counts once): remove the weight, or score the criterion "
+                    "by `type: shares`, where each document earns weight ÷ total weight of the maximum",
+                )
         if rule is not None and rule.type == "not_applicable":
             if last_year is not None:
                 self.add(
@@ -446,7 +455,7 @@ class _Validator:
             self.add(f"{place}.{sub}", message)
         if problems:
             return None
-        return RuleSpec(rule_type, params)
+        return RuleSpec(rule_type, rule_class.normalise(params))
 
     def item(
         self, raw: object, place: str, index: IndexSpec | None, criterion_code: str | None, departments: set[str]

@@ -45,13 +45,15 @@ def roll_text(text: str, years: int, around: int) -> str:
     return _YEAR.sub(move, text)
 
 
-def _roll_params(value: object, years: int, around: int) -> object:
+def _roll_params(value: object, years: int, around: int, shift: timedelta) -> object:
     if isinstance(value, dict):
-        return {k: _roll_params(v, years, around) for k, v in value.items()}
+        return {k: _roll_params(v, years, around, shift) for k, v in value.items()}
     if isinstance(value, list):
-        return [_roll_params(v, years, around) for v in value]
+        return [_roll_params(v, years, around, shift) for v in value]
     if isinstance(value, str):
         return roll_text(value, years, around)
+    if isinstance(value, date):  # a rule's own day (an event_count's period) moves with every other date
+        return value + shift
     return value
 
 
@@ -87,7 +89,7 @@ def roll_catalog(catalog: Catalog, assessment_date: date, *, year: int | None = 
         return dataclasses.replace(
             c,
             title=text(c.title),
-            rule=RuleSpec(c.rule.type, {k: _roll_params(v, years, spec.year) for k, v in c.rule.params.items()}),
+            rule=RuleSpec(c.rule.type, {k: _roll_params(v, years, spec.year, shift) for k, v in c.rule.params.items()}),
             loss_causes=tuple(LossCause(cause.type, text(cause.text)) for cause in c.loss_causes),
             items=tuple(item(i) for i in c.items),
         )

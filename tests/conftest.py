@@ -204,7 +204,6 @@ MINI_CATALOG = {
                             "checks": "Có dấu, chữ ký",
                             "owner": "vh-tt",
                             "due": "2024-04-30",
-                            "weight": 2,
                         }
                     ],
                 },

@@ -184,7 +184,7 @@ def test_the_catalogs_are_rolled_into_the_cycle_of_the_day(demo):
             ("QN-DTI", year, dti_day, year - 1, "696"),
         ]
     assert timedelta(days=39) <= cchc_day - demo["today"] <= timedelta(days=45)
-    assert demo["items"] == 160
+    assert demo["items"] == 157
     report = demo["report"]
     cchc = index(report, "CCHC")
     assert (cchc["year"], cchc["assessment_date"], cchc["last_year_published"]) == (year, cchc_day.isoformat(), 86.34)

@@ -15,16 +15,31 @@ from .base import Case, CaseItem, NumberText, RuleType, Scores, Translate, untra
 from .binary import Binary
 from .count_thresholds import CountThresholds
 from .deduction import Deduction
+from .event_count import EventCount
 from .not_applicable import NotApplicable
 from .parameters import Params, Problems
+from .per_population import PerPopulation
 from .percentage_tiers import PercentageTiers
 from .ratio import Ratio
 from .remainder import Remainder
+from .shares import Shares
 from .tiered import Tiered
 
 RULE_TYPES: dict[str, type[RuleType]] = {
     cls.name: cls
-    for cls in (Binary, Tiered, CountThresholds, Ratio, Deduction, PercentageTiers, NotApplicable, Remainder)
+    for cls in (
+        Binary,
+        Tiered,
+        CountThresholds,
+        Ratio,
+        Deduction,
+        PercentageTiers,
+        NotApplicable,
+        Remainder,
+        PerPopulation,
+        EventCount,
+        Shares,
+    )
 }
 
 

@@ -4,6 +4,7 @@ text in the province's spreadsheet. A rule type is a subclass of `RuleType`, reg
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import ClassVar, NamedTuple, Protocol
 
@@ -36,6 +37,9 @@ class Case:
     measured: bool
     percent_now: Decimal | None  # the latest measurement as a percent (the numerator without a denominator)
     count_now: Decimal | None  # the latest measurement's numerator
+    denominator_now: Decimal | None = None  # the latest measurement's denominator
+    dated: tuple[tuple[date, Decimal], ...] = ()  # every usable measurement: (its date, its numerator), oldest first
+    today: date | None = None  # the day of the forecast (a period that has ended can no longer gain events)
 
     def gates(self, items: tuple[CaseItem, ...] | None = None) -> tuple[bool, bool]:
         """(every item approved, no item lost)."""
@@ -74,11 +78,29 @@ class RuleType:
 
     name: ClassVar[str]
     parameters: ClassVar[frozenset[str]] = frozenset()  # the keys allowed beside `type`
+    # What a measurement of the criterion is (the measurement form and its checks follow it): None (nothing is
+    # measured), "percent" (a of b, a ≤ b, or a percent), "count" (a number), "rate" (a count per population: a
+    # of b, b required, a may exceed b), "event" (one dated event and its record), "value" (a number or a of b as
+    # a percent, placed in tiers), "choice" (one of the tiers, chosen by its label).
+    measure: ClassVar[str | None] = None
+    # Whether an item's weight is its share of the criterion's points; the loader refuses a weight other than 1
+    # on the items of every other rule (it would change nothing).
+    uses_weights: ClassVar[bool] = False
+
+    @classmethod
+    def measure_kind(cls, params: Params) -> str | None:
+        """What a measurement of a criterion with these parameters is (see `measure`)."""
+        return cls.measure
 
     @classmethod
     def check(cls, params: Params, max_points: Decimal) -> Problems:
         """(parameter path, problem) pairs; an empty list means the rule is usable."""
         return []
+
+    @classmethod
+    def normalise(cls, params: Params) -> Params:
+        """The checked parameters in the form the rule keeps (e.g. days as dates, however the file wrote them)."""
+        return params
 
     @classmethod
     def score(cls, case: Case) -> Scores:

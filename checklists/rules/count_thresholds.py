@@ -14,6 +14,7 @@ from .parameters import Params, Problems, check_strictly_decreasing, check_tiers
 class CountThresholds(RuleType):
     name = "count_thresholds"
     parameters = frozenset({"thresholds"})
+    measure = "count"
 
     @classmethod
     def check(cls, params: Params, max_points: Decimal) -> Problems:

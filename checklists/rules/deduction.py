@@ -14,6 +14,7 @@ from .parameters import Params, Problems, check_number
 class Deduction(RuleType):
     name = "deduction"
     parameters = frozenset({"per_violation", "max_deduction"})
+    measure = "count"
 
     @classmethod
     def check(cls, params: Params, max_points: Decimal) -> Problems:

@@ -5,6 +5,7 @@ Each check appends (parameter path, problem) pairs to `problems`; an empty list 
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -75,3 +76,36 @@ def check_strictly_decreasing(rows: list[dict[str, Decimal | None]], key: str, n
                     f"is {values[i]}, not below {values[i - 1]}: list the tiers from the highest {key} down",
                 )
             )
+
+
+def check_text(params: Params, name: str, problems: Problems) -> str | None:
+    value = params.get(name)
+    if not isinstance(value, str) or not value.strip():
+        problems.append((name, f"is {value!r}: expected a text"))
+        return None
+    return value.strip()
+
+
+def read_day(value: object) -> date | None:
+    """A day as a catalog (a YAML date, 2024-12-31 or 31/12/2024) or the database (ISO text) holds it."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                pass
+    return None
+
+
+def check_day(params: Params, name: str, problems: Problems) -> date | None:
+    if name not in params:
+        problems.append((name, "is missing: expected a date such as 2024-12-31"))
+        return None
+    day = read_day(params[name])
+    if day is None:
+        problems.append((name, f"is {params[name]!r}: expected a date such as 2024-12-31 (or 31/12/2024)"))
+    return day

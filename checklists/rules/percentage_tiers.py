@@ -13,6 +13,7 @@ from .parameters import Params, Problems, check_strictly_decreasing, check_tiers
 class PercentageTiers(RuleType):
     name = "percentage_tiers"
     parameters = frozenset({"tiers"})
+    measure = "percent"
 
     @classmethod
     def check(cls, params: Params, max_points: Decimal) -> Problems:

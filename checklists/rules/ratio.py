@@ -13,6 +13,7 @@ from .parameters import Params, Problems, check_number
 class Ratio(RuleType):
     name = "ratio"
     parameters = frozenset({"target_percent"})
+    measure = "percent"
 
     @classmethod
     def check(cls, params: Params, max_points: Decimal) -> Problems:

@@ -142,6 +142,9 @@ def forecast_criterion(c: CriterionStatus, items: tuple[JudgedItem, ...], ctx: C
         measured=bool(usable),
         percent_now=percent_value(usable[-1]) if usable else None,
         count_now=usable[-1].numerator if usable else None,
+        denominator_now=usable[-1].denominator if usable else None,
+        dated=tuple((m.measured_on, m.numerator) for m in usable),
+        today=today,
     )
     rule = RULE_TYPES[c.rule_type]
     raw = rule.score(case)

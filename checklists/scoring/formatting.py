@@ -19,3 +19,17 @@ def format_decimal(value: Decimal | int | float | str) -> str:
 
 def format_day(day: date, *, with_year: bool = False) -> str:
     return f"{day.day:02d}/{day.month:02d}" + (f"/{day.year}" if with_year else "")
+
+
+def format_grouped(value: Decimal | int | float | str) -> str:
+    """18000 → "18.000", 0.6667 → "0,67": format_decimal with the thousands grouped by points."""
+    text = format_decimal(value)
+    whole, _, fraction = text.partition(",")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups: list[str] = []
+    while len(digits) > 3:
+        digits, tail = digits[:-3], digits[-3:]
+        groups.insert(0, tail)
+    grouped = ".".join([digits, *groups])
+    return sign + grouped + ("," + fraction if fraction else "")

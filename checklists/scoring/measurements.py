@@ -6,7 +6,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..numbers import HUNDRED, ZERO, dec
-from .formatting import format_day, format_decimal
+from ..rules.event_count import events_in_period, period
+from ..rules.per_population import rate
+from ..rules.tiered import measured_tiers, reached_tier
+from .formatting import format_day, format_decimal, format_grouped
 from .inputs import CriterionStatus, Measurement
 from .items import JudgedItem
 
@@ -40,10 +43,14 @@ def measurement_reason(
     """The reason a criterion's measurements give (the latest figure against the target, and where the trend
     leads), or None when its rule measures nothing."""
     kind = c.rule_type
+    if kind == "event_count":
+        return _events_reason(c, usable, assessment_date)
     if not usable:
-        return "Chưa có số liệu đo" if kind in ("ratio", "percentage_tiers", "tiered") else None
+        return "Chưa có số liệu đo" if kind in ("ratio", "percentage_tiers", "tiered", "per_population") else None
     last = usable[-1]
     on = f"(đo {format_day(last.measured_on)})"
+    if kind == "per_population":
+        return _population_reason(c, last, on)
     trending = not closed and len({m.measured_on for m in usable}) >= 2
     if kind in ("ratio", "percentage_tiers"):
         target = c.rule_params["target_percent"] if kind == "ratio" else c.rule_params["tiers"][0]["min_percent"]
@@ -59,6 +66,13 @@ def measurement_reason(
             then = trend([(m.measured_on, m.numerator) for m in usable], assessment_date)
             text += f"; xu hướng đến {format_day(assessment_date)}: {format_decimal(max(ZERO, then))}"
         return text
+    if kind == "tiered" and measured_tiers(c.rule_params):
+        tiers = c.rule_params["tiers"]
+        value = f"Giá trị đo {format_decimal(percent_value(last))}{'%' if last.denominator is not None else ''} {on}"
+        tier = reached_tier(tiers, percent_value(last))
+        if tier is None:
+            return f"{value}: chưa đạt mức nào (mức thấp nhất từ {format_decimal(dec(tiers[-1]['min']))})"
+        return f"{value}: mức đạt {tier['label']}"
     if kind == "tiered":
         tiers = c.rule_params["tiers"]
         n = int(last.numerator.to_integral_value(ROUND_HALF_UP))
@@ -67,3 +81,33 @@ def measurement_reason(
     if kind == "deduction" and not any(i.is_report for i in items):
         return f"{format_decimal(last.numerator)} vi phạm đã ghi nhận {on}: mất điểm"
     return None
+
+
+def _population_reason(c: CriterionStatus, last: Measurement, on: str) -> str:
+    """The reason of a count per population, e.g. 12 tổ / 18.000 dân = 0,67 tổ/1.000 dân; mục tiêu 1 tổ/1.000 dân."""
+    params = c.rule_params
+    unit, of, per = params["unit"], params["of"], format_grouped(dec(params["per"]))
+    target = f"mục tiêu {format_grouped(dec(params['target']))} {unit}/{per} {of}"
+    if last.denominator is None or last.denominator <= 0:
+        return f"{format_grouped(last.numerator)} {unit} {on}: chưa có số {of} để tính; {target}"
+    reached = rate(params, last.numerator, last.denominator)
+    return (
+        f"{format_grouped(last.numerator)} {unit} / {format_grouped(last.denominator)} {of} = "
+        f"{format_grouped(reached)} {unit}/{per} {of} {on}; {target}"
+    )
+
+
+def _events_reason(c: CriterionStatus, usable: list[Measurement], assessment_date: date) -> str:
+    """The reason of events counted in a period, e.g. 3 cuộc họp … trong kỳ 01/01/2024–31/12/2024 so với mức 4."""
+    params = c.rule_params
+    start, end = period(params)
+    inside = [m for m in usable if start <= m.measured_on <= end]
+    count = events_in_period(tuple((m.measured_on, m.numerator) for m in inside), start, end)
+    span = f"trong kỳ {format_day(start, with_year=True)}–{format_day(end, with_year=True)}"
+    top = format_decimal(dec(params["thresholds"][0]["min"]))
+    latest = f" (gần nhất {format_day(inside[-1].measured_on)})" if inside else ""
+    text = f"{format_decimal(count)} {params['event']} {span}{latest} so với mức {top}"
+    outside = len(usable) - len(inside)
+    if outside:
+        text += f"; {outside} lần ghi ngoài kỳ không được tính"
+    return text

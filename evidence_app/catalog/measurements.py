@@ -1,5 +1,7 @@
-"""Measurements of ratio criteria (numerator, denominator, date, source) and self-scores: one place for the
-checks, used by the pages, the CLI and the API."""
+"""Measurements (numerator, denominator, date, source) and self-scores: one place for the checks, used by the
+pages, the CLI and the API. What a measurement is follows the criterion's rule (`RuleType.measure_kind`): a share
+a of b, a count, a count per population (b required, a may exceed b), one dated event with its minutes, or the
+tier chosen by its label."""
 
 from __future__ import annotations
 
@@ -8,6 +10,11 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+
+from checklists.numbers import dec
+from checklists.rules import RULE_TYPES
+from checklists.rules.event_count import period
+from checklists.rules.per_population import rate
 
 from .. import audit, clock
 from ..auth.models import User
@@ -54,23 +61,81 @@ def parse_entry_day(raw, field: str) -> date:
     return day
 
 
+def measure_kind(criterion: Criterion) -> str | None:
+    """What a measurement of this criterion is (see checklists.rules.base.RuleType.measure), None when its rule
+    measures nothing or is unknown."""
+    rule = RULE_TYPES.get(criterion.rule_type)
+    return None if rule is None else rule.measure_kind(criterion.rule_params or {})
+
+
+def rate_of(criterion: Criterion, measurement: Measurement) -> Decimal | None:
+    """A count-per-population measurement as its rate (12 tổ / 18,000 residents per 1,000 → 0.67), or None."""
+    params = criterion.rule_params or {}
+    if measure_kind(criterion) != "rate" or not measurement.denominator:
+        return None
+    return rate({"per": dec(params["per"])}, measurement.numerator, measurement.denominator)
+
+
+def _check_for_rule(
+    criterion: Criterion, kind: str | None, numerator: Decimal, denominator: Decimal | None, measured_on: date
+) -> None:
+    if kind == "rate":
+        if denominator is None:
+            raise EntryRefused("denominator", _l("Enter the population (b): the target is a number per so many of it."))
+        return
+    if kind in ("event", "choice") and denominator is not None:
+        raise EntryRefused("denominator", _l("Leave the total empty for this criterion."))
+    if kind == "event" and (numerator < 1 or numerator != numerator.to_integral_value()):
+        raise EntryRefused("numerator", _l("Enter how many were held that day: a whole number, usually 1."))
+    if kind == "event":
+        start, end = period(criterion.rule_params)
+        if not start <= measured_on <= end:
+            raise EntryRefused(
+                "measured_on",
+                _l(
+                    "This meeting is outside the period counted, %(start)s to %(end)s: it would not count.",
+                    start=start.strftime("%d/%m/%Y"),
+                    end=end.strftime("%d/%m/%Y"),
+                ),
+            )
+    if kind == "choice":
+        tiers = (criterion.rule_params or {}).get("tiers") or []
+        if numerator != numerator.to_integral_value() or not 1 <= numerator <= len(tiers):
+            raise EntryRefused("numerator", _l("Choose one of the tiers."))
+        return
+    if denominator is not None and numerator > denominator:
+        raise EntryRefused(
+            "numerator", _l("The count cannot exceed the total (%(n)s of %(d)s).", n=numerator, d=denominator)
+        )
+
+
 def add_measurement(
     criterion: Criterion, user: User, *, numerator: Decimal, denominator: Decimal | None, measured_on: date, source: str
 ) -> Measurement:
     if numerator < 0:
         raise EntryRefused("numerator", _l("The number cannot be negative."))
-    if denominator is not None:
-        if denominator <= 0:
-            raise EntryRefused("denominator", _l("The total must be above 0 (a ratio cannot be taken of nothing)."))
-        if numerator > denominator:
-            raise EntryRefused(
-                "numerator", _l("The count cannot exceed the total (%(n)s of %(d)s).", n=numerator, d=denominator)
-            )
+    if denominator is not None and denominator <= 0:
+        raise EntryRefused("denominator", _l("The total must be above 0 (a ratio cannot be taken of nothing)."))
+    kind = measure_kind(criterion)
+    _check_for_rule(criterion, kind, numerator, denominator, measured_on)
     if measured_on > clock.today():
         raise EntryRefused("measured_on", _l("This date is in the future."))
     if not (source or "").strip():
+        if kind == "event":
+            raise EntryRefused("source", _l("Name the minutes (biên bản) of this meeting: its number and date."))
         raise EntryRefused("source", _l("Say where the figure comes from (the system, the report, the list)."))
     _short_enough("source", source)
+    if (
+        kind == "event"
+        and db.session.execute(
+            select(Measurement.id).where(
+                Measurement.criterion_id == criterion.id,
+                Measurement.measured_on == measured_on,
+                Measurement.source == source.strip(),
+            )
+        ).first()
+    ):
+        raise EntryRefused("source", _l("This meeting is already recorded (the same day and minutes): it counts once."))
     measurement = Measurement(
         criterion=criterion,
         numerator=numerator,

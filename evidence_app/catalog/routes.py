@@ -6,7 +6,15 @@ from flask_login import current_user, login_required
 
 from ..forms import ActionForm
 from ..permissions import allowed_or_403, can_enter_figures, can_review
-from .measurements import EntryRefused, add_measurement, parse_entry_day, parse_number, set_self_score
+from .measurements import (
+    EntryRefused,
+    add_measurement,
+    measure_kind,
+    parse_entry_day,
+    parse_number,
+    rate_of,
+    set_self_score,
+)
 from .queries import (
     area_in_unit,
     areas_of,
@@ -56,6 +64,8 @@ def _criterion_page(criterion, errors=None, status=200):
         errors=errors or {},
         form_values=request.form,
         may_enter=can_enter_figures(current_user, criterion),
+        measure=measure_kind(criterion),
+        rate_of=rate_of,
         action_form=ActionForm(),
     ), status
 

@@ -1,5 +1,5 @@
 """Merging, splitting and renaming units, and a unit's province and population: each one transaction, recorded
-in the audit trail, nothing deleted (docs/decisions/0010-unit-reorganisation.md).
+in the audit trail, nothing deleted (docs/decisions/0009-unit-reorganisation.md).
 
 A merge keeps every document, evidence link, review and audit event: the documents are re-homed to the merged
 unit (its users find, open and link them again), the links, reviews and events stay as they are, and the old

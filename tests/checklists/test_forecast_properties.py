@@ -50,14 +50,50 @@ def strictly_decreasing(values):
 FRACTION = decimals(0, 1)
 POINTS = decimals(0, 20)
 RULE_TYPES = st.sampled_from(
-    ["binary", "tiered", "count_thresholds", "ratio", "deduction", "percentage_tiers", "not_applicable", "remainder"]
+    [
+        "binary",
+        "tiered",
+        "count_thresholds",
+        "ratio",
+        "deduction",
+        "percentage_tiers",
+        "not_applicable",
+        "remainder",
+        "per_population",
+        "event_count",
+        "shares",
+    ]
 )
 
 
 def rule_params(draw, kind: str, maximum: Decimal) -> dict:
     if kind == "tiered":
         fractions = draw(st.lists(FRACTION, min_size=1, max_size=3))
+        if draw(st.booleans()):  # tiers reached by the measured value
+            mins = strictly_decreasing(draw(st.lists(decimals(0, 100, 1), min_size=len(fractions), max_size=3)))
+            return {
+                "tiers": [
+                    {"label": f"Mức {k}", "min": str(m), "fraction": str(f)}
+                    for k, (m, f) in enumerate(zip(mins, fractions))
+                ]
+            }
         return {"tiers": [{"label": f"Mức {k}", "fraction": str(f)} for k, f in enumerate(fractions)]}
+    if kind == "per_population":
+        return {
+            "target": str(draw(decimals("0.1", 5))),
+            "per": draw(st.sampled_from([1, 100, 1000])),
+            "unit": "tổ",
+            "of": "dân",
+        }
+    if kind == "event_count":
+        start = draw(st.integers(0, 380))
+        mins = strictly_decreasing(draw(st.lists(st.integers(0, 6), min_size=1, max_size=3)))
+        return {
+            "event": "cuộc họp",
+            "from": day(start).isoformat(),
+            "to": day(start + draw(st.integers(0, 200))).isoformat(),
+            "thresholds": [{"min": m, "points": str(maximum * draw(FRACTION))} for m in mins],
+        }
     if kind == "count_thresholds":
         mins = strictly_decreasing(draw(st.lists(st.integers(0, 6), min_size=1, max_size=3)))
         return {"thresholds": [{"min": m, "points": str(maximum * draw(FRACTION))} for m in mins]}
@@ -269,11 +305,16 @@ def test_1_work_never_lowers_a_score_on_the_same_day(world, data):
         closer = None
         if c.rule_type == "deduction":  # fewer violations
             closer = Measurement(today, last.numerator * data.draw(FRACTION), None, "nguồn")
-        elif c.rule_type in ("ratio", "percentage_tiers", "count_thresholds", "tiered") and last.measured_on < today:
+        elif c.rule_type == "event_count":  # one more event, today
+            closer = Measurement(today, Decimal(1), None, "biên bản")
+        elif (
+            c.rule_type in ("ratio", "percentage_tiers", "count_thresholds", "tiered", "per_population")
+            and last.measured_on < today
+        ):
             if last.denominator:  # a higher share of the same total
                 numerator = last.numerator + (last.denominator - last.numerator) * data.draw(FRACTION)
                 closer = Measurement(today, numerator, last.denominator, "nguồn")
-            elif c.rule_type != "tiered":  # tiers are named by number, not ordered by it
+            elif c.rule_type != "tiered" or "min" in c.rule_params["tiers"][0]:  # chosen tiers are not ordered
                 closer = Measurement(today, last.numerator + data.draw(st.integers(0, 50)), None, "nguồn")
         if closer is not None:
             changed = list(criteria)

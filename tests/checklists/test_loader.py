@@ -32,7 +32,7 @@ def test_valid_catalog_loads_with_exact_decimals(catalog_dict, write_catalog):
     report_item = criterion.items[0]
     assert report_item.report.deadline == date(2024, 3, 14)
     assert report_item.due == date(2024, 3, 14), "a report's due date defaults to its deadline"
-    assert catalog.areas[0].criteria[1].items[0].weight == Decimal(2)
+    assert catalog.areas[0].criteria[1].items[0].weight == Decimal(1), "an item's weight defaults to 1"
     assert not catalog.areas[1].criteria[1].applicable
 
 

@@ -66,7 +66,8 @@ def test_rubrics_are_well_formed(seed):
     rubric = generate_rubric(random.Random(seed))
     kinds = {c.rule_type for c in rubric.criteria}
     # every rule type but `remainder` (a placeholder for criteria a rubric does not list: a simulated rubric lists all)
-    assert kinds == set(RULE_TYPES) - {"remainder"}
+    # and the measures of issue 15, not simulated yet (the forecast's calibration is on the simulated rule types)
+    assert kinds == set(RULE_TYPES) - {"remainder", "per_population", "event_count", "shares"}
     total = Decimal(100) if rubric.code == "CCHC" else Decimal(1000)
     assert sum(c.max_points for c in rubric.criteria) == total
     assert all(c.max_points > 0 for c in rubric.criteria)
