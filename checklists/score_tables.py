@@ -136,6 +136,8 @@ def _match(leaf: str, parent: str, columns: list[Column]) -> Column | None:
     for text in (leaf, f"{parent} {leaf}" if parent else "", parent if not leaf else ""):
         if text:
             found = match_column(text, columns)
+            if found is None and "/" in text:  # "Lĩnh vực/Tiêu chí/Tiêu chí thành phần": any of its names
+                found = next((c for part in text.split("/") if (c := match_column(part, columns))), None)
             if found is not None:
                 return found
     return None
@@ -306,7 +308,7 @@ def sum_problems(table: ScoreTable, translate: Translate) -> list[str]:
             if written is None or len(parts) != len(children):
                 continue
             total = sum(parts, Decimal(0))
-            if abs(total - written) > Decimal(5) / Decimal(10) ** (_decimals(row.values[key]) + 1):
+            if abs(total - written) >= Decimal(5) / Decimal(10) ** (_decimals(row.values[key]) + 1):
                 problems.append(
                     translate(
                         "sheet %(sheet)s, row %(row)s, column %(column)s: the total %(written)s is not the sum "

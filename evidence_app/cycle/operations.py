@@ -394,6 +394,7 @@ def _store_results(
     parsed = []
     entries = [(row, criterion, how, confidence) for row, criterion, how, confidence in reading.pairs]
     entries += [(row, None, "new", 1.0) for row in reading.new]
+    entries.sort(key=lambda entry: entry[0].number)  # the table's order
     for row, criterion, how, confidence in entries:
         where = _where(source, row)
         scores = {}
@@ -436,8 +437,17 @@ def _store_results(
             )
             continue
         maximum = scores["max"] if scores["max"] is not None else (criterion.max_points if criterion else None)
-        if maximum is None:
-            maximum = final
+        if maximum is None:  # a criterion the estimated rubric lacks: the table must give its maximum
+            if row.values.get("max") is None:
+                problems.append(
+                    _(
+                        "%(where)s: %(code)s %(title)s is a new criterion of the rubric: fill its maximum (Điểm tối đa)",
+                        where=where,
+                        code=code,
+                        title=row.title or "",
+                    )
+                )
+            continue
         if criterion is not None and scores["max"] is not None and scores["max"] != criterion.max_points:
             if criterion.points_estimated:
                 pass  # the real maximum replaces the estimate (below, once the whole file is read)
@@ -455,10 +465,10 @@ def _store_results(
                     )
                 )
         for key in ("self", "appraised", "final"):
-            value = scores[key] if key != "final" else final
+            value = scores[key]
             if value is None:
                 continue
-            column = table.column(key) if key in table.columns else table.column("appraised")
+            column = table.column(key)
             if value < 0:
                 problems.append(
                     _(
@@ -492,9 +502,9 @@ def _store_results(
 
     plan = ResultsPlan(index=label, year=year, sheet=table.sheet, skipped_sheets=skipped)
     plan.sum_warnings = [f"{source}: {p}" for p in sum_problems(table, _)]
-    for row, criterion, scores, *_rest in parsed:
-        if criterion is not None and scores["max"] is not None and scores["max"] != criterion.max_points:
-            if criterion.points_estimated:
+    for row, criterion, scores, *_rest in parsed:  # the table's maxima are real: they replace estimated ones
+        if criterion is not None and criterion.points_estimated and scores["max"] is not None:
+            if scores["max"] != criterion.max_points:
                 plan.max_changes.append(
                     {
                         "code": row.code or criterion.code,
@@ -503,8 +513,8 @@ def _store_results(
                         "after": _num(scores["max"]),
                     }
                 )
-                criterion.max_points = scores["max"]
-                criterion.points_estimated = False
+            criterion.max_points = scores["max"]
+            criterion.points_estimated = False
     if estimated:
         try:
             replaced, created = replace_estimate(
