@@ -245,10 +245,11 @@ def read_tree(table: ScoreTable) -> None:
                 code = code or prefix.group(1)
                 title = prefix.group(2).strip() or None
         row.title = title
-        label = fold(title or (row.values.get("code") if code is None else "") or "")
-        if not code and not stt and label and (label in TOTAL_TITLES or label.startswith(("tong cong", "tong diem"))):
-            row.total = True
-            continue
+        label = fold(title or (row.values.get("code") if code is None else "") or stt or "")
+        if not code and label and (label in TOTAL_TITLES or label.startswith(("tong cong", "tong diem"))):
+            if not stt or fold(stt) == label:  # "Tổng cộng" in the title or in the STT cell merged over it
+                row.total = True
+                continue
         derived = None
         if stt:
             upper = stt.upper()

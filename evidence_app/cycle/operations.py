@@ -180,10 +180,6 @@ class _Reading:
     unmatched: list[ScoreRow] = field(default_factory=list)
     ambiguous: list[tuple[ScoreRow, list[Criterion]]] = field(default_factory=list)
 
-    @property
-    def matched(self) -> int:
-        return len(self.pairs) + len(self.areas)
-
 
 def _match(row: ScoreRow, criteria: list[Criterion], estimated: bool, by_code: dict[str, Criterion]):
     """The criterion of a row: by the code (written, or read from the STT) when the titles agree; then by the

@@ -345,3 +345,50 @@ def test_the_page_refuses_a_table_without_a_header_in_vietnamese(ward, tmp_path,
     assert "kq.xlsx: không tìm thấy dòng tiêu đề cột trong 30 dòng đầu của trang tính nào" in page.get_data(
         as_text=True
     )
+
+
+def test_a_two_row_header_without_merged_cells_and_a_total_in_the_stt_column(app):
+    """As a CSV carries it: "Kết quả" alone on the first row, the scores' names under it, the other headers
+    above empty cells; "Tổng cộng" written in the STT column."""
+    sheet = Sheet(
+        "kq.csv",
+        [
+            ["STT", "Tiêu chí", "Điểm tối đa", "Kết quả", None],
+            [None, None, None, "Điểm tự chấm", "Điểm thẩm định"],
+            ["I", "Chỉ đạo", 3, 3, 2],
+            [1, "Báo cáo", 1, 1, 0],
+            [2, "Kế hoạch", 2, 2, 2],
+            ["Tổng cộng", None, 3, 3, 2],
+        ],
+    )
+    table = find_score_table(sheet, RESULT_COLUMNS, RESULT_REQUIRED)
+    assert table.header_rows == (1, 2)
+    assert {k: h for k, (_c, h) in table.columns.items()} == {
+        "stt": "STT",
+        "title": "Tiêu chí",
+        "max": "Điểm tối đa",
+        "self": "Kết quả / Điểm tự chấm",
+        "appraised": "Điểm thẩm định",  # without a merged cell, "Kết quả" is above its first column only
+    }
+    read_tree(table)
+    assert [(r.code, r.total) for r in table.rows] == [("1", False), ("1.1", False), ("1.2", False), (None, True)]
+    assert sum_problems(table, lambda m, **v: m % v) == []
+
+
+def test_of_two_sheets_that_match_the_one_matching_more_rows_is_read_and_the_other_is_named(ward, tmp_path):
+    path = province_table(tmp_path / "kq.xlsx")
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    other = book.create_sheet("P. Bãi Cháy")
+    other.append(["STT", "Tiêu chí", "Điểm tối đa", "Điểm thẩm định"])
+    other.append(["I", "Công tác chỉ đạo, điều hành CCHC", 17, 16])
+    other.append([2, "Báo cáo CCHC định kỳ (Quý I, 6 tháng, 9 tháng, năm)", 4, 4])
+    book.save(path)
+    plan = import_results(ward, "CCHC", 2023, path, dry_run=True)
+    assert plan.sheet == "P. Giếng Đáy" and len(plan.rows) == 12
+    assert plan.skipped_sheets == [
+        "trang tính «Hướng dẫn»: không có dòng tiêu đề cột (Tiêu chí, Điểm thẩm định…)",
+        "trang tính «P. Bãi Cháy»: 1 dòng khớp, ít hơn trang tính «P. Giếng Đáy» (12); nếu đó là bảng của bộ chỉ số "
+        "hoặc đơn vị khác, nhập riêng",
+    ]
