@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from checklists.score_tables import ScoreRow, similarity
+from checklists.tables import fold
 
 from .. import audit
 from ..catalog.models import ChecklistItem, Criterion, Index, Measurement, SelfScore
@@ -125,7 +126,11 @@ def replace_estimate(
         raise RubricRefused(problems)
 
     # codes are unique in an index: free every code that changes before giving them out again
-    renamed = {cid: row for cid, row in matched.items() if row.code and row.code != criteria[cid].code}
+    renamed = {
+        cid: row
+        for cid, row in matched.items()
+        if criteria[cid].area.code in covered and row.code and row.code != criteria[cid].code
+    }
     for c in doomed + [criteria[cid] for cid in renamed]:
         c.code = f"~{c.id}"
     db.session.flush()
@@ -140,8 +145,11 @@ def replace_estimate(
         c.code = row.code
         taken.add(row.code)
     for cid, row in matched.items():
-        if row.title and criteria[cid].points_estimated:
-            criteria[cid].title = row.title
+        c = criteria[cid]
+        if row.title and c.area.code in covered and fold(row.title) != fold(c.title):
+            if cid not in renamed:
+                change.renamed.append({"before": c.code, "after": c.code, "title": row.title})
+            c.title = row.title  # the table's wording of a criterion matched by a similar title
     created: dict[int, Criterion] = {}
     for row in new_rows:
         if row.code in taken:

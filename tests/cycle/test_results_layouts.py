@@ -191,6 +191,7 @@ def test_the_table_replaces_the_estimated_rubric_in_a_dry_run_then_for_real(ward
     assert "  + 1.1.1 Ban hành kế hoạch CCHC đúng thời hạn (tối đa 1, dòng 9)" in out
     assert "  ~ 1.1 → 1.2 Báo cáo CCHC định kỳ (Quý I, 6 tháng, 9 tháng, năm)" in out
     assert "Điểm tối đa của 1.2: 2 (ước tính) → 4 (theo bảng điểm)" in out
+    assert "  ~ 2.4 → 2.4 Đánh giá chuẩn tiếp cận pháp luật" in out  # the table's wording
     assert "đầu mục CCHC-1.4-a (cùng các tài liệu đã gắn) chuyển từ «Các tiêu chí còn lại» sang" in out
     assert "Chạy thử: chưa ghi gì." in out
     db.session.expire_all()
@@ -219,6 +220,7 @@ def test_the_table_replaces_the_estimated_rubric_in_a_dry_run_then_for_real(ward
     assert not any(rule == "remainder" or estimated for _t, _p, rule, estimated in area_1.values())
     assert sum(p for _t, p, _r, _e in area_1.values()) == 17
     assert "remainder" not in {rule for _t, _p, rule, _e in criteria("2").values()}
+    assert criteria("2")["2.4"][0] == "Đánh giá chuẩn tiếp cận pháp luật"
     assert any(rule == "remainder" for _t, _p, rule, _e in criteria("3").values()), "areas not in the table stay"
     # the evidence stays linked: on the persisting criterion (renumbered), and on the moved item
     item = db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-1.1-a")).scalar_one()
