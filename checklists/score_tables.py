@@ -293,9 +293,11 @@ def _decimals(value: Cell) -> int:
     return len(text.split(".")[1].rstrip("0")) if "." in text else 0
 
 
-def sum_problems(table: ScoreTable, translate: Translate) -> list[str]:
+def sum_problems(table: ScoreTable, translate: Translate, where: Callable[[ScoreRow], str] | None = None) -> list[str]:
     """Every total or subtotal that is not the sum of the rows under it (to the precision it is written with:
-    a total written 696 holds 695.9), naming the sheet, row and column."""
+    a total written 696 holds 695.9), naming the row (by `where`, else its sheet and number) and the column."""
+    if where is None:
+        where = lambda row: translate("sheet %(sheet)s, row %(row)s", sheet=table.sheet, row=row.number)
     problems = []
     top = [r for r in table.rows if r.code and r.parent is None and not r.total]
     checks = [(r, r.children) for r in table.rows if r.children]
@@ -312,10 +314,9 @@ def sum_problems(table: ScoreTable, translate: Translate) -> list[str]:
             if abs(total - written) >= Decimal(5) / Decimal(10) ** (_decimals(row.values[key]) + 1):
                 problems.append(
                     translate(
-                        "sheet %(sheet)s, row %(row)s, column %(column)s: the total %(written)s is not the sum "
-                        "of the %(n)s rows under it (%(sum)s); check those rows' scores",
-                        sheet=table.sheet,
-                        row=row.number,
+                        "%(where)s, column %(column)s: the total %(written)s is not the sum of the %(n)s rows "
+                        "under it (%(sum)s); check those rows' scores",
+                        where=where(row),
                         column=table.column(key),
                         written=_plain(written),
                         n=len(children),

@@ -497,7 +497,7 @@ def _store_results(
         )
 
     plan = ResultsPlan(index=label, year=year, sheet=table.sheet, skipped_sheets=skipped)
-    plan.sum_warnings = [f"{source}: {p}" for p in sum_problems(table, _)]
+    plan.sum_warnings = sum_problems(table, _, lambda row: _where(source, row))
     for row, criterion, scores, *_rest in parsed:  # the table's maxima are real: they replace estimated ones
         if criterion is not None and criterion.points_estimated and scores["max"] is not None:
             if scores["max"] != criterion.max_points:

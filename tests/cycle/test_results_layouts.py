@@ -263,7 +263,7 @@ def test_a_wrong_total_is_reported_in_the_dry_run(ward, tmp_path, runner):
     )
     assert result.exit_code == 0, result.output
     assert (
-        "Cảnh báo: kq.xlsx: trang tính «P. Giếng Đáy», dòng 16, cột E (Kết quả / Điểm thẩm định): tổng 8 không "
+        "Cảnh báo: kq.xlsx, trang tính «P. Giếng Đáy», dòng 16, cột E (Kết quả / Điểm thẩm định): tổng 8 không "
         "bằng tổng 5 dòng bên dưới (7,5); kiểm tra điểm các dòng đó" in result.output
     )
 
