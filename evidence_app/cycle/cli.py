@@ -10,6 +10,8 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from checklists.causes import load_templates
+
 from ..auth.lookups import unit_or_fail
 from ..catalog.models import Criterion, Index
 from ..extensions import db
@@ -31,8 +33,18 @@ def match_text(row: dict) -> str:
     return f"{label} {format(row['confidence'], 'g').replace('.', ',')}" if label else ""
 
 
+def change_label(code: str) -> str:
+    """What a change of last year's score is about: a criterion's code, "area 1" or "total", in words."""
+    if code == "total":
+        return _("the index's total")
+    if code.startswith("area "):
+        return _("area %(code)s", code=code.removeprefix("area "))
+    return code
+
+
 def print_plan(plan, dry_run: bool) -> None:
     row_word, max_word, lost_word = _("row"), _("max"), _("lost")
+    labels = load_templates().labels
     click.echo(
         _(
             "Results %(year)s matched against %(index)s: %(n)s criteria, read from sheet %(sheet)s",
@@ -54,7 +66,8 @@ def print_plan(plan, dry_run: bool) -> None:
                 appraised=_fmt(row["before"]["appraised"]),
                 final=_fmt(row["before"]["final"]),
             )
-        causes = "  " + _("causes: %(causes)s", causes=", ".join(row["causes"])) if row["causes"] else ""
+        named = ", ".join(str(labels.get(c, c)) for c in row["causes"])
+        causes = "  " + _("causes: %(causes)s", causes=named) if row["causes"] else ""
         flag = "  " + _("SELF-SCORE ABOVE APPRAISED") if row["deviates"] else ""
         click.echo(
             f" {mark} {row_word} {row['row']:>3}  {row['code']:<8} {max_word} {_fmt(row['max']):>6}  "
@@ -95,7 +108,7 @@ def print_plan(plan, dry_run: bool) -> None:
             _(
                 "Last year's score of %(index)s %(code)s: %(before)s → %(after)s",
                 index=plan.proposals_target,
-                code=change["code"],
+                code=change_label(change["code"]),
                 before=_fmt(change["before"]),
                 after=_fmt(change["after"]),
             )

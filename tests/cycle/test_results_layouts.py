@@ -193,6 +193,8 @@ def test_the_table_replaces_the_estimated_rubric_in_a_dry_run_then_for_real(ward
     assert "Điểm tối đa của 1.2: 2 (ước tính) → 4 (theo bảng điểm)" in out
     assert "  ~ 2.4 → 2.4 Đánh giá chuẩn tiếp cận pháp luật" in out  # the table's wording
     assert "đầu mục CCHC-1.4-a (cùng các tài liệu đã gắn) chuyển từ «Các tiêu chí còn lại» sang" in out
+    assert "Điểm năm trước của CCHC 2024 nội dung 1: 14 → 12,5" in out
+    assert "late_report" not in out and "missing_evidence" not in out, "causes in words, not their keys"
     assert "Chạy thử: chưa ghi gì." in out
     db.session.expire_all()
     assert criteria("1") == before and db.session.query(ResultSet).count() == 0
