@@ -217,8 +217,8 @@ def _stt(value: Cell) -> str | None:
         value = int(value) if value.is_integer() else repr(value)
     text = str(value).strip().rstrip(".").strip()
     for prefix in ("phan ", "truc ", "linh vuc ", "noi dung ", "chi so "):
-        if fold(text).startswith(prefix):
-            text = text.split(None, 1)[1] if " " in text else text
+        if fold(text).startswith(prefix):  # "Phần II", "Nội dung 3": the number alone
+            text = " ".join(text.split()[len(prefix.split()) :])
     return text or None
 
 

@@ -396,3 +396,23 @@ def test_of_two_sheets_that_match_the_one_matching_more_rows_is_read_and_the_oth
         "trang tính «P. Bãi Cháy»: 1 dòng khớp, ít hơn trang tính «P. Giếng Đáy» (12); nếu đó là bảng của bộ chỉ số "
         "hoặc đơn vị khác, nhập riêng",
     ]
+
+
+def test_stt_written_with_words_and_bullets(app):
+    sheet = Sheet(
+        "kq.csv",
+        [
+            ["STT", "Tiêu chí", "Điểm thẩm định"],
+            ["Phần II", "Cải cách thể chế", 3],
+            ["1.", "Theo dõi thi hành pháp luật", 3],
+            ["a)", "Kế hoạch", 1],
+            ["b)", "Báo cáo", 2],
+            [2, "Rà soát văn bản", 0],
+            ["2.1", "Kế hoạch rà soát", 0],
+            ["-", "Danh mục văn bản", 0],
+        ],
+    )
+    table = find_score_table(sheet, RESULT_COLUMNS, RESULT_REQUIRED)
+    read_tree(table)
+    assert [r.code for r in table.rows] == ["2", "2.1", "2.1.1", "2.1.2", "2.2", "2.2.1", "2.2.1.1"]
+    assert [r.parent for r in table.rows] == [None, "2", "2.1", "2.1", "2", "2.2", "2.2.1"]
