@@ -143,19 +143,18 @@ def _match(leaf: str, parent: str, columns: list[Column]) -> Column | None:
     return None
 
 
-def _header(block: list[list[Cell]], columns: list[Column]) -> tuple[dict[str, tuple[int, str]], list[tuple[str, str]]]:
+def _header(block: list[list[Cell]], columns: list[Column]) -> dict[str, tuple[int, str]]:
+    """The columns a block of header rows names: each column by its lowest text, with the text above it."""
     width = max((len(r) for r in block), default=0)
     found: dict[str, tuple[int, str]] = {}
-    texts = []
     for c in range(width):
         values = [_text(r[c]) if c < len(r) else "" for r in block]
         leaf = next((v for v in reversed(values) if v), "")
         parent = next((v for v in values if v and fold(v) != fold(leaf)), "")
-        texts.append((parent, leaf))
         column = _match(leaf, parent, columns)
         if column is not None and column.key not in found:
             found[column.key] = (c, f"{parent} / {leaf}" if parent and leaf else leaf or parent)
-    return found, texts
+    return found
 
 
 def find_score_table(sheet: Sheet, columns: list[Column], required: list[tuple[str, ...]]) -> ScoreTable | None:
@@ -167,17 +166,16 @@ def find_score_table(sheet: Sheet, columns: list[Column], required: list[tuple[s
         for start in (end, end - 1):
             if start < 0:
                 continue
-            found, _texts = _header(_filled(sheet, range(start, end + 1)), columns)
+            found = _header(_filled(sheet, range(start, end + 1)), columns)
             if all(set(keys) & found.keys() for keys in required):
                 chosen = start
                 break
         if chosen is None:
             continue
         if chosen == end and end > 0:  # a row of headers above, merged over this one: keep it as the parents
-            above, _t = _header(_filled(sheet, range(end - 1, end)), columns)
-            if above:
+            if len(_header(_filled(sheet, range(end - 1, end)), columns)) >= 2:  # not a title row
                 chosen = end - 1
-        found, _texts = _header(_filled(sheet, range(chosen, end + 1)), columns)
+        found = _header(_filled(sheet, range(chosen, end + 1)), columns)
         rows = []
         for offset, row in enumerate(cells[end + 1 :], start=end + 2):
             values = {key: _clean(row[c]) if c < len(row) else None for key, (c, _h) in found.items()}
