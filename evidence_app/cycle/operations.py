@@ -213,7 +213,7 @@ def _read_sheet(table: ScoreTable, criteria: list[Criterion], area_codes: set[st
     taken: set[str] = set()  # rows whose ancestor is a criterion: its details (sub-criteria), not criteria
     for row in table.rows:
         if row.total or (row.code is None and not row.title):
-            if not row.total and any(row.score(k) is not None for k in SCORE_KEYS):
+            if not row.total and any(row.score(k) is not None for k in SCORE_KEYS):  # numbers, not a signature
                 reading.unmatched.append(row)
             continue
         if row.parent in taken:
@@ -232,9 +232,11 @@ def _read_sheet(table: ScoreTable, criteria: list[Criterion], area_codes: set[st
                 taken.add(row.code)
         elif row.children:
             continue  # a group of criteria: its row is their subtotal
+        elif not any(row.values.get(k) is not None for k in SCORE_KEYS):
+            continue  # a heading, a note or a signature line: no points on it
         elif estimated and row.code and row.code.split(".")[0] in area_codes and row.depth > 1:
             reading.new.append(row)
-        elif any(row.score(k) is not None for k in SCORE_KEYS):
+        else:
             reading.unmatched.append(row)
     return reading
 

@@ -69,6 +69,8 @@ def province_table(path, rows=ROWS, total=TOTAL):
     for row in rows:
         sheet.append(row)
     sheet.append([None, *total])
+    sheet.append([None, "Ghi chú: điểm làm tròn đến hai chữ số thập phân"])
+    sheet.append([None, None, None, "NGƯỜI LẬP BIỂU", None, "CHỦ TỊCH"])
     book.save(path)
     return path
 
@@ -112,7 +114,7 @@ def test_the_header_the_tree_and_the_totals_are_read_from_the_provinces_layout(a
         "note": (5, "Giải trình"),
     }
     read_tree(table)
-    assert [(r.number, r.code, r.parent) for r in table.rows] == [
+    assert [(r.number, r.code, r.parent) for r in table.rows[:16]] == [
         (7, "1", None),
         (8, "1.1", "1"),
         (9, "1.1.1", "1.1"),
@@ -130,7 +132,8 @@ def test_the_header_the_tree_and_the_totals_are_read_from_the_provinces_layout(a
         (21, "2.5", "2"),
         (22, None, None),
     ]
-    assert table.rows[-1].total
+    assert table.rows[15].total
+    assert [(r.code, r.total) for r in table.rows[16:]] == [(None, False), (None, False)]  # a note, the signatures
     assert sum_problems(table, lambda m, **v: m % v) == []
 
 
