@@ -136,7 +136,8 @@ def print_rubric(index: str, rubric: dict) -> None:
     for c in rubric["created"]:
         click.echo(f"  + {c['code']} {c['title']} ({max_word} {_fmt(c['max'])}, {row_word} {c['row']})")
     for c in rubric["renamed"]:
-        click.echo(f"  ~ {c['before']} → {c['after']} {c['title']}")
+        code = c["after"] if c["before"] == c["after"] else f"{c['before']} → {c['after']}"
+        click.echo(f"  ~ {code} {c['title']}")
     for a in rubric["areas"]:
         click.echo(
             _(
