@@ -420,3 +420,52 @@ def test_stt_written_with_words_and_bullets(app):
     read_tree(table)
     assert [r.code for r in table.rows] == ["2", "2.1", "2.1.1", "2.1.2", "2.2", "2.2.1", "2.2.1.1"]
     assert [r.parent for r in table.rows] == [None, "2", "2.1", "2.1", "2", "2.2", "2.2.1"]
+
+
+def test_a_dti_table_numbered_without_roman_numerals_replaces_the_pillars_block(ward, tmp_path):
+    """QN-DTI as a CSV: pillars numbered 5, criteria 5.1…, a code column absent; pillar 5's block of remaining
+    criteria (20 points) is replaced by the table's 5.5 and 5.6, the estimated 20-point criteria get real maxima."""
+    from tests.cycle.sheets import write_csv
+
+    rows = [
+        ["STT", "Chỉ số", "Điểm tối đa", "Điểm tự đánh giá", "Điểm thẩm định"],
+        [5, "An toàn thông tin mạng", 100, 40, 20],
+        ["5.1", "Công chức chuyên trách CNTT, chuyển đổi số", 15, 10, 0],
+        ["5.2", "Hồ sơ đề xuất cấp độ an toàn hệ thống thông tin được phê duyệt", 25, 10, 0],
+        ["5.3", "Phòng, chống mã độc trên máy tính của phường", 20, 10, 10],
+        ["5.4", "Phương án ứng cứu sự cố an toàn thông tin mạng", 20, 0, 0],
+        ["5.5", "Sao lưu dữ liệu định kỳ", 10, 5, 5],
+        ["5.6", "Kiểm tra, đánh giá an toàn thông tin", 10, 5, 5],
+        [None, "Tổng điểm", 100, 40, 20],
+    ]
+    plan = import_results(ward, "QN-DTI", 2023, write_csv(tmp_path / "dti.csv", rows))
+    assert [(r["code"], r["match"]) for r in plan.rows] == [
+        ("5.1", "code and title"),
+        ("5.2", "code and title"),
+        ("5.3", "code and title"),
+        ("5.4", "code and title"),
+        ("5.5", "new"),
+        ("5.6", "new"),
+    ]
+    assert plan.sum_warnings == [] and plan.skipped_sheets == []
+    assert [c["code"] for c in plan.rubric["removed"]] == ["5.5"] and plan.rubric["removed"][0]["remainder"]
+    pillar = {
+        c.code: (c.max_points, c.rule_type, c.points_estimated)
+        for c in db.session.execute(
+            select(Criterion)
+            .join(Area, Criterion.area_id == Area.id)
+            .join(Index, Criterion.index_id == Index.id)
+            .where(Index.code == "QN-DTI", Area.code == "5")
+        ).scalars()
+    }
+    assert pillar == {
+        "5.1": (15, "tiered", False),
+        "5.2": (25, "binary", False),
+        "5.3": (20, "percentage_tiers", False),
+        "5.4": (20, "binary", False),
+        "5.5": (10, "binary", False),
+        "5.6": (10, "binary", False),
+    }
+    item = db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "QN-DTI-5.5-a")).scalar_one()
+    assert item.criterion.area.code == "5" and item.criterion.rule_type != "remainder", "moved to a real criterion"
+    assert {m["item"] for m in plan.rubric["moved_items"]} == {"QN-DTI-5.5-a"}
