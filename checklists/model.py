@@ -30,6 +30,7 @@ class ReportSpec:
 LOSS_CAUSE_TYPES = (
     "missing_evidence",
     "late_report",
+    "late_task",
     "target_not_met",
     "equipment_missing",
     "self_score_deviation",

@@ -82,6 +82,9 @@ def create_app(config: Config | None = None) -> Flask:
     from .permissions import home_endpoint
 
     app.register_blueprint(cycle_bp)
+    from .units.routes import bp as units_bp
+
+    app.register_blueprint(units_bp)
     init_health(app)
     if app.config["CHECK_SCHEMA_AT_START"] and app.config.get("ANNOUNCE_START", True):
         with app.app_context():

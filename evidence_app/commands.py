@@ -22,8 +22,9 @@ from .evidence.cli import import_command as documents_import_command
 from .evidence.cli import upload_command
 from .evidence.remind import remind_command
 from .evidence.storage_cli import storage_cli
-from .reports.cli import pack_command, report_command
+from .reports.cli import league_command, pack_command, report_command, selfassessment_command
 from .reports.forecast_cli import forecast_cli
+from .units.cli import COMMANDS as UNITS_COMMANDS
 
 
 def register_commands(app) -> None:
@@ -35,6 +36,9 @@ def register_commands(app) -> None:
 # `catalog import` and `catalog export` carry a cycle forward: they live with the cycle, in the catalog group.
 catalog_cli.add_command(catalog_import_command)
 catalog_cli.add_command(catalog_export_command)
+# Merging, splitting and renaming units live with the reorganisation (evidence_app/units), in the units group.
+for _command in UNITS_COMMANDS:
+    units_cli.add_command(_command)
 
 
 @click.command("demo")
@@ -119,6 +123,8 @@ COMMANDS = (
     remind_command,  # evidence
     report_command,
     pack_command,
+    league_command,
+    selfassessment_command,
     forecast_cli,  # the report
     audit_cli,
     storage_cli,

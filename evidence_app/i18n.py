@@ -9,6 +9,7 @@ from babel.numbers import format_decimal
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 
+from . import clock
 from .extensions import babel
 
 
@@ -32,10 +33,24 @@ def format_points(value: Decimal | float | int | None, digits: int = 2) -> str:
 
 
 def format_day(value: date | datetime | None) -> str:
-    """Dates as dd/mm/yyyy, whatever the language (the form Vietnamese offices use)."""
+    """Dates as dd/mm/yyyy, whatever the language (the form Vietnamese offices use); a timestamp on the unit's day."""
     if value is None:
         return "—"
-    return value.strftime("%d/%m/%Y")
+    return _local(value).strftime("%d/%m/%Y")
+
+
+def format_moment(value: datetime | None) -> str:
+    """A timestamp as dd/mm/yyyy HH:MM in the unit's time zone (stored timestamps are UTC); a camera's clock time
+    (no zone) as the camera wrote it."""
+    if value is None:
+        return "—"
+    return _local(value).strftime("%d/%m/%Y %H:%M")
+
+
+def _local(value: date | datetime) -> date | datetime:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(clock.zone())
+    return value
 
 
 def parse_iso_day(value: str | date | None) -> date | None:
@@ -49,6 +64,7 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["points"] = format_points
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["isodate"] = parse_iso_day
     app.jinja_env.add_extension("jinja2.ext.do")
 

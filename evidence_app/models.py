@@ -15,6 +15,8 @@ from .catalog.models import (
 )
 from .cycle.models import CriterionResult, Proposal, ResultSet
 from .evidence.models import Decision, Document, DocumentHistory, Evidence, EvidenceState, EvidenceVersion, Review
+from .reports.models import SignedDossier
+from .units.models import UnitBaseline, UnitChange, UnitLineage
 
 __all__ = [
     "ApiToken",
@@ -40,7 +42,11 @@ __all__ = [
     "Role",
     "SelfScore",
     "SelfScoreHistory",
+    "SignedDossier",
     "Unit",
+    "UnitBaseline",
+    "UnitChange",
+    "UnitLineage",
     "User",
     "user_departments",
 ]

@@ -42,6 +42,12 @@ def sees_unit_report(user, unit) -> bool:
     return sees_the_province(user) or user.unit_id == unit.id
 
 
+def can_reorganise(user, unit) -> bool:
+    """Merging, splitting and renaming units: the province's officers, for the units of their own province (a
+    unit's `province_id` is the province's unit, the one its officers belong to)."""
+    return sees_the_province(user) and unit.province_id is not None and unit.province_id == user.unit_id
+
+
 HOME_PAGES = {  # where each role starts: the page of its daily work
     Role.staff.value: "evidence.my_work_page",
     Role.reviewer.value: "review.queue",

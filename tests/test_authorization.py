@@ -70,6 +70,9 @@ ROUTES = [
     ("GET", "/admin/proposals?index={index}", ADMIN_ROLES),
     ("POST", "/admin/proposals/{proposal}", ADMIN_ROLES),
     ("POST", "/admin/results/rows/{row}/causes", ADMIN_ROLES),
+    ("GET", "/reports/selfassessment/{index}", ROLES),
+    ("GET", "/reports/selfassessment/{index}/download?format=pdf", ROLES),
+    ("POST", "/reports/selfassessment/{index}/signed", ROLES),  # the object is looked up before the role
     ("GET", "/reports/units/{unit_code}/", ROLES),  # another unit's report: the province's officers only
     ("GET", "/reports/units/{unit_code}/download?format=json", ROLES),
 ]

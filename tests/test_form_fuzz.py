@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from evidence_app.api.models import ApiToken
 from evidence_app.api.operations import create_token
-from evidence_app.catalog.models import ChecklistItem, Criterion
+from evidence_app.catalog.models import ChecklistItem, Criterion, Index
 from evidence_app.cycle.models import CriterionResult, Proposal
 from evidence_app.evidence.models import Document, Evidence
 from evidence_app.evidence.operations import DocumentFields, upload_document
@@ -24,7 +24,7 @@ from evidence_app.extensions import db
 from evidence_app.models import User
 from tests.cycle.test_proposal_pages import _import
 from tests.evidence import corpus
-from tests.helpers import PASSWORD, login, make_user
+from tests.helpers import PASSWORD, login, make_unit, make_user
 
 ROLES = ("cb-vp-tk", "reviewer", "admin")
 DOCUMENT_FIELDS = ["number", "issue_date", "issuer", "summary", "period_start", "period_end", "page_ref", "sent_date"]
@@ -45,15 +45,20 @@ FIELDS = {
     "cycle.decide_proposal": ["p{id}-title", "p{id}-checks", "p{id}-owner", "p{id}-due", "p{id}-action"],
     "cycle.causes": ["cause-0", "cause-1", "index"],
     "catalog.add_measurement_page": ["numerator", "denominator", "measured_on", "source"],
-    "catalog.self_score_page": ["score", "note"],
+    "catalog.self_score_page": ["score", "note", "explanation"],
     "evidence.upload": [*DOCUMENT_FIELDS, "files"],
     "evidence.link": ["document_id"],
     "evidence.edit": DOCUMENT_FIELDS,
     "evidence.delete": [],
     "reports.pack": ["as_of"],
+    "reports.selfassessment_signed": ["as_of", "file"],
     "review.decide_one": ["decision", "version", "reason", "comment"],
     "review.approve_many": ["selected"],
+    "units.merge": ["sources", "into", "name", "effective_on", "method", "preview", "confirm"],
+    "units.rename": ["unit", "name", "effective_on"],
+    "units.population": ["unit", "population"],
 }
+PROVINCE_ROLES = ("tinh",)  # the units pages' forms: the province's officer (the others get 403)
 BEYOND = [0, 2**31, 2**63, 2**64 + 1, 10**30]  # ids no table holds: beyond 32 and 64 bits
 
 TEXT = st.one_of(
@@ -81,8 +86,12 @@ NASTY = st.one_of(TEXT, NUMBER, DAY, ID, CHOICE)
 # What a field takes, by the end of its name: a valid value half of the time, so that the rest of the form is read
 # and a nasty value in one field reaches the service and the database.
 KINDS = {
-    ("date", "due", "as_of", "measured_on", "period_start", "period_end"): (["14/03/2024", "2024-03-14"], DAY),
-    ("numerator", "denominator", "score", "year", "version"): (["1", "12,5", "2023"], NUMBER),
+    ("date", "due", "as_of", "measured_on", "period_start", "period_end", "effective_on"): (
+        ["14/03/2024", "2024-03-14"],
+        DAY,
+    ),
+    ("numerator", "denominator", "score", "year", "version", "population"): (["1", "12,5", "2023"], NUMBER),
+    ("sources", "unit", "into", "method", "confirm"): (["gieng-day", "ha-khau", "ha-long", "weighted", "1"], CHOICE),
     ("document_id", "index", "owner", "assignee", "departments", "owner_department"): (["1", "2", "3"], ID),
     ("decision", "reason", "role", "action", "cause-0", "cause-1", "index_code", "selected", "active"): (
         ["approved", "changes_requested", "missing_signature", "save", "accept", "staff", "CCHC", "y", "1:1"],
@@ -146,9 +155,14 @@ def targets(app, ward, tmp_path):
         create_token(db.session.execute(select(User).where(User.username == username)).scalar_one(), "fuzzing")
     _import(ward)  # results of 2023: result rows and proposed checklist items
     other = make_user(ward, "someone-else", role="staff", departments=["vh-tt"])  # whom the admin pages may change
+    province = make_unit("quang-ninh", "UBND tỉnh Quảng Ninh")  # the units pages: an officer and two wards
+    make_user(province, "tinh", role="province")
+    make_unit("ha-khau", "UBND phường Hà Khẩu").province_id = ward.province_id = province.id
+    db.session.commit()
     return {
         "item_id": _ids(ChecklistItem),
         "criterion_id": _ids(Criterion),
+        "index_id": _ids(Index),
         "document_id": _ids(Document),
         "evidence_id": _ids(Evidence),
         "token_id": _ids(ApiToken),
@@ -183,7 +197,7 @@ def test_no_form_answers_a_500(app, targets, endpoint):
         # one example is a sign-in and a post: the `fast` profile's 40 per form cost a minute and a half on two cores
         max_examples=FAST_EXAMPLES if settings.default.max_examples <= 40 else settings.default.max_examples,
     )
-    @given(role=st.sampled_from(ROLES), data=st.data())
+    @given(role=st.sampled_from(PROVINCE_ROLES if endpoint.startswith("units.") else ROLES), data=st.data())
     def post(role, data):
         client = app.test_client()
         signed_in = login(client, role, PASSWORD)

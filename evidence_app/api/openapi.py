@@ -166,7 +166,9 @@ SCHEMAS = {
             "entered_at": DATETIME,
         }
     ),
-    "SelfScore": _nullable(_object({"round": INTEGER, "score": NUMBER, "note": N_STRING, "entered_at": DATETIME})),
+    "SelfScore": _nullable(
+        _object({"round": INTEGER, "score": NUMBER, "note": N_STRING, "explanation": N_STRING, "entered_at": DATETIME})
+    ),
     "Criterion": {
         "allOf": [
             _ref("CriterionSummary"),
@@ -551,6 +553,7 @@ def openapi_document() -> dict:
                                     "description": "Between 0 and the criterion's maximum.",
                                 },
                                 "note": N_STRING,
+                                "explanation": N_STRING,  # giải trình, shown in the self-assessment dossier
                             },
                             required=["score"],
                         )

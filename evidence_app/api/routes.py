@@ -407,7 +407,9 @@ def put_self_score(criterion_id: int):
     if not can_review(current_user):
         raise _forbidden()
     body = _json_body()
-    score = set_self_score(c, current_user, _number(body, "score"), note=_text(body, "note"))
+    score = set_self_score(
+        c, current_user, _number(body, "score"), note=_text(body, "note"), explanation=_text(body, "explanation")
+    )
     return jsonify(s.self_score(score))
 
 

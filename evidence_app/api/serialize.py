@@ -112,7 +112,13 @@ def self_score(s) -> dict | None:
     return (
         None
         if s is None
-        else {"round": s.round, "score": num(s.score), "note": s.note, "entered_at": moment(s.entered_at)}
+        else {
+            "round": s.round,
+            "score": num(s.score),
+            "note": s.note,
+            "explanation": s.explanation,
+            "entered_at": moment(s.entered_at),
+        }
     )
 
 

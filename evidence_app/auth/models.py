@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint, false
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -21,6 +21,13 @@ class Unit(db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Reorganisations (evidence_app/units): the province's unit this one belongs to (its officers reorganise it),
+    # its population (a population-weighted baseline), and the days it came into being and ceased to exist (merged
+    # into another); unset: it has always been and still is.
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    population: Mapped[int | None] = mapped_column(Integer)
+    established_on: Mapped[date | None] = mapped_column(Date)
+    dissolved_on: Mapped[date | None] = mapped_column(Date)
 
     departments: Mapped[list[Department]] = relationship(back_populates="unit", order_by="Department.code")
 

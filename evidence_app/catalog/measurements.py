@@ -100,8 +100,17 @@ def add_measurement(
 
 
 def set_self_score(
-    criterion: Criterion, user: User, score: Decimal, *, round_: int = 1, note: str | None = None
+    criterion: Criterion,
+    user: User,
+    score: Decimal,
+    *,
+    round_: int = 1,
+    note: str | None = None,
+    explanation: str | None = None,
 ) -> SelfScore:
+    """Record the unit's self-score of a criterion, with its note and its giải trình (`explanation`, what the
+    self-assessment dossier shows the appraisers). The values it replaces stay in its history, from which a
+    report or dossier as of an earlier day reads them."""
     if score < 0 or score > criterion.max_points:
         raise EntryRefused(
             "score", _l("The self-score must be between 0 and the maximum, %(max)s.", max=criterion.max_points)
@@ -110,10 +119,20 @@ def set_self_score(
         select(SelfScore).where(SelfScore.criterion_id == criterion.id, SelfScore.round == round_)
     ).scalar_one_or_none()
     before = None if existing is None else str(existing.score)
+    before_explanation = None if existing is None else existing.explanation
     note = (note or "").strip() or None
+    explanation = (explanation or "").strip() or None
     _short_enough("note", note)
+    _short_enough("explanation", explanation)
     if existing is None:
-        existing = SelfScore(criterion=criterion, round=round_, score=score, note=note, entered_by_id=user.id)
+        existing = SelfScore(
+            criterion=criterion,
+            round=round_,
+            score=score,
+            note=note,
+            explanation=explanation,
+            entered_by_id=user.id,
+        )
         db.session.add(existing)
         db.session.flush()  # its creation is logged too: before it, the criterion had no self-score
         db.session.add(
@@ -121,18 +140,25 @@ def set_self_score(
                 self_score_id=existing.id, score=None, changed_by_id=user.id, changed_at=existing.entered_at
             )
         )
-    elif (existing.score, existing.note, existing.entered_by_id) != (score, note, user.id):
+    elif (existing.score, existing.note, existing.explanation, existing.entered_by_id) != (
+        score,
+        note,
+        explanation,
+        user.id,
+    ):
         # the previous value stays in the history: a report as of an earlier day reads it
         db.session.add(
             SelfScoreHistory(
                 self_score_id=existing.id,
                 score=existing.score,
                 note=existing.note,
+                explanation=existing.explanation,
                 entered_by_id=existing.entered_by_id,
                 changed_by_id=user.id,
             )
         )
-        existing.score, existing.note, existing.entered_by_id = score, note, user.id
+        existing.score, existing.note, existing.explanation = score, note, explanation
+        existing.entered_by_id = user.id
     db.session.flush()
     audit.record(
         "self_score.set",
@@ -140,7 +166,14 @@ def set_self_score(
         actor_id=user.id,
         object_type="criterion",
         object_id=criterion.id,
-        data={"criterion": criterion.code, "round": round_, "before": before, "after": str(score)},
+        data={
+            "criterion": criterion.code,
+            "round": round_,
+            "before": before,
+            "after": str(score),
+            "explanation_before": before_explanation,
+            "explanation_after": explanation,
+        },
     )
     db.session.commit()
     return existing

@@ -167,6 +167,8 @@ class SelfScore(db.Model):
     round: Mapped[int] = mapped_column(Integer, default=1)
     score: Mapped[Decimal] = mapped_column(Points)
     note: Mapped[str | None] = mapped_column(Text)
+    # giải trình: why the unit gives itself this score, as the self-assessment dossier shows it to the appraisers
+    explanation: Mapped[str | None] = mapped_column(Text)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -187,8 +189,9 @@ class AssignmentHistory(ChangeLog, db.Model):
 
 
 class SelfScoreHistory(ChangeLog, db.Model):
-    """Undo log of self-scores (see evidence_app/history.py): the score, note and author before the change at
-    `changed_at`; `score` NULL when the change created the self-score. Written by `set_self_score`."""
+    """Undo log of self-scores (see evidence_app/history.py): the score, note, explanation (giải trình) and author
+    before the change at `changed_at`; `score` NULL when the change created the self-score. Written by
+    `set_self_score`."""
 
     __tablename__ = "self_score_history"
     __table_args__ = (TableIndex("ix_self_score_history_self_score_id_changed_at", "self_score_id", "changed_at"),)
@@ -196,6 +199,7 @@ class SelfScoreHistory(ChangeLog, db.Model):
     self_score_id: Mapped[int] = mapped_column(ForeignKey("self_scores.id"))
     score: Mapped[Decimal | None] = mapped_column(Points)
     note: Mapped[str | None] = mapped_column(Text)
+    explanation: Mapped[str | None] = mapped_column(Text)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 

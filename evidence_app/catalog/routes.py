@@ -110,7 +110,13 @@ def self_score_page(criterion_id: int):
         abort(400)
     try:
         score = parse_number(request.form.get("score", ""), "score")
-        set_self_score(criterion, current_user, score, note=request.form.get("note"))
+        set_self_score(
+            criterion,
+            current_user,
+            score,
+            note=request.form.get("note"),
+            explanation=request.form.get("explanation"),
+        )
     except EntryRefused as refused:  # refused before anything was written
         return _criterion_page(criterion, errors={refused.field: str(refused.message)}, status=422)
     flash(_("Self-score saved."), "success")

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from checklists.causes import load_templates
 
 from ..auth.lookups import unit_or_fail
-from ..catalog.models import Criterion, Index
+from ..catalog.models import Index
 from ..extensions import db
-from .models import Proposal, ResultSet
-from .operations import MATCH_LABELS, ResultsRefused, import_results, propose_from_results
+from .models import ResultSet
+from .operations import MATCH_LABELS, ResultsRefused, import_results, merge_proposals, propose_from_results
+from .queries import proposals_of
 
 results_cli = AppGroup(
     "results", help="Official results: import them, and the checklist items proposed from the points lost."
@@ -213,35 +214,39 @@ def propose_command(unit_code: str, index_code: str, year: int) -> None:
 @click.option("--unit", "unit_code", required=True)
 @click.option("--json", "as_json", is_flag=True)
 def proposals_command(unit_code: str, as_json: bool) -> None:
-    """Every proposal of a unit: criterion, cause, state, owner, due date."""
+    """Every proposal of a unit, each document asked for once: the criteria it serves, cause, state, owner,
+    due date."""
     unit = unit_or_fail(unit_code)
-    rows = db.session.execute(
-        select(Proposal, Criterion, Index)
-        .join(Criterion, Proposal.criterion_id == Criterion.id)
-        .join(Index, Criterion.index_id == Index.id)
-        .where(Proposal.unit_id == unit.id)
-        .order_by(Index.code, Index.year, Criterion.code, Proposal.id)
-    ).all()
-    payload = [
-        {
-            "id": p.id,
-            "index": i.code,
-            "year": i.year,
-            "criterion": c.code,
-            "cause": p.cause_type,
-            "cause_text": p.cause_text,
-            "title": p.title,
-            "state": p.state,
-            "owner": p.owner_department.code if p.owner_department else None,
-            "due": p.due_date.isoformat() if p.due_date else None,
-            "item": p.item.code if p.item else None,
-        }
-        for p, c, i in rows
-    ]
+    indices = db.session.execute(
+        select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)
+    ).scalars()
+    payload = []
+    for index in indices:
+        for group in merge_proposals(proposals_of(index)):
+            p = group.lead
+            payload.append(
+                {
+                    "id": p.id,
+                    "index": index.code,
+                    "year": index.year,
+                    "criterion": p.criterion.code,
+                    "criteria": [c.code for c in group.criteria],
+                    "index_wide": group.index_wide,
+                    "cause": p.cause_type,
+                    "cause_text": "; ".join(group.causes),
+                    "title": p.title,
+                    "state": p.state,
+                    "owner": p.owner_department.code if p.owner_department else None,
+                    "due": p.due_date.isoformat() if p.due_date else None,
+                    "item": p.item.code if p.item else None,
+                    "items": [q.item.code for q in group.proposals if q.item],
+                }
+            )
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for p in payload:
+        served = "index" if p["index_wide"] else ",".join(p["criteria"])
         click.echo(
-            f"{p['index']} {p['year']} {p['criterion']:<8} {p['state']:<9} {p['cause']:<20} {p['owner'] or '—':<10} {p['due'] or '—':<10} {p['title']}"
+            f"{p['index']} {p['year']} {served:<8} {p['state']:<9} {p['cause']:<20} {p['owner'] or '—':<10} {p['due'] or '—':<10} {p['title']}"
         )

@@ -75,8 +75,10 @@ class ProposalState(str, enum.Enum):
 
 class Proposal(db.Model):
     """A checklist item proposed for a criterion from a cause of last year's lost points. It becomes a real
-    checklist item only when accepted. `key` (cause type, template, the cause's text) makes a second run
-    propose nothing twice, whatever was decided on the first proposal."""
+    checklist item only when accepted. `key` is what it asks for (cause type, template, the document's title):
+    a second run proposes nothing twice, whatever was decided on the first proposal, and the proposals of
+    several criteria with one key and one owner are one proposal serving them all (operations.merge_proposals).
+    A cause of the whole index (the self-score deviation) has no result row (`criterion_result` None)."""
 
     __tablename__ = "proposals"
     __table_args__ = (UniqueConstraint("criterion_id", "key"),)

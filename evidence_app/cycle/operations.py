@@ -16,7 +16,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from checklists.causes import Cause, deviates, load_templates, propose, read_causes
+from checklists.causes import (
+    Cause,
+    ReportItem,
+    Templates,
+    deviates,
+    index_deviation,
+    load_templates,
+    period_name,
+    propose,
+    read_causes,
+    report_periods,
+    same_report,
+)
 from checklists.rules import LOSS_CAUSE_TYPES
 from checklists.score_tables import (
     HEADER_SEARCH_ROWS,
@@ -558,16 +570,6 @@ def _store_results(
             causes = old.causes  # corrected by hand, and the note did not change: keep the correction
         else:
             causes = [{"type": c.type, "text": c.text, "corrected": False} for c in read_causes(note, templates)]
-            if deviates(scores["self"], scores["appraised"], threshold) and not any(
-                c["type"] == "self_score_deviation" for c in causes
-            ):
-                causes.append(
-                    {
-                        "type": "self_score_deviation",
-                        "corrected": False,
-                        "text": f"Điểm tự chấm {_vn(scores['self'])} cao hơn điểm thẩm định {_vn(scores['appraised'])} quá {_vn(threshold)}%",
-                    }
-                )
             if final < maximum and not causes:
                 causes = [{"type": templates.no_note, "text": "", "corrected": False}]
         values = {
@@ -704,8 +706,10 @@ def carry_scores(result_set: ResultSet, following: Index, only: set[str] | None 
     return changes
 
 
-def _proposal_key(cause_type: str, template_key: str, text: str) -> str:
-    return f"{cause_type}:{template_key}:{hashlib.sha256(fold(text).encode()).hexdigest()[:16]}"
+def _proposal_key(cause_type: str, template_key: str, title: str) -> str:
+    """What a proposal asks for: its cause, its template and the document's title (without accents or case).
+    The proposals of several criteria with one key and one owner are one proposal, serving those criteria."""
+    return f"{cause_type}:{template_key}:{hashlib.sha256(fold(title).encode()).hexdigest()[:16]}"
 
 
 def default_owner(criterion: Criterion, unit_id: int) -> Department | None:
@@ -718,14 +722,77 @@ def default_owner(criterion: Criterion, unit_id: int) -> Department | None:
     )
 
 
-def generate_proposals(result_set: ResultSet, rows: list[CriterionResult] | None = None) -> list[Proposal]:
-    """Proposed checklist items, on next year's rubric, for every criterion that lost points: one per cause and
-    template. A proposal whose key exists already (proposed, accepted or discarded) is not made again."""
-    following = db.session.execute(
+def following_index(result_set: ResultSet) -> Index | None:
+    """Next year's rubric of the results' index: where the proposals go."""
+    return db.session.execute(
         select(Index).where(
             Index.unit_id == result_set.unit_id, Index.code == result_set.index.code, Index.year == result_set.year + 1
         )
     ).scalar_one_or_none()
+
+
+def report_items(index: Index) -> list[tuple[Criterion, ChecklistItem]]:
+    """The periodic reports of a rubric (items with a report deadline), with their criterion, in rubric order."""
+    return list(
+        db.session.execute(
+            select(Criterion, ChecklistItem)
+            .join(ChecklistItem, ChecklistItem.criterion_id == Criterion.id)
+            .join(Area, Criterion.area_id == Area.id)
+            .where(Criterion.index_id == index.id, ChecklistItem.report_deadline.is_not(None))
+            .order_by(Area.position, Criterion.position, ChecklistItem.position)
+        ).all()
+    )
+
+
+def _reports_for(target: Criterion, reports: list[tuple[Criterion, ChecklistItem]]) -> list[ReportItem]:
+    """The new rubric's periodic reports as seen from a criterion: its own, its area's, the index's."""
+    return [
+        ReportItem(
+            item.title,
+            item.report_period or "",
+            item.report_deadline,
+            0 if criterion.id == target.id else 1 if criterion.area_id == target.area_id else 2,
+        )
+        for criterion, item in reports
+        if item.report_deadline is not None
+    ]
+
+
+def index_causes(result_set: ResultSet) -> list[Cause]:
+    """The causes of the whole index: the self-score deviation, when the index's total self-score is above its
+    total appraised score by more than the index's threshold (the rule is on the total, never per criterion)."""
+    index = result_set.index
+    cause = index_deviation(
+        result_set.self_total, result_set.appraised_total, index.deviation_threshold_percent, index.deviation_source
+    )
+    return [cause] if cause is not None else []
+
+
+def _index_anchor(following: Index, rows: list[CriterionResult], templates: Templates) -> Criterion | None:
+    """The criterion of next year's rubric an index-wide proposal is filed under: the one whose rubric names
+    the cause (the bonus criterion "rà soát điểm tự chấm"), else the one whose note named it, else the first."""
+    criteria = [c for a in following.areas for c in a.criteria if c.applicable]
+    for criterion in criteria:
+        if any(
+            templates.index_scoped(c.get("type")) for c in criterion.loss_causes if c.get("type") in templates.causes
+        ):
+            return criterion
+    by_code = {c.code: c for c in criteria}
+    for row in rows:
+        if row.criterion.code in by_code and any(
+            c["type"] in templates.causes and templates.index_scoped(c["type"]) for c in row.causes
+        ):
+            return by_code[row.criterion.code]
+    return criteria[0] if criteria else None
+
+
+def generate_proposals(result_set: ResultSet, rows: list[CriterionResult] | None = None) -> list[Proposal]:
+    """Proposed checklist items, on next year's rubric, for every criterion that lost points, one per document
+    asked for (a key: cause, template, title); and one for each cause of the whole index (the self-score
+    deviation), whichever criteria's notes name it. A late periodic report proposes the same report for next
+    year's period, titled and due as next year's rubric has it. A proposal whose key exists already for the
+    criterion (proposed, accepted or discarded) is not made again; an index-wide one, for the index."""
+    following = following_index(result_set)
     if following is None:
         return []
     targets = {c.code: c for a in following.areas for c in a.criteria}
@@ -736,40 +803,76 @@ def generate_proposals(result_set: ResultSet, rows: list[CriterionResult] | None
             )
         ).all()
     )
+    existing_keys = {key for _criterion, key in existing}
     templates = load_templates()
-    made = []
+    reports = report_items(following)
+    made: list[Proposal] = []
+
+    def add(target: Criterion, row: CriterionResult | None, item, owner: Department | None) -> None:
+        key = _proposal_key(item.cause.type, item.template.key, item.title)
+        if (target.id, key) in existing or (row is None and key in existing_keys):
+            return
+        existing.add((target.id, key))
+        existing_keys.add(key)
+        proposal = Proposal(
+            unit_id=result_set.unit_id,
+            criterion=target,
+            criterion_result=row,
+            key=key,
+            cause_type=item.cause.type,
+            cause_text="; ".join(dict.fromkeys(c.text for c in item.causes if c.text)),
+            title=item.title,
+            checks=item.checks,
+            owner_department=owner,
+            due_date=item.due,
+            is_report=item.template.report,
+        )
+        db.session.add(proposal)
+        made.append(proposal)
+
+    index_wide: list[Cause] = index_causes(result_set)
     for row in rows if rows is not None else result_set.rows:
         target = targets.get(row.criterion.code)
         if row.points_lost <= 0 or target is None or not target.applicable:
             continue
         causes = [Cause(c["type"], c.get("text") or "") for c in row.causes if c["type"] in LOSS_CAUSE_TYPES]
+        own = [c for c in causes if not templates.index_scoped(c.type)]
+        index_wide += [c for c in causes if templates.index_scoped(c.type)]
         owner = default_owner(target, result_set.unit_id)
         for item in propose(
-            causes,
+            own,
             criterion_title=target.title,
             year=following.year,
             assessment_date=following.assessment_date,
+            index_name=following.code,
+            reports=_reports_for(target, reports),
             templates=templates,
         ):
-            key = _proposal_key(item.cause.type, item.template.key, item.cause.text)
-            if (target.id, key) in existing:
-                continue
-            existing.add((target.id, key))
-            proposal = Proposal(
-                unit_id=result_set.unit_id,
-                criterion=target,
-                criterion_result=row,
-                key=key,
-                cause_type=item.cause.type,
-                cause_text=item.cause.text,
-                title=item.title,
-                checks=item.checks,
-                owner_department=owner,
-                due_date=item.due,
-                is_report=item.template.report,
-            )
-            db.session.add(proposal)
-            made.append(proposal)
+            add(target, row, item, owner)
+    if rows is not None:  # a corrected row: the index's causes are those of every row
+        index_wide += [
+            Cause(c["type"], c.get("text") or "")
+            for r in result_set.rows
+            if r not in rows
+            for c in r.causes
+            if c["type"] in templates.causes and templates.index_scoped(c["type"])
+        ]
+    anchor = _index_anchor(following, list(result_set.rows), templates) if index_wide else None
+    if anchor is not None:
+        by_type: dict[str, list[Cause]] = {}
+        for cause in index_wide:
+            by_type.setdefault(cause.type, []).append(cause)
+        for cause_type, causes in by_type.items():
+            text = "; ".join(dict.fromkeys(c.text for c in causes if c.text))
+            for item in propose(
+                [Cause(cause_type, text)],
+                criterion_title=anchor.title,
+                year=following.year,
+                assessment_date=following.assessment_date,
+                index_name=following.code,
+                templates=templates,
+            ):
+                add(anchor, None, item, default_owner(anchor, result_set.unit_id))
     db.session.flush()
     return made
 
@@ -796,6 +899,73 @@ def propose_from_results(result_set: ResultSet) -> list[Proposal]:
     return made
 
 
+@dataclass
+class MergedProposal:
+    """One document asked for: the proposals of every criterion it serves (same key, owner and state), the
+    first in rubric order leading (its fields are the group's)."""
+
+    proposals: list[Proposal]
+
+    @property
+    def lead(self) -> Proposal:
+        return self.proposals[0]
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        return [p.criterion for p in self.proposals]
+
+    @property
+    def index_wide(self) -> bool:
+        return self.lead.criterion_result_id is None and load_templates().index_scoped(self.lead.cause_type)
+
+    @property
+    def causes(self) -> list[str]:
+        return list(dict.fromkeys(p.cause_text for p in self.proposals if p.cause_text))
+
+    @property
+    def in_rubric(self) -> list[ChecklistItem]:
+        """Items of the criteria served that ask for the same document already (the rubric's own report of
+        that period, say): accepting uses them rather than making a second one."""
+        found = (same_document(c, self.lead.title) for c in self.criteria)
+        return [i for i in found if i is not None]
+
+
+def merge_proposals(proposals: list[Proposal]) -> list[MergedProposal]:
+    """Proposals grouped by what they ask for (key), who provides it (owner) and their state — decided ones
+    by the decision that decided them together —, in the order given (the rubric's)."""
+    groups: dict[tuple, MergedProposal] = {}
+    for p in proposals:
+        decision = None if p.state == ProposalState.proposed.value else (p.decided_by_id, p.decided_at)
+        groups.setdefault((p.key, p.owner_department_id, p.state, decision), MergedProposal([])).proposals.append(p)
+    return list(groups.values())
+
+
+def siblings(proposal: Proposal) -> list[Proposal]:
+    """The proposal and the others it is merged with (same key, owner and state, on the same index), in rubric
+    order."""
+    criterion = proposal.criterion
+    rows = (
+        db.session.execute(
+            select(Proposal)
+            .join(Criterion, Proposal.criterion_id == Criterion.id)
+            .join(Area, Criterion.area_id == Area.id)
+            .where(
+                Proposal.unit_id == proposal.unit_id,
+                Proposal.key == proposal.key,
+                Proposal.state == proposal.state,
+                Criterion.index_id == criterion.index_id,
+                Proposal.owner_department_id.is_(None)
+                if proposal.owner_department_id is None
+                else Proposal.owner_department_id == proposal.owner_department_id,
+            )
+            .order_by(Area.position, Criterion.position, Proposal.id)
+        )
+        .scalars()
+        .all()
+    )
+    return rows if proposal.state == ProposalState.proposed.value else [proposal]
+
+
 def decide_proposal(
     proposal: Proposal,
     action: str,
@@ -805,45 +975,61 @@ def decide_proposal(
     checks: str = "",
     owner: Department | None = None,
     due: date | None = None,
-) -> ChecklistItem | None:
-    """An administrator's decision on a proposal: "discard" it, "save" its fields, or "accept" it (save, then
-    make it a checklist item, which is returned). One transaction: a refusal leaves the proposal as it was."""
-    item = None
+) -> list[ChecklistItem]:
+    """An administrator's decision on a proposal and every criterion's proposal merged with it: "discard"
+    them, "save" their fields, or "accept" them (save, then make each a checklist item of its criterion, which
+    are returned). One transaction: a refusal leaves the proposals as they were."""
+    items: list[ChecklistItem] = []
     with service_transaction():
+        group = siblings(proposal)
         if action == "discard":
-            discard_proposal(proposal, actor_id)
+            discard_proposal(group, actor_id)
         else:
-            update_proposal(proposal, actor_id, title=title, checks=checks, owner=owner, due=due)
+            update_proposal(group, actor_id, title=title, checks=checks, owner=owner, due=due)
             if action == "accept":
-                item = accept_proposal(proposal, actor_id)
-    return item
+                items = accept_proposal(group, actor_id)
+    return items
 
 
 def update_proposal(
-    proposal: Proposal, actor_id: int | None, *, title: str, checks: str, owner: Department | None, due: date | None
+    group: list[Proposal],
+    actor_id: int | None,
+    *,
+    title: str,
+    checks: str,
+    owner: Department | None,
+    due: date | None,
 ) -> None:
-    """Save an administrator's edits of a proposal; what changed (old → new) goes into the audit trail."""
-    if proposal.state != ProposalState.proposed.value:
+    """Save an administrator's edits of a (merged) proposal — the proposals of every criterion it serves, as
+    `siblings` gives them —; what changed (old → new) goes into the audit trail."""
+    lead = group[0]
+    if any(p.state != ProposalState.proposed.value for p in group):
         raise ProposalRefused("state", _l("only a proposal not yet decided can be edited"))
     title, checks = (title or "").strip(), (checks or "").strip()
     if not title:
         raise ProposalRefused("title", _l("enter a title"))
     if not checks:
         raise ProposalRefused("checks", _l("say what the appraiser checks"))
-    if owner is not None and owner.unit_id != proposal.unit_id:
+    if owner is not None and owner.unit_id != lead.unit_id:
         raise ProposalRefused("owner", _l("choose a department of this unit"))
-    before = _proposal_fields(proposal)
-    proposal.title, proposal.checks, proposal.owner_department, proposal.due_date = title[:500], checks, owner, due
-    after = _proposal_fields(proposal)
+    before = _proposal_fields(lead)
+    for proposal in group:
+        proposal.title, proposal.checks, proposal.owner_department, proposal.due_date = title[:500], checks, owner, due
+    after = _proposal_fields(lead)
     changed = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
     if changed:
         audit.record(
             "proposal.update",
-            unit_id=proposal.unit_id,
+            unit_id=lead.unit_id,
             actor_id=actor_id,
             object_type="proposal",
-            object_id=proposal.id,
-            data={"criterion": proposal.criterion.code, "changed": changed},
+            object_id=lead.id,
+            data={
+                "criterion": lead.criterion.code,
+                "criteria": [p.criterion.code for p in group],
+                "proposals": [p.id for p in group],
+                "changed": changed,
+            },
         )
 
 
@@ -857,69 +1043,117 @@ def _proposal_fields(proposal: Proposal) -> dict[str, str | None]:
     }
 
 
-def accept_proposal(proposal: Proposal, actor_id: int | None) -> ChecklistItem:
-    """Make the proposal a live checklist item of its criterion (code `<INDEX>-<criterion>-r<n>`)."""
-    if proposal.state != ProposalState.proposed.value:
-        raise ProposalRefused("state", _l("this proposal was already decided"))
-    if proposal.owner_department is None:
-        raise ProposalRefused("owner", _l("choose the department that provides it"))
-    if proposal.due_date is None:
-        raise ProposalRefused("due", _l("enter a due date"))
+def proposal_report_period(proposal: Proposal) -> str | None:
+    """The period of a proposed periodic report, as next year's rubric writes it ("9 tháng năm 2025"): the
+    period its title names (else its cause), looked up in the rubric; None for other proposals."""
+    if not proposal.is_report:
+        return None
     criterion = proposal.criterion
     index = db.session.get(Index, criterion.index_id)
-    taken = set(
-        db.session.execute(select(ChecklistItem.code).where(ChecklistItem.unit_id == proposal.unit_id)).scalars()
-    )
-    n = 1
-    while f"{index.code}-{criterion.code}-r{n}" in taken:
-        n += 1
-    item = ChecklistItem(
-        unit_id=proposal.unit_id,
-        criterion=criterion,
-        code=f"{index.code}-{criterion.code}-r{n}",
-        title=proposal.title,
-        checks=proposal.checks,
-        position=len(criterion.items),
-        owner_department=proposal.owner_department,
-        due_date=proposal.due_date,
-        weight=Decimal(1),
-        report_period=f"Năm {index.year}" if proposal.is_report else None,
-        report_deadline=proposal.due_date if proposal.is_report else None,
-        origin="proposal",
-    )
-    db.session.add(item)
-    _decide(proposal, ProposalState.accepted, actor_id)
-    proposal.item = item
+    periods = report_periods(proposal.title) or report_periods(proposal.cause_text)
+    period = periods[0] if periods else None
+    report = same_report(period, _reports_for(criterion, report_items(index)))
+    if report is not None and report.period:
+        return report.period
+    name = period_name(period, index.year)
+    return name[:1].upper() + name[1:]
+
+
+def same_document(criterion: Criterion, title: str) -> ChecklistItem | None:
+    """The criterion's checklist item that asks for the document titled so already (accents, case and spacing
+    ignored): the rubric's own report of that period, say."""
+    folded = fold(title)
+    return next((i for i in criterion.items if fold(i.title) == folded), None)
+
+
+def accept_proposal(group: list[Proposal], actor_id: int | None) -> list[ChecklistItem]:
+    """Make a (merged) proposal live in each criterion it serves: the criterion's item that asks for that
+    document already (none is made twice), else a new checklist item `<INDEX>-<criterion>-r<n>`; one document
+    uploaded once can then be linked to each. Returns the items, made or found."""
+    lead = group[0]
+    if any(p.state != ProposalState.proposed.value for p in group):
+        raise ProposalRefused("state", _l("this proposal was already decided"))
+    if lead.owner_department is None:
+        raise ProposalRefused("owner", _l("choose the department that provides it"))
+    if lead.due_date is None:
+        raise ProposalRefused("due", _l("enter a due date"))
+    taken = set(db.session.execute(select(ChecklistItem.code).where(ChecklistItem.unit_id == lead.unit_id)).scalars())
+    items, made = [], []
+    for proposal in group:
+        criterion = proposal.criterion
+        item = same_document(criterion, proposal.title)
+        if item is None:
+            index = db.session.get(Index, criterion.index_id)
+            n = 1
+            while f"{index.code}-{criterion.code}-r{n}" in taken:
+                n += 1
+            taken.add(f"{index.code}-{criterion.code}-r{n}")
+            item = ChecklistItem(
+                unit_id=proposal.unit_id,
+                criterion=criterion,
+                code=f"{index.code}-{criterion.code}-r{n}",
+                title=proposal.title,
+                checks=proposal.checks,
+                position=len(criterion.items),
+                owner_department=proposal.owner_department,
+                due_date=proposal.due_date,
+                weight=Decimal(1),
+                report_period=proposal_report_period(proposal),
+                report_deadline=proposal.due_date if proposal.is_report else None,
+                origin="proposal",
+            )
+            db.session.add(item)
+            made.append(item)
+        proposal.item = item
+        items.append(item)
+    _decide(group, ProposalState.accepted, actor_id)
     db.session.flush()
     audit.record(
         "proposal.accept",
-        unit_id=proposal.unit_id,
+        unit_id=lead.unit_id,
         actor_id=actor_id,
         object_type="item",
-        object_id=item.id,
-        data={"proposal": proposal.id, "item": item.code, "cause": proposal.cause_type, "title": item.title},
+        object_id=items[0].id,
+        data={
+            "proposal": lead.id,
+            "proposals": [p.id for p in group],
+            "item": items[0].code,
+            "items": [i.code for i in items],
+            "made": [i.code for i in made],
+            "cause": lead.cause_type,
+            "title": lead.title,
+        },
     )
-    return item
+    return items
 
 
-def discard_proposal(proposal: Proposal, actor_id: int | None) -> None:
-    if proposal.state != ProposalState.proposed.value:
+def discard_proposal(group: list[Proposal], actor_id: int | None) -> None:
+    lead = group[0]
+    if any(p.state != ProposalState.proposed.value for p in group):
         raise ProposalRefused("state", _l("this proposal was already decided"))
-    _decide(proposal, ProposalState.discarded, actor_id)
+    _decide(group, ProposalState.discarded, actor_id)
     audit.record(
         "proposal.discard",
-        unit_id=proposal.unit_id,
+        unit_id=lead.unit_id,
         actor_id=actor_id,
         object_type="proposal",
-        object_id=proposal.id,
-        data={"criterion": proposal.criterion.code, "title": proposal.title},
+        object_id=lead.id,
+        data={
+            "criterion": lead.criterion.code,
+            "criteria": [p.criterion.code for p in group],
+            "proposals": [p.id for p in group],
+            "title": lead.title,
+        },
     )
 
 
-def _decide(proposal: Proposal, state: ProposalState, actor_id: int | None) -> None:
-    proposal.state = state.value
-    proposal.decided_by_id = actor_id
-    proposal.decided_at = utcnow()
+def _decide(group: list[Proposal], state: ProposalState, actor_id: int | None) -> None:
+    """One decision on a (merged) proposal: the same decider and time on each of its criteria's proposals."""
+    now = utcnow()
+    for proposal in group:
+        proposal.state = state.value
+        proposal.decided_by_id = actor_id
+        proposal.decided_at = now
 
 
 def correct_causes(row: CriterionResult, causes: list[tuple[str, str]], actor_id: int | None) -> list[Proposal]:
@@ -933,7 +1167,7 @@ def correct_causes(row: CriterionResult, causes: list[tuple[str, str]], actor_id
 def _correct_causes(row: CriterionResult, causes: list[tuple[str, str]], actor_id: int | None) -> list[Proposal]:
     for cause_type, _text in causes:
         if cause_type not in LOSS_CAUSE_TYPES:
-            raise ProposalRefused("cause", f"unknown cause {cause_type!r}")
+            raise ProposalRefused("cause", _l("unknown cause %(cause)s", cause=cause_type))
     before = [c["type"] for c in row.causes]
     row.causes = [{"type": t, "text": text, "corrected": True} for t, text in causes]
     for proposal in db.session.execute(

@@ -46,9 +46,22 @@ def proposals_of(index: Index) -> list[Proposal]:
         .where(Criterion.index_id == index.id)
         .order_by(Area.position, Criterion.position, Proposal.id)
         .options(
+            selectinload(Proposal.criterion),
             selectinload(Proposal.criterion_result),
             selectinload(Proposal.owner_department),
             selectinload(Proposal.item),
         )
     )
     return list(db.session.execute(statement).scalars())
+
+
+def previous_results(index: Index) -> ResultSet | None:
+    """The official results of the year before an index's year, for the same index code in its unit (the
+    results its proposals were made from), with their rows."""
+    statement = (
+        select(ResultSet)
+        .join(Index, ResultSet.index_id == Index.id)
+        .where(ResultSet.unit_id == index.unit_id, Index.code == index.code, ResultSet.year == index.year - 1)
+        .options(selectinload(ResultSet.rows).selectinload(CriterionResult.criterion), selectinload(ResultSet.index))
+    )
+    return db.session.execute(statement).scalars().first()

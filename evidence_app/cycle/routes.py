@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections import OrderedDict
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from checklists.causes import load_templates
+from checklists.causes import load_templates, matched_phrase
 from checklists.rules import LOSS_CAUSE_TYPES
 
 from ..auth.queries import departments_of_unit
@@ -27,9 +26,11 @@ from .operations import (
     ResultsRefused,
     correct_causes,
     import_results,
+    index_causes,
+    merge_proposals,
 )
 from .operations import decide_proposal as decide_on_proposal
-from .queries import proposal_in_unit, proposals_of, result_row_in_unit, result_sets_of_unit
+from .queries import previous_results, proposal_in_unit, proposals_of, result_row_in_unit, result_sets_of_unit
 
 bp = Blueprint("cycle", __name__, url_prefix="/admin")
 
@@ -128,32 +129,43 @@ def apply_results():
 @bp.get("/proposals")
 @admin_required
 def proposals():
-    """The proposals of one index, by criterion, with what last year's results said about it."""
+    """The proposals of one index, each document asked for once with every criterion it serves; the causes
+    of the whole index; and, per criterion that lost points, the causes read from the appraiser's note."""
     indices = indices_of_unit()
     index_id = request.args.get("index", type=database_id)
     index = index_in_unit(index_id) if index_id else (indices[0] if indices else None)
-    groups: OrderedDict = OrderedDict()
-    if index is not None:
-        for proposal in proposals_of(index):
-            groups.setdefault(proposal.criterion, []).append(proposal)
+    merged = merge_proposals(proposals_of(index)) if index is not None else []
+    result_set = previous_results(index) if index is not None else None
     departments = departments_of_unit()
     forms = {}
-    for items in groups.values():
-        for p in items:
-            form = ProposalForm(formdata=None, obj=p, prefix=f"p{p.id}")
-            form.owner.choices = [SelectChoice(d.id, d.name) for d in departments]
-            form.owner.data = p.owner_department_id
-            form.due.data = p.due_date
-            forms[p.id] = form
+    for group in merged:
+        p = group.lead
+        form = ProposalForm(formdata=None, obj=p, prefix=f"p{p.id}")
+        form.owner.choices = [SelectChoice(d.id, d.name) for d in departments]
+        form.owner.data = p.owner_department_id
+        form.due.data = p.due_date
+        forms[p.id] = form
     templates = load_templates()
+    rows = [r for r in result_set.rows if r.points_lost > 0] if result_set is not None else []
+    wording = {}  # the phrase of the vocabulary each cause was read from, and the document it comes from
+    for row in rows:
+        for i, cause in enumerate(row.causes):
+            found = matched_phrase(cause.get("text") or "", templates)
+            if found is not None and found[0] == cause["type"]:
+                wording[(row.id, i)] = found[1]
     return render_template(
         "cycle/proposals.html",
         index=index,
         indices=indices,
-        groups=groups,
+        merged=merged,
         forms=forms,
+        result_set=result_set,
+        index_causes=index_causes(result_set) if result_set is not None else [],
+        rows=rows,
+        wording=wording,
         cause_labels=templates.labels,
         cause_types=LOSS_CAUSE_TYPES,
+        index_scoped={code for code in LOSS_CAUSE_TYPES if templates.index_scoped(code)},
         action_form=ActionForm(),
     )
 
@@ -161,11 +173,12 @@ def proposals():
 @bp.post("/proposals/<int:proposal_id>")
 @admin_required
 def decide_proposal(proposal_id: int):
+    """A decision on a proposal: it applies to every criterion's proposal merged with it."""
     proposal = proposal_in_unit(proposal_id)
     form = ProposalForm(prefix=f"p{proposal.id}")
     departments = {d.id: d for d in departments_of_unit()}
     form.owner.choices = [SelectChoice(i, d.name) for i, d in departments.items()]
-    back = redirect(url_for("cycle.proposals", index=proposal.criterion.index_id) + f"#c{proposal.criterion_id}", 303)
+    back = redirect(url_for("cycle.proposals", index=proposal.criterion.index_id) + f"#p{proposal.id}", 303)
     valid = form.validate_on_submit()
     if "csrf_token" in form.errors or form.action.data not in ("save", "accept", "discard"):
         abort(400)
@@ -174,7 +187,7 @@ def decide_proposal(proposal_id: int):
             flash(f"{proposal.criterion.code}: {getattr(form, name).label.text}: {' '.join(map(str, errors))}", "error")
         return back
     try:
-        item = decide_on_proposal(
+        items = decide_on_proposal(
             proposal,
             form.action.data,
             current_user.id,
@@ -187,7 +200,9 @@ def decide_proposal(proposal_id: int):
         flash(f"{proposal.criterion.code}: {refused.message}", "error")
         return back
     messages = {"discard": _("Proposal discarded."), "save": _("Proposal saved.")}
-    message = messages.get(form.action.data) or _("Checklist item %(code)s created.", code=item.code)
+    message = messages.get(form.action.data) or _(
+        "Accepted: checklist item(s) %(codes)s.", codes=", ".join(i.code for i in items)
+    )
     flash(message, "success")
     return back
 

@@ -30,6 +30,7 @@ from ..auth.models import Department, Role, Unit, User
 from ..catalog.models import Index
 from ..catalog.operations import import_catalog
 from ..extensions import db
+from ..units.operations import set_unit_facts
 from .history import WardPlan, plan_diligent, plan_gieng_day, plan_last_minute
 from .seed import Cycle, WardInfo, context_for, play, quick_commits
 
@@ -168,6 +169,8 @@ def _setup_and_play(today: date, wards: list[DemoWard], result: DemoResult, pass
                 result.users,
             )
             db.session.commit()
+            for ward in wards:  # the wards of the province, which its officer may merge and rename (/units/)
+                set_unit_facts(ward.info.code, province_code=code)
         play(events, contexts)
         result.counts = {
             code: {"uploads": c.uploads, "decisions": c.decisions, "entries": c.entries} for code, c in contexts.items()

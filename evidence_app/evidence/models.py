@@ -13,6 +13,7 @@ from ..catalog.models import ChecklistItem
 from ..extensions import db
 from ..history import ChangeLog, append_only
 from ..sqltypes import UTCDateTime, utcnow
+from .filecheck.kinds import LABELS_BY_CONTENT_TYPE, OFFICE_TEXT_TYPES
 
 
 class Document(db.Model):
@@ -55,6 +56,16 @@ class Document(db.Model):
     @property
     def is_pdf(self) -> bool:
         return self.content_type == "application/pdf"
+
+    @property
+    def kind_label(self) -> str:
+        """What kind of file it is, as people name it ("PDF", "Word (.docx)"), not its media type."""
+        return LABELS_BY_CONTENT_TYPE.get(self.content_type, self.content_type)
+
+    @property
+    def is_office_text(self) -> bool:
+        """Word and Excel files, previewed as their text and tables (office_previews.py)."""
+        return self.content_type in OFFICE_TEXT_TYPES
 
 
 class EvidenceState(str, enum.Enum):

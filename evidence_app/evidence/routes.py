@@ -23,6 +23,7 @@ from ..inputs import database_id
 from ..permissions import is_admin
 from .filecheck import clean_filename
 from .forms import DocumentFieldsForm
+from .office_previews import PreviewUnavailable, stored_preview
 from .operations import (
     METADATA,
     NotEditable,
@@ -362,6 +363,16 @@ def preview(document_id: int):
         return _send(doc.preview_key, _image_type(doc.preview_key), doc.filename, inline=True)
     if doc.is_pdf:
         return _send(doc.storage_key, doc.content_type, doc.filename, inline=True)
+    if doc.is_office_text:
+        try:
+            shown = stored_preview(doc.storage_key, doc.content_type)
+        except PreviewUnavailable:
+            shown = None
+        response = current_app.make_response(render_template("evidence/office_preview.html", doc=doc, preview=shown))
+        response.headers["Content-Security-Policy"] = PREVIEW_POLICY
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
     abort(404)
 
 

@@ -18,6 +18,8 @@ from ..catalog.models import Index
 from ..cycle.models import ResultSet
 from ..extensions import db
 from ..sqltypes import utcnow
+from ..units.baselines import combine_rows
+from ..units.queries import unit_boundaries
 from .queries import indices_status
 
 
@@ -137,27 +139,38 @@ def build_report(unit: Unit, as_of: date) -> dict:
 
 
 def league_table(as_of: date) -> list[dict]:
-    """Per index (code and year): every unit by expected score, with its points at risk."""
-    indices = db.session.execute(select(Index).order_by(Index.code, Index.year)).scalars().all()
-    units = {u.id: u for u in db.session.execute(select(Unit)).scalars()}
-    tables: dict[tuple[str, int], dict] = {}
+    """Per index (code and year): every unit by expected score, with its points at risk, by the boundaries of
+    `as_of` (evidence_app/units): a unit merged by then is counted within the unit it was merged into (the parts'
+    figures combined, last year's score the merge's baseline), a unit not yet established is left out, and each
+    unit carries the name it had on that day."""
+    bounds = unit_boundaries(as_of)
+    indices = [
+        index
+        for index in db.session.execute(select(Index).order_by(Index.code, Index.year)).scalars()
+        if bounds.shown_as(index.unit_id) is not None
+    ]
+    parts: dict[tuple[str, int], dict[int, list[tuple[dict, Decimal]]]] = {}
+    names: dict[tuple[str, int], str] = {}
     for index, forecast in _forecasts(indices, as_of):
-        table = tables.setdefault(
-            (index.code, index.year), {"code": index.code, "year": index.year, "name": index.name, "rows": []}
-        )
-        unit = units[index.unit_id]
-        table["rows"].append(
-            {
-                "unit": unit.code,
-                "unit_name": unit.name,
-                **_totals(index, forecast),
-                "critical": sum(1 for c in forecast.criteria if c.risk in ("critical", "lost")),
-            }
-        )
-    for table in tables.values():
-        table["rows"].sort(key=lambda row: (-row["expected"], row["at_risk"], row["unit"]))
-        rows = table["rows"]
+        names[(index.code, index.year)] = index.name
+        shown = bounds.shown_as(index.unit_id)
+        row = {
+            **_totals(index, forecast),
+            "critical": sum(1 for c in forecast.criteria if c.risk in ("critical", "lost")),
+        }
+        parts.setdefault((index.code, index.year), {}).setdefault(shown, []).append((row, bounds.weight(index.unit_id)))
+    tables = []
+    for (code, year), by_unit in parts.items():
+        rows = []
+        for unit_id, unit_parts in by_unit.items():
+            row = unit_parts[0][0] if len(unit_parts) == 1 else combine_rows(unit_parts)
+            reorganised, baseline = bounds.baseline(unit_id, code, year)
+            if reorganised:
+                row = {**row, "last_year": None if baseline is None else float(baseline)}
+            rows.append({"unit": bounds.codes[unit_id], "unit_name": bounds.names[unit_id], **row})
+        rows.sort(key=lambda row: (-row["expected"], row["at_risk"], row["unit"]))
         for position, row in enumerate(rows, start=1):  # ties are shown as ties: equal expected, equal rank
             tied = position > 1 and row["expected"] == rows[position - 2]["expected"]
             row["rank"] = rows[position - 2]["rank"] if tied else position
-    return list(tables.values())
+        tables.append({"code": code, "year": year, "name": names[(code, year)], "rows": rows})
+    return tables

@@ -7,7 +7,9 @@ SQL statements whatever the size of the unit. The evidence is aggregated per che
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -32,6 +34,37 @@ def _zone() -> ZoneInfo:
 def end_of_day(day: date) -> datetime:
     """The first instant after `day` in the unit's time zone (Vietnam), as an aware datetime."""
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=_zone())
+
+
+@dataclass(frozen=True)
+class SelfAssessment:
+    """A criterion's self-score and giải trình as they stood at a moment."""
+
+    score: Decimal
+    explanation: str | None
+
+
+def self_assessments(index_ids: list[int], cutoff: datetime) -> dict[int, SelfAssessment]:
+    """Per criterion of the indices: the self-score (round 1) and its giải trình as they stood just before `cutoff`,
+    one statement. A change since left the former values in the history (score NULL: none yet); a self-score
+    first entered after the cutoff, before its history was kept, is told by its entered_at."""
+    rescored = standing_at(SelfScoreHistory, SelfScoreHistory.self_score_id, cutoff, "rescored")
+    kept = rescored.c.id.is_not(None)
+    rows = db.session.execute(
+        select(
+            SelfScore.criterion_id,
+            case((kept, rescored.c.score), else_=SelfScore.score),
+            case((kept, rescored.c.explanation), else_=SelfScore.explanation),
+        )
+        .join(Criterion, SelfScore.criterion_id == Criterion.id)
+        .outerjoin(rescored, rescored.c.self_score_id == SelfScore.id)
+        .where(Criterion.index_id.in_(index_ids), SelfScore.round == 1, SelfScore.entered_at < cutoff)
+    )
+    return {
+        criterion_id: SelfAssessment(score, explanation)
+        for criterion_id, score, explanation in rows
+        if score is not None
+    }
 
 
 def indices_status(
@@ -118,18 +151,8 @@ def indices_status(
         .where(in_indices, Measurement.measured_on <= as_of, Measurement.entered_at < cutoff)
         .order_by(Measurement.measured_on, Measurement.id)
     ).all()
-    # the self-score as it stood: a change since left the former value in its history (NULL: none yet); a
-    # self-score first entered after the cutoff, before its history was kept, is told by its entered_at
-    rescored = standing_at(SelfScoreHistory, SelfScoreHistory.self_score_id, cutoff, "rescored")
     self_scores = {
-        criterion_id: score
-        for criterion_id, score in db.session.execute(
-            select(SelfScore.criterion_id, case((rescored.c.id.is_not(None), rescored.c.score), else_=SelfScore.score))
-            .join(Criterion, SelfScore.criterion_id == Criterion.id)
-            .outerjoin(rescored, rescored.c.self_score_id == SelfScore.id)
-            .where(in_indices, SelfScore.round == 1, SelfScore.entered_at < cutoff)
-        )
-        if score is not None
+        criterion_id: standing.score for criterion_id, standing in self_assessments(index_ids, cutoff).items()
     }
 
     departments: dict[int, dict[str, dict]] = defaultdict(dict)

@@ -5,19 +5,28 @@ from __future__ import annotations
 import os
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from storage import StorageError
+
 from ..auth.queries import unit_with_code
+from ..catalog.queries import index_in_unit
 from ..dates import as_of_day
+from ..evidence.operations import UploadRefused
 from ..files import upload_tmp_dir
 from ..forms import ActionForm
 from ..permissions import allowed_or_403, can_review, sees_the_province, sees_unit_report
 from .build import build_report, league_table
+from .dossier import CONTENT_TYPES as DOSSIER_TYPES
+from .dossier import FORMATS as DOSSIER_FORMATS
+from .dossier import build_dossier
+from .dossier_renderers import lines, render_dossier
 from .exports import CONTENT_TYPES, CSV_DIALECTS, FORMATS, RISK_LABELS, audit_head_line, render
 from .league import league_to_xlsx
-from .pack import build_pack
+from .operations import sign_off_dossier
+from .pack import build_pack, cycle_indices, signed_dossiers
 from .summary import criteria_at_risk, executive_summary, official_day
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -109,7 +118,7 @@ def pack():
     report = _report(as_of)
     unit = current_user.unit
     name = f"ho-so-minh-chung-{unit.code}-{as_of.isoformat()}.zip"
-    archive = build_pack(unit, report, upload_tmp_dir())
+    archive = build_pack(unit, report, cycle_indices(unit, as_of), upload_tmp_dir())
     response = send_file(archive, mimetype="application/zip", conditional=False)
     response.content_length = os.fstat(archive.fileno()).st_size  # a browser shows the download's progress
     response.headers.update(
@@ -173,3 +182,75 @@ def unit_report(unit_code: str):
 @login_required
 def unit_download(unit_code: str):
     return _download(_unit_seen_or_404(unit_code))
+
+
+def _dossier_page(index, as_of: date, refusal: str | None = None, status: int = 200):
+    dossier = build_dossier(current_user.unit, index, as_of)
+    return render_template(
+        "reports/selfassessment.html",
+        index=index,
+        dossier=dossier,
+        lines=list(lines(dossier)),
+        as_of=as_of,
+        formats=DOSSIER_FORMATS,
+        signed=signed_dossiers([index]),
+        may_sign=can_review(current_user),
+        refusal=refusal,
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.get("/selfassessment/<int:index_id>")
+@login_required
+def selfassessment(index_id: int):
+    """The self-assessment dossier of an index as of a day: the table, its downloads, the signed dossier."""
+    return _dossier_page(index_in_unit(index_id), _as_of_or_400())
+
+
+@bp.get("/selfassessment/<int:index_id>/download")
+@login_required
+def selfassessment_download(index_id: int):
+    index = index_in_unit(index_id)
+    fmt = request.args.get("format", "")
+    if fmt not in DOSSIER_FORMATS:
+        abort(
+            400,
+            description=_(
+                "Unknown format “%(format)s”: choose one of %(formats)s.",
+                format=fmt,
+                formats=", ".join(DOSSIER_FORMATS),
+            ),
+        )
+    dossier = build_dossier(current_user.unit, index, _as_of_or_400())
+    return _attachment(render_dossier(dossier, fmt), DOSSIER_TYPES[fmt], f"{dossier.file_stem}.{fmt}")
+
+
+@bp.post("/selfassessment/<int:index_id>/signed")
+@login_required
+def selfassessment_signed(index_id: int):
+    """A leader uploads the dossier they signed: kept as a document of the unit, linked to the index."""
+    index = index_in_unit(index_id)
+    allowed_or_403(can_review(current_user))
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    as_of = _as_of_or_400()
+    upload_file = request.files.get("file")
+    if upload_file is None or not upload_file.filename:
+        return _dossier_page(index, as_of, _("Choose the signed file (PDF or scan) to upload."), 422)
+    try:
+        sign_off_dossier(
+            index,
+            current_user,
+            upload_file.stream.name,
+            upload_file.filename,
+            as_of=as_of,
+            sha256=upload_file.stream.sha256,
+        )
+    except UploadRefused as refused:  # nothing was recorded
+        return _dossier_page(index, as_of, str(refused.message), 422)
+    except StorageError as exc:
+        current_app.logger.error("signed dossier %r not stored: %s", upload_file.filename, exc)
+        message = _("The file store cannot be reached, so this file was not saved. Try again in a few minutes.")
+        return _dossier_page(index, as_of, message, 503)
+    flash(_("The signed dossier is kept with the unit's evidence."), "success")
+    return redirect(url_for("reports.selfassessment", index_id=index.id, as_of=as_of.isoformat()), 303)

@@ -25,7 +25,8 @@ from sqlalchemy import delete, func, select
 
 from evidence_app.api.operations import create_token
 from evidence_app.audit import check_chain
-from evidence_app.auth.models import Department, User
+from evidence_app.auth import hash_password
+from evidence_app.auth.models import Department, Unit, User
 from evidence_app.catalog.models import ChecklistItem, Criterion
 from evidence_app.cycle.models import CriterionResult, Proposal
 from evidence_app.cycle.operations import import_results
@@ -143,6 +144,16 @@ def _send_file(client, url: str, field: str, path: Path, headers=None):
         return client.post(url, data={field: (f, path.name)}, headers=headers, content_type="multipart/form-data")
 
 
+def _send_signed_dossier(client, w: Ward):
+    index_id = db.session.execute(select(Criterion.index_id).where(Criterion.id == w.criterion("1.2"))).scalar_one()
+    with open(w.pdf("da-ky.pdf"), "rb") as f:
+        return client.post(
+            f"/reports/selfassessment/{index_id}/signed",
+            data={"as_of": "31/05/2024", "file": (f, "da-ky.pdf")},
+            content_type="multipart/form-data",
+        )
+
+
 ROUTES: dict[str, list[Call]] = {
     # ---- accounts
     "POST /login": [
@@ -232,6 +243,45 @@ ROUTES: dict[str, list[Call]] = {
                 data={"owner_department": w.department("vh-tt"), "assignee": w.user("cb-vh-tt").id},
             ),
             [("item.assign", "admin")],
+        )
+    ],
+    # ---- the province's officers: units that merge and are renamed (the officer is made by the setup, after the
+    # call's own sign-in, so the call signs in itself: its sign-in is one of its events)
+    "POST /units/merge": [
+        Call(
+            None,
+            lambda c, w, _: _as_officer(c).post(
+                "/units/merge",
+                data={
+                    "sources": ["gieng-day", "ha-khau"],
+                    "into": "ha-long",
+                    "name": "UBND phường Hạ Long",
+                    "effective_on": "01/07/2025",
+                    "method": "mean",
+                    "confirm": "1",
+                },
+            ),
+            [("auth.login", "tinh"), ("unit.merge", "tinh")],
+            setup=lambda w: _province(w),
+        )
+    ],
+    "POST /units/rename": [
+        Call(
+            None,
+            lambda c, w, _: _as_officer(c).post(
+                "/units/rename",
+                data={"unit": "gieng-day", "name": "UBND phường Giếng Đáy mới", "effective_on": "01/07/2025"},
+            ),
+            [("auth.login", "tinh"), ("unit.rename", "tinh")],
+            setup=lambda w: _province(w),
+        )
+    ],
+    "POST /units/population": [
+        Call(
+            None,
+            lambda c, w, _: _as_officer(c).post("/units/population", data={"unit": "gieng-day", "population": "18000"}),
+            [("auth.login", "tinh"), ("unit.update", "tinh")],
+            setup=lambda w: _province(w),
         )
     ],
     # ---- administrators: the next cycle
@@ -377,6 +427,13 @@ ROUTES: dict[str, list[Call]] = {
             why_nothing="a download: the pack is built from what is stored and sent, nothing is kept",
         )
     ],
+    "POST /reports/selfassessment/<int:index_id>/signed": [
+        Call(
+            "reviewer",
+            lambda c, w, _: _send_signed_dossier(c, w),
+            [("document.upload", "reviewer"), ("dossier.signed", "reviewer")],
+        )
+    ],
     # ---- /api/v1, with a personal token: the token's user is the actor
     "POST /api/v1/items/<int:item_id>/documents": [
         Call(
@@ -466,6 +523,21 @@ def _proposals_gone(w: Ward) -> None:
     db.session.commit()
 
 
+def _province(w: Ward) -> None:
+    """The ward and a neighbour in the province of Quảng Ninh, whose officer is "tinh"."""
+    province = Unit(code="quang-ninh", name="UBND tỉnh Quảng Ninh")
+    db.session.add(province)
+    db.session.flush()
+    db.session.add(User(unit=province, username="tinh", password_hash=hash_password(PASSWORD), role="province"))
+    db.session.add(Unit(code="ha-khau", name="UBND phường Hà Khẩu", province_id=province.id, population=30000))
+    w.unit.province_id, w.unit.population = province.id, 10000
+
+
+def _as_officer(client):
+    assert login(client, "tinh").status_code == 302
+    return client
+
+
 @dataclass
 class Command:
     """`args(w)` (after `setup(w)`) must exit 0 and add exactly `expect`: (action, actor), each naming the
@@ -484,6 +556,49 @@ COMMANDS: dict[str, Command] = {
     "departments create": Command(
         lambda w, _: ["departments", "create", "--unit", "gieng-day", "--code", "yt", "--name", "Trạm Y tế"],
         [("department.create", None)],
+    ),
+    "units merge": Command(
+        lambda w, _: [
+            "units",
+            "merge",
+            "--into",
+            "ha-long",
+            "--from",
+            "gieng-day",
+            "--from",
+            "ha-khau",
+            "--name",
+            "Hạ Long",
+        ],
+        [("unit.merge", None)],
+        setup=lambda w: _province(w),
+    ),
+    "units split": Command(
+        lambda w, document: [
+            "units",
+            "split",
+            "--from",
+            "gieng-day",
+            "--into",
+            "gieng-day-2",
+            "--name",
+            "Giếng Đáy 2",
+            "--department",
+            "vh-tt",
+            "--user",
+            "cb-vh-tt",
+            "--document",
+            str(document.id),
+        ],
+        [("unit.split", None)],
+        setup=lambda w: w.document(),
+    ),
+    "units rename": Command(
+        lambda w, _: ["units", "rename", "--code", "gieng-day", "--name", "UBND phường Giếng Đáy mới"],
+        [("unit.rename", None)],
+    ),
+    "units set": Command(
+        lambda w, _: ["units", "set", "--code", "gieng-day", "--population", "18000"], [("unit.update", None)]
     ),
     "users create": Command(
         lambda w, _: ["users", "create", "--username", "moi", "--password", NEW_PASSWORD, "--unit", "gieng-day"],
@@ -536,6 +651,7 @@ COMMANDS: dict[str, Command] = {
 # Commands that change none of the app's data, and why.
 COMMANDS_CHANGING_NOTHING = {
     "units list": "a listing",
+    "units history": "a listing",
     "users list": "a listing",
     "departments list": "a listing",
     "tokens list": "a listing",
@@ -547,6 +663,8 @@ COMMANDS_CHANGING_NOTHING = {
     "remind": "prints or e-mails digests of what is stored",
     "report": "prints or writes a report of what is stored",
     "pack": "writes the submission pack from what is stored",
+    "league": "prints the league table of what is stored",
+    "selfassessment": "writes the self-assessment dossier from what is stored",
     "forecast backtest": "replays stored history, writes nothing",
     "audit verify": "reads the chain",
     "audit anchor": "reads the chain's head",

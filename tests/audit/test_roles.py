@@ -1,4 +1,4 @@
-"""The two database roles of docs/production.md, on PostgreSQL: the owner migrates; the app role, granted exactly
+"""The two database roles of docs/production.md (deploy/roles.sql, deploy/grants.sql), on PostgreSQL: the owner migrates; the app role, granted exactly
 what that page says, does its work but can neither change, remove nor truncate audit events, nor disable the
 triggers that refuse it. And TRUNCATE, which fires no row trigger, is refused even to the owner."""
 
@@ -19,14 +19,13 @@ from tests.helpers import import_file, make_unit, make_user
 pytestmark = pytest.mark.skipif(
     TEST_DATABASE_URL is None, reason="PostgreSQL only (TEST_DATABASE_URL): SQLite has no roles and no TRUNCATE"
 )
-PRODUCTION_DOC = Path(__file__).parents[2] / "docs" / "production.md"
+GRANTS = Path(__file__).parents[2] / "deploy" / "grants.sql"
 
 
 def documented_grants() -> list[str]:
-    """The statements docs/production.md tells the owner to run after every upgrade."""
-    blocks = re.findall(r"```sql\n(.*?)```", PRODUCTION_DOC.read_text(encoding="utf-8"), re.S)
-    grants = next(block for block in blocks if "GRANT USAGE ON SCHEMA public" in block)
-    return [s.strip() for s in grants.split(";") if s.strip()]
+    """The statements docs/production.md tells the owner to run after every upgrade: deploy/grants.sql."""
+    text = re.sub(r"--[^\n]*", "", GRANTS.read_text(encoding="utf-8"))
+    return [s.strip() for s in text.split(";") if s.strip()]
 
 
 @pytest.mark.parametrize("table", ["audit_events", "self_score_history", "document_history", "assignment_history"])

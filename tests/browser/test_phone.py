@@ -23,6 +23,7 @@ from evidence_app.evidence.operations import DocumentFields, upload_document
 from evidence_app.extensions import db
 from evidence_app.models import User
 from evidence_app.review.operations import decide
+from tests.browser import axe
 from tests.conftest import build_app, reset_database
 from tests.evidence import corpus
 from tests.helpers import PASSWORD, import_file, make_unit, make_user
@@ -245,6 +246,17 @@ def test_the_review_queue_and_page(site, browser, shots):
             assert hints.is_visible(), "a keyboard: the keys are shown"
         else:
             assert hints.is_hidden() and page.locator("kbd").first.is_hidden(), "a touch screen: no key hints"
+            for scroll in (0, 1200, 5000):  # at the top, inside the metadata, at the very end
+                page.evaluate(f"window.scrollTo(0, {scroll})")
+                page.wait_for_timeout(100)
+                for control in ("#approve", "#reason", "#send-back"):
+                    box = page.locator(control).bounding_box()
+                    assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{control} in view at {scroll}px"
+            bar = page.locator("#decision-form").bounding_box()
+            assert bar["height"] <= 90, f"the decision bar takes {bar['height']}px of the phone's screen"
+            assert page.locator("#comment").is_hidden()
+            page.select_option("#reason", index=1)
+            assert page.locator("#comment").is_visible(), "a reason chosen: the comment opens"
         page.screenshot(path=str(shots / f"review-page-{name}.png"), full_page=False)
         context.close()
 
@@ -261,3 +273,28 @@ def test_the_province_home(site, browser, shots):
         assert "/reports/units/" in page.url and "Báo cáo" in page.inner_text("h1")
         page.screenshot(path=str(shots / f"province-unit-{name}.png"), full_page=False)
         context.close()
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390x844", "1366x768"])
+@pytest.mark.parametrize("username", list(PAGES))
+def test_no_page_has_a_serious_accessibility_violation(site, browser, username, size):
+    base, ids = site
+    context, page = signed_in(browser, base, username, size)
+    found = {}
+    for template in PAGES[username]:
+        page.goto(base + template.format(**ids))
+        page.wait_for_load_state("load")
+        if problems := axe.serious_violations(page):
+            found[template] = problems
+    context.close()
+    assert found == {}
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390x844", "1366x768"])
+def test_the_login_page_has_no_serious_accessibility_violation(site, browser, size):
+    base, _ = site
+    context = browser.new_context(locale="vi-VN", **size)
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    assert axe.serious_violations(page) == []
+    context.close()

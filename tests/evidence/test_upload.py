@@ -102,7 +102,9 @@ def test_download_is_an_attachment_with_the_vietnamese_name(staff, tmp_path):
     assert "filename*=UTF-8''%C4%90%C6%A1n%20%C4%91%E1%BB%81%20ngh%E1%BB%8B.docx" in disposition
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "private" in response.headers["Cache-Control"] and "no-store" in response.headers["Cache-Control"]
-    assert staff.get(f"/documents/{document.id}/preview").status_code == 404, "no inline view of Office files"
+    preview = staff.get(f"/documents/{document.id}/preview")
+    assert preview.mimetype == "text/html", "an Office file is never served inline: only its text, as a sandboxed page"
+    assert preview.headers["Content-Security-Policy"].startswith("sandbox")
 
 
 def test_a_phone_photo_gets_stripped_previews_and_its_capture_date(staff, tmp_path):

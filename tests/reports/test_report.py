@@ -17,8 +17,9 @@ from checklists import CATALOG_DIR
 from evidence_app.catalog.models import ChecklistItem, Index
 from evidence_app.evidence.operations import DocumentFields, upload_document
 from evidence_app.extensions import db
-from evidence_app.models import User
+from evidence_app.models import Unit, User
 from evidence_app.reports.build import build_report, league_table
+from evidence_app.reports.summary import criteria_at_risk
 from evidence_app.review.operations import decide
 from tests.evidence import corpus
 from tests.helpers import import_file, login, make_unit, make_user
@@ -48,6 +49,9 @@ def ward(app):
     make_user(unit, "cb-vp-tk", departments=["vp-tk"])
     make_user(unit, "reviewer", role="reviewer")
     return unit
+
+
+MAY = datetime(2024, 5, 2, 3, tzinfo=UTC)  # approved before the packs' day (01/06/2024)
 
 
 def user(name):
@@ -174,24 +178,42 @@ def test_the_report_page_and_its_downloads(ward, client, tmp_path):
     assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment;")
     assert client.get("/reports/download?format=doc").status_code == 400
     assert client.get("/reports/?as_of=hôm qua").status_code == 400
+    report = build_report(db.session.execute(select(Unit)).scalar_one(), as_of=date(2024, 12, 1))
+    counts = [len(criteria_at_risk(index)) for index in report["indices"]]
+    page = client.get("/reports/?as_of=01/12/2024").get_data(as_text=True)
+    folded = [n - 10 for n in counts if n > 10]
+    assert folded, "the seed leaves more than ten criteria at risk in an index"
+    for n in folded:  # the first ten are what to do first; the rest folds, so that a phone reads the report
+        assert f"Xem thêm {n} tiêu chí có nguy cơ khác" in page
+    assert page.count('<details class="more-at-risk">') == len(folded)
     index = db.session.execute(select(Index).where(Index.code == "CCHC")).scalar_one()
     drill = client.get(f"/catalog/{index.id}/criteria/1.3")
     assert drill.status_code == 302 and "/catalog/criteria/" in drill.headers["Location"]
 
 
 def test_the_submission_pack(ward, client, runner, tmp_path):
-    approve(tmp_path, "CCHC-1.3-a", "Kế hoạch tuyên truyền.pdf", number="12/KH-UBND", issue_date=date(2024, 2, 5))
-    approve(tmp_path, "CCHC-1.3-b", "Kế hoạch tuyên truyền.pdf")
+    approve(
+        tmp_path,
+        "CCHC-1.3-a",
+        "Kế hoạch tuyên truyền.pdf",
+        on=MAY,
+        number="12/KH-UBND",
+        issue_date=date(2024, 2, 5),
+    )
+    approve(tmp_path, "CCHC-1.3-b", "Kế hoạch tuyên truyền.pdf", on=MAY)
     out = tmp_path / "pack.zip"
     assert runner.invoke(args=["pack", "--out", str(out)]).exit_code == 0
     with zipfile.ZipFile(out) as archive:
         names = archive.namelist()
-        assert "CCHC-1.3/Kế hoạch tuyên truyền.pdf" in names and "CCHC-1.3/Kế hoạch tuyên truyền (2).pdf" in names
-        info = archive.getinfo("CCHC-1.3/Kế hoạch tuyên truyền.pdf")
+        assert (
+            "CCHC-2024/1.3/Kế hoạch tuyên truyền.pdf" in names
+            and "CCHC-2024/1.3/Kế hoạch tuyên truyền (2).pdf" in names
+        )
+        info = archive.getinfo("CCHC-2024/1.3/Kế hoạch tuyên truyền.pdf")
         assert info.flag_bits & 0x800, "names stored as UTF-8"
         assert {"manifest.csv", "manifest.json", "bao-cao.json", "bao-cao.xlsx", "bao-cao.html"} <= set(names)
         manifest = json.loads(archive.read("manifest.json"))["files"]
-        first = next(f for f in manifest if f["file"] == "CCHC-1.3/Kế hoạch tuyên truyền.pdf")
+        first = next(f for f in manifest if f["file"] == "CCHC-2024/1.3/Kế hoạch tuyên truyền.pdf")
         assert (
             first["number"] == "12/KH-UBND" and first["issue_date"] == "2024-02-05" and first["approver"] == "reviewer"
         )
@@ -199,7 +221,23 @@ def test_the_submission_pack(ward, client, runner, tmp_path):
 
         assert hashlib.sha256(archive.read(first["file"])).hexdigest() == first["sha256"]
         rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
-        assert list(rows[0]) == ["file", "sha256", "size", "number", "issue_date", "approver", "approved_at"]
+        assert list(rows[0]) == [
+            "file",
+            "index",
+            "year",
+            "criterion",
+            "item",
+            "number",
+            "issue_date",
+            "summary",
+            "page_ref",
+            "self_score",
+            "explanation",
+            "sha256",
+            "size",
+            "approver",
+            "approved_at",
+        ]
     login(client, "reviewer")
     response = client.post("/reports/pack", data={"as_of": "2024-06-01"})
     assert response.status_code == 200 and response.mimetype == "application/zip"
@@ -208,7 +246,7 @@ def test_the_submission_pack(ward, client, runner, tmp_path):
     body = response.get_data()
     assert int(response.headers["Content-Length"]) == len(body), "built whole before it was sent"
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        assert "CCHC-1.3/Kế hoạch tuyên truyền.pdf" in archive.namelist()
+        assert "CCHC-2024/1.3/Kế hoạch tuyên truyền.pdf" in archive.namelist()
     staff = client.application.test_client()
     login(staff, "cb-vp-tk")
     assert staff.post("/reports/pack").status_code == 403
@@ -257,8 +295,8 @@ def test_a_store_failing_midway_through_the_pack_is_an_error_page_not_a_broken_z
     from evidence_app.files import get_storage, upload_tmp_dir
     from storage import StorageError
 
-    approve(tmp_path, "CCHC-1.3-a", "Kế hoạch.pdf")
-    approve(tmp_path, "CCHC-1.3-b", "Báo cáo.pdf")
+    approve(tmp_path, "CCHC-1.3-a", "Kế hoạch.pdf", on=MAY)
+    approve(tmp_path, "CCHC-1.3-b", "Báo cáo.pdf", on=MAY)
     store = get_storage()
     real_open, opened = store.open, []
 
@@ -355,5 +393,5 @@ def test_names_in_the_pack_open_on_windows(ward, runner, tmp_path):
     out = tmp_path / "pack.zip"
     assert runner.invoke(args=["pack", "--out", str(out)]).exit_code == 0
     with zipfile.ZipFile(out) as archive:
-        names = [n for n in archive.namelist() if n.startswith("CCHC-1.3/")]
-    assert sorted(names) == ["CCHC-1.3/CON_.pdf", "CCHC-1.3/Case.pdf", "CCHC-1.3/case (2).pdf"]
+        names = [n for n in archive.namelist() if n.startswith("CCHC-2024/1.3/")]
+    assert sorted(names) == ["CCHC-2024/1.3/CON_.pdf", "CCHC-2024/1.3/Case.pdf", "CCHC-2024/1.3/case (2).pdf"]

@@ -30,6 +30,8 @@ _KINDS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
 }
 ALLOWED_KINDS = frozenset(_KINDS)
 IMAGE_KINDS = frozenset({"jpeg", "png", "webp", "tiff", "heic"})
+LABELS_BY_CONTENT_TYPE = {content_type: label for content_type, _, _, label in _KINDS.values()}
+OFFICE_TEXT_TYPES = frozenset({_KINDS["docx"][0], _KINDS["xlsx"][0]})  # previewed as text: office_previews.py
 
 
 def _extensions_for(kind: str) -> set[str]:
