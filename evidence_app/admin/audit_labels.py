@@ -28,6 +28,7 @@ ACTIONS = {
     "proposal.update": _l("Proposal edited"),
     "results.causes": _l("Causes of a result noted"),
     "results.import": _l("Results imported"),
+    "results.rubric": _l("Estimated rubric replaced by the results table"),
     "results.propose": _l("Proposals made from results"),
     "review.approved": _l("Evidence approved"),
     "review.changes_requested": _l("Evidence sent back"),

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from sqlalchemy import select
+
+from checklists.causes import load_templates
 
 from ..auth.lookups import unit_or_fail
 from ..catalog.models import Index
 from ..extensions import db
 from .models import ResultSet
-from .operations import ResultsRefused, import_results, merge_proposals, propose_from_results
+from .operations import MATCH_LABELS, ResultsRefused, import_results, merge_proposals, propose_from_results
 from .queries import proposals_of
 
 results_cli = AppGroup(
@@ -25,37 +28,143 @@ def _fmt(value) -> str:
     return "—" if value is None else str(value).replace(".", ",")
 
 
+def match_text(row: dict) -> str:
+    """How a row was matched to its criterion, in words, with the confidence (0–1)."""
+    label = MATCH_LABELS.get(row.get("match") or "")
+    return f"{label} {format(row['confidence'], 'g').replace('.', ',')}" if label else ""
+
+
+def change_label(code: str) -> str:
+    """What a change of last year's score is about: a criterion's code, "area 1" or "total", in words."""
+    if code == "total":
+        return _("the index's total")
+    if code.startswith("area "):
+        return _("area %(code)s", code=code.removeprefix("area "))
+    return code
+
+
 def print_plan(plan, dry_run: bool) -> None:
-    click.echo(f"Results {plan.year} matched against {plan.index}: {len(plan.rows)} criteria")
+    row_word, max_word, lost_word = _("row"), _("max"), _("lost")
+    labels = load_templates().labels
+    click.echo(
+        _(
+            "Results %(year)s matched against %(index)s: %(n)s criteria, read from sheet %(sheet)s",
+            year=plan.year,
+            index=plan.index,
+            n=len(plan.rows),
+            sheet=plan.sheet,
+        )
+    )
+    for skipped in plan.skipped_sheets:
+        click.echo(_("Skipped %(why)s", why=skipped))
     for row in plan.rows:
         mark = {"new": "+", "changed": "~", "unchanged": " "}[row["change"]]
         before = ""
         if row["before"]:
-            before = f"  (was tự chấm {_fmt(row['before']['self'])}, thẩm định {_fmt(row['before']['appraised'])}, chốt {_fmt(row['before']['final'])})"
-        causes = f"  causes: {', '.join(row['causes'])}" if row["causes"] else ""
-        flag = "  SELF-SCORE ABOVE APPRAISED" if row["deviates"] else ""
+            before = "  " + _(
+                "(was tự chấm %(own)s, thẩm định %(appraised)s, chốt %(final)s)",
+                own=_fmt(row["before"]["self"]),
+                appraised=_fmt(row["before"]["appraised"]),
+                final=_fmt(row["before"]["final"]),
+            )
+        named = ", ".join(str(labels.get(c, c)) for c in row["causes"])
+        causes = "  " + _("causes: %(causes)s", causes=named) if row["causes"] else ""
+        flag = "  " + _("SELF-SCORE ABOVE APPRAISED") if row["deviates"] else ""
         click.echo(
-            f" {mark} row {row['row']:>3}  {row['code']:<8} max {_fmt(row['max']):>6}  tự chấm {_fmt(row['self']):>6}  "
-            f"thẩm định {_fmt(row['appraised']):>6}  chốt {_fmt(row['final']):>6}  lost {_fmt(row['lost'])}{flag}{causes}{before}"
+            f" {mark} {row_word} {row['row']:>3}  {row['code']:<8} {max_word} {_fmt(row['max']):>6}  "
+            f"tự chấm {_fmt(row['self']):>6}  thẩm định {_fmt(row['appraised']):>6}  chốt {_fmt(row['final']):>6}  "
+            f"{lost_word} {_fmt(row['lost'])}  [{match_text(row)}]{flag}{causes}{before}"
         )
+    for warning in plan.sum_warnings:
+        click.echo(_("Warning: %(problem)s", problem=warning))
+    for change in plan.max_changes:
+        click.echo(
+            _(
+                "Maximum of %(code)s: %(before)s (estimated) → %(after)s (the table's)",
+                code=change["code"],
+                before=_fmt(change["before"]),
+                after=_fmt(change["after"]),
+            )
+        )
+    if plan.rubric:
+        print_rubric(plan.index, plan.rubric)
     if plan.missing:
-        click.echo(f"Not in the file (kept as they were): {', '.join(plan.missing)}")
+        click.echo(_("Not in the file (kept as they were): %(codes)s", codes=", ".join(plan.missing)))
     t = plan.totals
     click.echo(
-        f"Total: chốt {_fmt(t['final'])} / {_fmt(t['max'])} (lost {_fmt(t['lost'])}); tự chấm {_fmt(t['self'])}, "
-        f"thẩm định {_fmt(t['appraised'])}; deviation penalty {_fmt(t['deviation_penalty'])} (threshold {_fmt(t['threshold_percent'])}%)"
+        _(
+            "Total: chốt %(final)s / %(max)s (lost %(lost)s); tự chấm %(own)s, thẩm định %(appraised)s; "
+            "deviation penalty %(penalty)s (threshold %(threshold)s%%)",
+            final=_fmt(t["final"]),
+            max=_fmt(t["max"]),
+            lost=_fmt(t["lost"]),
+            own=_fmt(t["self"]),
+            appraised=_fmt(t["appraised"]),
+            penalty=_fmt(t["deviation_penalty"]),
+            threshold=_fmt(t["threshold_percent"]),
+        )
     )
     for change in plan.last_year_changes:
         click.echo(
-            f"Last year's score of {plan.proposals_target} {change['code']}: {_fmt(change['before'])} → {_fmt(change['after'])}"
+            _(
+                "Last year's score of %(index)s %(code)s: %(before)s → %(after)s",
+                index=plan.proposals_target,
+                code=change_label(change["code"]),
+                before=_fmt(change["before"]),
+                after=_fmt(change["after"]),
+            )
         )
     if plan.proposals_target:
-        click.echo(f"Proposed checklist items for {plan.proposals_target}: {plan.proposals} new")
+        click.echo(
+            _("Proposed checklist items for %(index)s: %(n)s new", index=plan.proposals_target, n=plan.proposals)
+        )
     else:
         click.echo(
-            f"No index for {plan.year + 1} yet: checklist items will be proposed when next year's rubric is imported."
+            _(
+                "No index for %(year)s yet: checklist items will be proposed when next year's rubric is imported.",
+                year=plan.year + 1,
+            )
         )
-    click.echo("Dry run: nothing was written." if dry_run else "Imported.")
+    click.echo(_("Dry run: nothing was written.") if dry_run else _("Imported."))
+
+
+def print_rubric(index: str, rubric: dict) -> None:
+    """The estimated rubric replaced by the table's criteria."""
+    row_word, max_word = _("row"), _("max")
+    click.echo(_("The estimated rubric of %(index)s is replaced by the table's criteria:", index=index))
+    for c in rubric["removed"]:
+        click.echo(f"  - {c['code']} {c['title']} ({max_word} {_fmt(c['max'])})")
+    for c in rubric["created"]:
+        click.echo(f"  + {c['code']} {c['title']} ({max_word} {_fmt(c['max'])}, {row_word} {c['row']})")
+    for c in rubric["renamed"]:
+        code = c["after"] if c["before"] == c["after"] else f"{c['before']} → {c['after']}"
+        click.echo(f"  ~ {code} {c['title']}")
+    for a in rubric["areas"]:
+        click.echo(
+            _(
+                "  area %(code)s: maximum %(before)s → %(after)s",
+                code=a["code"],
+                before=_fmt(a["before"]),
+                after=_fmt(a["after"]),
+            )
+        )
+    for m in rubric["moved_items"]:
+        click.echo(
+            _(
+                "  item %(item)s (with its documents) moves from «%(old)s» to %(new)s (title similarity %(s)s)",
+                item=m["item"],
+                old=m["from"],
+                new=m["to"],
+                s=_fmt(m["similarity"]),
+            )
+        )
+    if rubric["added_items"]:
+        click.echo(
+            _(
+                "  a checklist item to fill is added to each new criterion without one: %(codes)s",
+                codes=", ".join(rubric["added_items"]),
+            )
+        )
 
 
 @results_cli.command("import")
@@ -73,7 +182,7 @@ def import_command(file: Path, unit_code: str, index_code: str, year: int, dry_r
     except ResultsRefused as exc:
         for problem in exc.problems:
             click.echo(problem, err=True)
-        click.echo(f"{file.name}: nothing was imported.", err=True)
+        click.echo(_("%(file)s: nothing was imported.", file=file.name), err=True)
         raise SystemExit(1)
     if as_json:
         click.echo(json.dumps({**plan.to_dict(), "dry_run": dry_run}, ensure_ascii=False, indent=2))

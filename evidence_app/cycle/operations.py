@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -29,7 +30,19 @@ from checklists.causes import (
     same_report,
 )
 from checklists.rules import LOSS_CAUSE_TYPES
-from checklists.tables import CODE_PREFIX, Column, TableError, code_text, find_table, fold, number, read_cells
+from checklists.score_tables import (
+    HEADER_SEARCH_ROWS,
+    SCORE_KEYS,
+    ScoreRow,
+    ScoreTable,
+    Sheet,
+    find_score_table,
+    read_sheets,
+    read_tree,
+    similarity,
+    sum_problems,
+)
+from checklists.tables import Column, TableError, fold, number
 
 from .. import audit
 from ..auth.models import Department, Unit
@@ -38,24 +51,47 @@ from ..errors import ProblemsRefused, Refused
 from ..extensions import db
 from ..sqltypes import utcnow
 from ..transactions import service_transaction
+from .bootstrap import RubricRefused, is_estimated, replace_estimate
 from .models import CriterionResult, Proposal, ProposalState, ResultSet
 
 RESULT_COLUMNS = [
     Column("stt", "STT", ("stt", "tt", "so thu tu")),
     Column("code", "Mã", ("ma", "ma tieu chi", "ma so", "ma chi tieu", "ma so tieu chi")),
-    Column("title", "Tiêu chí", ("tieu chi", "ten tieu chi", "chi tieu", "noi dung", "tieu chi thanh phan")),
-    Column("max", "Điểm tối đa", ("diem toi da", "toi da", "diem chuan", "thang diem")),
-    Column("self", "Điểm tự chấm", ("diem tu cham", "tu cham", "diem tu danh gia", "tu danh gia")),
-    Column("appraised", "Điểm thẩm định", ("diem tham dinh", "tham dinh")),
+    Column(
+        "title",
+        "Tiêu chí",
+        (
+            "tieu chi",
+            "ten tieu chi",
+            "chi tieu",
+            "noi dung",
+            "tieu chi thanh phan",
+            "linh vuc tieu chi",
+            "noi dung tieu chi",
+            "noi dung danh gia",
+            "linh vuc",
+            "chi so",
+        ),
+    ),
+    Column("max", "Điểm tối đa", ("diem toi da", "toi da", "diem chuan", "thang diem", "diem toi da theo quy dinh")),
+    Column("self", "Điểm tự chấm", ("diem tu cham", "tu cham", "diem tu danh gia", "tu danh gia", "diem tu cham diem")),
+    Column("appraised", "Điểm thẩm định", ("diem tham dinh", "tham dinh", "ket qua tham dinh")),
     Column("final", "Điểm chốt", ("diem chot", "chot", "diem cuoi cung", "diem chinh thuc")),
     Column("note", "Giải trình / ghi chú", ("giai trinh", "ghi chu", "ly do", "nguyen nhan", "ly do tru diem")),
 ]
-TOTAL_ROWS = {"tong", "tong cong", "tong diem", "cong", "tong so"}
+RESULT_REQUIRED = [("code", "title"), ("final", "appraised")]
 MAX_RESULTS_FILE_BYTES = 5 * 1024 * 1024
+MATCH_LABELS = {
+    "code": _l("code"),
+    "code and title": _l("code and title"),
+    "title": _l("title"),
+    "similar title": _l("similar title"),
+    "new": _l("new criterion"),
+}
 
 
 class ResultsRefused(ProblemsRefused):
-    """Nothing was written; `problems` says why, one line each (naming the file and the row)."""
+    """Nothing was written; `problems` says why, one line each (naming the file, the sheet and the row)."""
 
     code = "results_refused"
 
@@ -73,12 +109,22 @@ class ResultsPlan:
     proposals: int = 0
     proposals_target: str | None = None
     result_set_id: int | None = None
+    sheet: str | None = None  # the sheet read, and why the others were not
+    skipped_sheets: list[str] = field(default_factory=list)
+    sum_warnings: list[str] = field(default_factory=list)  # totals that are not the sum of their rows
+    max_changes: list[dict] = field(default_factory=list)  # estimated maxima replaced by the table's
+    rubric: dict | None = None  # the estimate replaced by the table's criteria (bootstrap.Replacement)
 
     def to_dict(self) -> dict:
         return {
             "index": self.index,
             "year": self.year,
+            "sheet": self.sheet,
+            "skipped_sheets": self.skipped_sheets,
             "rows": self.rows,
+            "sum_warnings": self.sum_warnings,
+            "max_changes": self.max_changes,
+            "rubric": self.rubric,
             "last_year_changes": self.last_year_changes,
             "missing": self.missing,
             "totals": self.totals,
@@ -106,46 +152,179 @@ def find_indices(unit: Unit, code: str, year: int) -> tuple[Index, Index | None]
     }
     own, following = rows.get(year), rows.get(year + 1)
     if own is None and following is None:
-        known = (
-            ", ".join(
-                f"{i.code} {i.year}"
-                for i in db.session.execute(
-                    select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)
-                ).scalars()
-            )
-            or "none"
-        )
+        known = ", ".join(
+            f"{i.code} {i.year}"
+            for i in db.session.execute(
+                select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year)
+            ).scalars()
+        ) or _("none")
         raise ResultsRefused(
             [
-                f"unit {unit.code!r} has no index {code} for {year} or {year + 1} to match the results "
-                f"against (known: {known}); import the rubric first with `minhchung catalog import`"
+                _(
+                    "unit %(unit)s has no index %(code)s for %(year)s or %(next)s to match the results against "
+                    "(known: %(known)s); import the rubric first with `minhchung catalog import`",
+                    unit=unit.code,
+                    code=code,
+                    year=year,
+                    next=year + 1,
+                    known=known,
+                )
             ]
         )
     return (own or following), following
 
 
-def read_results_table(path: str | Path, data: bytes | None = None):
+def read_results_sheets(path: str | Path, data: bytes | None = None) -> list[Sheet]:
     try:
-        cells = read_cells(path, data)
-        return find_table(
-            cells, RESULT_COLUMNS, source=Path(path).name, required=[("code", "title"), ("final", "appraised")]
-        )
+        return read_sheets(path, data, _)
     except TableError as exc:
         raise ResultsRefused([f"{exc.source}: {p}" for p in exc.problems]) from None
 
 
-def _row_identity(values: dict) -> tuple[str | None, str | None]:
-    code = code_text(values.get("code"))
-    title = values.get("title")
-    title = str(title).strip() if title is not None else None
-    if title:
-        match = CODE_PREFIX.match(title)
-        if match:
-            code = code or match.group(1)
-            title = match.group(2).strip() or None
-        elif code is None and code_text(title):
-            code, title = code_text(title), None
-    return code, title
+@dataclass
+class _Reading:
+    """One sheet read against the rubric: each row's criterion and how it was found."""
+
+    table: ScoreTable
+    pairs: list[tuple[ScoreRow, Criterion | None, str, float]] = field(default_factory=list)
+    new: list[ScoreRow] = field(default_factory=list)  # rows for criteria the estimated rubric lacks
+    areas: dict[str, ScoreRow] = field(default_factory=dict)
+    unmatched: list[ScoreRow] = field(default_factory=list)
+    ambiguous: list[tuple[ScoreRow, list[Criterion]]] = field(default_factory=list)
+
+
+def _match(row: ScoreRow, criteria: list[Criterion], estimated: bool, by_code: dict[str, Criterion]):
+    """The criterion of a row: by the code (written, or read from the STT) when the titles agree; then by the
+    title compared without accents, case and spacing; then by a similar title. (criterion, how, confidence)."""
+    candidate = by_code.get(row.code) if row.code else None
+    alike = similarity(row.title, candidate.title) if candidate is not None and row.title else None
+    if candidate is not None and candidate.rule_type == "remainder" and (alike or 0) < 0.6:
+        candidate = None  # a block of remaining criteria is matched only by a row that is one too
+    if candidate is not None and (alike is None or alike >= 0.6):
+        return candidate, ("code and title" if alike else "code"), round(1.0 if alike is None else 0.5 + alike / 2, 2)
+    scorable = [c for c in criteria if c.rule_type != "remainder"]
+    if row.title:
+        same = [c for c in scorable if fold(c.title) == fold(row.title)]
+        if len(same) > 1:
+            return same, "ambiguous", 0.0
+        if same:
+            return same[0], "title", 0.95
+    if candidate is not None and not estimated:
+        return candidate, "code", 0.5  # the rubric is the real one: its code wins, the title differs
+    if row.title:
+        scored = sorted(((similarity(row.title, c.title), c) for c in scorable), key=lambda p: -p[0])
+        if scored and scored[0][0] >= 0.8 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+            return scored[0][1], "similar title", round(scored[0][0], 2)
+    return None, "", 0.0
+
+
+def _read_sheet(table: ScoreTable, criteria: list[Criterion], area_codes: set[str], estimated: bool) -> _Reading:
+    read_tree(table)
+    reading = _Reading(table)
+    by_code = {c.code: c for c in criteria}
+    taken: set[str] = set()  # rows whose ancestor is a criterion: its details (sub-criteria), not criteria
+    for row in table.rows:
+        if row.total or (row.code is None and not row.title):
+            if not row.total and any(row.score(k) is not None for k in SCORE_KEYS):  # numbers, not a signature
+                reading.unmatched.append(row)
+            continue
+        if row.parent in taken:
+            taken.add(row.code or "")
+            continue
+        if row.depth == 1 and row.code in area_codes and row.code not in by_code:
+            reading.areas[row.code] = row
+            continue
+        criterion, how, confidence = _match(row, criteria, estimated, by_code)
+        if how == "ambiguous":
+            reading.ambiguous.append((row, criterion))
+            continue
+        if criterion is not None:
+            reading.pairs.append((row, criterion, how, confidence))
+            if row.code:
+                taken.add(row.code)
+        elif row.children:
+            continue  # a group of criteria: its row is their subtotal
+        elif not any(row.values.get(k) is not None for k in SCORE_KEYS):
+            continue  # a heading, a note or a signature line: no points on it
+        elif estimated and row.code and row.code.split(".")[0] in area_codes and row.depth > 1:
+            reading.new.append(row)
+        else:
+            reading.unmatched.append(row)
+    return reading
+
+
+def _where(source: str, row: ScoreRow) -> str:
+    if row.sheet == source:
+        return _("%(file)s, row %(row)s", file=source, row=row.number)
+    return _("%(file)s, sheet %(sheet)s, row %(row)s", file=source, sheet=row.sheet, row=row.number)
+
+
+def _choose_sheet(source: str, sheets: list[Sheet], index: Index, criteria, estimated) -> tuple[_Reading, list[str]]:
+    """The sheet whose rows match the rubric best; why each other sheet was not read."""
+    area_codes = {a.code for a in index.areas}
+    label = f"{index.code} {index.year}"
+    readings, skipped = [], []
+    for sheet in sheets:
+        table = find_score_table(sheet, RESULT_COLUMNS, RESULT_REQUIRED)
+        if table is None:
+            skipped.append(_("sheet %(sheet)s: no header row (Tiêu chí, Điểm thẩm định…)", sheet=sheet.name))
+            continue
+        reading = _read_sheet(table, criteria, area_codes, estimated)
+        if not reading.pairs and not reading.new:
+            skipped.append(
+                _(
+                    "sheet %(sheet)s: no row names a criterion of %(index)s",
+                    sheet=sheet.name,
+                    index=label,
+                )
+            )
+            continue
+        readings.append(reading)
+    if not readings:
+        wanted = " · ".join(" / ".join(_header_of(k) for k in keys) for keys in RESULT_REQUIRED)
+        if len(skipped) == len(sheets) and all(
+            find_score_table(s, RESULT_COLUMNS, RESULT_REQUIRED) is None for s in sheets
+        ):
+            raise ResultsRefused(
+                [
+                    _(
+                        "%(file)s: no header row found in the first %(n)s rows of any sheet: expected a row with the "
+                        "columns %(columns)s (in any order, on one row or two under merged cells); add that row "
+                        "above the data",
+                        file=source,
+                        n=HEADER_SEARCH_ROWS,
+                        columns=wanted,
+                    )
+                ]
+            )
+        raise ResultsRefused(
+            [
+                _(
+                    "%(file)s: no row names a criterion of %(index)s; check the STT, code or title column",
+                    file=source,
+                    index=label,
+                )
+            ]
+            + skipped
+        )
+    best = max(readings, key=lambda r: (len(r.pairs) + len(r.new), -readings.index(r)))
+    for reading in readings:
+        if reading is not best:
+            skipped.append(
+                _(
+                    "sheet %(sheet)s: %(n)s rows match, fewer than sheet %(best)s (%(m)s); import it on its own if "
+                    "it is another index's or unit's table",
+                    sheet=reading.table.sheet,
+                    n=len(reading.pairs) + len(reading.new),
+                    best=best.table.sheet,
+                    m=len(best.pairs) + len(best.new),
+                )
+            )
+    return best, skipped
+
+
+def _header_of(key: str) -> str:
+    return next(c.header for c in RESULT_COLUMNS if c.key == key)
 
 
 def import_results(
@@ -158,9 +337,10 @@ def import_results(
     actor_id: int | None = None,
     dry_run: bool = False,
 ) -> ResultsPlan:
-    """Store the province's scores for `year`, per criterion; set them as last year's scores of next year's
-    rubric; propose checklist items from the points lost. Refuses the whole file on any bad row; a dry run
-    gives the same plan and writes nothing."""
+    """Store the province's scores for `year`, per criterion; where the rubric is estimated, replace the estimate
+    with the table's criteria; set the scores as last year's scores of next year's rubric; propose checklist
+    items from the points lost. Refuses the whole file on any bad row; a dry run gives the same plan and writes
+    nothing."""
     with service_transaction(dry_run=dry_run):
         plan = _store_results(unit, index_code, year, path, data=data, actor_id=actor_id)
     return plan
@@ -171,7 +351,6 @@ def _store_results(
 ) -> ResultsPlan:
     source = Path(path).name
     index, following = find_indices(unit, index_code, year)
-    table = read_results_table(path, data)
     criteria = (
         db.session.execute(
             select(Criterion)
@@ -182,98 +361,198 @@ def _store_results(
         .scalars()
         .all()
     )
-    by_code = {c.code: c for c in criteria}
-    by_title: dict[str, list[Criterion]] = {}
-    for c in criteria:
-        by_title.setdefault(fold(c.title), []).append(c)
-    area_codes = {a.code for a in index.areas}
+    estimated = is_estimated(list(criteria))
+    reading, skipped = _choose_sheet(source, read_results_sheets(path, data), index, criteria, estimated)
+    table = reading.table
     threshold = index.deviation_threshold_percent
     templates = load_templates()
     problems: list[str] = []
     unmatched: list[str] = []
+    label = f"{index.code} {index.year}"
+    for row in reading.unmatched:
+        name = row.code or row.title
+        unmatched.append(
+            _(
+                "%(where)s: criterion %(code)s does not exist in %(index)s; correct the STT, code or title",
+                where=_where(source, row),
+                code=repr(row.code),
+                index=label,
+            )
+            if row.code
+            else _(
+                "%(where)s: no criterion of %(index)s is titled %(title)s; correct the title or add the code",
+                where=_where(source, row),
+                index=label,
+                title=repr(name),
+            )
+            if name
+            else _(
+                "%(where)s: scores without a criterion code or title; fill the STT and the title",
+                where=_where(source, row),
+            )
+        )
+    for row, candidates in reading.ambiguous:
+        problems.append(
+            _(
+                "%(where)s: the title %(title)s fits several criteria (%(codes)s); add the code",
+                where=_where(source, row),
+                title=repr(row.title),
+                codes=", ".join(c.code for c in candidates),
+            )
+        )
     seen: dict[int, int] = {}
     parsed = []
-    published = None
-    for row in table.rows:
-        where = f"{source}: row {row.number}"
-        code, title = _row_identity(row.values)
+    entries = [(row, criterion, how, confidence) for row, criterion, how, confidence in reading.pairs]
+    entries += [(row, None, "new", 1.0) for row in reading.new]
+    entries.sort(key=lambda entry: entry[0].number)  # the table's order
+    for row, criterion, how, confidence in entries:
+        where = _where(source, row)
         scores = {}
-        for key in ("max", "self", "appraised", "final"):
+        for key in SCORE_KEYS:
             try:
                 scores[key] = number(row.values.get(key))
             except ValueError:
                 problems.append(
-                    f"{where}, column {table.columns[key]!r}: {row.values[key]!r} is not a number; write it as 15,84 or 15.84"
+                    _(
+                        "%(where)s, column %(column)s: %(value)s is not a number; write it as 15,84 or 15.84",
+                        where=where,
+                        column=table.column(key),
+                        value=repr(row.values[key]),
+                    )
                 )
                 scores[key] = None
-        has_scores = any(v is not None for v in scores.values())
-        label = title or (str(row.values.get("code") or "").strip() if code is None else None)
-        if label and fold(label) in TOTAL_ROWS:
-            published = scores["final"] if scores["final"] is not None else scores["appraised"]
-            continue
-        if code in area_codes and code not in by_code:
-            continue  # an area's subtotal
-        criterion = by_code.get(code) if code else None
-        if criterion is None and title:
-            candidates = by_title.get(fold(title), [])
-            if len(candidates) > 1:
+        if criterion is not None:
+            if criterion.id in seen:
                 problems.append(
-                    f"{where}: the title {title!r} fits several criteria ({', '.join(c.code for c in candidates)}); add the code"
+                    _(
+                        "%(where)s: criterion %(code)s is also on row %(other)s; keep one row per criterion",
+                        where=where,
+                        code=criterion.code,
+                        other=seen[criterion.id],
+                    )
                 )
                 continue
-            criterion = candidates[0] if candidates else None
-        if criterion is None:
-            if has_scores:
-                unmatched.append(
-                    f"{where}: "
-                    + (
-                        f"criterion {code!r} does not exist in {index.code} {index.year}"
-                        if code
-                        else f"no criterion of {index.code} {index.year} is titled {label!r}"
-                        if label
-                        else "scores without a criterion code or title"
-                    )
-                    + "; correct the code or title"
-                )
-            continue  # a heading row (a group title without scores)
-        if criterion.id in seen:
-            problems.append(
-                f"{where}: criterion {criterion.code} is also on row {seen[criterion.id]}; keep one row per criterion"
-            )
-            continue
-        seen[criterion.id] = row.number
+            seen[criterion.id] = row.number
+        code = criterion.code if criterion is not None else row.code
         final = scores["final"] if scores["final"] is not None else scores["appraised"]
         if final is None:
+            column = table.column("final") if "final" in table.columns else table.column("appraised")
             problems.append(
-                f"{where}: criterion {criterion.code} has no score: fill {table.columns.get('final') or table.columns.get('appraised')!r}"
+                _(
+                    "%(where)s: criterion %(code)s has no score: fill column %(column)s",
+                    where=where,
+                    code=code,
+                    column=column,
+                )
             )
             continue
-        maximum = scores["max"] if scores["max"] is not None else criterion.max_points
-        if scores["max"] is not None and index.year == year and scores["max"] != criterion.max_points:
-            problems.append(
-                f"{where}: criterion {criterion.code} has max {_num(scores['max'])} in the file but "
-                f"{_num(criterion.max_points)} in {index.code} {index.year}; correct the file or the rubric"
-            )
+        maximum = scores["max"] if scores["max"] is not None else (criterion.max_points if criterion else None)
+        if maximum is None:  # a criterion the estimated rubric lacks: the table must give its maximum
+            if row.values.get("max") is None:
+                problems.append(
+                    _(
+                        "%(where)s: %(code)s %(title)s is a new criterion of the rubric: fill its maximum (Điểm tối đa)",
+                        where=where,
+                        code=code,
+                        title=row.title or "",
+                    )
+                )
+            continue
+        if criterion is not None and scores["max"] is not None and scores["max"] != criterion.max_points:
+            if criterion.points_estimated:
+                pass  # the real maximum replaces the estimate (below, once the whole file is read)
+            elif index.year == year:
+                problems.append(
+                    _(
+                        "%(where)s, column %(column)s: criterion %(code)s has max %(file)s in the file but %(rubric)s "
+                        "in %(index)s; correct the file or the rubric",
+                        where=where,
+                        column=table.column("max"),
+                        code=criterion.code,
+                        file=_vn(scores["max"]),
+                        rubric=_vn(criterion.max_points),
+                        index=label,
+                    )
+                )
         for key in ("self", "appraised", "final"):
-            value = scores[key] if key != "final" else final
+            value = scores[key]
             if value is None:
                 continue
+            column = table.column(key)
             if value < 0:
-                problems.append(f"{where}: {key} score {_num(value)} of criterion {criterion.code} is below 0")
+                problems.append(
+                    _(
+                        "%(where)s, column %(column)s: score %(value)s of criterion %(code)s is below 0",
+                        where=where,
+                        column=column,
+                        value=_vn(value),
+                        code=code,
+                    )
+                )
             elif value > maximum:
                 problems.append(
-                    f"{where}: {key} score {_num(value)} of criterion {criterion.code} is above its maximum {_num(maximum)}"
+                    _(
+                        "%(where)s, column %(column)s: score %(value)s of criterion %(code)s is above its maximum "
+                        "%(max)s",
+                        where=where,
+                        column=column,
+                        value=_vn(value),
+                        code=code,
+                        max=_vn(maximum),
+                    )
                 )
-        parsed.append((row, criterion, scores, final, maximum))
+        parsed.append((row, criterion, scores, final, maximum, how, confidence))
     problems = unmatched + problems
     if problems:
         raise ResultsRefused(problems)
     if not parsed:
         raise ResultsRefused(
-            [
-                f"{source}: no row under the header (row {table.header_row}) names a criterion of {index.code} {index.year}"
-            ]
+            [_("%(file)s: no row under the header names a criterion of %(index)s", file=source, index=label)]
         )
+
+    plan = ResultsPlan(index=label, year=year, sheet=table.sheet, skipped_sheets=skipped)
+    plan.sum_warnings = sum_problems(table, _, lambda row: _where(source, row))
+    for row, criterion, scores, *_rest in parsed:  # the table's maxima are real: they replace estimated ones
+        if criterion is not None and criterion.points_estimated and scores["max"] is not None:
+            if scores["max"] != criterion.max_points:
+                plan.max_changes.append(
+                    {
+                        "code": row.code or criterion.code,
+                        "title": criterion.title,
+                        "before": _num(criterion.max_points),
+                        "after": _num(scores["max"]),
+                    }
+                )
+            criterion.max_points = scores["max"]
+            criterion.points_estimated = False
+    if estimated:
+        try:
+            replaced, created = replace_estimate(
+                index,
+                {c.id: row for row, c, *_rest in parsed if c is not None},
+                [row for row, c, *_rest in parsed if c is None],
+                reading.areas,
+                lambda row: _where(source, row),
+                actor_id,
+            )
+        except RubricRefused as refused:
+            raise ResultsRefused(refused.problems) from None
+        plan.rubric = replaced.to_dict() if replaced else None
+        parsed = [(row, c or created[row.number], *rest) for row, c, *rest in parsed]
+        criteria = (
+            db.session.execute(
+                select(Criterion)
+                .where(Criterion.index_id == index.id)
+                .join(Area, Criterion.area_id == Area.id)
+                .order_by(Area.position, Criterion.position)
+            )
+            .scalars()
+            .all()
+        )
+    published = None
+    for row in table.rows:
+        if row.total:
+            published = row.score("final") if row.score("final") is not None else row.score("appraised")
 
     result_set = db.session.execute(
         select(ResultSet).where(ResultSet.index_id == index.id, ResultSet.year == year)
@@ -282,9 +561,8 @@ def _store_results(
         result_set = ResultSet(unit_id=unit.id, index=index, year=year, final_total=Decimal(0))
         db.session.add(result_set)
     stored = {r.criterion_id: r for r in result_set.rows}
-    plan = ResultsPlan(index=f"{index.code} {index.year}", year=year)
     kept = set()
-    for position, (row, criterion, scores, final, maximum) in enumerate(parsed):
+    for position, (row, criterion, scores, final, maximum, how, confidence) in enumerate(parsed):
         note = row.values.get("note")
         note = str(note).strip() if note is not None else None
         old = stored.get(criterion.id)
@@ -319,6 +597,10 @@ def _store_results(
         plan.rows.append(
             {
                 "row": row.number,
+                "sheet": row.sheet,
+                "stt": row.stt,
+                "match": how,
+                "confidence": confidence,
                 "code": criterion.code,
                 "title": criterion.title,
                 "max": _num(maximum),
@@ -344,9 +626,9 @@ def _store_results(
             result_set.rows.remove(old)
     plan.missing = [c.code for c in criteria if c.id not in kept and c.applicable]
 
-    finals = [final for _r, _c, _s, final, _m in parsed]
-    selfs = [s["self"] for _r, _c, s, _f, _m in parsed if s["self"] is not None]
-    appraised = [s["appraised"] for _r, _c, s, _f, _m in parsed if s["appraised"] is not None]
+    finals = [final for _r, _c, _s, final, *_x in parsed]
+    selfs = [s["self"] for _r, _c, s, *_x in parsed if s["self"] is not None]
+    appraised = [s["appraised"] for _r, _c, s, *_x in parsed if s["appraised"] is not None]
     result_set.final_total = sum(finals, Decimal(0))
     result_set.published_total = published
     result_set.self_total = sum(selfs, Decimal(0)) if selfs else None
@@ -358,14 +640,14 @@ def _store_results(
     result_set.imported_at = utcnow()
     db.session.flush()
     plan.totals = {
-        "max": _num(sum((m for *_x, m in parsed), Decimal(0))),
+        "max": _num(sum((p[4] for p in parsed), Decimal(0))),
         "final": _num(result_set.final_total),
         "published": _num(published),
         "self": _num(result_set.self_total),
         "appraised": _num(result_set.appraised_total),
         "deviation_penalty": _num(result_set.deviation_penalty),
         "threshold_percent": _num(threshold),
-        "lost": _num(sum((max(m - f, Decimal(0)) for _r, _c, _s, f, m in parsed), Decimal(0))),
+        "lost": _num(sum((max(p[4] - p[3], Decimal(0)) for p in parsed), Decimal(0))),
     }
     if following is not None:
         plan.last_year_changes = carry_scores(result_set, following)

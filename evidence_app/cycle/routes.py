@@ -20,6 +20,7 @@ from ..inputs import database_id
 from ..permissions import admin_required
 from .forms import ProposalForm, ResultsApplyForm, ResultsUploadForm
 from .operations import (
+    MATCH_LABELS,
     MAX_RESULTS_FILE_BYTES,
     ProposalRefused,
     ResultsRefused,
@@ -44,6 +45,7 @@ def _results_page(form, plan=None, problems=None, apply_form=None, status=200):
         apply_form=apply_form,
         result_sets=result_sets,
         cause_labels=load_templates().labels,
+        match_labels=MATCH_LABELS,
     ), status
 
 

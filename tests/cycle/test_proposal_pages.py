@@ -85,7 +85,10 @@ def test_a_bad_file_names_the_row_and_writes_nothing(setup, tmp_path):
             content_type="multipart/form-data",
         )
     assert page.status_code == 422
-    assert "bad.xlsx: row 4: final score 5 of criterion 1.1 is above its maximum 4" in page.get_data(as_text=True)
+    assert (
+        "bad.xlsx, trang tính «Sheet», dòng 4, cột F (Điểm chốt): điểm 5 của tiêu chí 1.1 vượt điểm tối đa 4; "
+        "sửa điểm trong tệp" in page.get_data(as_text=True)
+    )
     assert db.session.query(ResultSet).count() == 0
 
 

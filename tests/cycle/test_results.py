@@ -167,8 +167,8 @@ def test_a_dry_run_shows_every_change_and_writes_nothing(app, catalog_dict, writ
         args=["results", "import", str(sheet), "--unit", unit.code, "--index", "CCHC", "--year", "2024", "--dry-run"]
     )
     assert result.exit_code == 0, result.output
-    assert "Dry run: nothing was written." in result.output
-    assert "+ row   4  1.1" in result.output and "chốt      2  lost 2" in result.output
+    assert "Chạy thử: chưa ghi gì." in result.output
+    assert "+ dòng   4  1.1" in result.output and "chốt      2  mất 2  [mã 1]" in result.output
     assert db.session.query(ResultSet).count() == 0 and db.session.query(CriterionResult).count() == 0
     assert db.session.query(AuditEvent).count() == events
     runner.invoke(args=["results", "import", str(sheet), "--unit", unit.code, "--index", "CCHC", "--year", "2024"])
@@ -177,7 +177,7 @@ def test_a_dry_run_shows_every_change_and_writes_nothing(app, catalog_dict, writ
     result = runner.invoke(
         args=["results", "import", str(sheet), "--unit", unit.code, "--index", "CCHC", "--year", "2024", "--dry-run"]
     )
-    assert "~ row   4  1.1" in result.output and "(was tự chấm —, thẩm định 2, chốt 2)" in result.output
+    assert "~ dòng   4  1.1" in result.output and "(trước đây tự chấm —, thẩm định 2, chốt 2)" in result.output
     db.session.expire_all()
     assert (
         db.session.execute(
@@ -251,40 +251,55 @@ def mini(app, catalog_dict, write_catalog):
 def test_no_recognisable_header_row(mini, tmp_path):
     path = write_xlsx(tmp_path / "kq.xlsx", [["Cột A", "Cột B"], ["1.1", 3]])
     [problem] = _refused(mini, path)
-    assert problem.startswith("kq.xlsx: no header row found in the first 30 rows")
+    assert problem.startswith("kq.xlsx: không tìm thấy dòng tiêu đề cột trong 30 dòng đầu")
     assert "Mã / Tiêu chí" in problem and "Điểm chốt / Điểm thẩm định" in problem
 
 
 def test_a_score_above_the_maximum_names_the_row(mini, tmp_path):
     path = write_xlsx(tmp_path / "kq.xlsx", [HEADER[2:], ["1.1", "Báo cáo", 4, 3, 3, 3], ["1.2", "x", 8, "8,5", 8, 8]])
-    assert _refused(mini, path) == ["kq.xlsx: row 5: final score 8.5 of criterion 1.2 is above its maximum 8"]
+    assert _refused(mini, path) == [
+        "kq.xlsx, trang tính «Sheet», dòng 5, cột D (Điểm chốt): điểm 8,5 của tiêu chí 1.2 vượt điểm tối đa 8; "
+        "sửa điểm trong tệp"
+    ]
 
 
 def test_a_code_that_does_not_exist_and_the_same_criterion_twice(mini, tmp_path):
     path = write_csv(tmp_path / "kq.csv", [["Mã", "Điểm chốt"], ["1.1", 3], ["9.9", 1], ["1.1", 2], ["Tổng", 6]])
     assert _refused(mini, path) == [
-        "kq.csv: row 3: criterion '9.9' does not exist in CCHC 2024; correct the code or title",
-        "kq.csv: row 4: criterion 1.1 is also on row 2; keep one row per criterion",
+        "kq.csv, dòng 3: tiêu chí '9.9' không có trong CCHC 2024; sửa STT, mã hoặc tên tiêu chí",
+        "kq.csv, dòng 4: tiêu chí 1.1 đã có ở dòng 2; mỗi tiêu chí chỉ giữ một dòng",
     ]
 
 
 def test_a_score_that_is_not_a_number_and_a_max_that_differs(mini, tmp_path):
     path = write_csv(tmp_path / "kq.csv", [["Mã", "Điểm tối đa", "Điểm chốt"], ["1.1", 5, "ba"]])
     assert _refused(mini, path) == [
-        "kq.csv: row 2, column 'Điểm chốt': 'ba' is not a number; write it as 15,84 or 15.84",
-        "kq.csv: row 2: criterion 1.1 has no score: fill 'Điểm chốt'",
+        "kq.csv, dòng 2, cột C (Điểm chốt): 'ba' không phải là số; ghi dạng 15,84 hoặc 15.84",
+        "kq.csv, dòng 2: tiêu chí 1.1 chưa có điểm: điền cột C (Điểm chốt)",
     ]
-    path = write_csv(tmp_path / "kq.csv", [["Mã", "Điểm tối đa", "Điểm chốt"], ["1.1", 5, 3]])
+    path = write_csv(tmp_path / "kq.csv", [["Mã", "Điểm tối đa", "Điểm chốt"], ["1.2", 9, 3]])
     assert _refused(mini, path) == [
-        "kq.csv: row 2: criterion 1.1 has max 5 in the file but 4 in CCHC 2024; correct the file or the rubric"
+        "kq.csv, dòng 2, cột B (Điểm tối đa): tiêu chí 1.2 có điểm tối đa 9 trong tệp nhưng 8 trong CCHC 2024; "
+        "sửa tệp hoặc bộ tiêu chí"
     ]
+
+
+def test_a_real_maximum_replaces_an_estimated_one(mini, tmp_path):
+    """1.1's 4 points are the unit's estimate: the province's table says 5, and that is shown, then stored."""
+    path = write_csv(tmp_path / "kq.csv", [["Mã", "Điểm tối đa", "Điểm chốt"], ["1.1", 5, 3]])
+    plan = import_results(mini, "CCHC", 2024, path, dry_run=True)
+    assert plan.max_changes == [{"code": "1.1", "title": "Báo cáo CCHC định kỳ", "before": 4, "after": 5}]
+    assert db.session.execute(select(Criterion.max_points).where(Criterion.code == "1.1")).scalar_one() == 4
+    import_results(mini, "CCHC", 2024, path)
+    criterion = db.session.execute(select(Criterion).where(Criterion.code == "1.1")).scalar_one()
+    assert (criterion.max_points, criterion.points_estimated) == (5, False)
 
 
 def test_an_index_that_does_not_exist(mini, tmp_path):
     path = write_csv(tmp_path / "kq.csv", [["Mã", "Điểm chốt"], ["1.1", 3]])
     assert _refused(mini, path, year=2021) == [
-        "unit 'gieng-day' has no index CCHC for 2021 or 2022 to match the results against (known: CCHC 2024); "
-        "import the rubric first with `minhchung catalog import`"
+        "đơn vị gieng-day chưa có bộ chỉ số CCHC năm 2021 hoặc 2022 để đối chiếu kết quả (hiện có: CCHC 2024); "
+        "nhập bộ tiêu chí trước bằng `minhchung catalog import`"
     ]
 
 
@@ -294,8 +309,8 @@ def test_the_cli_refuses_with_the_rows_and_a_non_zero_exit(mini, tmp_path, runne
         args=["results", "import", str(path), "--unit", "gieng-day", "--index", "CCHC", "--year", "2024"]
     )
     assert result.exit_code == 1
-    assert "kq.csv: row 2: final score 30 of criterion 1.1 is above its maximum 4" in result.output
-    assert "kq.csv: nothing was imported." in result.output
+    assert "kq.csv, dòng 2, cột B (Điểm chốt): điểm 30 của tiêu chí 1.1 vượt điểm tối đa 4" in result.output
+    assert "kq.csv: chưa nhập gì." in result.output
     assert db.session.query(ResultSet).count() == 0
 
 
