@@ -171,3 +171,24 @@ def test_every_page_of_the_wards_real_catalogs_renders(client):
         assert client.get(url).status_code == 200, url
     page = client.get("/catalog/").get_data(as_text=True)
     assert "86,34" in page and "696" in page and "−13,66" in page and "−304" in page
+
+
+def test_a_sub_criterion_is_named_so(client, ward):
+    """A criterion three levels deep (4.22.11, as a province's table brings them) is a tiêu chí thành phần."""
+    parent = db.session.execute(select(Criterion).where(Criterion.code == "1.1")).scalar_one()
+    part = Criterion(
+        index_id=parent.index_id,
+        area_id=parent.area_id,
+        code="1.1.1",
+        title="Báo cáo Quý I",
+        max_points=parent.max_points / 4,
+        rule_type="binary",
+        rule_params={},
+    )
+    db.session.add(part)
+    db.session.commit()
+    login(client, "cb-vp-tk")
+    area_page = client.get(f"/catalog/areas/{parent.area_id}").get_data(as_text=True)
+    assert area_page.count("Tiêu chí thành phần") == 1 and "1.1.1 Báo cáo Quý I" in area_page
+    assert "Tiêu chí thành phần" in client.get(f"/catalog/criteria/{part.id}").get_data(as_text=True)
+    assert "Tiêu chí thành phần" not in client.get(f"/catalog/criteria/{parent.id}").get_data(as_text=True)

@@ -94,6 +94,11 @@ class Criterion(db.Model):
     )
 
     @property
+    def is_component(self) -> bool:
+        """A tiêu chí thành phần: a criterion's part, three levels deep in the rubric's numbering (4.22.11)."""
+        return self.code.count(".") >= 2
+
+    @property
     def applicable(self) -> bool:
         return self.rule_type != "not_applicable"
 
