@@ -13,7 +13,16 @@ import yaml
 from sqlalchemy import select
 
 from checklists.model import Catalog, LastYear, LossCause
-from checklists.sheets import IndexInfo, default_assessment_date, next_year_date, rubric_rows
+from checklists.sheets import (
+    INDEX_SHEET,
+    ITEMS_SHEET,
+    IndexInfo,
+    default_assessment_date,
+    index_rows,
+    item_rows,
+    next_year_date,
+    rubric_rows,
+)
 from checklists.tables import fold
 
 from ..auth.models import Unit, User
@@ -40,15 +49,17 @@ def previous_index(unit: Unit, code: str, year: int) -> Index | None:
 def sheet_info(unit: Unit, code: str, year: int, name: str | None, assessment_date: date | None) -> IndexInfo:
     """What a spreadsheet does not say, from the options or else from last year's index of the same code."""
     previous = previous_index(unit, code, year)
+    sourced = previous is not None and bool(previous.deviation_source)
     return IndexInfo(
         code=code,
         year=year,
         name=name or (previous.name if previous else code),
         assessment_date=assessment_date
         or (next_year_date(previous.assessment_date, year) if previous else default_assessment_date(year)),
-        threshold_percent=previous.deviation_threshold_percent if previous else Decimal(5),
-        penalty_points=previous.deviation_penalty_points if previous else Decimal(1),
-        deviation_source=previous.deviation_source if previous else None,
+        # last year's penalty only with its source: without one, no penalty (a sheet's "Chỉ số" may give it)
+        threshold_percent=previous.deviation_threshold_percent if sourced else Decimal(0),
+        penalty_points=previous.deviation_penalty_points if sourced else Decimal(0),
+        deviation_source=previous.deviation_source if sourced else None,
     )
 
 
@@ -247,6 +258,8 @@ def catalog_data(index: Index) -> dict:
                 entry["points_estimated"] = True
             if c.last_year_score is not None:
                 entry["last_year_score"] = _n(c.last_year_score)
+            if c.last_year_note:
+                entry["last_year_note"] = c.last_year_note
             if c.department:
                 entry["department"] = c.department.code
             entry["rule"] = {"type": c.rule_type, **(c.rule_params or {})}
@@ -265,7 +278,12 @@ def catalog_data(index: Index) -> dict:
                 if item.weight != 1:
                     i["weight"] = _n(item.weight)
                 if item.report_deadline:
-                    i["report"] = {"period": item.report_period, "deadline": item.report_deadline}
+                    i["report"] = {"period": item.report_period}
+                    if item.report_cutoff:
+                        i["report"]["cutoff"] = item.report_cutoff
+                    i["report"]["deadline"] = item.report_deadline
+                    # a report stored before its source was recorded: the import asks for one (FORMAT.md)
+                    i["report"]["source"] = item.report_source
                 items.append(i)
             if items:
                 entry["items"] = items
@@ -315,19 +333,31 @@ def to_xlsx(index: Index) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    data = catalog_data(index)
     book = Workbook()
     sheet = book.active
     sheet.title = f"{index.code} {index.year}"[:31]
     sheet.append([f"{index.name} — năm {index.year}"])
-    for row in rubric_rows(catalog_data(index)):
+    for row in rubric_rows(data):
         sheet.append(row)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCDEFGHI", (10, 60, 30, 12, 40, 60, 28, 12, 14)):
-        sheet.column_dimensions[letter].width = width
+    items = book.create_sheet(ITEMS_SHEET)
+    for row in item_rows(data):
+        items.append(row)
+    about = book.create_sheet(INDEX_SHEET)
+    for row in index_rows(data):
+        about.append(row)
+    for ws, header_row, widths in (
+        (sheet, 2, (10, 60, 30, 12, 40, 60, 28, 12, 14)),
+        (items, 1, (10, 22, 50, 50, 28, 12, 9, 20, 14, 14, 60)),
+        (about, 1, (45, 60)),
+    ):
+        for cell in ws[header_row]:
+            cell.font = Font(bold=True)
+        for row in ws.iter_rows(min_row=header_row + 1):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for letter, width in zip("ABCDEFGHIJK", widths):
+            ws.column_dimensions[letter].width = width
     keep_formulas_as_text(book)
     buffer = io.BytesIO()
     book.save(buffer)

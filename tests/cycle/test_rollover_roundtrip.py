@@ -1,0 +1,139 @@
+"""Rolling the shipped rubrics into a new year through the spreadsheet and through YAML keeps every rule's
+parameters and every item's dates: the periodic reports keep their own periods, cut-offs, sending deadlines and
+sources (not the criterion's earliest date), and a roll into the next year moves each date by one year."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from checklists import CATALOG_DIR, load_catalog, parse_catalog
+from checklists.rollover import roll_to_year
+from checklists.sheets import IndexInfo, _plain, load_rubric_sheet
+from evidence_app.catalog.models import Index
+from evidence_app.cycle.carry import to_xlsx, to_yaml
+from evidence_app.extensions import db
+from tests.helpers import import_file, make_unit
+
+SHIPPED = sorted((CATALOG_DIR / "gieng-day").glob("*.yaml"))
+
+
+def semantics(catalog):
+    """Per criterion: its rule with parameters, and per item (in order) its title, owner, weight and dates."""
+    return {
+        c.code: (
+            c.rule.type,
+            _plain(dict(c.rule.params)),
+            c.max_points,
+            [
+                (
+                    i.title,
+                    i.owner,
+                    i.weight,
+                    i.due,
+                    None
+                    if i.report is None
+                    else (i.report.period, i.report.cutoff, i.report.deadline, i.report.source),
+                )
+                for i in c.items
+            ],
+        )
+        for c in catalog.criteria()
+    }
+
+
+def stored(unit, code: str, year: int) -> Index:
+    return db.session.execute(
+        select(Index).where(Index.unit_id == unit.id, Index.code == code, Index.year == year)
+    ).scalar_one()
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_xlsx_and_yaml_round_trips_keep_every_rule_and_date(app, tmp_path, path):
+    original = load_catalog(path)
+    unit = make_unit()
+    import_file(path, unit)
+    index = stored(unit, original.index.code, original.index.year)
+
+    again = parse_catalog(to_yaml(index).decode("utf-8"))
+    assert semantics(again) == semantics(original)
+    assert again.index.deviation_source == original.index.deviation_source
+
+    sheet = tmp_path / "rubric.xlsx"
+    sheet.write_bytes(to_xlsx(index))
+    info = IndexInfo(original.index.code, original.index.name, original.index.year, original.index.assessment_date)
+    departments = {d.name: d.code for d in unit.departments}
+    from_sheet = load_rubric_sheet(sheet, info, departments=departments)
+    assert semantics(from_sheet) == semantics(original)
+    assert [i.code for i in from_sheet.items()] == [i.code for i in original.items()]
+    # the deviation penalty travels with its source (the sheet "Chỉ số"), or not at all
+    assert (from_sheet.index.deviation_penalty_points, from_sheet.index.deviation_source) == (
+        (original.index.deviation_penalty_points, original.index.deviation_source)
+        if original.index.deviation_source
+        else (Decimal(0), None)
+    )
+
+
+def test_the_four_cchc_reports_keep_their_own_deadlines_through_the_sheet(app, tmp_path):
+    """The tester's case: all four periodic reports came back due 15/03."""
+    path = CATALOG_DIR / "gieng-day" / "cchc-2024.yaml"
+    unit = make_unit()
+    import_file(path, unit)
+    sheet = tmp_path / "cchc.xlsx"
+    sheet.write_bytes(to_xlsx(stored(unit, "CCHC", 2024)))
+    rolled = load_rubric_sheet(
+        sheet, IndexInfo("CCHC", "CCHC", 2024, date(2024, 12, 15)), departments={"Văn phòng – Thống kê": "vp-tk"}
+    )
+    reports = {
+        i.report.period: (i.report.cutoff, i.report.deadline) for i in rolled.items() if i.code.startswith("CCHC-1.1-")
+    }
+    assert reports == {
+        "Quý I/2024": (date(2024, 3, 14), date(2024, 3, 14)),
+        "6 tháng đầu năm 2024": (date(2024, 6, 14), date(2024, 6, 14)),
+        "9 tháng năm 2024": (date(2024, 9, 14), date(2024, 9, 14)),
+        "Năm 2024": (date(2024, 12, 14), date(2024, 12, 14)),
+    }
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_rolling_into_next_year_moves_dates_by_a_year_and_keeps_semantics(path):
+    original = load_catalog(path)
+    rolled = roll_to_year(original, original.index.year + 1)
+    assert rolled.index.year == original.index.year + 1
+    assert rolled.index.assessment_date == original.index.assessment_date.replace(year=original.index.year + 1)
+    before, after = semantics(original), semantics(rolled)
+    assert before.keys() == after.keys()
+    for code, (rule, _params, max_points, items) in before.items():
+        rule2, params2, max2, items2 = after[code]
+        assert (rule2, max2) == (rule, max_points)
+        assert len(items2) == len(items)
+        for (_t, owner, weight, due, report), (_t2, owner2, weight2, due2, report2) in zip(items, items2):
+            assert (owner2, weight2) == (owner, weight)
+            assert due2 == (
+                due.replace(year=due.year + 1) if due.month != 2 or due.day != 29 else date(due.year + 1, 2, 28)
+            )
+            if report is None:
+                assert report2 is None
+                continue
+            period, cutoff, deadline, source = report
+            assert report2[1:] == (
+                cutoff and cutoff.replace(year=cutoff.year + 1),
+                deadline.replace(year=deadline.year + 1),
+                source,
+            )
+            assert str(original.index.year + 1) in report2[0] and str(original.index.year) not in report2[0]
+    # next year's items get codes of their own: they live beside last year's in the same unit
+    assert not {i.code for i in original.items()} & {i.code for i in rolled.items()}
+    # and the rolled rubric is a valid catalog again
+    assert semantics(parse_catalog(_yaml_of(rolled))) == after
+
+
+def _yaml_of(catalog) -> str:
+    import yaml
+
+    from checklists.rollover import catalog_mapping
+
+    return yaml.safe_dump(_plain(catalog_mapping(catalog)), allow_unicode=True, sort_keys=False)
