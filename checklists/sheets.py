@@ -291,7 +291,7 @@ def load_rubric_sheet(
     if problems:
         raise CatalogError(source, problems)
     validator = _Validator()
-    catalog = validator.catalog(_plain(catalog_data))
+    catalog = validator.catalog(plain_numbers(catalog_data))
     if validator.problems or catalog is None:  # the validator names a problem whenever it gives no catalog
         raise CatalogError(
             source, [_on_item_row(p, item_places) or _on_row(p, places, table.columns) for p in validator.problems]
@@ -401,12 +401,12 @@ def _sheet_index(raw: bytes, source: str, info: IndexInfo, problems: list[Proble
     return replace(info, **values) if values else info
 
 
-def _plain(value: object) -> object:
+def plain_numbers(value: object) -> object:
     """Decimals as the numbers the YAML loader would hand to the validator (rule parameters are stored so)."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_numbers(v) for v in value]
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from checklists import CATALOG_DIR, load_catalog, parse_catalog
 from checklists.rollover import roll_to_year
-from checklists.sheets import IndexInfo, _plain, load_rubric_sheet
+from checklists.sheets import IndexInfo, load_rubric_sheet, plain_numbers
 from evidence_app.catalog.models import Index
 from evidence_app.cycle.carry import to_xlsx, to_yaml
 from evidence_app.extensions import db
@@ -26,7 +26,7 @@ def semantics(catalog):
     return {
         c.code: (
             c.rule.type,
-            _plain(dict(c.rule.params)),
+            plain_numbers(dict(c.rule.params)),
             c.max_points,
             [
                 (
@@ -136,4 +136,4 @@ def _yaml_of(catalog) -> str:
 
     from checklists.rollover import catalog_mapping
 
-    return yaml.safe_dump(_plain(catalog_mapping(catalog)), allow_unicode=True, sort_keys=False)
+    return yaml.safe_dump(plain_numbers(catalog_mapping(catalog)), allow_unicode=True, sort_keys=False)
