@@ -8,11 +8,12 @@ import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import yaml
 from sqlalchemy import select
 
-from checklists.loader import PUBLISHED_TOTAL_TOLERANCE, parse_catalog
+from checklists.loader import PUBLISHED_TOTAL_TOLERANCE, CatalogError, Problem, parse_catalog
 from checklists.model import Catalog, LastYear, LossCause
 from checklists.rollover import catalog_mapping, is_stand_in, roll_to_year
 from checklists.sheets import (
@@ -22,6 +23,7 @@ from checklists.sheets import (
     default_assessment_date,
     index_rows,
     item_rows,
+    load_rubric_sheet,
     next_year_date,
     plain_numbers,
     rubric_rows,
@@ -325,8 +327,48 @@ class RubricImport:
     relinked: int
 
 
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+MAX_RUBRIC_FILE_BYTES = 5 * 1024 * 1024
+
+
+def load_rubric(
+    filename: str,
+    data: bytes,
+    unit: Unit,
+    *,
+    index_code: str | None = None,
+    year: int | None = None,
+    name: str | None = None,
+    assessment_date: date | None = None,
+) -> Catalog:
+    """A rubric file as a Catalog: YAML (FORMAT.md), or the province's spreadsheet, which does not say its index
+    and year (given here) and whose departments are matched by name to the unit's. Raises CatalogError, every
+    problem naming the file and the place in it."""
+    if Path(filename).suffix.lower() in SHEET_SUFFIXES:
+        if not index_code or not year:
+            raise CatalogError(
+                filename, [Problem("", "a spreadsheet needs the index code and the year (the sheet does not say them)")]
+            )
+        info = sheet_info(unit, index_code.upper(), year, name, assessment_date)
+        departments = {d.name: d.code for d in unit.departments}
+        return load_rubric_sheet(filename, info, data=data, departments=departments)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(
+            filename, [Problem("", f"the file is not UTF-8 text (byte {exc.start}); save it as UTF-8")]
+        ) from None
+    return parse_catalog(text, source=filename)
+
+
 def import_rubric(
-    catalog: Catalog, unit: Unit, *, source: str, relink_as: User | None = None, dry_run: bool = False
+    catalog: Catalog,
+    unit: Unit,
+    *,
+    source: str,
+    relink_as: User | None = None,
+    dry_run: bool = False,
+    actor_id: int | None = None,
 ) -> RubricImport:
     """Import (or update) a rubric for `unit` and carry last year's cycle into it: last year's scores and causes,
     proposals, and the documents still valid (relinked as `relink_as`, else only offered). One transaction:
@@ -344,7 +386,7 @@ def import_rubric(
     with service_transaction(dry_run=dry_run):
         if previous is not None and diff is not None:
             catalog, carried = with_history(catalog, unit, previous, diff)
-        result = import_catalog(catalog, unit, source=source)
+        result = import_catalog(catalog, unit, source=source, actor_id=actor_id)
         if carried is not None and previous is not None and diff is not None:
             after_import(result.index, previous, carried, diff.repointed_codes)
         offers = [f"{document.filename} → {item.code}" for document, item in carried.offers] if carried else []

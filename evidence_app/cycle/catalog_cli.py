@@ -11,16 +11,15 @@ import click
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from checklists import CatalogError, load_catalog
-from checklists.sheets import load_rubric_sheet
+from checklists import CatalogError
+from checklists.loader import Problem
 
 from ..auth.lookups import unit_or_fail, user_or_fail
-from ..catalog.cli import SHEET_SUFFIXES
 from ..catalog.models import Index
 from ..catalog.operations import ImportRefused
 from ..dates import DAY
 from ..extensions import db
-from .carry import RubricImport, import_rubric, rolled_data, sheet_info, to_xlsx, to_yaml
+from .carry import SHEET_SUFFIXES, RubricImport, import_rubric, load_rubric, rolled_data, to_xlsx, to_yaml
 
 
 @click.command("import")
@@ -50,14 +49,23 @@ def import_command(
         unit = unit_or_fail(unit_code)
     except click.ClickException as exc:
         _refused(file, ImportRefused([exc.message]))
+    if file.suffix.lower() in SHEET_SUFFIXES and (not index_code or not year):
+        raise click.UsageError("a spreadsheet needs --index CODE and --year YYYY (the sheet does not say them)")
     try:
-        if file.suffix.lower() in SHEET_SUFFIXES:
-            catalog = _load_sheet(file, unit, index_code, year, name, assessment_date)
-        else:
-            catalog = load_catalog(file)
+        if not file.is_file():
+            raise CatalogError(str(file), [Problem("", "the file does not exist")])
+        catalog = load_rubric(
+            str(file),
+            file.read_bytes(),
+            unit,
+            index_code=index_code,
+            year=year,
+            name=name,
+            assessment_date=assessment_date,
+        )
     except CatalogError as exc:
         click.echo(exc.report(), err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     try:
         relink_as = user_or_fail(relink_user, unit) if relink_user else None
     except click.ClickException as exc:
@@ -156,15 +164,6 @@ def _refused(file: Path, exc: ImportRefused):
         click.echo(f"{file}: {problem}", err=True)
     click.echo(f"{file}: nothing was imported.", err=True)
     raise SystemExit(1)
-
-
-def _load_sheet(file: Path, unit, index_code, year, name, assessment_date):
-    if not index_code or not year:
-        raise click.UsageError("a spreadsheet needs --index CODE and --year YYYY (the sheet does not say them)")
-    departments = {d.name: d.code for d in unit.departments}
-    return load_rubric_sheet(
-        file, sheet_info(unit, index_code.upper(), year, name, assessment_date), departments=departments
-    )
 
 
 @click.command("export")
