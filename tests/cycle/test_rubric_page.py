@@ -80,3 +80,37 @@ def test_only_administrators_may_import_a_rubric(app, tmp_path):
     login(client, "staff")
     assert client.get("/admin/rubric").status_code == 403
     assert client.post("/admin/rubric", data={}).status_code == 403
+
+
+def test_the_pages_show_a_reports_cut_off_and_source_and_how_last_years_score_was_obtained(app, tmp_path):
+    from evidence_app.catalog.models import ChecklistItem, Criterion
+    from tests.helpers import make_unit
+
+    unit = make_unit()
+    import_file(CATALOG_DIR / "gieng-day" / "cchc-2024.yaml", unit)
+    make_user(unit, "admin", role="admin")
+    client = app.test_client()
+    login(client, "admin")
+    item = db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-1.1-c")).scalar_one()
+    html = client.get(f"/items/{item.id}").get_data(as_text=True)
+    assert "Ngày chốt số liệu</dt><dd>14/09/2024" in html
+    assert "Căn cứ các mốc thời gian" in html and "Nghị định 09/2019/NĐ-CP" in html and "Hạn gửi chưa xác nhận" in html
+    api = client.get(f"/api/v1/items/{item.id}").get_json()
+    assert (api["report_cutoff"], api["report_deadline"]) == ("2024-09-14", "2024-09-14")
+    assert "Điều 12" in api["report_source"]
+
+    import_rubric_2025 = rubric(2025, NEXT_YEAR)
+    from checklists import parse_catalog
+    from evidence_app.cycle.carry import import_rubric
+
+    other = make_unit("bai-chay", "UBND phường Bãi Cháy")
+    last_years_results(other, tmp_path)
+    import_rubric(parse_catalog(import_rubric_2025), other, source="cchc-2025.yaml")
+    make_user(other, "admin2", role="admin")
+    client = app.test_client()
+    login(client, "admin2")
+    moved = db.session.execute(
+        select(Criterion).join(Index).where(Index.unit_id == other.id, Index.year == 2025, Criterion.code == "1.1")
+    ).scalar_one()
+    html = client.get(f"/catalog/criteria/{moved.id}").get_data(as_text=True)
+    assert "Năm 2024: tiêu chí 1.2 (nội dung 1)" in html
