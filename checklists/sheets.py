@@ -29,6 +29,7 @@ RUBRIC_COLUMNS = [
     Column("owner", "Phụ trách", ("phu trach", "bo phan phu trach", "don vi phu trach", "bo phan")),
     Column("due", "Hạn xử lý", ("han xu ly", "thoi han", "han hoan thanh", "han")),
     Column("last_year", "Điểm năm trước", ("diem nam truoc",)),
+    Column("last_year_note", "Ghi chú điểm năm trước", ("ghi chu diem nam truoc",)),
 ]
 FIELD_COLUMNS = {
     "code": "code",
@@ -41,6 +42,7 @@ FIELD_COLUMNS = {
     "due": "due",
     "items": "documents",
     "last_year_score": "last_year",
+    "last_year_note": "last_year_note",
     "checks": "rule",
 }
 DEFAULT_CHECKS = "Đúng nội dung tiêu chí; có số hiệu, ngày ban hành, chữ ký và dấu hoặc ký số; trong kỳ đánh giá"
@@ -201,13 +203,16 @@ def load_rubric_sheet(
         criterion: dict[str, Any] = {"code": code, "title": v.get("title"), "max_points": values["max"], "rule": rule}
         if values["last_year"] is not None:
             criterion["last_year_score"] = values["last_year"]
+        if v.get("last_year_note"):
+            criterion["last_year_note"] = str(v["last_year_note"])
         if owner:
             criterion["department"] = _department_code(owner, known)
         if rule["type"] != "not_applicable" and sheet_items is not None:
             criterion["items"] = sheet_items.pop(code, [])
             for item in criterion["items"]:
-                item["owner"] = item.get("owner") or criterion.get("department") or "bo-phan"
-                departments_used.setdefault(item["owner"], item.pop("_owner_name", None) or item["owner"])
+                item["owner"] = item.get("owner") or criterion.get("department")
+                if item["owner"]:
+                    departments_used.setdefault(item["owner"], item.pop("_owner_name", None) or item["owner"])
                 item.setdefault("checks", DEFAULT_CHECKS)
                 if "due" not in item and "report" not in item:
                     item["due"] = due or info.assessment_date
@@ -447,7 +452,18 @@ def rubric_rows(catalog_data: dict[str, Any]) -> list[list[object]]:
     rows = [header]
     for area in catalog_data["areas"]:
         rows.append(
-            [area["code"], area["name"], None, area["max_points"], None, None, None, None, area.get("last_year_score")]
+            [
+                area["code"],
+                area["name"],
+                None,
+                area["max_points"],
+                None,
+                None,
+                None,
+                None,
+                area.get("last_year_score"),
+                None,
+            ]
         )
         for c in area["criteria"]:
             rule = c["rule"]
@@ -465,6 +481,7 @@ def rubric_rows(catalog_data: dict[str, Any]) -> list[list[object]]:
                     names.get(c.get("department")) or c.get("department"),
                     due.strftime("%d/%m/%Y") if isinstance(due, date) else due,
                     c.get("last_year_score"),
+                    c.get("last_year_note"),
                 ]
             )
     return rows

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from checklists.loader import PUBLISHED_TOTAL_TOLERANCE, CatalogError, Problem, parse_catalog
 from checklists.model import Catalog, LastYear, LossCause
-from checklists.rollover import catalog_mapping, is_stand_in, roll_to_year
+from checklists.rollover import catalog_mapping, is_stand_in, roll_text, roll_to_year
 from checklists.sheets import (
     INDEX_SHEET,
     ITEMS_SHEET,
@@ -107,15 +107,20 @@ def catalog_diff(previous: Index, catalog: Catalog) -> CatalogDiff:
     title), re-pointed (the same code for another criterion), with other points; and the pairs that carry last
     year's results."""
     old = {c.code: c for a in previous.areas for c in a.criteria}
+    years = catalog.index.year - previous.year
+
+    def same(title: str) -> str:  # last year's title as this year's would say it ("… năm 2024" → "… năm 2025")
+        return fold(roll_text(title, years, previous.year))
+
     by_title: dict[str, list[Criterion]] = {}
     for c in old.values():
-        by_title.setdefault(fold(c.title), []).append(c)
+        by_title.setdefault(same(c.title), []).append(c)
     new = [(area.code, c) for area in catalog.areas for c in area.criteria]
     diff = CatalogDiff(previous=f"{previous.code} {previous.year}")
     matched: dict[str, Criterion] = {}
     for _area, c in new:  # first the codes that keep their criterion
         before = old.get(c.code)
-        if before is not None and fold(before.title) == fold(c.title):
+        if before is not None and same(before.title) == fold(c.title):
             matched[c.code] = before
     taken = {b.code for b in matched.values()}
     for _area, c in new:  # then the titles, when exactly one criterion of last year's not yet taken has it
@@ -507,7 +512,7 @@ def to_xlsx(index: Index, data: dict | None = None) -> bytes:
     for row in index_rows(data):
         about.append(row)
     for ws, header_row, widths in (
-        (sheet, 2, (10, 60, 30, 12, 40, 60, 28, 12, 14)),
+        (sheet, 2, (10, 60, 30, 12, 40, 60, 28, 12, 14, 40)),
         (items, 1, (10, 22, 50, 50, 28, 12, 9, 20, 14, 14, 60)),
         (about, 1, (45, 60)),
     ):

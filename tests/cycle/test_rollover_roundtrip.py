@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from checklists import CATALOG_DIR, load_catalog, parse_catalog
+from checklists import CATALOG_DIR, CatalogError, load_catalog, parse_catalog
 from checklists.rollover import roll_to_year
 from checklists.sheets import IndexInfo, load_rubric_sheet, plain_numbers
 from evidence_app.catalog.models import Index
@@ -137,3 +137,117 @@ def _yaml_of(catalog) -> str:
     from checklists.rollover import catalog_mapping
 
     return yaml.safe_dump(plain_numbers(catalog_mapping(catalog)), allow_unicode=True, sort_keys=False)
+
+
+def _workbook(path, items=None, index=None):
+    """A rubric workbook: the first sheet with one criterion, and the sheets given."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Mã", "Tiêu chí / Chỉ tiêu", "Điểm tối đa", "Cách tính điểm", "Phụ trách"])
+    book.active.append(["1", "Chỉ đạo, điều hành", 2, None, None])
+    book.active.append(["1.1", "Báo cáo CCHC định kỳ", 2, "Trừ 0,5 điểm mỗi vi phạm", "VP"])
+    for name, rows in (("Tài liệu kiểm chứng", items), ("Chỉ số", index)):
+        if rows is not None:
+            sheet = book.create_sheet(name)
+            for row in rows:
+                sheet.append(row)
+    book.save(path)
+    return path
+
+
+ITEMS_HEADER = ["Mã tiêu chí", "Mã tài liệu", "Tài liệu kiểm chứng", "Hạn", "Kỳ báo cáo", "Ngày chốt số liệu",
+                "Hạn gửi báo cáo", "Căn cứ (số văn bản, điều/khoản)", "Phụ trách"]  # fmt: skip
+INFO_2025 = IndexInfo("CCHC", "Chỉ số CCHC", 2025, date(2025, 12, 15))
+
+
+def test_a_sheets_reports_keep_their_own_dates_and_need_a_source(tmp_path):
+    rows = [
+        ITEMS_HEADER,
+        [
+            "1.1",
+            None,
+            "Báo cáo Quý I/2025",
+            None,
+            "Quý I/2025",
+            "14/03/2025",
+            "18/03/2025",
+            "Công văn 12/UBND, mục 2",
+            "VP",
+        ],
+        ["1.1", None, "Báo cáo 9 tháng 2025", None, "9 tháng năm 2025", "14/09/2025", "18/09/2025", None, "VP"],
+    ]
+    with pytest.raises(CatalogError) as refused:
+        load_rubric_sheet(_workbook(tmp_path / "a.xlsx", items=rows), INFO_2025)
+    assert [str(p) for p in refused.value.problems] == [
+        "sheet 'Tài liệu kiểm chứng', row 3, column 'Căn cứ (số văn bản, điều/khoản)': is missing: expected the "
+        'document that sets the cut-off and the deadline: its number and article (e.g. "Nghị định 09/2019/NĐ-CP, '
+        'Điều 12"), and what is not confirmed'
+    ]
+    rows[2][7] = "Công văn 12/UBND, mục 3"
+    catalog = load_rubric_sheet(_workbook(tmp_path / "b.xlsx", items=rows), INFO_2025)
+    reports = [(i.code, i.report.cutoff, i.report.deadline, i.report.source) for i in catalog.items()]
+    assert reports == [
+        ("CCHC-2025-1.1-a", date(2025, 3, 14), date(2025, 3, 18), "Công văn 12/UBND, mục 2"),
+        ("CCHC-2025-1.1-b", date(2025, 9, 14), date(2025, 9, 18), "Công văn 12/UBND, mục 3"),
+    ]
+
+
+def test_a_sheets_penalty_needs_its_source_and_none_means_no_penalty(tmp_path):
+    info = [["Thông tin", "Giá trị"], ["Ngưỡng chênh lệch điểm tự chấm (%)", 5], ["Điểm trừ khi vượt ngưỡng", 1]]
+    with pytest.raises(CatalogError) as refused:
+        load_rubric_sheet(_workbook(tmp_path / "a.xlsx", index=info), INFO_2025)
+    assert "index.deviation.source: is missing" in str(refused.value)
+    info.append(["Căn cứ điểm trừ (số văn bản, điều/khoản)", "Quyết định 5/QĐ-UBND, Điều 4"])
+    catalog = load_rubric_sheet(_workbook(tmp_path / "b.xlsx", index=info), INFO_2025)
+    assert (catalog.index.deviation_penalty_points, catalog.index.deviation_source) == (
+        1,
+        "Quyết định 5/QĐ-UBND, Điều 4",
+    )
+    plain = load_rubric_sheet(_workbook(tmp_path / "c.xlsx"), INFO_2025)  # the province's own sheet: no penalty
+    assert (plain.index.deviation_penalty_points, plain.index.deviation_source) == (0, None)
+
+
+def test_export_rolled_to_next_year_edit_and_import_keeps_reports_and_carries_scores(app, runner, tmp_path):
+    from evidence_app.cycle.operations import import_results
+    from tests.cycle.sheets import write_xlsx
+
+    path = CATALOG_DIR / "gieng-day" / "cchc-2024.yaml"
+    unit = make_unit()
+    import_file(path, unit)
+    results = [["Mã", "Điểm chốt"]] + [
+        [c.code, c.max_points] for c in load_catalog(path).criteria() if c.applicable
+    ]  # a full score everywhere
+    import_results(unit, "CCHC", 2024, write_xlsx(tmp_path / "kq.xlsx", results))
+    db.session.commit()
+    out = tmp_path / "cchc-2025.xlsx"
+    args = ["catalog", "export", "--unit", unit.code, "--index", "CCHC", "--year", "2024", "--format", "xlsx"]
+    exported = runner.invoke(args=[*args, "--out", str(out), "--roll-to", "2025"])
+    assert exported.exit_code == 0, exported.output
+    assert f"Đã ghi CCHC 2025 vào {out}" in exported.output
+    imported = runner.invoke(
+        args=["catalog", "import", str(out), "--unit", unit.code, "--index", "CCHC", "--year", "2025"]
+    )
+    assert imported.exit_code == 0, imported.output
+    new = stored(unit, "CCHC", 2025)
+    items = {i.code: i for a in new.areas for c in a.criteria for i in c.items}
+    q3 = items["CCHC-2025-1.1-c"]
+    assert (q3.report_period, q3.report_cutoff, q3.report_deadline) == (
+        "9 tháng năm 2025",
+        date(2025, 9, 14),
+        date(2025, 9, 14),
+    )
+    assert "Nghị định 09/2019/NĐ-CP" in q3.report_source
+    assert {i.report_deadline for i in items.values() if i.code.startswith("CCHC-2025-1.1-")} == {
+        date(2025, 3, 14),
+        date(2025, 6, 14),
+        date(2025, 9, 14),
+        date(2025, 12, 14),
+    }
+    assert new.last_year == 2024 and new.last_year_score == 100  # 2024's results, not the 2023 figures of the file
+    assert {c.code: (c.last_year_score, c.last_year_note) for a in new.areas for c in a.criteria if c.applicable} == {
+        c.code: (c.max_points, None) for a in new.areas for c in a.criteria if c.applicable
+    }
+    assert new.deviation_source and new.deviation_penalty_points == 1  # the sheet "Chỉ số" carried it
+    too_early = runner.invoke(args=[*args, "--out", str(out), "--roll-to", "2024"])
+    assert too_early.exit_code != 0 and "--roll-to phải là một năm sau 2024" in too_early.output
