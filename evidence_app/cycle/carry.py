@@ -161,7 +161,7 @@ class Carried:
     offers: list[tuple[Document, ChecklistItem]] = field(default_factory=list)
     result_set: ResultSet | None = None
     codes: set[str] = field(default_factory=set)  # last year's codes whose results carried under the same code
-    mapping: dict[str, str] = field(default_factory=dict)  # last year's code → this year's, for every pair
+    mapping: dict[str, str] = field(default_factory=dict)  # last year's code → this year's, for every pair (diff)
 
 
 def _last_results(unit: Unit, code: str, year: int) -> ResultSet | None:
@@ -202,7 +202,7 @@ def with_history(catalog: Catalog, unit: Unit, previous: Index, diff: CatalogDif
     maximum when it changed and marked so, the causes; then the areas' and the index's totals. Done on the data
     before the import, so that importing the same file again changes nothing. Each score carried is listed in
     `diff.carried`."""
-    carried = Carried()
+    carried = Carried(mapping={p.old_code: p.code for p in diff.pairs})
     result_set = _last_results(unit, catalog.index.code, previous.year)
     if result_set is None:
         return catalog, carried
@@ -210,7 +210,6 @@ def with_history(catalog: Catalog, unit: Unit, previous: Index, diff: CatalogDif
     pairs = {p.code: p for p in diff.pairs if p.old_code in rows}
     carried.result_set = result_set
     carried.codes = {p.old_code for p in pairs.values() if p.old_code == p.code}
-    carried.mapping = {p.old_code: p.code for p in pairs.values()}
     areas = []
     for area in catalog.areas:
         criteria = []
@@ -256,25 +255,22 @@ def with_history(catalog: Catalog, unit: Unit, previous: Index, diff: CatalogDif
     return replace(catalog, index=index, areas=tuple(areas)), carried
 
 
-def after_import(index: Index, previous: Index, carried: Carried, repointed: set[str]) -> Carried:
+def after_import(index: Index, previous: Index, carried: Carried) -> Carried:
     """Once the new index exists: the checklist items last year's causes call for, and the documents still
     valid offered for relinking (to the criterion each of last year's continues into)."""
     if carried.result_set is not None:
         rows = [r for r in carried.result_set.rows if r.criterion.code in carried.codes]
         carried.proposals = len(generate_proposals(carried.result_set, rows))
-    carried.offers = relink_offers(index, previous, repointed, carried.mapping)
+    carried.offers = relink_offers(index, previous, carried.mapping)
     return carried
 
 
-def relink_offers(
-    index: Index, previous: Index, exclude: set[str] = frozenset(), mapping: dict[str, str] | None = None
-) -> list[tuple[Document, ChecklistItem]]:
-    """Documents approved last year for a criterion that continues into the new rubric (its code persists, or
-    `mapping` gives its new code), still valid in the new year (no period, or a period ending in it or later),
-    not yet linked there: each with the new item it fits (the item of the same title, else the criterion's
-    first item)."""
-    mapping = mapping or {}
-    new_criteria = {c.code: c for a in index.areas for c in a.criteria if c.code not in exclude and c.items}
+def relink_offers(index: Index, previous: Index, mapping: dict[str, str]) -> list[tuple[Document, ChecklistItem]]:
+    """Documents approved last year for a criterion that continues into the new rubric (`mapping`: last year's
+    code → this year's, from the diff: the same criterion under its code or, found by its title, under
+    another), still valid in the new year (no period, or a period ending in it or later), not yet linked
+    there: each with the new item it fits (the item of the same title, else the criterion's first item)."""
+    new_criteria = {c.code: c for a in index.areas for c in a.criteria if c.items}
     start = date(index.year, 1, 1)
     rows = db.session.execute(
         select(Document, ChecklistItem, Criterion.code)
@@ -299,7 +295,7 @@ def relink_offers(
     )
     offers = []
     for document, old_item, code in rows:
-        criterion = new_criteria.get(mapping.get(code, code))
+        criterion = new_criteria.get(mapping.get(code, ""))
         if criterion is None:
             continue
         target = next((i for i in criterion.items if fold(i.title) == fold(old_item.title)), criterion.items[0])
@@ -393,7 +389,7 @@ def import_rubric(
             catalog, carried = with_history(catalog, unit, previous, diff)
         result = import_catalog(catalog, unit, source=source, actor_id=actor_id)
         if carried is not None and previous is not None and diff is not None:
-            after_import(result.index, previous, carried, diff.repointed_codes)
+            after_import(result.index, previous, carried)
         offers = [f"{document.filename} → {item.code}" for document, item in carried.offers] if carried else []
         relinked = relink(carried.offers, relink_as) if carried is not None and relink_as and not dry_run else 0
     return RubricImport(result, existed, diff, carried, previous.year if previous else None, offers, relinked)

@@ -150,3 +150,23 @@ def test_carried_score_scales_to_the_new_maximum():
     )
     value, note = carried_score(D("2.5"), D("17"), D("20"))
     assert value == D("2.94") and note is not None and "hệ số 1,1765" in note
+
+
+def test_documents_of_a_criterion_that_changed_code_are_offered_to_its_new_code(app, tmp_path):
+    from evidence_app.catalog.models import ChecklistItem
+    from evidence_app.evidence.operations import DocumentFields, upload_document
+    from tests.evidence import corpus
+    from tests.helpers import make_user
+
+    unit = make_unit()
+    last_years_results(unit, tmp_path)
+    staff = make_user(unit, "cb", departments=["vp-tk"])
+    item = db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-2024-1.2-a")).scalar_one()
+    upload = upload_document(corpus.jpeg(tmp_path, "tuyen-truyen.jpg"), "tuyen-truyen.jpg", user=staff, items=[item],
+                             fields=DocumentFields())  # fmt: skip
+    for link in upload.new_links:
+        link.state = "approved"
+    db.session.commit()
+    done = import_rubric(parse_catalog(rubric(2025, NEXT_YEAR)), unit, source="cchc-2025.yaml")
+    # "Tuyên truyền CCHC" was 1.2 and is 1.1: its document goes to 1.1, not to the new 1.2 (another criterion)
+    assert done.offers == ["tuyen-truyen.jpg → CCHC-2025-1.1-a"]
