@@ -1,5 +1,9 @@
 """Roll a catalog into another cycle: the same rubric, its assessment on another day, every date moved with it.
 
+Two ways: `roll_to_year(catalog, year)` makes last year's rubric the starting point of next year's (each date on
+the same day of the new year, item codes of the new year, last year's history left for the import to carry:
+see its docstring and FORMAT.md); `roll_catalog` below replays a rubric at another moment (the demo).
+
 `roll_catalog(catalog, assessment_date, year=…)` returns a new Catalog (the one given is never changed, nor its
 file):
 - every date (the assessment date, each item's due date and report deadline) moves by the same number of days,

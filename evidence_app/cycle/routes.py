@@ -227,7 +227,7 @@ def rubric():
     if applying:  # the dry run's hidden fields, sent back
         try:
             data = base64.b64decode(form.content.data or "", validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or text that is not ASCII
             abort(400)
         filename = form.filename.data or "rubric.yaml"
     elif not form.file.data:
