@@ -291,6 +291,13 @@ class _Validator:
             threshold = self.number(deviation, "threshold_percent", "index.deviation", minimum=0)
             penalty = self.number(deviation, "penalty_points", "index.deviation", minimum=0)
             deviation_source = self.text(deviation, "source", "index.deviation", required=False)
+            if penalty and deviation_source is None:
+                self.add(
+                    "index.deviation.source",
+                    "is missing: a self-score deviation penalty needs the document that sets it (number and "
+                    'article, e.g. "Quyết định 123/QĐ-UBND, Điều 5, khoản 2"); without one, remove the '
+                    "`deviation` block (no penalty is applied)",
+                )
         last_year = None
         if raw.get("last_year") is not None and self.is_mapping(raw["last_year"], "index.last_year"):
             ly = raw["last_year"]
@@ -366,6 +373,7 @@ class _Validator:
                 "rule",
                 "loss_causes",
                 "items",
+                "last_year_note",
             },
             place,
         )
@@ -385,6 +393,7 @@ class _Validator:
         last_year = self.number(raw, "last_year_score", place, required=False, minimum=0)
         if last_year is not None and max_points is not None and last_year > max_points:
             self.add(f"{place}.last_year_score", f"is {last_year}, above the criterion's max_points {max_points}")
+        last_year_note = self.text(raw, "last_year_note", place, required=False)
         department = self.text(raw, "department", place, required=False)
         if department is not None and department not in departments:
             self.add(
@@ -437,7 +446,7 @@ class _Validator:
         if code is None or title is None or max_points is None or rule is None or len(items) != len(raw_items):
             return None
         return CriterionSpec(
-            code, title, max_points, rule, department, last_year, estimated, tuple(causes), tuple(items)
+            code, title, max_points, rule, department, last_year, estimated, tuple(causes), tuple(items), last_year_note
         )
 
     def rule(self, raw: object, place: str, max_points: Decimal | None) -> RuleSpec | None:
@@ -483,11 +492,7 @@ class _Validator:
         weight = self.number(raw, "weight", place, required=False, positive=True)
         report = None
         if raw.get("report") is not None and self.is_mapping(raw["report"], f"{place}.report"):
-            self.unknown_keys(raw["report"], {"period", "deadline"}, f"{place}.report")
-            period = self.text(raw["report"], "period", f"{place}.report")
-            deadline = self.day(raw["report"], "deadline", f"{place}.report")
-            if period and deadline:
-                report = ReportSpec(period, deadline)
+            report = self.report(raw["report"], f"{place}.report")
         due = self.day(raw, "due", place, required=report is None and raw.get("report") is None)
         if due is None and report is not None:
             due = report.deadline
@@ -500,6 +505,30 @@ class _Validator:
         ):
             return None
         return ItemSpec(code, title, checks, owner, due, weight if weight is not None else Decimal(1), report)
+
+    def report(self, raw: dict[str, Any], place: str) -> ReportSpec | None:
+        """A periodic report: its period, the data cut-off, the sending deadline and their source."""
+        self.unknown_keys(raw, {"period", "cutoff", "deadline", "source"}, place)
+        period = self.text(raw, "period", place)
+        cutoff = self.day(raw, "cutoff", place, required=False)
+        deadline = self.day(raw, "deadline", place)
+        source = self.text(
+            raw,
+            "source",
+            place,
+            what="the document that sets the cut-off and the deadline: its number and article (e.g. "
+            '"Nghị định 09/2019/NĐ-CP, Điều 12"), and what is not confirmed',
+        )
+        if cutoff is not None and deadline is not None and cutoff > deadline:
+            self.add(
+                f"{place}.cutoff",
+                f"is {cutoff.isoformat()}, after the deadline {deadline.isoformat()}: figures are cut off before "
+                "the report is sent",
+            )
+            return None
+        if period and deadline and source:
+            return ReportSpec(period, deadline, cutoff, source)
+        return None
 
     # --- whole-document checks
     def check_area_totals(self, area: AreaSpec, place: str) -> None:

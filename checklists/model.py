@@ -23,8 +23,15 @@ class RuleSpec:
 
 @dataclass(frozen=True)
 class ReportSpec:
+    """A periodic report: the period it covers, the day its figures are cut off (chốt số liệu, set by Nghị định
+    09/2019/NĐ-CP for the administration's periodic reports), the day it must be sent (hạn gửi, set by the body
+    that asks for it), and the source of those days: document number and article, and what was not confirmed.
+    A catalog file must give the source (the loader refuses a report without one)."""
+
     period: str
     deadline: date
+    cutoff: date | None = None
+    source: str | None = None
 
 
 LOSS_CAUSE_TYPES = (
@@ -66,6 +73,9 @@ class CriterionSpec:
     points_estimated: bool
     loss_causes: tuple[LossCause, ...]
     items: tuple[ItemSpec, ...]
+    # how last year's score was obtained when it is not last year's own figure: "đã quy đổi …" with the factor,
+    # or the former code of a criterion that moved
+    last_year_note: str | None = None
 
     @property
     def applicable(self) -> bool:

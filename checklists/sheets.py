@@ -6,8 +6,9 @@ row and the column. Writing it back (`rubric_rows`) gives a sheet this module re
 
 from __future__ import annotations
 
+import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,7 @@ RUBRIC_COLUMNS = [
     Column("owner", "Phụ trách", ("phu trach", "bo phan phu trach", "don vi phu trach", "bo phan")),
     Column("due", "Hạn xử lý", ("han xu ly", "thoi han", "han hoan thanh", "han")),
     Column("last_year", "Điểm năm trước", ("diem nam truoc",)),
+    Column("last_year_note", "Ghi chú điểm năm trước", ("ghi chu diem nam truoc",)),
 ]
 FIELD_COLUMNS = {
     "code": "code",
@@ -40,9 +42,36 @@ FIELD_COLUMNS = {
     "due": "due",
     "items": "documents",
     "last_year_score": "last_year",
+    "last_year_note": "last_year_note",
     "checks": "rule",
 }
 DEFAULT_CHECKS = "Đúng nội dung tiêu chí; có số hiệu, ngày ban hành, chữ ký và dấu hoặc ký số; trong kỳ đánh giá"
+
+# The second sheet: one row per document of the checklist, with what the first sheet's one cell per criterion
+# cannot hold (each item's own due date, weight and owner; a periodic report's period, cut-off, sending deadline
+# and their source). When a workbook has it, the items come from it; without it (a CSV, the province's own
+# sheet) they come from the column "Tài liệu kiểm chứng" of the first sheet.
+ITEMS_SHEET = "Tài liệu kiểm chứng"
+ITEM_COLUMNS = [
+    Column("criterion", "Mã tiêu chí", ("ma tieu chi",)),
+    Column("code", "Mã tài liệu", ("ma tai lieu",)),
+    Column("title", "Tài liệu kiểm chứng", ("tai lieu kiem chung", "ten tai lieu")),
+    Column("checks", "Yêu cầu khi thẩm định", ("yeu cau khi tham dinh", "yeu cau")),
+    Column("owner", "Phụ trách", ("phu trach", "bo phan phu trach", "bo phan")),
+    Column("due", "Hạn", ("han", "han xu ly")),
+    Column("weight", "Trọng số", ("trong so",)),
+    Column("period", "Kỳ báo cáo", ("ky bao cao",)),
+    Column("cutoff", "Ngày chốt số liệu", ("ngay chot so lieu", "chot so lieu")),
+    Column("deadline", "Hạn gửi báo cáo", ("han gui bao cao", "han gui")),
+    Column("source", "Căn cứ (số văn bản, điều/khoản)", ("can cu (so van ban, dieu/khoan)", "can cu", "nguon")),
+]
+# The third sheet: what the index says beside its criteria (the self-score deviation penalty and its source).
+INDEX_SHEET = "Chỉ số"
+INDEX_FIELDS = {
+    "threshold_percent": "Ngưỡng chênh lệch điểm tự chấm (%)",
+    "penalty_points": "Điểm trừ khi vượt ngưỡng",
+    "deviation_source": "Căn cứ điểm trừ (số văn bản, điều/khoản)",
+}
 
 
 @dataclass(frozen=True)
@@ -53,8 +82,9 @@ class IndexInfo:
     name: str
     year: int
     assessment_date: date
-    threshold_percent: Decimal = Decimal(5)
-    penalty_points: Decimal = Decimal(1)
+    # No penalty unless a document names one (FORMAT.md): a penalty without its source is refused.
+    threshold_percent: Decimal = Decimal(0)
+    penalty_points: Decimal = Decimal(0)
     deviation_source: str | None = None
 
 
@@ -99,6 +129,9 @@ def load_rubric_sheet(
         raise CatalogError(source, [Problem("", p) for p in exc.problems]) from None
     known = {fold(name): code for name, code in (departments or {}).items()}
     problems: list[Problem] = []
+    raw = data if data is not None else (Path(path).read_bytes() if Path(path).exists() else b"")
+    sheet_items = _sheet_items(raw, source, info, known, problems)
+    info = _sheet_index(raw, source, info, problems)
     rows = []
     for row in table.rows:
         code = code_text(row.values.get("code"))
@@ -167,12 +200,23 @@ def load_rubric_sheet(
                 )
             )
             due = None
-        criterion = {"code": code, "title": v.get("title"), "max_points": values["max"], "rule": rule}
+        criterion: dict[str, Any] = {"code": code, "title": v.get("title"), "max_points": values["max"], "rule": rule}
         if values["last_year"] is not None:
             criterion["last_year_score"] = values["last_year"]
+        if v.get("last_year_note"):
+            criterion["last_year_note"] = str(v["last_year_note"])
         if owner:
             criterion["department"] = _department_code(owner, known)
-        if rule["type"] != "not_applicable":
+        if rule["type"] != "not_applicable" and sheet_items is not None:
+            criterion["items"] = sheet_items.pop(code, [])
+            for item in criterion["items"]:
+                item["owner"] = item.get("owner") or criterion.get("department")
+                if item["owner"]:
+                    departments_used.setdefault(item["owner"], item.pop("_owner_name", None) or item["owner"])
+                item.setdefault("checks", DEFAULT_CHECKS)
+                if "due" not in item and "report" not in item:
+                    item["due"] = due or info.assessment_date
+        elif rule["type"] != "not_applicable":
             documents = [
                 d.strip(" -•\t") for d in re.split(r"[\n;]+", str(v.get("documents") or "")) if d.strip(" -•\t")
             ]
@@ -195,6 +239,16 @@ def load_rubric_sheet(
         area["criteria"].append(criterion)
         criterion["_row"] = row.number
 
+    if sheet_items:
+        for code, items in sheet_items.items():
+            problems.append(
+                Problem(
+                    f"sheet {ITEMS_SHEET!r}, row {items[0]['_row']}",
+                    f"criterion {code!r} is not on the first sheet: add it there, or correct the column "
+                    f"'{ITEM_COLUMNS[0].header}'",
+                )
+            )
+    item_places: dict[str, int] = {}
     data_areas = []
     for i, area in enumerate(areas.values()):
         if area.get("max_points") is None:
@@ -218,6 +272,9 @@ def load_rubric_sheet(
             )
         for j, criterion in enumerate(area["criteria"]):
             places[f"areas[{i}].criteria[{j}]"] = criterion.pop("_row")
+            for k, item in enumerate(criterion.get("items", [])):
+                if "_row" in item:
+                    item_places[f"areas[{i}].criteria[{j}].items[{k}]"] = item.pop("_row")
         data_areas.append(area)
     catalog_data = {
         "format": 1,
@@ -239,18 +296,122 @@ def load_rubric_sheet(
     if problems:
         raise CatalogError(source, problems)
     validator = _Validator()
-    catalog = validator.catalog(_plain(catalog_data))
+    catalog = validator.catalog(plain_numbers(catalog_data))
     if validator.problems or catalog is None:  # the validator names a problem whenever it gives no catalog
-        raise CatalogError(source, [_on_row(p, places, table.columns) for p in validator.problems])
+        raise CatalogError(
+            source, [_on_item_row(p, item_places) or _on_row(p, places, table.columns) for p in validator.problems]
+        )
     return catalog
 
 
-def _plain(value: object) -> object:
+def _named_sheet(raw: bytes, name: str) -> list[list[Any]] | None:
+    """The cells of the sheet called `name` in an XLSX workbook; None for a CSV or a workbook without it."""
+    if raw[:4] != b"PK\x03\x04":
+        return None
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception:  # the first sheet's reading has reported it
+        return None
+    try:
+        wanted = fold(name)
+        sheet = next((ws for ws in book.worksheets if fold(ws.title) == wanted), None)
+        return None if sheet is None else [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _sheet_items(
+    raw: bytes, source: str, info: IndexInfo, known: dict[str, str], problems: list[Problem]
+) -> dict[str, list[dict[str, Any]]] | None:
+    """The items of the sheet "Tài liệu kiểm chứng" by criterion code (None when the workbook has no such sheet)."""
+    cells = _named_sheet(raw, ITEMS_SHEET)
+    if cells is None:
+        return None
+    try:
+        table = find_table(cells, ITEM_COLUMNS, source=source, required=[("criterion",), ("title",)])
+    except TableError as exc:
+        problems.extend(Problem(f"sheet {ITEMS_SHEET!r}", p) for p in exc.problems)
+        return {}
+    items: dict[str, list[dict[str, Any]]] = {}
+    for row in table.rows:
+        v = row.values
+
+        def where(key: str, number_: int = row.number) -> str:
+            return f"sheet {ITEMS_SHEET!r}, row {number_}, column {table.columns.get(key, key)!r}"
+
+        code = code_text(v.get("criterion"))
+        if code is None:
+            problems.append(Problem(where("criterion"), f"{v.get('criterion')!r} is not a code such as 1.1"))
+            continue
+        item: dict[str, Any] = {"_row": row.number, "title": v.get("title")}
+        if v.get("code"):
+            item["code"] = str(v["code"]).strip()
+        if v.get("checks"):
+            item["checks"] = v["checks"]
+        if v.get("owner"):
+            name = str(v["owner"]).strip()
+            item["owner"], item["_owner_name"] = _department_code(name, known), name
+        days = {}
+        for key in ("due", "cutoff", "deadline"):
+            try:
+                days[key] = day(v.get(key))
+            except ValueError:
+                problems.append(Problem(where(key), f"{v[key]!r} is not a date such as 14/12/{info.year}"))
+                days[key] = None
+        if days["due"] is not None:
+            item["due"] = days["due"]
+        try:
+            weight = number(v.get("weight"))
+        except ValueError:
+            problems.append(Problem(where("weight"), f"{v['weight']!r} is not a number"))
+            weight = None
+        if weight is not None:
+            item["weight"] = weight
+        if v.get("period") or days["deadline"] or v.get("source"):
+            report: dict[str, Any] = {
+                "period": v.get("period"),
+                "deadline": days["deadline"],
+                "source": v.get("source"),
+            }
+            if days["cutoff"] is not None:
+                report["cutoff"] = days["cutoff"]
+            item["report"] = report
+        items.setdefault(code, []).append(item)
+    for code, listed in items.items():
+        for k, item in enumerate(listed):
+            item.setdefault("code", f"{info.code}-{info.year}-{code}-{_letter(k)}")
+    return items
+
+
+def _sheet_index(raw: bytes, source: str, info: IndexInfo, problems: list[Problem]) -> IndexInfo:
+    """The deviation penalty of the sheet "Chỉ số" (two columns: field, value), over what `info` says."""
+    cells = _named_sheet(raw, INDEX_SHEET)
+    if cells is None:
+        return info
+    labels = {fold(label): key for key, label in INDEX_FIELDS.items()}
+    values: dict[str, Any] = {}
+    for number_, row in enumerate(cells, start=1):
+        if len(row) < 2 or fold(row[0]) not in labels:
+            continue
+        key = labels[fold(row[0])]
+        if key == "deviation_source":
+            values[key] = str(row[1]).strip() if row[1] not in (None, "") else None
+            continue
+        try:
+            values[key] = number(row[1]) if row[1] not in (None, "") else Decimal(0)
+        except ValueError:
+            problems.append(Problem(f"sheet {INDEX_SHEET!r}, row {number_}, column 'B'", f"{row[1]!r} is not a number"))
+    return replace(info, **values) if values else info
+
+
+def plain_numbers(value: object) -> object:
     """Decimals as the numbers the YAML loader would hand to the validator (rule parameters are stored so)."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_numbers(v) for v in value]
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -258,6 +419,16 @@ def _plain(value: object) -> object:
 
 def _letter(k: int) -> str:
     return "abcdefghijklmnopqrstuvwxyz"[k] if k < 26 else f"z{k}"
+
+
+def _on_item_row(problem: Problem, places: dict[str, int]) -> Problem | None:
+    """`areas[0].criteria[2].items[1].report.source` → the row of the sheet "Tài liệu kiểm chứng"."""
+    match = re.match(r"^(areas\[\d+\]\.criteria\[\d+\]\.items\[\d+\])(?:\.(?:report\.)?(\w+))?", problem.place)
+    if not match or match.group(1) not in places:
+        return None
+    where = f"sheet {ITEMS_SHEET!r}, row {places[match.group(1)]}"
+    header = next((c.header for c in ITEM_COLUMNS if c.key == match.group(2)), None)
+    return Problem(f"{where}, column {header!r}" if header else where, problem.message)
 
 
 def _on_row(problem: Problem, places: dict[str, int], headers: dict[str, str]) -> Problem:
@@ -281,7 +452,18 @@ def rubric_rows(catalog_data: dict[str, Any]) -> list[list[object]]:
     rows = [header]
     for area in catalog_data["areas"]:
         rows.append(
-            [area["code"], area["name"], None, area["max_points"], None, None, None, None, area.get("last_year_score")]
+            [
+                area["code"],
+                area["name"],
+                None,
+                area["max_points"],
+                None,
+                None,
+                None,
+                None,
+                area.get("last_year_score"),
+                None,
+            ]
         )
         for c in area["criteria"]:
             rule = c["rule"]
@@ -299,9 +481,52 @@ def rubric_rows(catalog_data: dict[str, Any]) -> list[list[object]]:
                     names.get(c.get("department")) or c.get("department"),
                     due.strftime("%d/%m/%Y") if isinstance(due, date) else due,
                     c.get("last_year_score"),
+                    c.get("last_year_note"),
                 ]
             )
     return rows
+
+
+def _day_text(value: object) -> object:
+    return value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+
+
+def item_rows(catalog_data: dict[str, Any]) -> list[list[object]]:
+    """The sheet "Tài liệu kiểm chứng": one row per checklist item, with its dates and, for a periodic report,
+    its period, cut-off, sending deadline and their source; `load_rubric_sheet` reads it back."""
+    names = {d["code"]: d["name"] for d in catalog_data.get("departments", [])}
+    rows: list[list[object]] = [[c.header for c in ITEM_COLUMNS]]
+    for area in catalog_data["areas"]:
+        for c in area["criteria"]:
+            for i in c.get("items", []):
+                report = i.get("report") or {}
+                rows.append(
+                    [
+                        c["code"],
+                        i["code"],
+                        i["title"],
+                        i.get("checks"),
+                        names.get(i.get("owner")) or i.get("owner"),
+                        _day_text(i.get("due")),
+                        i.get("weight", 1),
+                        report.get("period"),
+                        _day_text(report.get("cutoff")),
+                        _day_text(report.get("deadline")),
+                        report.get("source"),
+                    ]
+                )
+    return rows
+
+
+def index_rows(catalog_data: dict[str, Any]) -> list[list[object]]:
+    """The sheet "Chỉ số": the self-score deviation penalty and its source (empty: no penalty)."""
+    deviation = catalog_data["index"].get("deviation") or {}
+    return [
+        ["Thông tin", "Giá trị"],
+        [INDEX_FIELDS["threshold_percent"], deviation.get("threshold_percent", 0)],
+        [INDEX_FIELDS["penalty_points"], deviation.get("penalty_points", 0)],
+        [INDEX_FIELDS["deviation_source"], deviation.get("source")],
+    ]
 
 
 def default_assessment_date(year: int) -> date:

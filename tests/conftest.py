@@ -153,7 +153,7 @@ MINI_CATALOG = {
         "year": 2024,
         "max_points": 20,
         "assessment_date": "2024-12-15",
-        "deviation": {"threshold_percent": 5, "penalty_points": 1},
+        "deviation": {"threshold_percent": 5, "penalty_points": 1, "source": "Kế hoạch kiểm thử, mục 2"},
         "last_year": {"year": 2023, "score": 15.84},
     },
     "areas": [
@@ -179,14 +179,22 @@ MINI_CATALOG = {
                             "title": "Báo cáo CCHC Quý I/2024",
                             "checks": "Ký số; gửi trước hạn",
                             "owner": "vp-tk",
-                            "report": {"period": "Quý I/2024", "deadline": "2024-03-14"},
+                            "report": {
+                                "period": "Quý I/2024",
+                                "deadline": "2024-03-14",
+                                "source": "Kế hoạch kiểm thử, mục 1",
+                            },
                         },
                         {
                             "code": "CCHC-1.1-b",
                             "title": "Báo cáo CCHC năm 2024",
                             "checks": "Ký số; gửi trước hạn",
                             "owner": "vp-tk",
-                            "report": {"period": "Năm 2024", "deadline": "2024-12-05"},
+                            "report": {
+                                "period": "Năm 2024",
+                                "deadline": "2024-12-05",
+                                "source": "Kế hoạch kiểm thử, mục 1",
+                            },
                         },
                     ],
                 },

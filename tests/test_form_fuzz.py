@@ -44,6 +44,7 @@ FIELDS = {
     "cycle.apply_results": ["filename", "content", "index_code", "year"],
     "cycle.decide_proposal": ["p{id}-title", "p{id}-checks", "p{id}-owner", "p{id}-due", "p{id}-action"],
     "cycle.causes": ["cause-0", "cause-1", "index"],
+    "cycle.rubric": ["file", "index_code", "year", "filename", "content"],
     "catalog.add_measurement_page": ["numerator", "denominator", "measured_on", "source"],
     "catalog.self_score_page": ["score", "note", "explanation"],
     "evidence.upload": [*DOCUMENT_FIELDS, "files"],

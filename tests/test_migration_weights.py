@@ -1,4 +1,4 @@
-"""Migration 0017 (decision 0008): an item weight other than 1 is kept only where the criterion's rule divides
+"""Migration 0018 (decision 0008): an item weight other than 1 is kept only where the criterion's rule divides
 its points among its documents (`shares`); elsewhere it scored nothing, and is set to 1 so that the rubric the
 next cycle exports imports again."""
 
@@ -16,7 +16,7 @@ from tests.helpers import import_file, make_unit
 def test_weights_are_kept_only_under_shares(tmp_path, empty_database_url, catalog_dict, write_catalog):
     app = build_app(tmp_path, empty_database_url)
     with app.app_context():
-        upgrade(revision="0017-1")  # the schema before 0017 (0017 changes data only: the models still fit it)
+        upgrade(revision="0018-1")  # the schema before 0018 (0018 changes data only: the models still fit it)
         catalog_dict["areas"][0]["criteria"][1]["rule"] = {"type": "shares"}
         import_file(write_catalog(catalog_dict), make_unit())
         weights = {"CCHC-1.1-a": 2, "CCHC-1.2-a": 3}  # 1.1 is a deduction: its weight was stored, never used

@@ -110,6 +110,8 @@ SCHEMAS = {
             "assignee": _ref("UserRef"),
             "report_period": N_STRING,
             "report_deadline": N_DATE,
+            "report_cutoff": N_DATE,
+            "report_source": N_STRING,
             "criterion_id": INTEGER,
         }
     ),
@@ -121,6 +123,7 @@ SCHEMAS = {
             "max_points": NUMBER,
             "rule_type": STRING,
             "last_year_score": N_NUMBER,
+            "last_year_note": N_STRING,
             "points_estimated": BOOLEAN,
             "department": _ref("Department"),
         }

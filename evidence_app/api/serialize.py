@@ -62,6 +62,8 @@ def item_summary(item) -> dict:
         "assignee": user_ref(item.assignee),
         "report_period": item.report_period,
         "report_deadline": day(item.report_deadline),
+        "report_cutoff": day(item.report_cutoff),
+        "report_source": item.report_source,
         "criterion_id": item.criterion_id,
     }
 
@@ -74,6 +76,7 @@ def criterion_summary(c) -> dict:
         "max_points": num(c.max_points),
         "rule_type": c.rule_type,
         "last_year_score": num(c.last_year_score),
+        "last_year_note": c.last_year_note,
         "points_estimated": c.points_estimated,
         "department": department(c.department),
     }

@@ -83,6 +83,8 @@ class Criterion(db.Model):
     rule_type: Mapped[str] = mapped_column(String(32))
     rule_params: Mapped[dict] = mapped_column(JSON, default=dict)
     last_year_score: Mapped[Decimal | None] = mapped_column(Points)
+    # how last year's score was obtained when it is not last year's own figure ("đã quy đổi …", a former code)
+    last_year_note: Mapped[str | None] = mapped_column(Text)
     points_estimated: Mapped[bool] = mapped_column(default=False)
     loss_causes: Mapped[list] = mapped_column(JSON, default=list)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
@@ -123,7 +125,9 @@ class ChecklistItem(db.Model):
     due_date: Mapped[date | None] = mapped_column(Date)
     weight: Mapped[Decimal] = mapped_column(Points, default=Decimal(1))
     report_period: Mapped[str | None] = mapped_column(String(100))
-    report_deadline: Mapped[date | None] = mapped_column(Date)
+    report_deadline: Mapped[date | None] = mapped_column(Date)  # the sending deadline (hạn gửi)
+    report_cutoff: Mapped[date | None] = mapped_column(Date)  # the data cut-off (ngày chốt số liệu)
+    report_source: Mapped[str | None] = mapped_column(Text)  # number and article of the document setting them
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # the person who provides it
     # "catalog" (from the rubric file: removed when the file drops it) or "proposal" (accepted from the results)
     origin: Mapped[str] = mapped_column(String(16), default="catalog", server_default="catalog")

@@ -129,6 +129,7 @@ def import_catalog(
                 rule_type=crit_spec.rule.type,
                 rule_params=_json_ready(crit_spec.rule.params),
                 last_year_score=crit_spec.last_year_score,
+                last_year_note=crit_spec.last_year_note,
                 points_estimated=crit_spec.points_estimated,
                 loss_causes=[{"type": c.type, "text": c.text} for c in crit_spec.loss_causes],
                 department_id=departments[crit_spec.department].id if crit_spec.department else None,
@@ -160,6 +161,8 @@ def import_catalog(
                     weight=item_spec.weight,
                     report_period=item_spec.report.period if item_spec.report else None,
                     report_deadline=item_spec.report.deadline if item_spec.report else None,
+                    report_cutoff=item_spec.report.cutoff if item_spec.report else None,
+                    report_source=item_spec.report.source if item_spec.report else None,
                 )
                 if changed[0] and item.id is not None:
                     result.updated["items"] += 1

@@ -8,18 +8,18 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from checklists import CatalogError, load_catalog
-from checklists.sheets import load_rubric_sheet
+from checklists import CatalogError
+from checklists.loader import Problem
 
 from ..auth.lookups import unit_or_fail, user_or_fail
-from ..catalog.cli import SHEET_SUFFIXES, counts_text
 from ..catalog.models import Index
 from ..catalog.operations import ImportRefused
 from ..dates import DAY
 from ..extensions import db
-from .carry import import_rubric, sheet_info, to_xlsx, to_yaml
+from .carry import SHEET_SUFFIXES, RubricImport, import_rubric, load_rubric, rolled_data, to_xlsx, to_yaml
 
 
 @click.command("import")
@@ -49,14 +49,23 @@ def import_command(
         unit = unit_or_fail(unit_code)
     except click.ClickException as exc:
         _refused(file, ImportRefused([exc.message]))
+    if file.suffix.lower() in SHEET_SUFFIXES and (not index_code or not year):
+        raise click.UsageError("a spreadsheet needs --index CODE and --year YYYY (the sheet does not say them)")
     try:
-        if file.suffix.lower() in SHEET_SUFFIXES:
-            catalog = _load_sheet(file, unit, index_code, year, name, assessment_date)
-        else:
-            catalog = load_catalog(file)
+        if not file.is_file():
+            raise CatalogError(str(file), [Problem("", "the file does not exist")])
+        catalog = load_rubric(
+            str(file),
+            file.read_bytes(),
+            unit,
+            index_code=index_code,
+            year=year,
+            name=name,
+            assessment_date=assessment_date,
+        )
     except CatalogError as exc:
         click.echo(exc.report(), err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     try:
         relink_as = user_or_fail(relink_user, unit) if relink_user else None
     except click.ClickException as exc:
@@ -65,40 +74,89 @@ def import_command(
         done = import_rubric(catalog, unit, source=file.name, relink_as=relink_as, dry_run=dry_run)
     except ImportRefused as exc:
         _refused(file, exc)
-    spec, result, diff, carried = catalog.index, done.result, done.diff, done.carried
-    exists, previous_year, offers, relinked = done.existed, done.previous_year, done.offers, done.relinked
-    verb = "created" if result.index_created else "updated"
-    click.echo(
-        f"{spec.code} {spec.year} {verb} in unit {unit.code}: "
-        f"created {counts_text(result.created)}; updated {counts_text(result.updated)}; removed {counts_text(result.removed)}"
-    )
-    if diff is not None and not exists:
-        click.echo(
-            f"Against {diff.previous}: {len(diff.added)} added, {len(diff.removed)} removed, "
-            f"{len(diff.repointed)} re-pointed, {len(diff.points_changed)} with other points"
+    for line in import_lines(done, catalog.index.code, catalog.index.year, unit.code, dry_run):
+        click.echo(line)
+
+
+def import_lines(done: RubricImport, code: str, year: int, unit_code: str, dry_run: bool) -> list[str]:
+    """What a rubric import did, in the reader's language: the counts, the diff against last year's rubric
+    with each criterion that moved and each score carried (converted when its maximum changed)."""
+    result, diff, carried = done.result, done.diff, done.carried
+    lines = [
+        (
+            _("%(index)s %(year)s created in unit %(unit)s")
+            if result.index_created
+            else _("%(index)s %(year)s updated in unit %(unit)s")
         )
-        for label, lines in (
-            ("added", diff.added),
-            ("removed", diff.removed),
-            ("re-pointed", diff.repointed),
-            ("points", diff.points_changed),
+        % {"index": code, "year": year, "unit": unit_code}
+        + ": "
+        + _("created %(created)s; updated %(updated)s; removed %(removed)s")
+        % {
+            "created": _counts(result.created),
+            "updated": _counts(result.updated),
+            "removed": _counts(result.removed),
+        }
+    ]
+    if diff is not None and not done.existed:
+        lines.append(
+            _(
+                "Against %(previous)s: %(added)s added, %(removed)s removed, %(moved)s moved, %(repointed)s re-pointed, "
+                "%(points)s with other points"
+            )
+            % {
+                "previous": diff.previous,
+                "added": len(diff.added),
+                "removed": len(diff.removed),
+                "moved": len(diff.moved),
+                "repointed": len(diff.repointed),
+                "points": len(diff.points_changed),
+            }
+        )
+        for label, entries in (
+            (_("added"), diff.added),
+            (_("removed"), diff.removed),
+            (_("moved"), diff.moved),
+            (_("re-pointed"), diff.repointed),
+            (_("points"), diff.points_changed),
+            (_("last year's score"), diff.carried),
         ):
-            for line in lines:
-                click.echo(f"  {label}: {line}")
-        click.echo(
-            f"History carried from the {previous_year} results: {carried.scores} last-year score(s), "
-            f"causes of {carried.causes} criteria; {carried.proposals} checklist item(s) proposed"
-        )
-    if offers:
-        click.echo(f"Documents still valid, offered for relinking: {len(offers)}")
-        for line in offers:
-            click.echo(f"  {line}")
-        if relinked:
-            click.echo(f"Relinked: {relinked} (waiting for review)")
+            lines += [f"  {label}: {entry}" for entry in entries]
+        if carried is not None and carried.result_set is not None:
+            lines.append(
+                _(
+                    "History carried from the %(year)s results: %(scores)s last-year score(s), %(converted)s of them "
+                    "converted to a new maximum; causes of %(causes)s criteria; %(proposals)s checklist item(s) proposed"
+                )
+                % {
+                    "year": done.previous_year,
+                    "scores": carried.scores,
+                    "converted": carried.converted,
+                    "causes": carried.causes,
+                    "proposals": carried.proposals,
+                }
+            )
         else:
-            click.echo("  (relink them with --relink-as USERNAME)")
+            lines.append(
+                _(
+                    "No official results of %(year)s imported: last year's scores are not carried (minhchung results import)"
+                )
+                % {"year": done.previous_year}
+            )
+    if done.offers:
+        lines.append(_("Documents still valid, offered for relinking: %(count)s") % {"count": len(done.offers)})
+        lines += [f"  {line}" for line in done.offers]
+        if done.relinked:
+            lines.append(_("Relinked: %(count)s (waiting for review)") % {"count": done.relinked})
+        else:
+            lines.append("  " + _("(relink them with --relink-as USERNAME)"))
     if dry_run:
-        click.echo("Dry run: nothing was written.")
+        lines.append(_("Dry run: nothing was written."))
+    return lines
+
+
+def _counts(counts: dict[str, int]) -> str:
+    names = {"departments": _("departments"), "areas": _("areas"), "criteria": _("criteria"), "items": _("items")}
+    return ", ".join(f"{n} {names.get(name, name)}" for name, n in counts.items())
 
 
 def _refused(file: Path, exc: ImportRefused):
@@ -108,28 +166,44 @@ def _refused(file: Path, exc: ImportRefused):
     raise SystemExit(1)
 
 
-def _load_sheet(file: Path, unit, index_code, year, name, assessment_date):
-    if not index_code or not year:
-        raise click.UsageError("a spreadsheet needs --index CODE and --year YYYY (the sheet does not say them)")
-    departments = {d.name: d.code for d in unit.departments}
-    return load_rubric_sheet(
-        file, sheet_info(unit, index_code.upper(), year, name, assessment_date), departments=departments
-    )
-
-
 @click.command("export")
 @click.option("--unit", "unit_code", required=True)
 @click.option("--index", "index_code", required=True)
 @click.option("--year", required=True, type=int)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "yaml"]), required=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export_command(unit_code: str, index_code: str, year: int, fmt: str, out: Path) -> None:
+@click.option(
+    "--roll-to",
+    "roll_to",
+    type=int,
+    help="Write the rubric as the starting point of this year: dates moved by whole years, item codes of that "
+    "year, last year's history left to the import.",
+)
+def export_command(unit_code: str, index_code: str, year: int, fmt: str, out: Path, roll_to: int | None) -> None:
     """Write an index back as a YAML catalog or as the province's spreadsheet; both import again."""
     unit = unit_or_fail(unit_code)
     index = db.session.execute(
         select(Index).where(Index.unit_id == unit.id, Index.code == index_code, Index.year == year)
     ).scalar_one_or_none()
     if index is None:
-        raise click.ClickException(f"unit {unit.code} has no index {index_code} {year}")
-    out.write_bytes(to_xlsx(index) if fmt == "xlsx" else to_yaml(index))
-    click.echo(f"{index.code} {index.year} written to {out}")
+        raise click.ClickException(
+            _("unit %(unit)s has no index %(index)s %(year)s") % {"unit": unit.code, "index": index_code, "year": year}
+        )
+    data = None
+    if roll_to is not None:
+        if roll_to <= year:
+            raise click.UsageError(_("--roll-to must be a year after %(year)s") % {"year": year})
+        try:
+            data = rolled_data(index, roll_to)
+        except CatalogError as exc:
+            click.echo(exc.report(), err=True)
+            raise click.ClickException(
+                _(
+                    "the stored rubric is incomplete: export it without --roll-to, complete what is listed, import it again"
+                )
+            ) from None
+    out.write_bytes(to_xlsx(index, data) if fmt == "xlsx" else to_yaml(index, data))
+    click.echo(
+        _("%(index)s %(year)s written to %(out)s")
+        % {"index": index.code, "year": roll_to or index.year, "out": str(out)}
+    )

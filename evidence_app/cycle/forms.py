@@ -35,3 +35,14 @@ class ProposalForm(FlaskForm):
     owner = SelectField(_l("Department"), coerce=int)
     due = DayField(_l("Due date"), validators=[Optional()])
     action = HiddenField()
+
+
+class RubricForm(FlaskForm):
+    """A rubric file (YAML, or the province's spreadsheet with its index and year), checked first; applying sends
+    the checked file back in the hidden fields."""
+
+    file = FileField(_l("The rubric (YAML, XLSX or CSV)"))
+    index_code = StringField(_l("Index (spreadsheets only)"), validators=[Optional(), Length(max=32)])
+    year = YearField(_l("Year of the rubric (spreadsheets only)"), validators=[Optional(), NumberRange(2000, 2100)])
+    filename = HiddenField()
+    content = HiddenField()

@@ -198,8 +198,8 @@ def _match(row: ScoreRow, criteria: list[Criterion], estimated: bool, by_code: d
     title compared without accents, case and spacing; then by a similar title. (criterion, how, confidence)."""
     candidate = by_code.get(row.code) if row.code else None
     alike = similarity(row.title, candidate.title) if candidate is not None and row.title else None
-    if candidate is not None and candidate.rule_type == "remainder" and (alike or 0) < 0.6:
-        candidate = None  # a block of remaining criteria is matched only by a row that is one too
+    if candidate is not None and candidate.rule_type == "remainder" and alike is not None and alike < 0.6:
+        candidate = None  # a block of remaining criteria is matched by its code alone, or by a row that is one too
     if candidate is not None and (alike is None or alike >= 0.6):
         return candidate, ("code and title" if alike else "code"), round(1.0 if alike is None else 0.5 + alike / 2, 2)
     scorable = [c for c in criteria if c.rule_type != "remainder"]

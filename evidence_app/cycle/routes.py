@@ -10,15 +10,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from checklists import CatalogError
 from checklists.causes import load_templates, matched_phrase
 from checklists.rules import LOSS_CAUSE_TYPES
 
 from ..auth.queries import departments_of_unit
+from ..catalog.operations import ImportRefused
 from ..catalog.queries import index_codes_of_unit, index_in_unit, index_of_unit, indices_of_unit
 from ..forms import ActionForm
 from ..inputs import database_id
 from ..permissions import admin_required
-from .forms import ProposalForm, ResultsApplyForm, ResultsUploadForm
+from .carry import MAX_RUBRIC_FILE_BYTES, import_rubric, load_rubric
+from .forms import ProposalForm, ResultsApplyForm, ResultsUploadForm, RubricForm
 from .operations import (
     MATCH_LABELS,
     MAX_RESULTS_FILE_BYTES,
@@ -224,3 +227,54 @@ def causes(row_id: int):
     flash(_("Causes corrected: %(n)s checklist item(s) proposed.", n=len(made)), "success")
     index_id = request.form.get("index", type=database_id)
     return redirect(url_for("cycle.proposals", index=index_id) if index_id else url_for("cycle.proposals"), 303)
+
+
+@bp.route("/rubric", methods=["GET", "POST"])
+@admin_required
+def rubric():
+    """Import next year's rubric (or correct this year's): a dry run first, showing the diff against last year's,
+    each criterion that moved and each last-year score carried (converted when its maximum changed); then the
+    same file is applied."""
+    form = RubricForm()
+    if request.method == "GET":
+        return render_template("cycle/rubric.html", form=form, done=None, problems=[])
+    if not form.validate_on_submit():
+        return render_template("cycle/rubric.html", form=form, done=None, problems=[]), 422
+    applying = bool(form.content.data)
+    if applying:  # the dry run's hidden fields, sent back
+        try:
+            data = base64.b64decode(form.content.data or "", validate=True)
+        except ValueError:  # binascii.Error, or text that is not ASCII
+            abort(400)
+        filename = form.filename.data or "rubric.yaml"
+    elif not form.file.data:
+        form.file.errors = [*form.file.errors, _("Choose the file.")]
+        return render_template("cycle/rubric.html", form=form, done=None, problems=[]), 422
+    else:
+        data = form.file.data.read(MAX_RUBRIC_FILE_BYTES + 1)
+        filename = form.file.data.filename or "rubric.yaml"
+    if len(data) > MAX_RUBRIC_FILE_BYTES:
+        problems = [_("The file is larger than 5 MB: it is not a rubric.")]
+        return render_template("cycle/rubric.html", form=form, done=None, problems=problems), 422
+    unit = current_user.unit
+    try:
+        catalog = load_rubric(filename, data, unit, index_code=form.index_code.data or None, year=form.year.data)
+        done = import_rubric(catalog, unit, source=filename, dry_run=not applying, actor_id=current_user.id)
+    except CatalogError as refused:
+        problems = [str(p) for p in refused.problems]
+        return render_template("cycle/rubric.html", form=form, done=None, problems=problems), 422
+    except ImportRefused as refused:
+        return render_template("cycle/rubric.html", form=form, done=None, problems=refused.problems), 422
+    if applying:
+        flash(_("Rubric %(index)s %(year)s imported.", index=catalog.index.code, year=catalog.index.year), "success")
+        return redirect(url_for("cycle.rubric"), 303)
+    apply_form = RubricForm(
+        formdata=None,
+        filename=filename,
+        content=base64.b64encode(data).decode("ascii"),
+        index_code=form.index_code.data,
+        year=form.year.data,
+    )
+    return render_template(
+        "cycle/rubric.html", form=form, done=done, catalog=catalog, apply_form=apply_form, problems=[]
+    )

@@ -312,6 +312,25 @@ ROUTES: dict[str, list[Call]] = {
             [("results.import", "admin")],
         )
     ],
+    "POST /admin/rubric": [
+        Call(
+            "admin",
+            lambda c, w, data: c.post(
+                "/admin/rubric", data={"file": (io.BytesIO(data), "cchc.yaml")}, content_type="multipart/form-data"
+            ),
+            [],
+            setup=lambda w: _rubric_yaml(w),
+            why_nothing="a dry run: it shows what importing the rubric would change",
+        ),
+        Call(
+            "admin",
+            lambda c, w, data: c.post(
+                "/admin/rubric", data={"filename": "cchc.yaml", "content": base64.b64encode(data).decode()}
+            ),
+            [("catalog.import", "admin")],
+            setup=lambda w: _rubric_yaml(w),
+        ),
+    ],
     "POST /admin/results/rows/<int:row_id>/causes": [
         Call(
             "admin",
@@ -508,6 +527,15 @@ def _import_dir(w: Ward) -> Path:
 def _catalog_file(w: Ward, catalog_dict, write_catalog) -> Path:
     catalog_dict["areas"][0]["criteria"][0]["title"] = "Báo cáo CCHC định kỳ (sửa)"
     return write_catalog(catalog_dict, "sua.yaml")
+
+
+def _rubric_yaml(w: Ward) -> bytes:
+    from evidence_app.catalog.models import Index
+    from evidence_app.cycle.carry import to_yaml
+
+    return to_yaml(
+        db.session.execute(select(Index).where(Index.unit_id == w.unit.id, Index.code == "CCHC")).scalar_one()
+    )
 
 
 def _results_xlsx(w: Ward) -> Path:

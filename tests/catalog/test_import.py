@@ -176,11 +176,11 @@ def test_cli_import_validate_summary_items(app, runner, catalog_dict, write_cata
     assert result.exit_code == 0 and "ok — CCHC 2024, 2 areas, 4 criteria, 4 checklist items" in result.output
     result = runner.invoke(args=["catalog", "import", str(path), "--unit", "gieng-day"])
     assert result.exit_code == 0, result.output
-    assert "CCHC 2024 created in unit gieng-day" in result.output
+    assert "Đã tạo CCHC 2024 cho đơn vị gieng-day" in result.output
     again = runner.invoke(args=["catalog", "import", str(path), "--unit", "gieng-day"])
     assert (
-        "CCHC 2024 updated in unit gieng-day: created 0 departments, 0 areas, 0 criteria, 0 items; updated 0 areas, 0 criteria, 0 items"
-        in again.output
+        "Đã cập nhật CCHC 2024 cho đơn vị gieng-day: tạo mới 0 bộ phận, 0 nội dung, 0 tiêu chí, 0 tài liệu; "
+        "cập nhật 0 nội dung, 0 tiêu chí, 0 tài liệu" in again.output
     )
 
     summary = json.loads(runner.invoke(args=["catalog", "summary", "--unit", "gieng-day", "--json"]).output)

@@ -205,7 +205,7 @@ def test_dates_in_vietnamese_order_are_accepted():
     text = """
 format: 1
 departments: [{code: vp-tk, name: VP}]
-index: {code: X, name: X, year: 2024, max_points: 1, assessment_date: 15/12/2024, deviation: {threshold_percent: 5, penalty_points: 1}}
+index: {code: X, name: X, year: 2024, max_points: 1, assessment_date: 15/12/2024, deviation: {threshold_percent: 5, penalty_points: 1, source: "QĐ 1/QĐ-UBND, Điều 2"}}
 areas:
   - code: "1"
     name: A

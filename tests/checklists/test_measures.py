@@ -212,7 +212,7 @@ CATALOG = """
 format: 1
 departments: [{code: vp-tk, name: Văn phòng}]
 index: {code: CCHC, name: CCHC, year: 2024, max_points: 2, assessment_date: 2024-12-15,
-        deviation: {threshold_percent: 5, penalty_points: 1}}
+        deviation: {threshold_percent: 5, penalty_points: 1, source: "Kế hoạch 100/KH-UBND, mục 8"}}
 areas:
   - code: "1"
     name: Chỉ đạo

@@ -117,7 +117,7 @@ def test_year_defaults_to_the_assessment_dates_and_rule_labels_roll():
 format: 1
 departments: [{code: vp, name: Văn phòng}]
 index: {code: CCHC, name: Chỉ số năm 2024, year: 2024, max_points: 2, assessment_date: 2024-12-15,
-        deviation: {threshold_percent: 5, penalty_points: 1}}
+        deviation: {threshold_percent: 5, penalty_points: 1, source: "QĐ 1/QĐ-UBND, Điều 2"}}
 areas:
   - code: "1"
     name: Chỉ đạo năm 2024

@@ -54,7 +54,11 @@ def next_year(catalog: dict) -> dict:
             "title": title,
             "checks": "Ký số; gửi trước hạn",
             "owner": "vp-tk",
-            "report": {"period": period, "deadline": deadline},
+            "report": {
+                "period": period,
+                "deadline": deadline,
+                "source": "Kế hoạch CCHC năm 2025 của UBND tỉnh (thử nghiệm)",
+            },
         }
         for letter, title, period, deadline in REPORTS_2025
     ]

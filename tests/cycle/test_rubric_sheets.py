@@ -94,7 +94,10 @@ def test_the_seed_rubric_exported_as_xlsx_imports_again_the_same(app, runner, tm
     again = runner.invoke(
         args=["catalog", "import", str(out), "--unit", "bai-chay", "--index", "CCHC", "--year", "2024"]
     )
-    assert "created 0 departments, 0 areas, 0 criteria, 0 items; updated 0 areas, 0 criteria, 0 items" in again.output
+    assert (
+        "tạo mới 0 bộ phận, 0 nội dung, 0 tiêu chí, 0 tài liệu; cập nhật 0 nội dung, 0 tiêu chí, 0 tài liệu"
+        in again.output
+    )
 
 
 def test_the_yaml_export_imports_again_without_a_change(app, runner, tmp_path):
@@ -118,7 +121,9 @@ def test_the_yaml_export_imports_again_without_a_change(app, runner, tmp_path):
         ]
     )
     result = runner.invoke(args=["catalog", "import", str(out), "--unit", unit.code])
-    assert "updated 0 areas, 0 criteria, 0 items; removed 0 areas, 0 criteria, 0 items" in result.output, result.output
+    assert "cập nhật 0 nội dung, 0 tiêu chí, 0 tài liệu; xoá 0 nội dung, 0 tiêu chí, 0 tài liệu" in result.output, (
+        result.output
+    )
 
 
 def test_codes_give_the_tree_names_give_the_departments(tmp_path):
@@ -285,12 +290,12 @@ def test_next_years_rubric_diff_dry_run_writes_nothing(last_year, runner):
         args=["catalog", "import", str(sheet), "--unit", unit.code, "--index", "CCHC", "--year", "2025", "--dry-run"]
     )
     assert result.exit_code == 0, result.output
-    assert "Against CCHC 2024: 1 added, 1 removed, 1 re-pointed, 1 with other points" in result.output
-    assert "  added: 1.3 Sáng kiến CCHC" in result.output
-    assert "  removed: 2.2 Tiêu chí không áp dụng" in result.output
-    assert "  re-pointed: 1.2: «Tuyên truyền CCHC» (1) → «Ứng dụng CNTT trong tuyên truyền» (1)" in result.output
-    assert "  points: 2.1: 7.5 → 7" in result.output
-    assert "Dry run: nothing was written." in result.output
+    assert "So với CCHC 2024: thêm 1, bỏ 1, chuyển 0, đổi nghĩa mã 1, đổi điểm 1" in result.output
+    assert "  thêm: 1.3 Sáng kiến CCHC" in result.output
+    assert "  bỏ: 2.2 Tiêu chí không áp dụng" in result.output
+    assert "  mã đổi nghĩa: 1.2: «Tuyên truyền CCHC» (1) → «Ứng dụng CNTT trong tuyên truyền» (1)" in result.output
+    assert "  điểm tối đa: 2.1: 7.5 → 7" in result.output
+    assert "Chạy thử: chưa ghi gì." in result.output
     assert db.session.execute(select(Index).where(Index.year == 2025)).first() is None
 
 
@@ -320,7 +325,10 @@ def test_next_years_rubric_keeps_the_history_of_persisting_codes(last_year, runn
         Decimal("16.75"),
     )
     c = {x.code: x for x in db.session.execute(select(Criterion).where(Criterion.index_id == new.id)).scalars()}
-    assert (c["1.1"].last_year_score, c["2.1"].last_year_score) == (Decimal("2.75"), 6)
+    # 2.1's maximum went from 7.5 to 7: its 6 points are converted (× 7/7,5) and marked so
+    assert (c["1.1"].last_year_score, c["2.1"].last_year_score) == (Decimal("2.75"), Decimal("5.6"))
+    assert c["1.1"].last_year_note is None
+    assert c["2.1"].last_year_note == "Đã quy đổi: 6/7,5 điểm × 7/7,5 (hệ số 0,9333) = 5,6/7"
     assert c["1.2"].last_year_score is None, "re-pointed: another criterion, no history"
     assert c["1.3"].last_year_score is None
     assert c["1.1"].loss_causes == [{"type": "late_report", "text": "Báo cáo Quý III quá hạn"}]
@@ -334,10 +342,10 @@ def test_next_years_rubric_keeps_the_history_of_persisting_codes(last_year, runn
         ("target_not_met", "2.1"),
     ]
     assert (
-        "History carried from the 2024 results: 2 last-year score(s), causes of 2 criteria; 4 checklist item(s) proposed"
-        in result.output
+        "Đã chuyển từ kết quả năm 2024: 2 điểm năm trước, trong đó 1 điểm đã quy đổi theo điểm tối đa mới; "
+        "nguyên nhân mất điểm của 2 tiêu chí; đề xuất 4 tài liệu" in result.output
     )
-    assert "Documents still valid, offered for relinking: 1" in result.output
+    assert "Tài liệu còn hiệu lực, đề nghị gắn lại: 1" in result.output
     assert "  a.jpg → CCHC-2025-1.1-a" in result.output and "b.jpg" not in result.output
     relinked = db.session.execute(
         select(Evidence).join(ChecklistItem).where(ChecklistItem.code == "CCHC-2025-1.1-a")
@@ -346,8 +354,8 @@ def test_next_years_rubric_keeps_the_history_of_persisting_codes(last_year, runn
     again = runner.invoke(
         args=["catalog", "import", str(sheet), "--unit", unit.code, "--index", "CCHC", "--year", "2025"]
     )
-    assert "updated 0 areas, 0 criteria, 0 items" in again.output and "Against" not in again.output, again.output
-    assert "Documents still valid" not in again.output, "already relinked"
+    assert "cập nhật 0 nội dung, 0 tiêu chí, 0 tài liệu" in again.output and "So với" not in again.output, again.output
+    assert "Tài liệu còn hiệu lực" not in again.output, "already relinked"
     assert db.session.query(Proposal).count() == 4
 
 

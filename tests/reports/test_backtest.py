@@ -36,7 +36,7 @@ CATALOG = {
         "year": 2024,
         "max_points": 20,
         "assessment_date": "2024-12-15",
-        "deviation": {"threshold_percent": 5, "penalty_points": 1},
+        "deviation": {"threshold_percent": 5, "penalty_points": 1, "source": "Kế hoạch kiểm thử, mục 2"},
     },
     "areas": [
         {

@@ -5,8 +5,8 @@ An item's weight is its share of the criterion under the `shares` rule and nothi
 shipped ones had `weight: 2` on 33 items) that changed nothing; this sets them to 1, so that the rubric exported
 for next year (cycle/carry.py writes weights other than 1) imports again. No schema change.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-29 23:40:00
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
