@@ -40,7 +40,7 @@ MiB = 1024 * 1024
 def big_pdf(tmp_path: Path, size: int) -> bytes:
     """A valid PDF of about `size` bytes (random bytes after the end marker, which readers ignore)."""
     head = corpus.pdf(tmp_path, name=f"{uuid.uuid4().hex}.pdf", pages=1).read_bytes()
-    return head + b"%" + os.urandom(max(0, size - len(head) - 1))
+    return corpus.padded(head, size)
 
 
 def set_up_ward(catalog_dict, write_catalog):

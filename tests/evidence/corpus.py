@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import struct
 import time
 import warnings
@@ -67,6 +68,13 @@ def pdf_bytes(pages: int = 1) -> bytes:
     images = [_picture((100, 140), seed=i) for i in range(pages)]
     images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=72, **_PDF_DATES)
     return buf.getvalue()
+
+
+def padded(pdf: bytes, size: int) -> bytes:
+    """`pdf` made about `size` bytes long by a comment of random hex digits after its end marker (readers ignore
+    it; no two calls give the same bytes). Hex, not raw random bytes: 1 raw tail in ~400 held a line pypdf took
+    for a truncated end marker, and the test that used it failed at random."""
+    return pdf + b"%" + os.urandom(max(0, size - len(pdf) - 1) // 2 + 1).hex().encode()
 
 
 def encrypted_pdf(

@@ -55,9 +55,7 @@ def test_upload_and_download_on_s3(s3_app, tmp_path):
     client = s3_app.test_client()
     login(client, "cb-vp-tk")
     item = db.session.execute(select(ChecklistItem).where(ChecklistItem.code == "CCHC-1.2-a")).scalar_one()
-    pdf = (
-        corpus.pdf(tmp_path, pages=2).read_bytes() + b"%" + os.urandom(6 * 1024 * 1024)
-    )  # above the multipart threshold
+    pdf = corpus.padded(corpus.pdf(tmp_path, pages=2).read_bytes(), 6 * 1024 * 1024)  # above the multipart threshold
     photo = corpus.jpeg(tmp_path, exif=corpus.exif_block(gps=True)).read_bytes()
     response = client.post(
         f"/items/{item.id}/upload",

@@ -195,7 +195,7 @@ def test_too_many_files_in_one_upload_are_refused_before_any_is_stored(app, staf
     committed. Above MINHCHUNG_MAX_FILES_PER_UPLOAD the whole request is refused before anything is stored; at
     the cap, each file's outcome is reported."""
     app.config["MAX_FILES_PER_UPLOAD"] = 3
-    pdfs = [(corpus.pdf_bytes() + b"%" + os.urandom(16), f"Tệp {n}.pdf") for n in range(4)]
+    pdfs = [(corpus.padded(corpus.pdf_bytes(), 2000), f"Tệp {n}.pdf") for n in range(4)]
     response = post(staff, "CCHC-1.2-a", *pdfs)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
