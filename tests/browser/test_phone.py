@@ -148,9 +148,11 @@ PAGES = {  # the main pages of each role
         "/admin/audit",
         "/admin/proposals",
         "/admin/results",
+        "/admin/rubric",
+        "/reports/selfassessment/{index}?as_of=2024-06-01",
         "/review/",
     ],
-    "tinh": ["/reports/province?as_of=2024-06-01", "/reports/units/bai-chay/?as_of=2024-06-01"],
+    "tinh": ["/reports/province?as_of=2024-06-01", "/reports/units/bai-chay/?as_of=2024-06-01", "/units/"],
 }
 HOMES = {"cb-vp-tk": "/my", "reviewer": "/review/", "admin": "/reports/", "tinh": "/reports/province"}
 
