@@ -31,7 +31,7 @@ from .dossier import (
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 COLUMNS = len(HEADERS) + len(DOCUMENT_HEADERS)
 XLSX_WIDTHS = (7, 42, 9, 9, 34, 16, 11, 34, 8, 34)  # characters
-DOCX_WIDTHS_CM = (1.1, 5.4, 1.4, 1.4, 4.4, 2.3, 2.0, 4.0, 1.6, 3.1)  # 26.7 cm: A4 landscape inside its margins
+DOCX_WIDTHS_CM = (1.1, 5.4, 1.4, 1.4, 4.2, 2.3, 2.2, 4.0, 1.6, 3.1)  # 26.7 cm: A4 landscape inside its margins
 LINE_POINTS = 13  # the height of a line of text in the XLSX, for rows whose text wraps
 
 
@@ -323,7 +323,7 @@ def to_pdf(dossier: Dossier) -> bytes:
     pdf.set_font("DejaVu", "", 7.5)
     heading = FontFace(emphasis="BOLD")
     with pdf.table(
-        col_widths=(10, 52, 14, 14, 44, 24, 17, 40, 12, 46),
+        col_widths=(10, 52, 14, 14, 40, 24, 21, 40, 12, 46),
         num_heading_rows=2,
         headings_style=heading,
         line_height=3.6,
