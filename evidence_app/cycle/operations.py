@@ -143,6 +143,18 @@ def _vn(value: Decimal) -> str:
     return str(_num(value)).replace(".", ",")
 
 
+def _criteria_in_order(index: Index) -> list[Criterion]:
+    """The index's criteria as the rubric lists them: by area, then by position."""
+    return list(
+        db.session.execute(
+            select(Criterion)
+            .where(Criterion.index_id == index.id)
+            .join(Area, Criterion.area_id == Area.id)
+            .order_by(Area.position, Criterion.position)
+        ).scalars()
+    )
+
+
 def find_indices(unit: Unit, code: str, year: int) -> tuple[Index, Index | None]:
     """The rubric the results of `year` are matched against — that year's index, or else next year's — and
     next year's index, whose criteria take these results as last year's scores and get the proposals."""
@@ -351,16 +363,7 @@ def _store_results(
 ) -> ResultsPlan:
     source = Path(path).name
     index, following = find_indices(unit, index_code, year)
-    criteria = (
-        db.session.execute(
-            select(Criterion)
-            .where(Criterion.index_id == index.id)
-            .join(Area, Criterion.area_id == Area.id)
-            .order_by(Area.position, Criterion.position)
-        )
-        .scalars()
-        .all()
-    )
+    criteria = _criteria_in_order(index)
     estimated = is_estimated(list(criteria))
     reading, skipped = _choose_sheet(source, read_results_sheets(path, data), index, criteria, estimated)
     table = reading.table
@@ -539,16 +542,7 @@ def _store_results(
             raise ResultsRefused(refused.problems) from None
         plan.rubric = replaced.to_dict() if replaced else None
         parsed = [(row, c or created[row.number], *rest) for row, c, *rest in parsed]
-        criteria = (
-            db.session.execute(
-                select(Criterion)
-                .where(Criterion.index_id == index.id)
-                .join(Area, Criterion.area_id == Area.id)
-                .order_by(Area.position, Criterion.position)
-            )
-            .scalars()
-            .all()
-        )
+        criteria = _criteria_in_order(index)
     published = None
     for row in table.rows:
         if row.total:

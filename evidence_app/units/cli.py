@@ -78,14 +78,7 @@ def _print(outcome: Outcome, dry_run: bool, as_json: bool) -> None:
         )
 
 
-@click.command("merge")
-@click.option(
-    "--into", "into_code", required=True, help="The merged unit: a new code (with --name) or an existing unit."
-)
-@click.option("--from", "from_codes", multiple=True, required=True, help="A unit merged into it (repeat).")
-@click.option("--name", help="The new unit's name, e.g. 'UBND phường Hạ Long'.")
-@click.option("--date", "effective_on", type=DAY, help="The day the merge takes effect (default: today).")
-@click.option(
+baseline_option = click.option(
     "--baseline",
     "method",
     type=click.Choice([m.value for m in BaselineMethod]),
@@ -93,8 +86,20 @@ def _print(outcome: Outcome, dry_run: bool, as_json: bool) -> None:
     show_default=True,
     help=METHOD_HELP,
 )
-@click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
-@click.option("--json", "as_json", is_flag=True)
+dry_run_option = click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
+json_option = click.option("--json", "as_json", is_flag=True)
+
+
+@click.command("merge")
+@click.option(
+    "--into", "into_code", required=True, help="The merged unit: a new code (with --name) or an existing unit."
+)
+@click.option("--from", "from_codes", multiple=True, required=True, help="A unit merged into it (repeat).")
+@click.option("--name", help="The new unit's name, e.g. 'UBND phường Hạ Long'.")
+@click.option("--date", "effective_on", type=DAY, help="The day the merge takes effect (default: today).")
+@baseline_option
+@dry_run_option
+@json_option
 def merge_command(
     into_code: str,
     from_codes: tuple[str, ...],
@@ -124,16 +129,9 @@ def merge_command(
     "--document", "document_ids", multiple=True, type=int, help="A document (its id) re-homed to the new unit (repeat)."
 )
 @click.option("--date", "effective_on", type=DAY, help="The day the split takes effect (default: today).")
-@click.option(
-    "--baseline",
-    "method",
-    type=click.Choice([m.value for m in BaselineMethod]),
-    default="mean",
-    show_default=True,
-    help=METHOD_HELP,
-)
-@click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
-@click.option("--json", "as_json", is_flag=True)
+@baseline_option
+@dry_run_option
+@json_option
 def split_command(
     from_code: str,
     new_code: str,
