@@ -15,7 +15,7 @@ from .catalog.models import (
 )
 from .cycle.models import CriterionResult, Proposal, ResultSet
 from .evidence.models import Decision, Document, DocumentHistory, Evidence, EvidenceState, EvidenceVersion, Review
-from .reports.models import SignedDossier
+from .reports.models import LeagueRow, SignedDossier
 from .units.models import UnitBaseline, UnitChange, UnitLineage
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "Role",
     "SelfScore",
     "SelfScoreHistory",
+    "LeagueRow",
     "SignedDossier",
     "Unit",
     "UnitBaseline",

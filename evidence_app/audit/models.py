@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, event, text
+from sqlalchemy import JSON, ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -14,8 +14,10 @@ from ..sqltypes import UTCDateTime, no_truncate_ddl, utcnow
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
+    # (unit_id, id): a unit's events in order, so that its latest is one index lookup (reports/league_cache.py)
+    __table_args__ = (Index("ix_audit_events_unit_id_id", "unit_id", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(60))

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..sqltypes import utcnow
 from ..units.baselines import combine_rows
 from ..units.queries import unit_boundaries
+from .league_cache import keep, kept_rows, unit_marks
 from .queries import indices_status
 
 
@@ -138,26 +139,31 @@ def build_report(unit: Unit, as_of: date) -> dict:
     }
 
 
-def league_table(as_of: date) -> list[dict]:
+def league_table(as_of: date, *, reference: bool = False) -> list[dict]:
     """Per index (code and year): every unit by expected score, with its points at risk, by the boundaries of
     `as_of` (evidence_app/units): a unit merged by then is counted within the unit it was merged into (the parts'
     figures combined, last year's score the merge's baseline), a unit not yet established is left out, and each
-    unit carries the name it had on that day."""
+    unit carries the name it had on that day. Each index's row is computed once per day and change of its unit
+    (reports/league_cache.py); `reference=True` computes every row again and keeps none (the tests compare)."""
+    marks = {} if reference else unit_marks()  # read before the data: see league_cache
     bounds = unit_boundaries(as_of)
     indices = [
         index
         for index in db.session.execute(select(Index).order_by(Index.code, Index.year)).scalars()
         if bounds.shown_as(index.unit_id) is not None
     ]
+    rows_by_index = {} if reference else kept_rows([i.id for i in indices], as_of, marks)
+    computed = [
+        (index.id, index.unit_id, _league_row(index, forecast))
+        for index, forecast in _forecasts([i for i in indices if i.id not in rows_by_index], as_of)
+    ]
+    rows_by_index.update((index_id, row) for index_id, _, row in computed)
     parts: dict[tuple[str, int], dict[int, list[tuple[dict, Decimal]]]] = {}
     names: dict[tuple[str, int], str] = {}
-    for index, forecast in _forecasts(indices, as_of):
+    for index in indices:
         names[(index.code, index.year)] = index.name
         shown = bounds.shown_as(index.unit_id)
-        row = {
-            **_totals(index, forecast),
-            "critical": sum(1 for c in forecast.criteria if c.risk in ("critical", "lost")),
-        }
+        row = rows_by_index[index.id]
         parts.setdefault((index.code, index.year), {}).setdefault(shown, []).append((row, bounds.weight(index.unit_id)))
     tables = []
     for (code, year), by_unit in parts.items():
@@ -173,4 +179,13 @@ def league_table(as_of: date) -> list[dict]:
             tied = position > 1 and row["expected"] == rows[position - 2]["expected"]
             row["rank"] = rows[position - 2]["rank"] if tied else position
         tables.append({"code": code, "year": year, "name": names[(code, year)], "rows": rows})
+    if not reference:
+        keep(computed, as_of, marks)
     return tables
+
+
+def _league_row(index: Index, forecast: IndexForecast) -> dict:
+    return {
+        **_totals(index, forecast),
+        "critical": sum(1 for c in forecast.criteria if c.risk in ("critical", "lost")),
+    }

@@ -1,10 +1,11 @@
-"""The signed self-assessment dossiers: the file a leader signed, kept as a document, for an index."""
+"""The signed self-assessment dossiers (the file a leader signed, kept as a document, for an index) and the league
+table's rows kept between requests."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey
+from sqlalchemy import JSON, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -30,3 +31,17 @@ class SignedDossier(db.Model):
     index: Mapped[Index] = relationship()
     document: Mapped[Document] = relationship()
     uploaded_by: Mapped[User] = relationship()
+
+
+class LeagueRow(db.Model):
+    """An index's row of the league table on a day, kept between requests (reports/league_cache.py): valid while
+    its unit's audit trail and the code that computed it are as they were (`mark`, `version`). Derived data, not a
+    record: it is rewritten or dropped at will and never audited."""
+
+    __tablename__ = "league_cache"
+    index_id: Mapped[int] = mapped_column(ForeignKey("indices.id", ondelete="CASCADE"), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    mark: Mapped[str] = mapped_column(String(48))
+    version: Mapped[str] = mapped_column(String(16))
+    row: Mapped[dict] = mapped_column(JSON)
