@@ -842,6 +842,7 @@ def run(args, dsn: str) -> int:
             "DATABASE_URL": f"postgresql+psycopg://{args.server}/{args.database}",
             "MINHCHUNG_DATA_DIR": data_dir.name,
             "SECRET_KEY": "benchmark-secret-key-long-enough-for-flask-0123",
+            "MINHCHUNG_CHECK_SCHEMA": "0",  # the schema is made just after (flask_migrate.upgrade)
         }
     )
     app = create_app(config)
