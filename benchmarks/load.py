@@ -7,7 +7,7 @@ Run it with the Python of the app's virtualenv (with the `postgres` and `server`
 temporary data directory, drops and recreates its own PostgreSQL database (`--database`, never `test`), uses the
 S3 server named by S3_TEST_ENDPOINT_URL / S3_TEST_ACCESS_KEY / S3_TEST_SECRET_KEY / S3_TEST_REGION or starts Swift
 itself with `scripts/s3-swift.sh` (installed beforehand with `scripts/s3-swift.sh install`), prepares the ward with
-`minhchung demo --no-serve`, `minhchung storage init` and its own users, and starts gunicorn.
+`minhchung storage init`, `minhchung demo --no-serve` and its own users, and starts gunicorn.
 
 The simulated users, each in a thread of one of `--processes` client processes, wait 1–5 s between actions
 (`--think`; people read what they get): 60% staff (browse their work, an item, the indices; upload a fresh 1 MB PDF to an
@@ -375,9 +375,16 @@ def main() -> None:
             f"data directory {data}",
             flush=True,
         )
+        cli(env, "storage", "init")  # first: the demo uploads its ten weeks of documents
         cli(env, "demo", "--no-serve")
-        cli(env, "storage", "init")
-        departments = [row[0] for row in psql(args.database, "SELECT code FROM departments ORDER BY code")]
+        departments = [  # the ward's own (the demo's other wards have departments of the same codes)
+            row[0]
+            for row in psql(
+                args.database,
+                "SELECT d.code FROM departments d JOIN units u ON d.unit_id = u.id WHERE u.code = 'gieng-day' "
+                "ORDER BY d.code",
+            )
+        ]
         n_reviewers = max(1, args.users // 5)
         n_leaders = max(1, args.users // 5)
         n_staff = args.users - n_reviewers - n_leaders
@@ -411,10 +418,18 @@ def main() -> None:
             "items": [
                 row[0]
                 for row in psql(
-                    args.database, "SELECT id FROM checklist_items WHERE report_deadline IS NULL ORDER BY id"
+                    args.database,
+                    "SELECT i.id FROM checklist_items i JOIN units u ON i.unit_id = u.id "
+                    "WHERE i.report_deadline IS NULL AND u.code = 'gieng-day' ORDER BY i.id",
                 )
             ],
-            "indices": [row[0] for row in psql(args.database, "SELECT id FROM indices ORDER BY id")],
+            "indices": [
+                row[0]
+                for row in psql(
+                    args.database,
+                    "SELECT x.id FROM indices x JOIN units u ON x.unit_id = u.id WHERE u.code = 'gieng-day' ORDER BY x.id",
+                )
+            ],
         }
 
         port = free_port()
