@@ -122,6 +122,17 @@ class Config:
         # directory; it must be asked for.
         self.LOCAL_DEFAULTS_ALLOWED = (environ.get("MINHCHUNG_ALLOW_LOCAL_DEFAULTS") or "") in ("1", "true", "yes")
         self.UNSET_LOCATIONS = [name for name in ("DATABASE_URL", "STORAGE_URL") if not environ.get(name)]
+        # Reading documents (evidence/reading): text, OCR, signatures. With MINHCHUNG_REDIS_URL the work goes to RQ
+        # workers (`minhchung reading worker`); without it, to a thread of the app itself (the embedded demo).
+        self.REDIS_URL = environ.get("MINHCHUNG_REDIS_URL") or None
+        self.READING_MODE = (environ.get("MINHCHUNG_READING") or ("rq" if self.REDIS_URL else "thread")).lower()
+        if self.READING_MODE not in ("rq", "thread", "inline", "off"):
+            raise ConfigError(f"MINHCHUNG_READING={self.READING_MODE!r} is not known: use rq, thread, inline or off.")
+        if self.READING_MODE == "rq" and not self.REDIS_URL:
+            raise ConfigError("MINHCHUNG_READING=rq needs MINHCHUNG_REDIS_URL (e.g. redis://127.0.0.1:6379/0).")
+        # A folder of CA certificates (PEM or DER) that digital signatures must chain to; none shipped.
+        self.TRUST_ROOTS = environ.get("MINHCHUNG_TRUST_ROOTS") or None
+        self.OCR_LANGUAGES = environ.get("MINHCHUNG_OCR_LANGUAGES") or "vie"  # Tesseract's language data
         # Argon2id parameters (argon2-cffi's defaults, RFC 9106's second recommendation); slow on purpose.
         self.PASSWORD_HASH_PARAMETERS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 
@@ -190,6 +201,8 @@ class TestConfig(Config):
         super().__init__(environ)
         self.WTF_CSRF_ENABLED = False
         self.CHECK_SCHEMA_AT_START = False  # test databases are made from the models; tests/test_health.py checks it
+        if "MINHCHUNG_READING" not in environ:
+            self.READING_MODE = "off"  # OCR costs seconds a file; tests of reading ask for "inline" (done on upload)
         # The smallest Argon2 cost: a test user then costs microseconds instead of a second.
         self.PASSWORD_HASH_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 

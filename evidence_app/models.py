@@ -15,6 +15,7 @@ from .catalog.models import (
 )
 from .cycle.models import CriterionResult, Proposal, ResultSet
 from .evidence.models import Decision, Document, DocumentHistory, Evidence, EvidenceState, EvidenceVersion, Review
+from .evidence.reading.models import DocumentReading
 from .reports.models import LeagueRow, SignedDossier
 from .units.models import UnitBaseline, UnitChange, UnitLineage
 
@@ -30,6 +31,7 @@ __all__ = [
     "Department",
     "Document",
     "DocumentHistory",
+    "DocumentReading",
     "Evidence",
     "EvidenceState",
     "EvidenceVersion",

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint, false
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -28,6 +28,9 @@ class Unit(db.Model):
     population: Mapped[int | None] = mapped_column(Integer)
     established_on: Mapped[date | None] = mapped_column(Date)
     dissolved_on: Mapped[date | None] = mapped_column(Date)
+    # Other names its documents carry as issuer, one per line ("UBND phường Giếng Đáy", "UBND P. Giếng Đáy"); the
+    # pre-check "sai đơn vị" accepts these besides `name` and the forms derived from it.
+    other_names: Mapped[str | None] = mapped_column(Text)
 
     departments: Mapped[list[Department]] = relationship(back_populates="unit", order_by="Department.code")
 

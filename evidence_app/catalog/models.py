@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy import Index as TableIndex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -129,6 +129,10 @@ class ChecklistItem(db.Model):
     report_cutoff: Mapped[date | None] = mapped_column(Date)  # the data cut-off (ngày chốt số liệu)
     report_source: Mapped[str | None] = mapped_column(Text)  # number and article of the document setting them
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # the person who provides it
+    # What the pre-checks compare a document with (evidence/reading/prechecks.py): it must carry a digital
+    # signature; it must have at least this many pages.
+    requires_signature: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    min_pages: Mapped[int | None] = mapped_column(Integer)
     # "catalog" (from the rubric file: removed when the file drops it) or "proposal" (accepted from the results)
     origin: Mapped[str] = mapped_column(String(16), default="catalog", server_default="catalog")
 
