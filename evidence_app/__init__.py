@@ -65,8 +65,8 @@ def create_app(config: Config | None = None) -> Flask:
     register_commands(app)
 
     from .admin.routes import bp as admin_bp
+    from .evidence.reasons import REASONS
     from .reports.routes import bp as reports_bp
-    from .review.reasons import REASONS
     from .review.routes import bp as review_bp
 
     app.register_blueprint(review_bp)

@@ -56,6 +56,9 @@ def _headline(
     sent_back = sum(i.state == "sent_back" for i in items)
     if sent_back:
         return f"{sent_back} tài liệu bị trả lại, cần bổ sung"
+    flagged = sum(i.state == "flagged" for i in items)
+    if flagged:
+        return f"{flagged} tài liệu chờ duyệt không đạt kiểm tra trước"
     missing = [i for i in items if i.state == "missing"]
     if missing:
         due = min((i.status.due for i in missing if i.status.due), default=None)
@@ -185,7 +188,11 @@ def forecast_criterion(c: CriterionStatus, items: tuple[JudgedItem, ...], ctx: C
     missing = sum(not i.status.uploaded for i in pending)
     if missing:
         reasons.append(f"{missing}/{len(items)} tài liệu chưa có")
-    for state, text in (("sent_back", "tài liệu bị trả lại"), ("waiting", "tài liệu chờ duyệt")):
+    for state, text in (
+        ("sent_back", "tài liệu bị trả lại"),
+        ("flagged", "tài liệu chờ duyệt không đạt kiểm tra trước"),
+        ("waiting", "tài liệu chờ duyệt"),
+    ):
         count = sum(i.state == state for i in pending)
         if count:
             reasons.append(f"{count} {text}")
@@ -218,7 +225,16 @@ def forecast_criterion(c: CriterionStatus, items: tuple[JudgedItem, ...], ctx: C
         expected,
         best,
         at_risk,
-        _risk(c, secured, expected, best, p, overdue_days is not None, overdue_days is not None or late_report, ctx),
+        _risk(
+            c,
+            secured,
+            expected,
+            best,
+            p,
+            overdue_days is not None or any(i.state == "flagged" for i in pending),  # a likely send-back
+            overdue_days is not None or late_report,
+            ctx,
+        ),
         reasons or [headline],
         owner_name,
         due,

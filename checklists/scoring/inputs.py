@@ -25,6 +25,9 @@ class ItemStatus:
     waiting: bool
     sent_back: bool
     uploaded: bool
+    # waiting, but every version awaiting review failed a pre-check (evidence/reading/prechecks.py): a likely
+    # send-back, counted at risk like one until a reviewer decides
+    flagged: bool = False
 
 
 @dataclass(frozen=True)

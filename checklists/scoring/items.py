@@ -10,7 +10,8 @@ from ..numbers import ONE, ZERO
 from .formatting import format_day
 from .inputs import Context, ItemStatus
 
-PENDING_STATES = ("waiting", "sent_back", "missing", "overdue")
+PENDING_STATES = ("waiting", "flagged", "sent_back", "missing", "overdue")
+LIKE = {"flagged": "sent_back"}  # a state whose likelihood is another's (forecast.yaml has no band of its own)
 
 
 @dataclass(slots=True)  # one per item of every index: a slotted class is built ~5× faster than a frozen one
@@ -39,7 +40,8 @@ def judge_item(item: ItemStatus, ctx: Context) -> JudgedItem:
     if state != "pending":
         return JudgedItem(item, state, ONE if state == "approved" else ZERO, why)
     state, horizon = _pending_state(item, ctx.today), _horizon(item, ctx.assessment_date)
-    p = ctx.params.p(state, weeks_between(ctx.today, horizon), ctx.pace(item.owner, state))
+    band = LIKE.get(state, state)
+    p = ctx.params.p(band, weeks_between(ctx.today, horizon), ctx.pace(item.owner, band))
     return JudgedItem(item, state, p, None, horizon)
 
 
@@ -76,7 +78,7 @@ def _classify(item: ItemStatus, today: date, assessment_date: date) -> tuple[str
 
 def _pending_state(item: ItemStatus, today: date) -> str:
     if item.waiting:
-        return "waiting"
+        return "flagged" if item.flagged else "waiting"
     if item.sent_back:
         return "sent_back"
     if item.due is not None and item.due < today:

@@ -4,8 +4,8 @@ script (scripts/fuzz-api.sh) checks the server against it; tests/api checks that
 from __future__ import annotations
 
 from ..evidence.filecheck import REFUSAL_CODES
+from ..evidence.reasons import REASONS
 from ..inputs import LARGEST_ID
-from ..review.reasons import REASONS
 
 
 def _ref(name: str) -> dict:

@@ -46,6 +46,7 @@ from ..evidence.queries import (
     links_of_document,
     reviews_by_evidence,
 )
+from ..evidence.reasons import REASONS
 from ..evidence.states import item_state
 from ..evidence.work import my_work
 from ..extensions import csrf, db
@@ -55,7 +56,6 @@ from ..reports.build import build_report
 from ..reports.exports import to_json
 from ..review.operations import decide, is_own
 from ..review.queries import waiting_for_review
-from ..review.reasons import REASONS
 from . import serialize as s
 from .openapi import openapi_document
 from .operations import user_for_token

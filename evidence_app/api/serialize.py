@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ..errors import both_languages
-from ..review.reasons import REASONS
+from ..evidence.reasons import REASONS
 
 
 def num(value: Decimal | None) -> float | None:

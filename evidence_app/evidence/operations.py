@@ -32,6 +32,7 @@ from .filecheck import IMAGE_KINDS, FileRefused, check_file, clean_filename
 from .models import Document, DocumentHistory, Evidence, EvidenceState, EvidenceVersion
 from .previews import make_previews
 from .queries import what_reviewers_see
+from .reading.jobs import copy_reading, schedule, start_reading
 
 
 @dataclass
@@ -195,6 +196,7 @@ def upload_document(
     )
     db.session.add(document)
     db.session.flush()
+    start_reading(document)
     new_links = _link(document, items, user)
     audit.record(
         "document.upload",
@@ -210,6 +212,7 @@ def upload_document(
         },
     )
     db.session.commit()
+    schedule(document.id)
     return UploadResult(document, deduplicated=False, new_links=new_links)
 
 
@@ -442,6 +445,7 @@ def correct_document(document: Document, fields: DocumentFields, user: User) -> 
         )
         db.session.add(version)
         db.session.flush()
+        copy_reading(document, version)  # the same bytes: what was read from them holds
         new = []
         for link in sent_back:
             evidence = Evidence(

@@ -39,6 +39,8 @@ from .operations import (
     upload_document,
 )
 from .queries import document_in_unit, evidence_of_item, links_of_document, reviews_by_evidence
+from .reading.view import reading_view
+from .reasons import REASONS
 from .states import APPROVED, current_item_states, item_state
 from .work import STATES, WorkFilter, my_work, progress_by_index, reminders
 
@@ -63,6 +65,7 @@ def _item_page(item, form, refusals=(), status=200, new_ids=(), outcome=False, r
     links = evidence_of_item(item, newest_first=True)
     new_links = [link for link in links if link.id in set(new_ids)]
     reviews = reviews_by_evidence([e.id for e in links])
+    readings = {link.id: reading_view(link.document, [link]) for link in links if link.state == "submitted"}
     query = (request.args.get("q") or "").strip()
     found = search_documents(current_user.unit_id, query, exclude_item=item.id) if query else []
     assign_form = None
@@ -82,6 +85,7 @@ def _item_page(item, form, refusals=(), status=200, new_ids=(), outcome=False, r
         index=item.criterion.area.index,
         links=links,
         reviews=reviews,
+        readings=readings,
         form=form,
         refusals=refusals,
         new_links=new_links,
@@ -338,10 +342,22 @@ def document(document_id: int):
         "evidence/document.html",
         document=doc,
         links=links,
+        reading=reading_view(doc, links),
+        metadata=METADATA,
+        reasons=REASONS,
         editable=can_edit(doc, current_user),
         deletable=can_change_in_place(doc, current_user),
         action_form=ActionForm(),
     )
+
+
+@bp.get("/documents/<int:document_id>/reading")
+@login_required
+def reading_state(document_id: int):
+    """Whether the document has been read yet: the document page asks every few seconds while it is being read."""
+    doc = document_in_unit(document_id)
+    view = reading_view(doc, [])
+    return jsonify(status=view.status if view else None)
 
 
 @bp.get("/documents/<int:document_id>/download")

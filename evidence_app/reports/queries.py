@@ -22,6 +22,7 @@ from checklists.scoring import Measurement as MeasurementPoint
 from ..auth.models import Department
 from ..catalog.models import Area, AssignmentHistory, ChecklistItem, Criterion, Measurement, SelfScore, SelfScoreHistory
 from ..evidence.models import Document, Evidence
+from ..evidence.reading.view import flagged_items
 from ..evidence.states import item_summaries
 from ..extensions import db
 from ..history import standing_at
@@ -155,6 +156,7 @@ def indices_status(
         criterion_id: standing.score for criterion_id, standing in self_assessments(index_ids, cutoff).items()
     }
 
+    flagged = flagged_items(index_ids, cutoff)
     departments: dict[int, dict[str, dict]] = defaultdict(dict)
     items_by_criterion: dict[int, list[ItemStatus]] = defaultdict(list)
     for (
@@ -192,6 +194,7 @@ def indices_status(
                 waiting=pending and bool(waiting),
                 sent_back=sent_back,
                 uploaded=bool(documents),
+                flagged=item_id in flagged,
             )
         )
         activity = departments[index_id].get(owner)

@@ -12,10 +12,10 @@ from ..auth.models import User
 from ..errors import Refused
 from ..evidence.models import Decision, Evidence, EvidenceState, Review
 from ..evidence.queries import changes_since
+from ..evidence.reasons import REASONS
 from ..extensions import db
 from ..permissions import can_review
 from ..transactions import service_transaction
-from .reasons import REASONS
 
 MAX_COMMENT = 4000  # as the API allows
 

@@ -13,11 +13,12 @@ from flask_login import current_user
 from ..dates import show_day
 from ..evidence.models import Evidence, EvidenceState
 from ..evidence.queries import evidence_in_unit
+from ..evidence.reading.view import prechecks_of_links, reading_view
+from ..evidence.reasons import REASONS
 from ..inputs import database_id
 from ..permissions import reviewer_required
 from .operations import ChangedSinceSeen, ReviewConflict, ReviewRefused, decide, is_own
 from .queries import decisions_on_item, filter_choices, latest_decision, waiting_count, waiting_for_review
-from .reasons import REASONS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -64,7 +65,14 @@ def queue():
     filters = current_filters()
     waiting = waiting_for_review(filters)
     choices = filter_choices()
-    return render_template("review/queue.html", waiting=waiting, filters=filters, choices=choices, is_own=is_own)
+    return render_template(
+        "review/queue.html",
+        waiting=waiting,
+        prechecks=prechecks_of_links(list(waiting)),
+        filters=filters,
+        choices=choices,
+        is_own=is_own,
+    )
 
 
 def _next_in_queue(after: Evidence, filters: dict) -> Evidence | None:
@@ -90,6 +98,7 @@ def _review_page(evidence: Evidence, changed: list[dict] | None = None):
         document=evidence.document,
         item=evidence.item,
         history=decisions_on_item(evidence.item_id),
+        reading=reading_view(evidence.document, [evidence]),
         reasons=REASONS,
         own=is_own(evidence, current_user),
         filters=filters,

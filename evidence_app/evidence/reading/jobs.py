@@ -40,6 +40,15 @@ def start_reading(document: Document) -> None:
         db.session.add(DocumentReading(document_id=document.id, status=ReadingStatus.pending.value))
 
 
+def copy_reading(source: Document, target: Document) -> None:
+    """A corrected version of a document (the same bytes): what was read from the bytes holds for it too."""
+    read = db.session.get(DocumentReading, source.id)
+    if read is None:
+        return start_reading(target)
+    copied = {c.name: getattr(read, c.name) for c in DocumentReading.__table__.columns if c.name != "document_id"}
+    db.session.add(DocumentReading(document_id=target.id, **copied))
+
+
 def schedule(document_id: int) -> None:
     """Have the document read, outside the request where a queue is configured. Call after the commit."""
     mode = current_app.config["READING_MODE"]
