@@ -471,7 +471,11 @@ class _Validator:
     ) -> ItemSpec | None:
         if not self.is_mapping(raw, place):
             return None
-        self.unknown_keys(raw, {"code", "title", "checks", "owner", "due", "weight", "report"}, place)
+        self.unknown_keys(
+            raw,
+            {"code", "title", "checks", "owner", "due", "weight", "report", "requires_signature", "min_pages"},
+            place,
+        )
         code = self.text(raw, "code", place, what="a code such as CCHC-1.1-a")
         if code is not None and index is not None and not code.startswith(f"{index.code}-"):
             self.add(
@@ -490,6 +494,14 @@ class _Validator:
             )
             owner = None
         weight = self.number(raw, "weight", place, required=False, positive=True)
+        requires_signature = raw.get("requires_signature", False)
+        if not isinstance(requires_signature, bool):
+            self.add(f"{place}.requires_signature", f"is {requires_signature!r}: write true or false")
+            requires_signature = False
+        min_pages = raw.get("min_pages")
+        if min_pages is not None and (isinstance(min_pages, bool) or not isinstance(min_pages, int) or min_pages < 1):
+            self.add(f"{place}.min_pages", f"is {min_pages!r}: write a whole number of pages, 1 or more")
+            min_pages = None
         report = None
         if raw.get("report") is not None and self.is_mapping(raw["report"], f"{place}.report"):
             report = self.report(raw["report"], f"{place}.report")
@@ -504,7 +516,17 @@ class _Validator:
             or (raw.get("report") is not None and report is None)
         ):
             return None
-        return ItemSpec(code, title, checks, owner, due, weight if weight is not None else Decimal(1), report)
+        return ItemSpec(
+            code,
+            title,
+            checks,
+            owner,
+            due,
+            weight if weight is not None else Decimal(1),
+            report,
+            requires_signature=requires_signature,
+            min_pages=min_pages,
+        )
 
     def report(self, raw: dict[str, Any], place: str) -> ReportSpec | None:
         """A periodic report: its period, the data cut-off, the sending deadline and their source."""

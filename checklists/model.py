@@ -60,6 +60,8 @@ class ItemSpec:
     due: date | None
     weight: Decimal
     report: ReportSpec | None
+    requires_signature: bool = False  # the document must carry a digital signature (a pre-check)
+    min_pages: int | None = None  # the document must have at least this many pages (a pre-check)
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,10 @@ def catalog_mapping(catalog: Catalog) -> dict[str, Any]:
             entry["due"] = i.due
         if i.weight != 1:
             entry["weight"] = i.weight
+        if i.requires_signature:
+            entry["requires_signature"] = True
+        if i.min_pages:
+            entry["min_pages"] = i.min_pages
         if i.report is not None:
             entry["report"] = {"period": i.report.period}
             if i.report.cutoff is not None:

@@ -64,7 +64,11 @@ ITEM_COLUMNS = [
     Column("cutoff", "Ngày chốt số liệu", ("ngay chot so lieu", "chot so lieu")),
     Column("deadline", "Hạn gửi báo cáo", ("han gui bao cao", "han gui")),
     Column("source", "Căn cứ (số văn bản, điều/khoản)", ("can cu (so van ban, dieu/khoan)", "can cu", "nguon")),
+    Column("requires_signature", "Yêu cầu ký số", ("yeu cau ky so", "ky so")),
+    Column("min_pages", "Số trang tối thiểu", ("so trang toi thieu",)),
 ]
+YES = {"x", "có", "co", "yes", "true", "1"}  # "Yêu cầu ký số" ticked
+NO = {"", "không", "khong", "no", "false", "0"}
 # The third sheet: what the index says beside its criteria (the self-score deviation penalty and its source).
 INDEX_SHEET = "Chỉ số"
 INDEX_FIELDS = {
@@ -369,6 +373,22 @@ def _sheet_items(
             weight = None
         if weight is not None:
             item["weight"] = weight
+        signed = str(v.get("requires_signature") or "").strip().lower()
+        if signed in YES:
+            item["requires_signature"] = True
+        elif signed not in NO:
+            problems.append(
+                Problem(where("requires_signature"), f"{v['requires_signature']!r}: write x (yes) or leave empty")
+            )
+        try:
+            pages = number(v.get("min_pages"))
+            bad_pages = pages is not None and (pages != int(pages) or pages < 1)
+        except ValueError:
+            pages, bad_pages = None, True
+        if bad_pages:
+            problems.append(Problem(where("min_pages"), f"{v['min_pages']!r} is not a whole number of pages"))
+        elif pages is not None:
+            item["min_pages"] = int(pages)
         if v.get("period") or days["deadline"] or v.get("source"):
             report: dict[str, Any] = {
                 "period": v.get("period"),
@@ -513,6 +533,8 @@ def item_rows(catalog_data: dict[str, Any]) -> list[list[object]]:
                         _day_text(report.get("cutoff")),
                         _day_text(report.get("deadline")),
                         report.get("source"),
+                        "x" if i.get("requires_signature") else None,
+                        i.get("min_pages"),
                     ]
                 )
     return rows

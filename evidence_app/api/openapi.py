@@ -207,6 +207,34 @@ SCHEMAS = {
             "sent_date": N_DATE,
         }
     ),
+    "Reading": _nullable(
+        {
+            **_object(
+                {
+                    "status": {"type": "string", "enum": ["pending", "done", "failed"]},
+                    "method": {**N_STRING, "description": "text (a PDF's text layer), ocr, office, none"},
+                    "confidence": {**N_NUMBER, "description": "OCR: mean word confidence, 0–100."},
+                    "pages": N_INTEGER,
+                    "proposals": {
+                        "type": "object",
+                        "additionalProperties": STRING,
+                        "description": "What the document itself says (number, issue_date, issuer, summary, "
+                        "doc_type, place, signer, signer_position): suggestions, never stored without the uploader "
+                        "(send them back with PATCH /documents/{document_id}).",
+                    },
+                    "signatures": {"type": "array", "items": {"type": "object"}},
+                    "prechecks": {
+                        "type": "array",
+                        "items": _object(
+                            {"evidence_id": INTEGER, "code": STRING, "reason": _ref("Reason"), "message": STRING}
+                        ),
+                    },
+                }
+            ),
+            "description": "What was read from the file (null: reading is off). `prechecks` anticipate send-back "
+            "reasons; they inform, a reviewer decides.",
+        }
+    ),
     "Evidence": {
         **_object(
             {
@@ -659,7 +687,13 @@ def openapi_document() -> dict:
                             {
                                 "allOf": [
                                     _ref("Document"),
-                                    _object({"editable": BOOLEAN, "evidence": _array("Evidence")}),
+                                    _object(
+                                        {
+                                            "editable": BOOLEAN,
+                                            "evidence": _array("Evidence"),
+                                            "reading": _ref("Reading"),
+                                        }
+                                    ),
                                 ]
                             },
                         ),

@@ -46,6 +46,8 @@ from ..evidence.queries import (
     links_of_document,
     reviews_by_evidence,
 )
+from ..evidence.reading.models import DocumentReading
+from ..evidence.reading.view import reading_view
 from ..evidence.reasons import REASONS
 from ..evidence.states import item_state
 from ..evidence.work import my_work
@@ -283,6 +285,7 @@ def document(document_id: int):
             **s.document(doc),
             "editable": can_edit(doc, current_user),
             "evidence": [s.evidence(e, with_document=False) for e in links],
+            "reading": s.reading(db.session.get(DocumentReading, doc.id), reading_view(doc, links)),
         }
     )
 

@@ -146,6 +146,25 @@ def document(d) -> dict:
     }
 
 
+def reading(r, view) -> dict | None:
+    """What was read from a document (`r`, a DocumentReading) and its failed pre-checks (`view`, a ReadingView)."""
+    if r is None:
+        return None
+    return {
+        "status": r.status,
+        "method": r.method,
+        "confidence": r.confidence,
+        "pages": r.pages,
+        "proposals": r.proposals or {},
+        "signatures": r.signatures or [],
+        "prechecks": [
+            {"evidence_id": evidence_id, "code": c.code, "reason": reason(c.reason), "message": c.message}
+            for evidence_id, checks in view.prechecks.items()
+            for c in checks
+        ],
+    }
+
+
 def reason(code: str | None) -> dict | None:
     if code is None:
         return None

@@ -163,6 +163,8 @@ def import_catalog(
                     report_deadline=item_spec.report.deadline if item_spec.report else None,
                     report_cutoff=item_spec.report.cutoff if item_spec.report else None,
                     report_source=item_spec.report.source if item_spec.report else None,
+                    requires_signature=item_spec.requires_signature,
+                    min_pages=item_spec.min_pages,
                 )
                 if changed[0] and item.id is not None:
                     result.updated["items"] += 1

@@ -428,6 +428,10 @@ def catalog_data(index: Index) -> dict:
                     i["due"] = item.due_date
                 if item.weight != 1:
                     i["weight"] = _n(item.weight)
+                if item.requires_signature:
+                    i["requires_signature"] = True
+                if item.min_pages:
+                    i["min_pages"] = item.min_pages
                 if item.report_deadline:
                     i["report"] = {"period": item.report_period}
                     if item.report_cutoff:

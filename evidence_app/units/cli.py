@@ -180,10 +180,18 @@ def rename_command(code: str, name: str, effective_on: date | None, dry_run: boo
 @click.option("--code", required=True)
 @click.option("--population", type=int, help="The unit's population (for a population-weighted baseline).")
 @click.option("--province", "province_code", help="The province's unit (its officers may reorganise this unit).")
-def set_command(code: str, population: int | None, province_code: str | None) -> None:
-    """Set a unit's population or province."""
+@click.option(
+    "--other-name",
+    "other_names",
+    multiple=True,
+    help="Another name its documents carry as issuer, e.g. 'UBND P. Giếng Đáy' (repeatable; '' clears them).",
+)
+def set_command(code: str, population: int | None, province_code: str | None, other_names: tuple[str, ...]) -> None:
+    """Set a unit's population, province or other names."""
     try:
-        changes = set_unit_facts(code, population=population, province_code=province_code)
+        changes = set_unit_facts(
+            code, population=population, province_code=province_code, other_names=list(other_names) or None
+        )
     except UnitsRefused as refused:
         raise _refusal(refused) from None
     click.echo(f"đơn vị {code}: " + (", ".join(f"{k} = {v[1]}" for k, v in changes.items()) or "không có gì thay đổi"))

@@ -511,9 +511,15 @@ def rename_unit(
 
 
 def set_unit_facts(
-    code: str, *, population: int | None = None, province_code: str | None = None, actor: User | None = None
+    code: str,
+    *,
+    population: int | None = None,
+    province_code: str | None = None,
+    other_names: list[str] | None = None,
+    actor: User | None = None,
 ) -> dict:
-    """A unit's population (for a population-weighted baseline) and its province (whose officers reorganise it)."""
+    """A unit's population (for a population-weighted baseline), its province (whose officers reorganise it), and
+    the other names its documents carry as issuer (the pre-check "sai đơn vị"; an empty list clears them)."""
     with service_transaction():
         unit = _unit(code, "code")
         _check_actor(actor, [unit], "code")
@@ -533,6 +539,11 @@ def set_unit_facts(
             if province.id != unit.province_id:
                 changes["province"] = [None, province.code]
                 unit.province_id = province.id
+        if other_names is not None:
+            names = "\n".join(dict.fromkeys(n.strip() for n in other_names if n.strip())) or None
+            if names != unit.other_names:
+                changes["other_names"] = [unit.other_names, names]
+                unit.other_names = names
         if changes:
             audit.record(
                 "unit.update",

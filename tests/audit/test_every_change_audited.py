@@ -625,6 +625,11 @@ COMMANDS: dict[str, Command] = {
         lambda w, _: ["units", "rename", "--code", "gieng-day", "--name", "UBND phường Giếng Đáy mới"],
         [("unit.rename", None)],
     ),
+    "reading run": Command(
+        lambda w, document: ["reading", "run", "--document", str(document.id)],
+        [("document.read", None)],
+        setup=lambda w: w.document(),
+    ),
     "units set": Command(
         lambda w, _: ["units", "set", "--code", "gieng-day", "--population", "18000"], [("unit.update", None)]
     ),
@@ -679,6 +684,8 @@ COMMANDS: dict[str, Command] = {
 # Commands that change none of the app's data, and why.
 COMMANDS_CHANGING_NOTHING = {
     "units list": "a listing",
+    "reading status": "a listing",
+    "reading worker": "runs queued reading jobs, the job `reading run` runs (each records document.read)",
     "units history": "a listing",
     "users list": "a listing",
     "departments list": "a listing",

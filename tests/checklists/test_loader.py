@@ -225,3 +225,15 @@ def test_the_example_of_the_format_description_is_a_valid_catalog():
     example = re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
     catalog = parse_catalog(example, source="FORMAT.md")
     assert catalog.index.code == "CCHC" and [d.code for d in catalog.departments] == ["vp-tk"]
+
+
+def test_items_that_require_a_signature_or_pages(catalog_dict, write_catalog):
+    item = catalog_dict["areas"][0]["criteria"][1]["items"][0]
+    item.update(requires_signature=True, min_pages=3)
+    [loaded, *_] = [i for i in load_catalog(write_catalog(catalog_dict)).items() if i.code == item["code"]]
+    assert (loaded.requires_signature, loaded.min_pages) == (True, 3)
+    item.update(requires_signature="có", min_pages=0)
+    assert problems_of(write_catalog(catalog_dict)) == [
+        "areas[0].criteria[1].items[0].requires_signature: is 'có': write true or false",
+        "areas[0].criteria[1].items[0].min_pages: is 0: write a whole number of pages, 1 or more",
+    ]

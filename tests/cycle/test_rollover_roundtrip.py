@@ -69,6 +69,10 @@ def test_xlsx_and_yaml_round_trips_keep_every_rule_and_date(app, tmp_path, path)
     from_sheet = load_rubric_sheet(sheet, info, departments=departments)
     assert semantics(from_sheet) == semantics(original)
     assert [i.code for i in from_sheet.items()] == [i.code for i in original.items()]
+    # what the pre-checks compare documents with travels too (the shipped CCHC catalog asks for signed reports)
+    expected = [(i.code, i.requires_signature, i.min_pages) for i in original.items()]
+    assert [(i.code, i.requires_signature, i.min_pages) for i in from_sheet.items()] == expected
+    assert [(i.code, i.requires_signature, i.min_pages) for i in again.items()] == expected
     # the deviation penalty travels with its source (the sheet "Chỉ số"), or not at all
     assert (from_sheet.index.deviation_penalty_points, from_sheet.index.deviation_source) == (
         (original.index.deviation_penalty_points, original.index.deviation_source)

@@ -60,7 +60,7 @@ def codes(link: Evidence) -> list[str]:
     return [check.code for check in prechecks_of_links([link]).get(link.id, [])]
 
 
-def test_names_are_compared_without_accents_case_or_abbreviations(ward):
+def test_names_are_compared_without_accents_case_or_abbreviations(ward, runner):
     assert fold("UỶ BAN NHÂN DÂN PHƯỜNG GIẾNG ĐÁY") == "uy ban nhan dan phuong gieng day"
     for issuer in (
         "UỶ BAN NHÂN DÂN PHƯỜNG GIẾNG ĐÁY",
@@ -71,8 +71,10 @@ def test_names_are_compared_without_accents_case_or_abbreviations(ward):
         assert is_unit_issuer(issuer, ward), issuer
     for issuer in ("UBND THÀNH PHỐ HẠ LONG", "UBND phường Giếng Đáy Mới", "UBND phường Hà Khẩu"):
         assert is_unit_issuer(issuer, ward) == (issuer == "UBND phường Giếng Đáy Mới"), issuer  # a longer name
-    ward.other_names = "Văn phòng HĐND-UBND phường"
-    assert is_unit_issuer("VĂN PHÒNG HĐND-UBND PHƯỜNG", ward)
+    assert not is_unit_issuer("VĂN PHÒNG HĐND-UBND PHƯỜNG", ward)
+    result = runner.invoke(args=["units", "set", "--code", ward.code, "--other-name", "Văn phòng HĐND-UBND phường"])
+    assert result.exit_code == 0, result.output
+    assert is_unit_issuer("VĂN PHÒNG HĐND-UBND PHƯỜNG", db.session.get(Unit, ward.id))
 
 
 def test_each_precheck_and_its_reason(ward, tmp_path):
@@ -176,6 +178,15 @@ def test_the_pages_show_prechecks_signatures_and_proposals(ward, app, client, tm
     shown = client.get(f"/review/{link.id}").get_data(as_text=True)
     assert "Nguyễn Văn A" in shown and "nguyên vẹn" in shown and "sai đơn vị" in shown.lower()
     assert client.get(f"/documents/{link.document_id}/reading").get_json() == {"status": "done"}
+
+    from tests.api.test_api import Api
+
+    body = Api(app, "cb-vp-tk").get(f"/documents/{link.document_id}").json
+    assert body["number"] == "12/KH-UBND" and body["reading"]["proposals"]["number"] == "15/KH-UBND"
+    assert body["reading"]["signatures"][0]["signer"] == "Nguyễn Văn A"
+    assert [(c["evidence_id"], c["code"], c["reason"]["code"]) for c in body["reading"]["prechecks"]] == [
+        (link.id, "wrong_unit", "wrong_unit")
+    ]
 
 
 def test_a_document_being_read_says_so(ward, client, tmp_path):
