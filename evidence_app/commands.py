@@ -21,6 +21,7 @@ from .dates import DAY
 from .evidence.cli import import_command as documents_import_command
 from .evidence.cli import upload_command
 from .evidence.reading.cli import reading_cli
+from .evidence.reading.jobs import read_unread_documents
 from .evidence.remind import remind_command
 from .evidence.storage_cli import storage_cli
 from .reports.cli import league_command, pack_command, report_command, selfassessment_command
@@ -57,7 +58,12 @@ def demo_command(host: str, port: int, no_serve: bool, today: date | None) -> No
         current_app.config["TODAY"] = today
     click.echo(f"Data directory: {current_app.config['DATA_DIR']}")
     upgrade()
-    result = prepare_demo(clock.today())
+    reading = current_app.config["READING_MODE"]
+    current_app.config["READING_MODE"] = "off"  # the history is written first; its documents are read when served
+    try:
+        result = prepare_demo(clock.today())
+    finally:
+        current_app.config["READING_MODE"] = reading
     for code, year, assessment in result.indices:
         state = "imported" if result.created else "up to date"
         click.echo(f"Catalog {code} {year}: {state} (assessment {assessment:%d/%m/%Y})")
@@ -83,6 +89,9 @@ def demo_command(host: str, port: int, no_serve: bool, today: date | None) -> No
         return
     from werkzeug.serving import run_simple
 
+    queued = read_unread_documents()
+    if queued:
+        click.echo(f"\nReading {queued} documents in the background (text, signatures, checks before review)")
     click.echo(f"\nMinh Chứng demo: http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 

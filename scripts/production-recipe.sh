@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI: docs/production.md's recipe run word for word on this machine (issue 16): its install block, then two app
-# servers, then checks through HTTP (readiness, a sign-in, an upload on one server and its download from the
-# other), then its backup-and-restore block into a new database and bucket, whose restore runs `storage verify`
+# servers and a reading worker, then checks through HTTP (readiness, a sign-in, an upload on one server, its
+# download from the other, its reading by the worker), then its backup-and-restore block into a new database and bucket, whose restore runs `storage verify`
 # and `audit verify`.
 #
 #   eval "$(bash scripts/s3-swift.sh start DIR)"; bash scripts/production-recipe.sh
@@ -61,10 +61,12 @@ replacements = {
         f" --error-logfile {work}/{name}.log --access-logfile {work}/{name}-access.log \"evidence_app:create_app()\""
         for name, port in (("a", port_a), ("b", port_b))
     ),
+    "minhchung reading worker": f"nohup minhchung reading worker > {work}/worker.log 2>&1 & echo $! > {work}/worker.pid",
 }
 required = {  # what each block must still say, or this script no longer follows the page
     "apt-get install": ["/opt/minhchung/venv", "sudo -u postgres psql", "https://s3.example.vn", "YOUR_ACCESS_KEY",
-                        "YOUR_SECRET_KEY", "/var/lib/minhchung", "minhchung users create --username admin --role admin --unit gieng-day", server],
+                        "YOUR_SECRET_KEY", "/var/lib/minhchung", "minhchung users create --username admin --role admin --unit gieng-day", server,
+                        "minhchung reading worker"],
     "minhchung backup": ["sudo -u postgres createdb", "https://s3.example.vn", "/var/backups/minhchung"],
 }[words]
 missing = [old for old in required if old not in text]

@@ -13,6 +13,7 @@ import io
 import json
 import re
 import sys
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -117,6 +118,15 @@ def main(url_a: str, url_b: str, username: str, password: str, owner_url: str) -
         status, headers, body = Browser().request(headers["Location"])
     assert status == 200 and body == content, f"download from {url_b}: {status}, {len(body)} bytes"
     print(f"downloaded from {url_b}: the same {len(body)} bytes")
+
+    for _ in range(120):  # the reading worker (RQ on Redis) takes the document from the store
+        status, _, body = browser.request(f"{url_b}/documents/{document_id}/reading")
+        reading = json.loads(body)["status"] if status == 200 else None
+        if reading != "pending":
+            break
+        time.sleep(0.5)
+    assert reading == "done", f"reading of document {document_id}: {status} {body[:300]!r}"
+    print(f"read by the worker: document {document_id} ({reading})")
 
 
 if __name__ == "__main__":

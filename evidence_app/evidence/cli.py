@@ -4,18 +4,60 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
+from .. import clock
 from ..auth.models import User
 from ..catalog.models import Area, ChecklistItem, Criterion, Index
 from ..dates import DAY
 from ..extensions import db
-from .operations import DocumentFields, UploadRefused, upload_document
+from .models import Document
+from .operations import METADATA, DocumentFields, UploadRefused, update_document, upload_document
+from .reading.models import DocumentReading, ReadingStatus
+
+FILLED_FROM_THE_DOCUMENT = ("number", "issue_date", "issuer", "summary")
 
 IGNORED_FILES = {".ds_store", "thumbs.db", "desktop.ini"}
+
+
+def _read_here() -> bool:
+    """A command reads each new document itself, before it goes on (it has no server thread to leave it to, and
+    the details it fills come from the reading); with reading off, nothing is read."""
+    if current_app.config["READING_MODE"] == "off":
+        return False
+    current_app.config["READING_MODE"] = "inline"
+    return True
+
+
+def fill_from_reading(document: Document, user: User) -> list[str]:
+    """What the document itself says, where the command was given nothing: its number, date, issuer and summary
+    (the names of the fields filled)."""
+    reading = db.session.get(DocumentReading, document.id)
+    if reading is None or reading.status != ReadingStatus.done.value or not reading.proposals:
+        return []
+    fields = DocumentFields(**{name: getattr(document, name) for name in METADATA})
+    filled = []
+    for name in FILLED_FROM_THE_DOCUMENT:
+        proposed = reading.proposals.get(name)
+        if getattr(fields, name) or not proposed:
+            continue
+        if name == "issue_date":
+            try:
+                proposed = date.fromisoformat(proposed)
+            except ValueError:
+                continue
+            if proposed > clock.today():  # a misread year: never a date in the future
+                continue
+        setattr(fields, name, proposed)
+        filled.append(name)
+    if filled:
+        update_document(document, fields, user)
+    return filled
 
 
 def _user(username: str) -> User:
@@ -61,6 +103,7 @@ def upload_command(
         page_ref=page_ref,
     )
     refused = 0
+    reading = _read_here()
     for path in files:
         try:
             result = upload_document(path, path.name, user=user, items=[item], fields=DocumentFields(**vars(fields)))
@@ -69,7 +112,9 @@ def upload_command(
             click.echo(f"refused  {path}: {exc.message}", err=True)
             continue
         what = "already uploaded, linked" if result.deduplicated else "uploaded"
-        click.echo(f"{what:<9}{path} → document {result.document.id} ({result.document.sha256[:12]})")
+        filled = fill_from_reading(result.document, user) if reading and not result.deduplicated else []
+        note = f"; from the document: {', '.join(filled)}" if filled else ""
+        click.echo(f"{what:<9}{path} → document {result.document.id} ({result.document.sha256[:12]}){note}")
     if refused:
         raise SystemExit(1)
 
@@ -135,6 +180,7 @@ def import_command(directory: Path, unit_code: str, username: str, as_json: bool
     items, criteria = _targets(user.unit_id)
     files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.is_symlink())
     report = {"imported": [], "linked": [], "already": [], "refused": [], "skipped": []}
+    reading = _read_here()
     with click.progressbar(
         files, label="Importing", file=sys.stderr, item_show_func=lambda p: p.name[:40] if p else ""
     ) as bar:
@@ -154,6 +200,8 @@ def import_command(directory: Path, unit_code: str, username: str, as_json: bool
                 continue
             entry = {"file": str(relative), "item": item.code, "document": result.document.id}
             if not result.deduplicated:
+                if reading:
+                    entry["filled"] = fill_from_reading(result.document, user)
                 report["imported"].append(entry)
             elif result.new_links:
                 report["linked"].append(entry)

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from flask import current_app
+from sqlalchemy import select
 
 from ... import audit
 from ...extensions import db
@@ -38,6 +39,27 @@ def start_reading(document: Document) -> None:
     """Give a new document its pending reading (in the caller's transaction), to be scheduled after the commit."""
     if current_app.config["READING_MODE"] != "off":
         db.session.add(DocumentReading(document_id=document.id, status=ReadingStatus.pending.value))
+
+
+def read_unread_documents() -> int:
+    """Give every document never read to reading (the demo's history, written before it is served); how many."""
+    if current_app.config["READING_MODE"] == "off":
+        return 0
+    unread = (
+        db.session.execute(
+            select(Document.id)
+            .outerjoin(DocumentReading, DocumentReading.document_id == Document.id)
+            .where(DocumentReading.document_id.is_(None), Document.deleted_at.is_(None))
+            .order_by(Document.id)
+        )
+        .scalars()
+        .all()
+    )
+    db.session.add_all(DocumentReading(document_id=i, status=ReadingStatus.pending.value) for i in unread)
+    db.session.commit()
+    for document_id in unread:
+        schedule(document_id)
+    return len(unread)
 
 
 def copy_reading(source: Document, target: Document) -> None:
