@@ -37,6 +37,7 @@ ROUTES = [
     ("POST", "/items/{own_item}/link?document={document}", ROLES),
     ("GET", "/documents/{document}", ROLES),
     ("GET", "/documents/{document}/download", ROLES),
+    ("GET", "/documents/{document}/reading", ROLES),
     ("GET", "/documents/{document}/preview", ROLES),
     ("GET", "/documents/{document}/thumb", ROLES),
     ("GET", "/documents/{document}/edit", ROLES),

@@ -16,6 +16,7 @@ ACTIONS = {
     "department.create": _l("Department created"),
     "document.delete": _l("Document deleted"),
     "document.link": _l("Document linked to an item"),
+    "document.read": _l("Document read (text, signatures, checks)"),
     "document.resubmit": _l("Document resubmitted"),
     "document.update": _l("Document edited"),
     "document.upload": _l("Document uploaded"),
