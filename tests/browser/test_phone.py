@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from checklists import CATALOG_DIR
 from evidence_app.catalog.models import Area, ChecklistItem, Criterion, Index
 from evidence_app.evidence.models import Evidence
 from evidence_app.evidence.operations import DocumentFields, upload_document
+from evidence_app.evidence.reading.models import DocumentReading
 from evidence_app.extensions import db
 from evidence_app.models import User
 from evidence_app.review.operations import decide
@@ -73,6 +74,35 @@ def site(tmp_path_factory, server_database_url):
             reason_code="incomplete",
             comment="Thiếu phụ lục số liệu kèm theo báo cáo",
         )
+        db.session.add(  # what was read from the first document: the pages show it beside what was typed
+            DocumentReading(
+                document_id=uploads[0].document_id,
+                status="done",
+                method="text",
+                pages=1,
+                text="…",
+                proposals={
+                    "number": "35/BC-UBND",
+                    "issue_date": "2024-03-12",
+                    "issuer": "UỶ BAN NHÂN DÂN THÀNH PHỐ HẠ LONG",
+                    "summary": "Báo cáo kết quả thực hiện công tác cải cách hành chính quý I năm 2024",
+                    "doc_type": "BÁO CÁO",
+                    "signer": "Nguyễn Văn An",
+                    "signer_position": "CHỦ TỊCH",
+                },
+                signatures=[
+                    {
+                        "signer": "Nguyễn Văn An",
+                        "organisation": "UBND phường Giếng Đáy",
+                        "intact": True,
+                        "modified_after": False,
+                        "chain": "unknown",
+                    }
+                ],
+                read_at=datetime(2024, 5, 20, 3, tzinfo=UTC),
+            )
+        )
+        db.session.commit()
         item = items[0]
         ids.update(
             item=item.id,
@@ -300,3 +330,22 @@ def test_the_login_page_has_no_serious_accessibility_violation(site, browser, si
     page.goto(f"{base}/login")
     assert axe.serious_violations(page) == []
     context.close()
+
+
+def test_what_was_read_from_a_document_beside_what_was_typed(site, browser, shots):
+    base, ids = site
+    for name, size in (("phone", PHONE), ("pc", DESKTOP)):
+        context, page = signed_in(browser, base, "cb-vp-tk", size)
+        page.goto(f"{base}/documents/{ids['document']}")
+        section = page.locator("#reading")
+        assert "Đã ký số bởi Nguyễn Văn An (UBND phường Giếng Đáy), nguyên vẹn" in section.inner_text()
+        assert "sai đơn vị" in section.locator(".prechecks").inner_text().lower()
+        assert "35/BC-UBND" in section.locator("table.proposals").inner_text()
+        section.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / f"document-reading-{name}.png"), full_page=False)
+        page.click("#use-proposals")
+        page.wait_for_load_state("load")
+        assert page.input_value("#number") == "35/BC-UBND" and page.input_value("#issue_date") == "12/03/2024"
+        page.goto(f"{base}/items/{ids['item']}")
+        assert "UỶ BAN NHÂN DÂN THÀNH PHỐ HẠ LONG" in page.inner_text(".doclist")
+        context.close()
