@@ -2,31 +2,40 @@
 signed bytes are intact, whether the document was changed afterwards beyond what the signature allows, and whether
 the signer's certificate chains to one of the configured roots (MINHCHUNG_TRUST_ROOTS).
 
-Nothing is fetched: no OCSP, no CRL, no missing intermediate certificate. Revocation is checked soft-fail: a
-signature whose revocation status cannot be learnt offline is not failed for it (almost none can be: Vietnamese
-signing certificates point at their CA's OCSP responder, which this server must never call); revocation information
-the validation does hold still counts. Every signature is validated as of now; whether the certificate was valid at
-the moment the signature claims (or its timestamp proves) is reported beside it, because a document signed in
-March with a certificate that expired in June is ordinary, and the reviewer should see both."""
+Nothing is fetched: no OCSP, no CRL, no missing intermediate certificate. Revocation is checked soft-fail, with
+what the document carries itself (its document security store, DSS, and the revocation information archived in a
+signature, as PAdES-LT signing tools write them): a CRL or OCSP response there that says "revoked" fails the chain;
+a signature whose revocation status cannot be learnt offline is not failed for it (most cannot: Vietnamese signing
+certificates point at their CA's OCSP responder, which this server must never call). Every signature is validated
+as of now; whether the certificate was valid at the moment the signature claims (or its timestamp proves) is
+reported beside it, because a document signed in March with a certificate that expired in June is ordinary, and
+the reviewer should see both."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
+from asn1crypto.crl import CertificateList
+from asn1crypto.ocsp import OCSPResponse
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.general import MultivaluedAttributeError, NonexistentAttributeError, find_unique_cms_attribute
 from pyhanko.sign.validation import async_validate_pdf_signature
-from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+
+log = logging.getLogger(__name__)
 
 CERTIFICATE_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
 
@@ -102,20 +111,63 @@ def read_signatures(path: str, trust_roots: str | None) -> list[dict]:
             if signature.sig_object_type == "/Sig":  # a document timestamp (/DocTimeStamp) is nobody's signature
                 signatures.append(signature)
         signatures.sort(key=lambda signature: signature.signed_revision)
-        return asyncio.run(_read_all(signatures, roots)) + broken
+        held = _revocation_info_in(reader)
+        return asyncio.run(_read_all(signatures, roots, held)) + broken
 
 
-async def _read_all(signatures: list[EmbeddedPdfSignature], roots: list[asn1_x509.Certificate] | None) -> list[dict]:
-    return [await _read_one(signature, roots) for signature in signatures]
+@dataclass
+class _Held:
+    """Revocation information a PDF carries itself: CRLs, OCSP responses and certificates."""
+
+    crls: list = field(default_factory=list)
+    ocsps: list = field(default_factory=list)
+    certs: list = field(default_factory=list)
 
 
-async def _read_one(signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate] | None) -> dict:
+def _revocation_info_in(reader: PdfFileReader) -> _Held:
+    """What the document's security store (DSS, written by PAdES-LT signing tools) holds; unreadable, nothing."""
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+        return _Held(
+            [CertificateList.load(ref.get_object().data) for ref in dss.crls],
+            [OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps],
+            list(dss.load_certs()),
+        )
+    except NoDSSFoundError:
+        return _Held()
+    except Exception:  # a broken DSS is revocation information not held, as if absent (soft-fail below)
+        log.warning("the document security store cannot be read", exc_info=True)
+        return _Held()
+
+
+def _archived_with(signature: EmbeddedPdfSignature) -> _Held:
+    """Revocation information archived inside the signature itself (Adobe's adbe-revocationInfoArchival)."""
+    try:
+        archive = find_unique_cms_attribute(signature.signer_info["signed_attrs"], "adobe_revocation_info_archival")
+    except (NonexistentAttributeError, MultivaluedAttributeError):
+        return _Held()
+    crls, ocsps = archive["crl"], archive["ocsp"]
+    return _Held(list(crls) if crls.native else [], list(ocsps) if ocsps.native else [])
+
+
+async def _read_all(
+    signatures: list[EmbeddedPdfSignature], roots: list[asn1_x509.Certificate] | None, held: _Held
+) -> list[dict]:
+    return [await _read_one(signature, roots, held) for signature in signatures]
+
+
+async def _read_one(signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate] | None, held: _Held) -> dict:
     now = datetime.now(UTC)
+    archived = _archived_with(signature)
     context = ValidationContext(
         trust_roots=roots or [],  # an empty list, never None: None would mean the operating system's TLS roots
+        other_certs=held.certs,
+        crls=held.crls + archived.crls,
+        ocsps=held.ocsps + archived.ocsps,
         allow_fetching=False,
-        # soft-fail: a revocation status that cannot be learnt offline (no CRL or OCSP response at hand, none
-        # fetched) does not fail the chain; revocation information the context holds, saying "revoked", still does
+        # soft-fail: a revocation status that cannot be learnt offline (no CRL or OCSP response in the document,
+        # none fetched) does not fail the chain; revocation information the document holds, saying "revoked",
+        # still does
         revocation_mode="soft-fail",
         moment=now,
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
+from asn1crypto.crl import CertificateList
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -18,13 +19,16 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from fpdf import FPDF
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import PdfSigner
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 FONT = Path(__file__).parents[3] / "evidence_app" / "static" / "fonts" / "DejaVuSans.ttf"
 NOW = datetime.now(UTC).replace(microsecond=0)
+CRL_URL = "http://ca.example.invalid/sub.crl"
 
 
 @dataclass
@@ -104,7 +108,8 @@ def make_signer(
     not_before: datetime | None = None,
     not_after: datetime | None = None,
 ) -> Identity:
-    """A person's signing certificate (digital signature, non-repudiation), issued by `issuer`."""
+    """A person's signing certificate (digital signature, non-repudiation), issued by `issuer`, whose CRL is
+    declared at CRL_URL (never fetched: tests put the CRL in the PDF)."""
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
         x509.CertificateBuilder()
@@ -121,9 +126,38 @@ def make_signer(
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
+        .add_extension(
+            x509.CRLDistributionPoints(
+                [x509.DistributionPoint([x509.UniformResourceIdentifier(CRL_URL)], None, None, None)]
+            ),
+            critical=False,
+        )
         .sign(issuer.key, hashes.SHA256())
     )
     return Identity(cert, key)
+
+
+def add_crl(pdf: bytes, issuer: Identity, revoked: list[Identity]) -> bytes:
+    """`pdf` with `issuer`'s current CRL, revoking `revoked`, added to its document security store (DSS) for its
+    first signature, as a PAdES-LT signing tool does: an incremental update that signatures allow."""
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.cert.subject)
+        .last_update(NOW - timedelta(days=1))
+        .next_update(NOW + timedelta(days=6))
+    )
+    for identity in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(identity.cert.serial_number)
+            .revocation_date(NOW - timedelta(days=2))
+            .build()
+        )
+    crl = CertificateList.load(builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
+    stream = io.BytesIO(pdf)
+    signature = PdfFileReader(stream).embedded_signatures[0]
+    DocumentSecurityStore.add_dss(stream, signature.pkcs7_content, crls=[crl], embed_roots=False)
+    return stream.getvalue()
 
 
 def base_pdf(text: str = "Kế hoạch 45/KH-UBND: cải cách hành chính năm 2026", pages: int = 1) -> bytes:

@@ -181,6 +181,25 @@ def test_signed_after_the_certificate_expired(test_pki, tmp_path):
     assert signature["chain"] == "unknown"
 
 
+def test_revoked_as_far_as_the_document_tells(test_pki, tmp_path):
+    """Nothing is fetched: a CRL in the document's security store that revokes the signer fails the chain; without
+    it the revocation is not known offline and does not (soft-fail)."""
+    revoked = pki.make_signer(test_pki.intermediate, "Lê Văn C")
+    signed = pki.sign_pdf(test_pki.pdf, revoked, [test_pki.intermediate])
+    folder = roots(tmp_path, test_pki.root.pem())
+    [before] = read_signatures(write(tmp_path, "signed.pdf", signed), folder)
+    assert before["chain"] == "trusted"
+    with_crl = pki.add_crl(signed, test_pki.intermediate, [revoked])
+    [after] = read_signatures(write(tmp_path, "with-crl.pdf", with_crl), folder)
+    assert after["chain"] == "untrusted" and after["chain_detail"] == "certificate revoked"
+    assert after["intact"] is True and after["modified_after"] is False  # a DSS update is allowed
+    assert after["modification"] == "lta_updates"
+    [other] = read_signatures(
+        write(tmp_path, "other.pdf", pki.add_crl(test_pki.signed, test_pki.intermediate, [revoked])), folder
+    )
+    assert other["chain"] == "trusted"  # the CRL revokes someone else
+
+
 def test_timestamp_token_reported_apart(test_pki, tmp_path):
     stamped_at = SIGNED_AT + timedelta(minutes=2)
     signed = pki.sign_pdf(
