@@ -16,7 +16,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -175,7 +175,7 @@ def _run_demo(today_text: str, tmp_path_factory, server_database_url) -> dict:
 
 def _signatures_read() -> dict[str, list[tuple]]:
     """Per kind of stored PDF (signed, a scan, a phone's picture), what its signatures read: signer, organisation,
-    intact, modified after, chain."""
+    intact, modified after, chain, and whether it was signed before it was uploaded."""
     from evidence_app.evidence.reading.signatures import read_signatures
     from evidence_app.files import get_storage
 
@@ -191,7 +191,17 @@ def _signatures_read() -> dict[str, list[tuple]]:
             copy.flush()
             read = read_signatures(copy.name, None)
         seen.setdefault(kind, []).append(
-            tuple((s["signer"], s["organisation"], s["intact"], s["modified_after"], s["chain"]) for s in read)
+            tuple(
+                (
+                    s["signer"],
+                    s["organisation"],
+                    s["intact"],
+                    s["modified_after"],
+                    s["chain"],
+                    datetime.fromisoformat(s["signed_at"]) < document.uploaded_at,
+                )
+                for s in read
+            )
         )
     return seen
 
@@ -325,9 +335,9 @@ def test_the_documents_called_signed_carry_a_real_signature(demo):
     signed = demo["signatures"]["signed"]
     assert len(signed) > 50
     signers = {"Nguyễn Văn Thành", "Trần Thị Mai", "Lê Văn Dũng"}
-    for [(signer, organisation, intact, modified_after, chain)] in signed:
+    for [(signer, organisation, intact, modified_after, chain, before_upload)] in signed:
         assert signer in signers and organisation.split()[0] in ("UBND", "Công", "Trạm")
-        assert (intact, modified_after, chain) == (True, False, "unknown")
+        assert (intact, modified_after, chain, before_upload) == (True, False, "unknown", True)
     assert all(read == () for kind in ("scan", "photo") for read in demo["signatures"].get(kind, []))
     assert "demo-pki" in demo["instance"]
 
@@ -439,7 +449,7 @@ def test_the_demo_files_are_valid_and_always_the_same(tmp_path):
 def test_the_demo_signatures_are_real_and_always_the_same(tmp_path):
     """A demo PDF signed by the demo's PKI (made once in its folder): a signature every reader verifies, the same
     bytes when signed again or by the next run from the same folder, and trusted once its CA is a trust root."""
-    from datetime import datetime, timezone
+    from datetime import timezone
 
     from evidence_app.demo.files import DemoSigning, Letter, pdf_bytes
     from evidence_app.evidence.filecheck import check_file

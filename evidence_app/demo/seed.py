@@ -221,7 +221,8 @@ def make_document(
     )
     content = pdf_bytes(letter)
     if signed and not photographed:  # a phone's picture of the paper copy carries no digital signature
-        content = demo_signing(cycle.today).sign(content, ward.signer, issuer, cycle.at(issued, 16))
+        # signed at 7:30 on its day, when the office opens: before any upload of it, which the history makes later
+        content = demo_signing(cycle.today).sign(content, ward.signer, issuer, cycle.at(issued, 7, 30))
     suffix = " (bản scan)" if not signed else " (ảnh chụp)" if photographed else ""
     fields = DocumentFields(
         number=number,
