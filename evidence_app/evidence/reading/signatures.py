@@ -23,6 +23,7 @@ from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from asn1crypto.crl import CertificateList
 from asn1crypto.ocsp import OCSPResponse
+from pyhanko.pdf_utils.crypt.api import AuthStatus
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
@@ -95,12 +96,13 @@ def read_signatures(path: str, trust_roots: str | None) -> list[dict]:
     with open(path, "rb") as stream:
         try:
             reader = PdfFileReader(stream, strict=False)
-            encrypted = reader.encrypted
-            found = [] if encrypted else list(enumerate_sig_fields(reader, filled_status=True))
+            # encrypted with an empty user password (restrictions only: no printing, no copying…), it opens
+            locked = reader.encrypted and reader.decrypt("").status == AuthStatus.FAILED
+            found = [] if locked else list(enumerate_sig_fields(reader, filled_status=True))
         except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
             raise UnreadablePdf(f"the PDF cannot be read for its signatures: {error}") from error
-        if encrypted:
-            raise UnreadablePdf("the PDF is encrypted: its signatures cannot be verified")
+        if locked:
+            raise UnreadablePdf("the PDF is encrypted with a password: its signatures cannot be verified")
         signatures, broken = [], []
         for name, _, field in found:
             try:

@@ -25,6 +25,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSigner
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pypdf import PdfReader, PdfWriter
 
 FONT = Path(__file__).parents[3] / "evidence_app" / "static" / "fonts" / "DejaVuSans.ttf"
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -213,10 +214,12 @@ def sign_pdf(
     tsa: Identity | None = None,
     tsa_at: datetime | None = None,
     careless: bool = False,
+    owner_password: str | None = None,
 ) -> bytes:
     """`pdf` signed (PAdES, an incremental update) by `signer` in a new field, with `chain`'s certificates embedded:
     at `at` (default: now), a certification signature allowing `certify`'s changes, with a timestamp token of `tsa`
-    (at `tsa_at`); `careless`, even where an earlier certification forbids it."""
+    (at `tsa_at`); `careless`, even where an earlier certification forbids it; an encrypted `pdf` with its
+    `owner_password`."""
     simple = signers.SimpleSigner(
         signing_cert=_asn1_cert(signer),
         signing_key=_asn1_key(signer),
@@ -233,7 +236,18 @@ def sign_pdf(
     )
     out = io.BytesIO()
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    if owner_password is not None:
+        writer.encrypt(owner_password)
     _SignerAt(meta, signer=simple, timestamper=timestamper, at=at, careless=careless).sign_pdf(writer, output=out)
+    return out.getvalue()
+
+
+def encrypted(pdf: bytes, user_password: str, owner_password: str = "chu-so-huu") -> bytes:
+    """`pdf` rewritten encrypted (AES-128) by pypdf: with an empty user password, it opens without one."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(user_password, owner_password, algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
     return out.getvalue()
 
 

@@ -3,14 +3,12 @@ intact, whether the document changed afterwards, and whether the chain reaches t
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pyhanko.sign.fields import MDPPerm
-from pypdf import PdfReader, PdfWriter
 
 from evidence_app.evidence.reading.signatures import KEYS, TrustRootsError, UnreadablePdf, read_signatures
 from tests.evidence.reading import pki
@@ -213,12 +211,18 @@ def test_timestamp_token_reported_apart(test_pki, tmp_path):
 
 
 def test_encrypted_pdf(test_pki, tmp_path):
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(test_pki.signed)))
-    writer.encrypt("user", "owner")
-    out = io.BytesIO()
-    writer.write(out)
-    with pytest.raises(UnreadablePdf, match="encrypted"):
-        read_signatures(write(tmp_path, "locked.pdf", out.getvalue()), None)
+    locked = pki.encrypted(test_pki.signed, "mat-khau")
+    with pytest.raises(UnreadablePdf, match="encrypted with a password"):
+        read_signatures(write(tmp_path, "locked.pdf", locked), None)
+
+
+def test_pdf_encrypted_without_a_user_password_is_read(test_pki, tmp_path):
+    """Restrictions only (no copying, no printing): it opens without a password, and so do its signatures."""
+    restricted = pki.encrypted(test_pki.pdf, "", owner_password="chu")
+    signed = pki.sign_pdf(restricted, test_pki.signer, [test_pki.intermediate], owner_password="chu")
+    [signature] = read_signatures(write(tmp_path, "restricted.pdf", signed), roots(tmp_path, test_pki.root.pem()))
+    assert (signature["signer"], signature["intact"], signature["modified_after"]) == ("Nguyễn Văn A", True, False)
+    assert signature["chain"] == "trusted"
 
 
 @pytest.mark.parametrize("cut", [b"%PDF-1.4\nnot a pdf\n", None])
