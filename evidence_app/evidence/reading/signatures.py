@@ -206,16 +206,16 @@ def _values(name: dict, key: str) -> list[str]:
 
 def _times(status: PdfSignatureStatus, cert: asn1_x509.Certificate, now: datetime) -> dict:
     """When the signer says they signed; the timestamp token's time apart (a third party's word, not theirs); and
-    whether the certificate was valid then (the token's time first) and is now."""
+    whether the certificate was valid then (the token's time first, if the token verifies) and is now."""
     claimed = status.signer_reported_dt
-    stamped = status.timestamp_validity.timestamp if status.timestamp_validity is not None else None
-    moment = stamped or claimed
+    token = status.timestamp_validity
+    stamped = token.timestamp if token is not None else None
+    token_valid = None if token is None else bool(token.intact and token.valid)
+    moment = stamped if token_valid else claimed
     return {
         "signed_at": _iso(claimed),
         "timestamp_at": _iso(stamped),
-        "timestamp_valid": None
-        if status.timestamp_validity is None
-        else bool(status.timestamp_validity.intact and status.timestamp_validity.valid),
+        "timestamp_valid": token_valid,
         "cert_valid_from": _iso(cert.not_valid_before),
         "cert_valid_until": _iso(cert.not_valid_after),
         "cert_valid_at_signing": None if moment is None else _within(cert, moment),

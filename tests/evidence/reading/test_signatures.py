@@ -210,6 +210,22 @@ def test_timestamp_token_reported_apart(test_pki, tmp_path):
     assert signature["chain"] == "trusted"
 
 
+def test_the_timestamp_decides_whether_the_certificate_was_valid_then(test_pki, tmp_path):
+    """The signer claims a moment when the certificate was valid; the timestamp token, a third party's word,
+    says it was signed after the certificate expired: the token's time prevails."""
+    signed = pki.sign_pdf(
+        test_pki.pdf,
+        test_pki.expired,
+        [test_pki.intermediate],
+        at=pki.NOW - timedelta(days=500),
+        tsa=test_pki.tsa,
+        tsa_at=pki.NOW - timedelta(days=10),
+    )
+    [signature] = read_signatures(write(tmp_path, "backdated.pdf", signed), None)
+    assert signature["timestamp_valid"] is True
+    assert signature["cert_valid_at_signing"] is False
+
+
 def test_encrypted_pdf(test_pki, tmp_path):
     locked = pki.encrypted(test_pki.signed, "mat-khau")
     with pytest.raises(UnreadablePdf, match="encrypted with a password"):
