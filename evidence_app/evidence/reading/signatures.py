@@ -18,51 +18,48 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from asn1crypto.crl import CertificateList
 from asn1crypto.ocsp import OCSPResponse
-from pyhanko.pdf_utils.crypt.api import AuthStatus
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
-from pyhanko.sign.fields import enumerate_sig_fields
-from pyhanko.sign.general import MultivaluedAttributeError, NonexistentAttributeError, find_unique_cms_attribute
-from pyhanko.sign.validation import async_validate_pdf_signature
-from pyhanko.sign.validation.dss import DocumentSecurityStore
-from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
-from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+    from pyhanko.sign.validation.status import PdfSignatureStatus
+
+# pyHanko is imported in the functions that use it: it costs about half a second of CPU, which every start of the
+# app (every worker, every command) would pay for a module that only a reading of a PDF runs.
 
 log = logging.getLogger(__name__)
 
 CERTIFICATE_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
 
-COVERAGE = {
-    SignatureCoverageLevel.ENTIRE_FILE: "document",  # nothing was added after the signature
-    SignatureCoverageLevel.ENTIRE_REVISION: "revision",  # later revisions follow (another signature, a form filled…)
-    SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START: "partial",
-    SignatureCoverageLevel.UNCLEAR: "partial",
+COVERAGE = {  # pyHanko's SignatureCoverageLevel, by name
+    "ENTIRE_FILE": "document",  # nothing was added after the signature
+    "ENTIRE_REVISION": "revision",  # later revisions follow (another signature, a form filled…)
+    "CONTIGUOUS_BLOCK_FROM_START": "partial",
+    "UNCLEAR": "partial",
 }
 
-# Why a chain is not trusted, in a few words (stored with the reading; the pages show their own wording).
+# Why a chain is not trusted, in a few words, by the name of pyHanko's AdES sub-indication (stored with the reading;
+# the pages show their own wording).
 CHAIN_PROBLEMS = {
-    AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND: "no chain to a configured root",
-    AdESIndeterminate.EXPIRED: "certificate expired",
-    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE: "certificate expired or not yet valid",
-    AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED: "certificate expired or not yet valid",
-    AdESIndeterminate.NOT_YET_VALID: "certificate not yet valid",
-    AdESFailure.NOT_YET_VALID: "certificate not yet valid",
-    AdESFailure.REVOKED: "certificate revoked",
-    AdESIndeterminate.REVOKED_NO_POE: "certificate revoked",
-    AdESIndeterminate.REVOKED_CA_NO_POE: "a CA certificate of the chain revoked",
-    AdESIndeterminate.CHAIN_CONSTRAINTS_FAILURE: "chain invalid (constraints)",
-    AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE: "chain invalid",
-    AdESIndeterminate.CRYPTO_CONSTRAINTS_FAILURE: "algorithm not allowed",
-    AdESIndeterminate.CRYPTO_CONSTRAINTS_FAILURE_NO_POE: "algorithm not allowed",
-    AdESIndeterminate.SIG_CONSTRAINTS_FAILURE: "certificate not for signing documents (key usage)",
+    "NO_CERTIFICATE_CHAIN_FOUND": "no chain to a configured root",
+    "EXPIRED": "certificate expired",
+    "OUT_OF_BOUNDS_NO_POE": "certificate expired or not yet valid",
+    "OUT_OF_BOUNDS_NOT_REVOKED": "certificate expired or not yet valid",
+    "NOT_YET_VALID": "certificate not yet valid",
+    "REVOKED": "certificate revoked",
+    "REVOKED_NO_POE": "certificate revoked",
+    "REVOKED_CA_NO_POE": "a CA certificate of the chain revoked",
+    "CHAIN_CONSTRAINTS_FAILURE": "chain invalid (constraints)",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "chain invalid",
+    "CRYPTO_CONSTRAINTS_FAILURE": "algorithm not allowed",
+    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "algorithm not allowed",
+    "SIG_CONSTRAINTS_FAILURE": "certificate not for signing documents (key usage)",
 }
 
 
@@ -92,6 +89,12 @@ def read_signatures(path: str, trust_roots: str | None) -> list[dict]:
     `trust_roots` is a folder of CA certificates; without one, every chain is "unknown" (not verified, which is
     not a failure). Raises TrustRootsError for a bad folder or certificate file, UnreadablePdf for a PDF that is
     broken or encrypted."""
+    from pyhanko.pdf_utils.crypt.api import AuthStatus
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
     roots = load_trust_roots(trust_roots) if trust_roots else None
     with open(path, "rb") as stream:
         try:
@@ -128,6 +131,9 @@ class _Held:
 
 def _revocation_info_in(reader: PdfFileReader) -> _Held:
     """What the document's security store (DSS, written by PAdES-LT signing tools) holds; unreadable, nothing."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
     try:
         dss = DocumentSecurityStore.read_dss(reader)
         return _Held(
@@ -144,6 +150,8 @@ def _revocation_info_in(reader: PdfFileReader) -> _Held:
 
 def _archived_with(signature: EmbeddedPdfSignature) -> _Held:
     """Revocation information archived inside the signature itself (Adobe's adbe-revocationInfoArchival)."""
+    from pyhanko.sign.general import MultivaluedAttributeError, NonexistentAttributeError, find_unique_cms_attribute
+
     try:
         archive = find_unique_cms_attribute(signature.signer_info["signed_attrs"], "adobe_revocation_info_archival")
     except (NonexistentAttributeError, MultivaluedAttributeError):
@@ -159,6 +167,10 @@ async def _read_all(
 
 
 async def _read_one(signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate] | None, held: _Held) -> dict:
+    from pyhanko.sign.validation import async_validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko_certvalidator import ValidationContext
+
     now = datetime.now(UTC)
     archived = _archived_with(signature)
     context = ValidationContext(
@@ -242,7 +254,7 @@ def _integrity(status: PdfSignatureStatus) -> dict:
         "intact": bool(status.intact and status.valid),
         "modified_after": status.docmdp_ok is not True or not status.intact,
         "modification": None if level is None else level.name.lower(),
-        "coverage": COVERAGE.get(status.coverage, "partial") if status.coverage is not None else "partial",
+        "coverage": "partial" if status.coverage is None else COVERAGE.get(status.coverage.name, "partial"),
     }
 
 
@@ -256,7 +268,7 @@ def _chain(status: PdfSignatureStatus, roots: list[asn1_x509.Certificate] | None
         anchor = status.validation_path.trust_anchor.authority.name
         common_names = _values(anchor.native, "common_name")
         return {"chain": "trusted", "chain_detail": f"chains to {', '.join(common_names) or anchor.human_friendly}"}
-    detail = CHAIN_PROBLEMS.get(problem, problem.name.lower() if problem is not None else "chain not verified")
+    detail = "chain not verified" if problem is None else CHAIN_PROBLEMS.get(problem.name, problem.name.lower())
     return {"chain": "untrusted", "chain_detail": detail}
 
 

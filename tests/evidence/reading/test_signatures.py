@@ -4,6 +4,8 @@ intact, whether the document changed afterwards, and whether the chain reaches t
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -270,3 +272,10 @@ def test_trust_roots_folder_without_certificates(test_pki, tmp_path):
     folder = roots(tmp_path, b"notes", name="README.txt")  # other files are ignored, but there must be a root
     with pytest.raises(TrustRootsError, match="holds no certificate"):
         read_signatures(write(tmp_path, "a.pdf", test_pki.signed), folder)
+
+
+def test_pyhanko_is_not_loaded_with_the_app():
+    """pyHanko costs about half a second to import; the app (jobs.py imports this module) starts without it."""
+    code = "import sys, evidence_app.evidence.reading.signatures; print('pyhanko' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
