@@ -3,7 +3,9 @@
 right, the type and summary centred, the signer at the end) and JPEG photos with their capture time in EXIF.
 
 Everything is deterministic: the same arguments give the same bytes (a PDF's creation date is the document's
-issue date, never the moment it is made), so a second run of the demo could never store a file twice.
+issue date, never the moment it is made), so a second run of the demo could never store a file twice. A document
+the demo calls digitally signed is signed for real (PAdES, by pyHanko) with the demo's own CA (`DemoSigning`),
+deterministically too.
 
 The PDFs use the standard Helvetica font, which has no Vietnamese letters: the page text is written without
 diacritics (as a fax or a plain-text export would show it); the document information (title, author, subject)
