@@ -12,10 +12,11 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,7 @@ def _run_demo(today_text: str, tmp_path_factory, server_database_url) -> dict:
         seen["staff_departments"] = [d.name for d in staff.departments]
         province = db.session.execute(select(User).where(User.username == "tinh")).scalar_one()
         seen["province"] = (province.role, province.unit.code)
+        seen["signatures"] = _signatures_read()
         seen["moments"] = {
             action: (first_at, last_at)
             for action, first_at, last_at in db.session.execute(
@@ -168,6 +170,39 @@ def _run_demo(today_text: str, tmp_path_factory, server_database_url) -> dict:
         db.engine.dispose()
     seen["audit"] = run(["audit", "verify"], folder, env).stdout
     seen["instance"] = sorted(p.name for p in (folder / "instance").iterdir())
+    return seen
+
+
+def _signatures_read() -> dict[str, list[tuple]]:
+    """Per kind of stored PDF (signed, a scan, a phone's picture), what its signatures read: signer, organisation,
+    intact, modified after, chain, and whether it was signed before it was uploaded."""
+    from evidence_app.evidence.reading.signatures import read_signatures
+    from evidence_app.files import get_storage
+
+    storage, seen = get_storage(), {}
+    documents = db.session.execute(select(Document).where(Document.content_type == "application/pdf")).scalars()
+    for document in documents:
+        kind = (
+            "scan" if "(bản scan)" in document.filename else "photo" if "(ảnh chụp)" in document.filename else "signed"
+        )
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as copy:
+            with storage.open(document.storage_key) as source:
+                copy.write(source.read())
+            copy.flush()
+            read = read_signatures(copy.name, None)
+        seen.setdefault(kind, []).append(
+            tuple(
+                (
+                    s["signer"],
+                    s["organisation"],
+                    s["intact"],
+                    s["modified_after"],
+                    s["chain"],
+                    datetime.fromisoformat(s["signed_at"]) < document.uploaded_at,
+                )
+                for s in read
+            )
+        )
     return seen
 
 
@@ -294,6 +329,19 @@ def test_the_history_is_ten_weeks_of_the_service_functions(demo):
     assert uploads["Hà Phong"] == 0 and uploads["Giếng Đáy"] > uploads["Cao Xanh"] > 0 and uploads["Hà Khẩu"] > 0
 
 
+def test_the_documents_called_signed_carry_a_real_signature(demo):
+    """Every PDF the demo calls digitally signed carries a PAdES signature of the ward's signer, intact, by the
+    demo's CA, which nobody trusts by default (the chain is "unknown"); the scan and the phone's picture carry none."""
+    signed = demo["signatures"]["signed"]
+    assert len(signed) > 50
+    signers = {"Nguyễn Văn Thành", "Trần Thị Mai", "Lê Văn Dũng"}
+    for [(signer, organisation, intact, modified_after, chain, before_upload)] in signed:
+        assert signer in signers and organisation.split()[0] in ("UBND", "Công", "Trạm")
+        assert (intact, modified_after, chain, before_upload) == (True, False, "unknown", True)
+    assert all(read == () for kind in ("scan", "photo") for read in demo["signatures"].get(kind, []))
+    assert "demo-pki" in demo["instance"]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -396,3 +444,45 @@ def test_the_demo_files_are_valid_and_always_the_same(tmp_path):
     path.write_bytes(photo)
     checked = check_file(path, "Ảnh.jpg", max_bytes=10**6)
     assert checked.kind == "jpeg" and checked.taken_at.replace(tzinfo=None) == taken
+
+
+def test_the_demo_signatures_are_real_and_always_the_same(tmp_path):
+    """A demo PDF signed by the demo's PKI (made once in its folder): a signature every reader verifies, the same
+    bytes when signed again or by the next run from the same folder, and trusted once its CA is a trust root."""
+    from datetime import timezone
+
+    from evidence_app.demo.files import DemoSigning, Letter, pdf_bytes
+    from evidence_app.evidence.filecheck import check_file
+    from evidence_app.evidence.reading.signatures import read_signatures
+
+    letter = Letter(
+        parent="UBND THÀNH PHỐ HẠ LONG",
+        issuer="UBND PHƯỜNG GIẾNG ĐÁY",
+        number="46/KH-UBND",
+        place="Giếng Đáy",
+        issued=date(2026, 9, 7),
+        kind="KẾ HOẠCH",
+        summary="Tuyên truyền cải cách hành chính năm 2026",
+        signer="Nguyễn Văn Thành",
+    )
+    at = datetime(2026, 9, 7, 16, tzinfo=timezone(timedelta(hours=7)))
+    folder = tmp_path / "demo-pki"
+    signed = DemoSigning(folder, date(2026, 11, 10)).sign(
+        pdf_bytes(letter), "Nguyễn Văn Thành", "UBND phường Giếng Đáy", at
+    )
+    time.sleep(1.1)
+    again = DemoSigning(folder, date(2026, 11, 10)).sign(
+        pdf_bytes(letter), "Nguyễn Văn Thành", "UBND phường Giếng Đáy", at
+    )
+    assert again == signed
+    path = tmp_path / "ke-hoach.pdf"
+    path.write_bytes(signed)
+    assert check_file(path, "Kế hoạch.pdf", max_bytes=10**6).page_count == 1
+    [signature] = read_signatures(str(path), None)
+    assert (signature["signer"], signature["organisation"]) == ("Nguyễn Văn Thành", "UBND phường Giếng Đáy")
+    assert datetime.fromisoformat(signature["signed_at"]) == at
+    assert (signature["intact"], signature["modified_after"], signature["chain"]) == (True, False, "unknown")
+    roots = tmp_path / "roots"
+    roots.mkdir()
+    (roots / "demo-ca.pem").write_bytes((folder / "ca.pem").read_bytes())
+    assert read_signatures(str(path), str(roots))[0]["chain"] == "trusted"

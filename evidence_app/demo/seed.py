@@ -8,6 +8,7 @@ deadline" stays so on whatever day the demo runs, and weekdays stay weekdays."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -18,7 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import event, select
 
 from checklists.model import Catalog, ItemSpec
@@ -32,7 +35,7 @@ from ..evidence.operations import DocumentFields, update_document, upload_docume
 from ..extensions import db
 from ..files import upload_tmp_dir
 from ..review.operations import decide
-from .files import Letter, jpeg_bytes, pdf_bytes
+from .files import DemoSigning, Letter, jpeg_bytes, pdf_bytes
 
 SOURCE_YEAR = 2024  # the calendar the stories and the shipped catalogs are written in
 
@@ -216,6 +219,10 @@ def make_document(
         signed_digitally=signed,
         note="Bản chụp bằng điện thoại" if photographed else "",
     )
+    content = pdf_bytes(letter)
+    if signed and not photographed:  # a phone's picture of the paper copy carries no digital signature
+        # signed at 7:30 on its day, when the office opens: before any upload of it, which the history makes later
+        content = demo_signing(cycle.today).sign(content, ward.signer, issuer, cycle.at(issued, 7, 30))
     suffix = " (bản scan)" if not signed else " (ảnh chụp)" if photographed else ""
     fields = DocumentFields(
         number=number,
@@ -227,7 +234,17 @@ def make_document(
         sent_date=sent,
         page_ref="Trang 1" if pages == 1 else f"Trang 1–{pages}",
     )
-    return Doc(_filename(number, item.title, suffix), pdf_bytes(letter), fields)
+    return Doc(_filename(number, item.title, suffix), content, fields)
+
+
+@functools.cache
+def _signing(folder: Path, today: date) -> DemoSigning:
+    return DemoSigning(folder, today)
+
+
+def demo_signing(today: date) -> DemoSigning:
+    """The demo's PKI, kept in its data directory (`demo-pki/`): made by the first run, the same for the next."""
+    return _signing(Path(current_app.config["DATA_DIR"]) / "demo-pki", today)
 
 
 # ---------------------------------------------------------------------------------------------------- events

@@ -25,6 +25,7 @@ from ..catalog.models import Area, ChecklistItem, Criterion, Index
 from ..cells import csv_cell
 from ..evidence.models import Decision, Document, Evidence, Review
 from ..evidence.operations import DocumentFields, metadata_as_of
+from ..evidence.reading.models import DocumentReading, ReadingStatus
 from ..extensions import db
 from ..files import get_storage
 from .exports import to_html, to_json, to_xlsx
@@ -48,7 +49,10 @@ MANIFEST_COLUMNS = [
     "size",
     "approver",
     "approved_at",
+    "signatures",
 ]
+# What the manifest says of each digital signature read from a document (evidence/reading/signatures.py).
+SIGNATURE_KEYS = ("signer", "organisation", "signed_at", "intact", "modified_after", "chain")
 SIGNED_DOSSIER_FOLDER = "ho-so-tu-danh-gia-da-ky"  # beside the criteria's folders of its index
 
 
@@ -201,6 +205,45 @@ def _num(value) -> float | None:
     return None if value is None else float(value)
 
 
+def signatures_read(documents: list[Document]) -> dict[int, list[dict]]:
+    """Per document whose reading is done, the signatures found in it (an empty list: none); a document not read,
+    still being read or whose reading failed is absent, so that the manifest says "not known" rather than "none"."""
+    ids = {document.id for document in documents}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(DocumentReading.document_id, DocumentReading.signatures).where(
+            DocumentReading.document_id.in_(ids), DocumentReading.status == ReadingStatus.done.value
+        )
+    ).all()
+    return {
+        document_id: [{key: signature.get(key) for key in SIGNATURE_KEYS} for signature in signatures or []]
+        for document_id, signatures in rows
+    }
+
+
+def signatures_cell(signatures: list[dict] | None) -> str:
+    """The manifest CSV's one cell for a document's signatures: "" not read, "none", or one
+    "signer | organisation | signed_at | intact | unmodified | chain" per signature, separated by "; "."""
+    if signatures is None:
+        return ""
+    if not signatures:
+        return "none"
+    return "; ".join(
+        " | ".join(
+            [
+                s["signer"] or "?",
+                s["organisation"] or "",
+                s["signed_at"] or "",
+                "intact" if s["intact"] else "NOT INTACT",
+                "MODIFIED AFTER SIGNING" if s["modified_after"] else "unmodified",
+                f"chain {s['chain']}",
+            ]
+        )
+        for s in signatures
+    )
+
+
 def iter_pack(unit: Unit, report: dict, indices: list[Index]) -> Iterator[bytes]:
     """The pack of `indices` (one cycle: see `cycle_indices`) as of the report's day."""
     as_of = date.fromisoformat(report["as_of"])
@@ -214,6 +257,7 @@ def iter_pack(unit: Unit, report: dict, indices: list[Index]) -> Iterator[bytes]
         (_unique(f"{cycle_folder(row.index)}/{SIGNED_DOSSIER_FOLDER}", row.document.filename, taken), row.document)
         for row in latest_signed_dossiers(indices, as_of)
     ]
+    signatures = signatures_read([entry.document for entry in entries] + [document for _, document in signed])
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         files = [(entry.path, entry.document) for entry in entries] + signed
         for name, document in files:
@@ -250,6 +294,7 @@ def iter_pack(unit: Unit, report: dict, indices: list[Index]) -> Iterator[bytes]
                     "size": entry.document.size,
                     "approver": entry.approver.display_name,
                     "approved_at": entry.approved_at.isoformat(),
+                    "signatures": signatures.get(entry.document.id),  # None: not read (yet)
                 }
             )
         criteria = db.session.execute(
@@ -262,7 +307,10 @@ def iter_pack(unit: Unit, report: dict, indices: list[Index]) -> Iterator[bytes]
         table = io.StringIO()
         writer = csv.DictWriter(table, fieldnames=MANIFEST_COLUMNS)
         writer.writeheader()
-        writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in manifest)
+        writer.writerows(
+            {key: csv_cell(signatures_cell(value) if key == "signatures" else value) for key, value in row.items()}
+            for row in manifest
+        )
         archive.writestr("manifest.csv", "\ufeff" + table.getvalue())
         archive.writestr(
             "manifest.json",
@@ -287,6 +335,7 @@ def iter_pack(unit: Unit, report: dict, indices: list[Index]) -> Iterator[bytes]
                         for cid, code, title, max_points, index_code, year in criteria
                     ],
                     "signed_dossiers": [name for name, _ in signed],
+                    "signed_dossier_signatures": {name: signatures.get(document.id) for name, document in signed},
                 },
                 ensure_ascii=False,
                 indent=2,

@@ -25,11 +25,13 @@ from evidence_app.catalog.models import ChecklistItem, Criterion, Index
 from evidence_app.catalog.operations import import_catalog
 from evidence_app.clock import frozen_at
 from evidence_app.evidence.operations import DocumentFields, upload_document
+from evidence_app.evidence.reading.models import DocumentReading, ReadingStatus
 from evidence_app.extensions import db
 from evidence_app.models import User
 from evidence_app.reports.dossier import build_dossier, index_for_dossier
 from evidence_app.reports.dossier_renderers import render_dossier
 from evidence_app.reports.models import SignedDossier
+from evidence_app.reports.pack import SIGNATURE_KEYS
 from evidence_app.reports.queries import end_of_day, self_assessments
 from evidence_app.review.operations import decide
 from tests.conftest import build_app
@@ -548,6 +550,23 @@ def test_the_pack_as_of_a_day_holds_that_cycles_documents_approved_by_then(two_y
     names = [n for n in archive.namelist() if n.startswith("CCHC-")]
     assert "CCHC-2024/1.3/Báo cáo tháng 12.pdf" in names, "approved on 20/12"
     assert "CCHC-2024/ho-so-tu-danh-gia-da-ky/Hồ sơ đã ký.pdf" in names
+    assert manifest["signed_dossier_signatures"] == {"CCHC-2024/ho-so-tu-danh-gia-da-ky/Hồ sơ đã ký.pdf": None}
+    read = {
+        "field": "Signature1",
+        "signer": "Nguyễn Văn Thành",
+        "organisation": "UBND phường Giếng Đáy",
+        "signed_at": "2024-12-02T16:00:00+07:00",
+        "intact": True,
+        "modified_after": False,
+        "coverage": "document",
+        "chain": "trusted",
+        "chain_detail": "chains to Root CA",
+    }
+    db.session.add(DocumentReading(document_id=signed.id, status=ReadingStatus.done.value, signatures=[read]))
+    db.session.commit()
+    archive, manifest = pack("--as-of", "31/12/2024", "--year", "2024")
+    [signature] = manifest["signed_dossier_signatures"]["CCHC-2024/ho-so-tu-danh-gia-da-ky/Hồ sơ đã ký.pdf"]
+    assert signature == {key: read[key] for key in SIGNATURE_KEYS}  # what the manifest says of a signature
     assert not [n for n in names if n.startswith("CCHC-2025")], "one cycle in one pack"
 
     archive, manifest = pack("--as-of", "01/03/2025")  # the 2025 cycle is under way

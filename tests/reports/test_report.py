@@ -16,12 +16,15 @@ from sqlalchemy import event, select
 from checklists import CATALOG_DIR
 from evidence_app.catalog.models import ChecklistItem, Index
 from evidence_app.evidence.operations import DocumentFields, upload_document
+from evidence_app.evidence.reading.models import DocumentReading, ReadingStatus
+from evidence_app.evidence.reading.signatures import read_signatures
 from evidence_app.extensions import db
 from evidence_app.models import Unit, User
 from evidence_app.reports.build import build_report, league_table
 from evidence_app.reports.summary import criteria_at_risk
 from evidence_app.review.operations import decide
 from tests.evidence import corpus
+from tests.evidence.reading import pki
 from tests.helpers import import_file, login, make_unit, make_user
 
 CRITERION_KEYS = {
@@ -237,7 +240,9 @@ def test_the_submission_pack(ward, client, runner, tmp_path):
             "size",
             "approver",
             "approved_at",
+            "signatures",
         ]
+        assert first["signatures"] is None and rows[0]["signatures"] == ""  # never read: not known, not "none"
     login(client, "reviewer")
     response = client.post("/reports/pack", data={"as_of": "2024-06-01"})
     assert response.status_code == 200 and response.mimetype == "application/zip"
@@ -345,6 +350,66 @@ def test_province_league_table(ward, app, client, tmp_path):
     reviewer = app.test_client()
     login(reviewer, "reviewer")
     assert reviewer.get("/reports/province").status_code == 403
+
+
+def test_the_pack_manifest_carries_the_signatures_read(ward, runner, tmp_path):
+    """Issue 18: per document, the digital signatures its reading found (signer, organisation, time, intact,
+    modified after signing, chain); nothing when it was not read or the reading is not done."""
+    root = pki.make_ca("Root CA thử nghiệm")
+    signer = pki.make_signer(root, "=Nguyễn Văn A", "UBND phường Giếng Đáy", None)
+    signed = pki.sign_pdf(pki.base_pdf(), signer, [])
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed)
+    read = read_signatures(str(path), None)
+    staff = user("cb-vp-tk")
+    item = db.session.execute(
+        select(ChecklistItem).where(ChecklistItem.code == "CCHC-1.3-a", ChecklistItem.unit_id == staff.unit_id)
+    ).scalar_one()
+    upload = upload_document(str(path), "Kế hoạch đã ký số.pdf", user=staff, items=[item], fields=DocumentFields())
+    evidence = upload.new_links[0]
+    decide(evidence, user("reviewer"), "approved", expected_version=evidence.version)
+    altered = approve(tmp_path, "CCHC-1.3-b", "Kế hoạch sửa sau khi ký.pdf")
+    plain = approve(tmp_path, "CCHC-1.3-c", "Kế hoạch không ký.pdf")
+    pending = approve(tmp_path, "CCHC-1.4-a", "Đang đọc.pdf")
+    failed = approve(tmp_path, "CCHC-1.4-b", "Không đọc được.pdf")
+    modified = [read[0] | {"modified_after": True, "chain": "untrusted"}]
+    db.session.add_all(
+        [
+            DocumentReading(document_id=upload.document.id, status=ReadingStatus.done.value, signatures=read),
+            DocumentReading(document_id=altered.id, status=ReadingStatus.done.value, signatures=modified),
+            DocumentReading(document_id=plain.id, status=ReadingStatus.done.value, signatures=[]),
+            DocumentReading(document_id=pending.id, status=ReadingStatus.pending.value),
+            DocumentReading(document_id=failed.id, status=ReadingStatus.failed.value, signatures=read),
+        ]
+    )
+    db.session.commit()
+
+    out = tmp_path / "pack.zip"
+    assert runner.invoke(args=["pack", "--out", str(out)]).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        files = {f["file"].rsplit("/", 1)[1]: f for f in json.loads(archive.read("manifest.json"))["files"]}
+        rows = {
+            r["file"].rsplit("/", 1)[1]: r
+            for r in csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig")))
+        }
+    [signature] = files["Kế hoạch đã ký số.pdf"]["signatures"]
+    assert signature == {
+        "signer": "=Nguyễn Văn A",
+        "organisation": "UBND phường Giếng Đáy",
+        "signed_at": read[0]["signed_at"],
+        "intact": True,
+        "modified_after": False,
+        "chain": "unknown",
+    }
+    assert files["Kế hoạch sửa sau khi ký.pdf"]["signatures"][0]["modified_after"] is True
+    assert files["Kế hoạch không ký.pdf"]["signatures"] == []
+    assert files["Đang đọc.pdf"]["signatures"] is None and files["Không đọc được.pdf"]["signatures"] is None
+    assert rows["Kế hoạch đã ký số.pdf"]["signatures"] == (
+        f"'=Nguyễn Văn A | UBND phường Giếng Đáy | {read[0]['signed_at']} | intact | unmodified | chain unknown"
+    )
+    assert "MODIFIED AFTER SIGNING | chain untrusted" in rows["Kế hoạch sửa sau khi ký.pdf"]["signatures"]
+    assert rows["Kế hoạch không ký.pdf"]["signatures"] == "none"
+    assert rows["Đang đọc.pdf"]["signatures"] == rows["Không đọc được.pdf"]["signatures"] == ""
 
 
 def test_cells_that_start_like_a_formula_stay_text_in_every_export(ward, runner, tmp_path):
