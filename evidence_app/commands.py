@@ -20,6 +20,7 @@ from .cycle.cli import results_cli
 from .dates import DAY
 from .evidence.cli import import_command as documents_import_command
 from .evidence.cli import upload_command
+from .evidence.reading.cli import reading_cli
 from .evidence.remind import remind_command
 from .evidence.storage_cli import storage_cli
 from .reports.cli import league_command, pack_command, report_command, selfassessment_command
@@ -120,7 +121,8 @@ COMMANDS = (
     results_cli,  # rubrics and the cycle
     upload_command,
     documents_import_command,
-    remind_command,  # evidence
+    remind_command,
+    reading_cli,  # evidence
     report_command,
     pack_command,
     league_command,

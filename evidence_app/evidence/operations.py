@@ -32,6 +32,7 @@ from .filecheck import IMAGE_KINDS, FileRefused, check_file, clean_filename
 from .models import Document, DocumentHistory, Evidence, EvidenceState, EvidenceVersion
 from .previews import make_previews
 from .queries import what_reviewers_see
+from .reading.search import index_document, search
 
 
 @dataclass
@@ -195,6 +196,7 @@ def upload_document(
     )
     db.session.add(document)
     db.session.flush()
+    index_document(document.id)
     new_links = _link(document, items, user)
     audit.record(
         "document.upload",
@@ -391,6 +393,7 @@ def _update_in_place(document: Document, links: list[Evidence], fields: Document
     )
     for name, value in vars(fields).items():
         setattr(document, name, value)
+    index_document(document.id)
     _new_versions(document, links, [])
     audit.record(
         "document.update",
@@ -442,6 +445,7 @@ def correct_document(document: Document, fields: DocumentFields, user: User) -> 
         )
         db.session.add(version)
         db.session.flush()
+        index_document(version.id)
         new = []
         for link in sent_back:
             evidence = Evidence(
@@ -492,23 +496,9 @@ def delete_document(document: Document, user: User) -> None:
 
 
 def search_documents(unit_id: int, query: str, *, exclude_item: int | None = None, limit: int = 20) -> list[Document]:
-    """Documents of the unit whose number, summary or file name contains `query` (for linking instead of uploading)."""
-    pattern = f"%{query.strip()}%"
-    statement = (
-        select(Document)
-        .where(
-            Document.unit_id == unit_id,
-            Document.deleted_at.is_(None),
-            Document.number.ilike(pattern) | Document.summary.ilike(pattern) | Document.filename.ilike(pattern),
-        )
-        .order_by(Document.uploaded_at.desc())
-        .limit(limit)
-    )
-    if exclude_item is not None:
-        statement = statement.where(
-            ~select(Evidence.id).where(Evidence.document_id == Document.id, Evidence.item_id == exclude_item).exists()
-        )
-    return db.session.execute(statement).scalars().all()
+    """Documents of the unit with every word of `query` in their number, summary, file name, issuer or text, without
+    accents (reading/search.py), for linking instead of uploading."""
+    return [found.document for found in search(unit_id, query, exclude_item=exclude_item, limit=limit)]
 
 
 def _store_previews(path, kind: str) -> tuple[str, str]:
