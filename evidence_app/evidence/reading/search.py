@@ -47,35 +47,29 @@ SNIPPET_BEFORE, SNIPPET_AFTER = 80, 160  # characters of the text around the fir
 
 # ---- the one folding rule
 
-
-def _base_letter(char: str) -> str:
-    """The letter without its accents, in lower case; "đ" and "Đ" (which Unicode does not decompose) as "d"."""
-    if char in "đĐ":
-        return "d"
-    bare = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)).lower()
-    return bare if len(bare) == 1 else char
-
-
-# Latin letters with accents: Latin-1, Latin Extended-A and -B, and Latin Extended Additional (ạ…ỹ of Vietnamese).
-_FOLDED = {
-    code: _base_letter(chr(code))
-    for block in (range(0x41, 0x5B), range(0xC0, 0x250), range(0x1E00, 0x1F00))
-    for code in block
-    if _base_letter(chr(code)) != chr(code)
-}
-_COMBINING = re.compile(r"[\u0300-\u036f]")
+_MARKS = re.compile(r"[\u0300-\u036f]")  # the combining accents that NFD splits off (Vietnamese uses five and two more)
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _fold_aligned(text: str) -> str:
-    """`text` (in NFC) folded character for character: the same length, so that a match found in it is at the
-    same place in `text`. Accents that no letter carries precomposed stay, as combining marks."""
-    return text.translate(_FOLDED)
-
-
 def fold(text: str) -> str:
-    """Lower case, accents dropped, "đ" as "d": how both the index and the query see text."""
-    return _COMBINING.sub("", _fold_aligned(unicodedata.normalize("NFC", text)))
+    """Lower case, accents dropped, "đ" as "d" (Unicode does not decompose it): how both the index and the query
+    see text. Whole-string operations only, so that a long text folds at C speed."""
+    return _MARKS.sub("", unicodedata.normalize("NFD", text)).replace("đ", "d").replace("Đ", "d").lower()
+
+
+def _variants() -> dict[str, str]:
+    """For each letter, every character that folds to it (for marking matches in the original text)."""
+    found: dict[str, str] = {}
+    for block in (range(0x41, 0x5B), range(0x61, 0x7B), range(0xC0, 0x250), range(0x1E00, 0x1F00)):
+        for code in block:
+            char = chr(code)
+            folded = fold(char)
+            if len(folded) == 1 and folded.isalpha():
+                found[folded] = found.get(folded, "") + char
+    return found
+
+
+_VARIANTS = _variants()
 
 
 def words(text: str) -> list[str]:
@@ -121,7 +115,9 @@ class DocumentSearch(db.Model):
 
 # What each database's own engine adds beside `document_search` (migration 0021 makes the same).
 ENGINE_DDL = {
-    "postgresql": ["CREATE INDEX ix_document_search_vector ON document_search USING gin (vector)"],
+    "postgresql": [
+        "CREATE INDEX ix_document_search_vector ON document_search USING gin (vector) WITH (fastupdate = off)"
+    ],
     "sqlite": [
         "CREATE VIRTUAL TABLE document_search_fts USING fts5(meta, body, content='document_search', "
         "content_rowid='document_id', tokenize='unicode61')",
@@ -392,8 +388,14 @@ def _read_texts(document_ids: list[int]) -> dict[int, str]:
 
 
 def _pattern(phrase: list[str], prefix: bool) -> str:
+    """A regular expression finding `phrase` (folded words) in the original text, as written there: each letter as
+    any character that folds to it."""
+
+    def letters(word: str) -> str:
+        return "".join(f"[{re.escape(_VARIANTS[c])}]" if c in _VARIANTS else re.escape(c) for c in word)
+
     end = "" if prefix else r"(?![^\W_])"
-    return r"(?<![^\W_])" + r"[\W_]+".join(re.escape(word) for word in phrase) + end
+    return r"(?<![^\W_])" + r"[\W_]+".join(letters(word) for word in phrase) + end
 
 
 def snippet(original: str, query: Query) -> list[tuple[str, bool]]:
@@ -403,19 +405,20 @@ def snippet(original: str, query: Query) -> list[tuple[str, bool]]:
     if not original:
         return []
     shown = unicodedata.normalize("NFC", original)
-    folded = _fold_aligned(shown)
-    first = re.search(_pattern(query.all_words, query.prefix), folded)
+    first = re.search(_pattern(query.all_words, query.prefix), shown, re.IGNORECASE)
     for n, phrase in enumerate(query.phrases):
         if first is not None:
             break
-        first = re.search(_pattern(phrase, query.prefix and n == len(query.phrases) - 1), folded)
+        first = re.search(_pattern(phrase, query.prefix and n == len(query.phrases) - 1), shown, re.IGNORECASE)
     if first is None:
         return []
     start, end = _widen(shown, first.start() - SNIPPET_BEFORE, first.end() + SNIPPET_AFTER)
-    marks = re.compile("|".join(_pattern([word], query.prefix) for word in sorted(set(query.all_words), key=len)[::-1]))
+    last = query.all_words[-1]
+    marked = sorted({*query.all_words}, key=len, reverse=True)  # the longest first: "cach" before "ca"
+    marks = re.compile("|".join(_pattern([word], query.prefix and word == last) for word in marked), re.IGNORECASE)
     pieces: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
     at = start
-    for match in marks.finditer(folded, start, end):
+    for match in marks.finditer(shown, start, end):
         if match.start() > at:
             pieces.append((_spaced(shown[at : match.start()]), False))
         pieces.append((shown[match.start() : match.end()], True))

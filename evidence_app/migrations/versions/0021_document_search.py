@@ -28,7 +28,7 @@ down_revision = '0020'
 branch_labels = None
 depends_on = None
 
-POSTGRESQL = ["CREATE INDEX ix_document_search_vector ON document_search USING gin (vector)"]
+POSTGRESQL = ["CREATE INDEX ix_document_search_vector ON document_search USING gin (vector) WITH (fastupdate = off)"]
 SQLITE = [
     "CREATE VIRTUAL TABLE document_search_fts USING fts5(meta, body, content='document_search', "
     "content_rowid='document_id', tokenize='unicode61')",
@@ -73,23 +73,8 @@ def downgrade():
 # ---- the documents already stored, folded as search.fold folds (copied here as it was at 0021)
 
 
-def _base_letter(char):
-    if char in 'đĐ':
-        return 'd'
-    bare = ''.join(c for c in unicodedata.normalize('NFD', char) if not unicodedata.combining(c)).lower()
-    return bare if len(bare) == 1 else char
-
-
-_FOLDED = {
-    code: _base_letter(chr(code))
-    for block in (range(0x41, 0x5B), range(0xC0, 0x250), range(0x1E00, 0x1F00))
-    for code in block
-    if _base_letter(chr(code)) != chr(code)
-}
-
-
 def _words(text):
-    folded = re.sub(r'[\u0300-\u036f]', '', unicodedata.normalize('NFC', text).translate(_FOLDED))
+    folded = re.sub(r'[\u0300-\u036f]', '', unicodedata.normalize('NFD', text)).replace('đ', 'd').replace('Đ', 'd').lower()
     return re.findall(r'[^\W_]+', folded)
 
 
