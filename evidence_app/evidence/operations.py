@@ -393,8 +393,8 @@ def _update_in_place(document: Document, links: list[Evidence], fields: Document
     )
     for name, value in vars(fields).items():
         setattr(document, name, value)
-    index_document(document.id)
     _new_versions(document, links, [])
+    index_document(document.id)
     audit.record(
         "document.update",
         unit_id=user.unit_id,

@@ -4,8 +4,8 @@ without accents ("ke hoach cai cach" finds "Kế hoạch cải cách", "d" finds
 One rule folds text, for the index and for the query alike: `fold` (docs/decisions/0011-search-folded-in-python.md).
 The folded words of each document are kept in `document_search` (one row per document, derived data that
 `minhchung reading reindex` rebuilds at any time); each database indexes them with its own engine: PostgreSQL a
-tsvector column under a GIN index, SQLite an FTS5 table kept in step by triggers. Neither engine folds "đ", so
-neither is asked to fold anything. Which unit a document belongs to, and whether it was deleted, is read from
+tsvector column under a GIN index, SQLite an FTS5 table kept in step by triggers. FTS5 cannot fold "đ", so neither
+engine is asked to fold anything: both index words folded already. Which unit a document belongs to, and whether it was deleted, is read from
 `documents` at query time: a unit's merge or a deletion never leaves the index saying otherwise."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ SNIPPET_BEFORE, SNIPPET_AFTER = 80, 160  # characters of the text around the fir
 
 # ---- the one folding rule
 
-_MARKS = re.compile(r"[\u0300-\u036f]")  # the combining accents that NFD splits off (Vietnamese uses five and two more)
+_MARKS = re.compile(r"[\u0300-\u036f]")  # what NFD splits off: the five tones, the breve, circumflex and horn
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -201,11 +201,11 @@ def _write(document_id: int, meta: str, read: str | None) -> None:
 
 
 def reindex(batch: int = 200) -> int:
-    """Rebuild the whole index from the documents (deleted ones left out) and their readings, and commit; the
-    number of documents indexed."""
-    db.session.execute(delete(DocumentSearch))
-    ids = db.session.execute(select(Document.id).where(Document.deleted_at.is_(None)).order_by(Document.id)).scalars()
-    ids = list(ids)
+    """Rebuild the whole index from the documents and their readings, committing every `batch` documents, and
+    return how many were indexed. Entries are rewritten in place, then those of deleted documents dropped: a search
+    meanwhile, or after an interruption, finds every document by what it said before or says now."""
+    kept = select(Document.id).where(Document.deleted_at.is_(None))
+    ids = list(db.session.execute(kept.order_by(Document.id)).scalars())
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         readings = dict(
@@ -223,6 +223,7 @@ def reindex(batch: int = 200) -> int:
         for document_id, *fields in rows:
             _write(document_id, _meta(*fields), readings.get(document_id))
         db.session.commit()
+    db.session.execute(delete(DocumentSearch).where(DocumentSearch.document_id.not_in(kept)))
     db.session.commit()
     return len(ids)
 
@@ -248,11 +249,15 @@ class Query:
         return len(self.all_words) > 1
 
 
+_QUOTES = str.maketrans("“”„«»", '"""""')  # a phone's keyboard types “…”
+
+
 def parse_query(typed: str) -> Query | None:
     """Quoted parts are phrases; other words are found anywhere in the document, in any order. None when nothing
     searchable was typed."""
     phrases: list[list[str]] = []
     budget = MAX_TERMS
+    typed = typed.translate(_QUOTES)
     parts = typed.split('"')
     for n, part in enumerate(parts):
         quoted = n % 2 == 1

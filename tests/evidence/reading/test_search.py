@@ -11,7 +11,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from evidence_app.catalog.models import ChecklistItem
 from evidence_app.evidence.operations import (
@@ -102,6 +102,7 @@ def test_a_query_is_phrases_and_words():
     assert query.phrases == [["bao"], ["cao"], ["cai", "cach", "hanh", "chinh"], ["quy"]]
     assert query.prefix, "the last word may still be being typed"
     assert not parse_query('"cai cach"').prefix and not parse_query("cai cach ").prefix
+    assert parse_query("“cải cách hành chính”").phrases == [["cai", "cach", "hanh", "chinh"]], "a phone's quotes"
     assert parse_query(" -- / ") is None, "nothing searchable"
 
 
@@ -229,7 +230,10 @@ def test_reindex_rebuilds_the_whole_index(ward, tmp_path, runner):
     plan = add(tmp_path, summary=PLAN, text=BODY)
     gone = add(tmp_path, summary="Kế hoạch cũ")
     delete_document(gone, user("cb-vp-tk"))
-    db.session.execute(delete(DocumentSearch))
+    db.session.execute(delete(DocumentSearch).where(DocumentSearch.document_id == plan.id))
+    db.session.execute(  # an entry that says something else, and the deleted document's, left from before
+        update(DocumentSearch).where(DocumentSearch.document_id == gone.id).values(meta="ke hoach tuyen truyen")
+    )
     db.session.commit()
     assert ids(ward, "ke hoach") == []
     result = runner.invoke(args=["reading", "reindex"])
