@@ -16,6 +16,7 @@ from .catalog.models import (
 from .cycle.models import CriterionResult, Proposal, ResultSet
 from .evidence.models import Decision, Document, DocumentHistory, Evidence, EvidenceState, EvidenceVersion, Review
 from .evidence.reading.models import DocumentReading
+from .evidence.reading.search import DocumentSearch
 from .reports.models import LeagueRow, SignedDossier
 from .units.models import UnitBaseline, UnitChange, UnitLineage
 
@@ -32,6 +33,7 @@ __all__ = [
     "Document",
     "DocumentHistory",
     "DocumentReading",
+    "DocumentSearch",
     "Evidence",
     "EvidenceState",
     "EvidenceVersion",

@@ -4,6 +4,7 @@ script (scripts/fuzz-api.sh) checks the server against it; tests/api checks that
 from __future__ import annotations
 
 from ..evidence.filecheck import REFUSAL_CODES
+from ..evidence.reading.search import MAX_QUERY_LENGTH as SEARCH_MAX_LENGTH
 from ..evidence.reasons import REASONS
 from ..inputs import LARGEST_ID
 
@@ -672,6 +673,62 @@ def openapi_document() -> dict:
                         {**_ok("Linked.", _ref("Evidence"), 201), **_ok("It was linked already.", _ref("Evidence"))},
                         404,
                         415,
+                        422,
+                    ),
+                }
+            },
+            "/documents": {
+                "get": {
+                    "operationId": "documents",
+                    "summary": "Search the unit's documents (without `q`: the newest).",
+                    "description": "Every word of `q` must be in the document's number, summary, file name, issuer "
+                    "or the text read from its file; accents are not needed (“ke hoach cai cach” finds “Kế hoạch cải "
+                    "cách”, “d” finds “đ”). A quoted part must be found as it stands, its words together and in "
+                    "order; an unquoted last word also matches the start of a word. Documents holding all the words "
+                    "as one phrase come first, then by relevance, then the newest.",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": False,
+                            "description": "What to search for.",
+                            "schema": {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
+                            "example": "ke hoach cai cach",
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "description": "At most this many documents (default 20).",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                        },
+                    ],
+                    "responses": _responses(
+                        _ok(
+                            "The documents found, best first.",
+                            {
+                                "type": "array",
+                                "items": {
+                                    "allOf": [
+                                        _ref("Document"),
+                                        _object(
+                                            {
+                                                "snippet": {
+                                                    **N_STRING,
+                                                    "description": "The text read from the file around the first "
+                                                    "match; null when the words were found only in the number, "
+                                                    "summary, file name or issuer.",
+                                                },
+                                                "phrase": {
+                                                    **BOOLEAN,
+                                                    "description": "All the words were found together, in order.",
+                                                },
+                                            }
+                                        ),
+                                    ]
+                                },
+                            },
+                        ),
                         422,
                     ),
                 }

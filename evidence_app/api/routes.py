@@ -47,6 +47,7 @@ from ..evidence.queries import (
     reviews_by_evidence,
 )
 from ..evidence.reading.models import DocumentReading
+from ..evidence.reading.search import MAX_QUERY_LENGTH, latest, search
 from ..evidence.reading.view import reading_view
 from ..evidence.reasons import REASONS
 from ..evidence.states import item_state
@@ -274,6 +275,23 @@ def link(item_id: int):
         ).scalar_one()
     )
     return jsonify(s.evidence(evidence)), 201 if created else 200
+
+
+@bp.get("/documents")
+def documents():
+    """The unit's documents with every word or quoted phrase of `q` in their number, summary, file name, issuer or
+    text (accents not needed), the words found together first; without `q`, the newest. `limit`: 1–100 (20)."""
+    typed = request.args.get("q", "")
+    if len(typed) > MAX_QUERY_LENGTH:
+        raise _invalid({"q": [_l("Expected text of at most %(max)s characters.", max=MAX_QUERY_LENGTH)]})
+    limit = _query_id("limit") or 20
+    if limit > 100:
+        raise _invalid({"limit": [_l("Expected a whole number from 1 to 100.")]})
+    if typed.strip():
+        found = search(current_user.unit_id, typed, limit=limit)
+        return jsonify([{**s.document(f.document), "snippet": f.snippet_text, "phrase": f.phrase} for f in found])
+    newest = latest(current_user.unit_id, limit=limit)
+    return jsonify([{**s.document(d), "snippet": None, "phrase": False} for d in newest])
 
 
 @bp.get("/documents/<int:document_id>")

@@ -33,6 +33,7 @@ from .models import Document, DocumentHistory, Evidence, EvidenceState, Evidence
 from .previews import make_previews
 from .queries import what_reviewers_see
 from .reading.jobs import copy_reading, schedule, start_reading
+from .reading.search import index_document, search
 
 
 @dataclass
@@ -197,6 +198,7 @@ def upload_document(
     db.session.add(document)
     db.session.flush()
     start_reading(document)
+    index_document(document.id)
     new_links = _link(document, items, user)
     audit.record(
         "document.upload",
@@ -395,6 +397,7 @@ def _update_in_place(document: Document, links: list[Evidence], fields: Document
     for name, value in vars(fields).items():
         setattr(document, name, value)
     _new_versions(document, links, [])
+    index_document(document.id)
     audit.record(
         "document.update",
         unit_id=user.unit_id,
@@ -446,6 +449,7 @@ def correct_document(document: Document, fields: DocumentFields, user: User) -> 
         db.session.add(version)
         db.session.flush()
         copy_reading(document, version)  # the same bytes: what was read from them holds
+        index_document(version.id)
         new = []
         for link in sent_back:
             evidence = Evidence(
@@ -496,23 +500,9 @@ def delete_document(document: Document, user: User) -> None:
 
 
 def search_documents(unit_id: int, query: str, *, exclude_item: int | None = None, limit: int = 20) -> list[Document]:
-    """Documents of the unit whose number, summary or file name contains `query` (for linking instead of uploading)."""
-    pattern = f"%{query.strip()}%"
-    statement = (
-        select(Document)
-        .where(
-            Document.unit_id == unit_id,
-            Document.deleted_at.is_(None),
-            Document.number.ilike(pattern) | Document.summary.ilike(pattern) | Document.filename.ilike(pattern),
-        )
-        .order_by(Document.uploaded_at.desc())
-        .limit(limit)
-    )
-    if exclude_item is not None:
-        statement = statement.where(
-            ~select(Evidence.id).where(Evidence.document_id == Document.id, Evidence.item_id == exclude_item).exists()
-        )
-    return db.session.execute(statement).scalars().all()
+    """Documents of the unit with every word of `query` in their number, summary, file name, issuer or text, without
+    accents (reading/search.py), for linking instead of uploading."""
+    return [found.document for found in search(unit_id, query, exclude_item=exclude_item, limit=limit)]
 
 
 def _store_previews(path, kind: str) -> tuple[str, str]:

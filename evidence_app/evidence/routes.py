@@ -39,6 +39,7 @@ from .operations import (
     upload_document,
 )
 from .queries import document_in_unit, evidence_of_item, links_of_document, reviews_by_evidence
+from .reading.search import MAX_QUERY_LENGTH, latest, search
 from .reading.view import reading_view
 from .reasons import REASONS
 from .states import APPROVED, current_item_states, item_state
@@ -331,6 +332,26 @@ def delete(document_id: int):
     delete_document(doc, current_user)
     flash(_("%(name)s was deleted.", name=doc.filename), "success")
     return redirect(url_for("evidence.item", item_id=item_id) if item_id else url_for("evidence.my_work_page"), 303)
+
+
+@bp.get("/documents")
+@login_required
+def documents():
+    """The unit's documents: those with every word typed in their number, summary, file name, issuer or text
+    (without accents; a quoted phrase as it stands), or the newest when nothing was typed."""
+    typed = (request.args.get("q") or "").strip()
+    too_long = len(typed) > MAX_QUERY_LENGTH
+    found = search(current_user.unit_id, typed, limit=50) if typed and not too_long else []
+    newest = [] if typed else latest(current_user.unit_id, limit=30)
+    page = render_template(
+        "evidence/documents.html",
+        typed=typed,
+        found=found,
+        newest=newest,
+        too_long=too_long,
+        max_length=MAX_QUERY_LENGTH,
+    )
+    return page, 422 if too_long else 200
 
 
 @bp.get("/documents/<int:document_id>")

@@ -696,6 +696,8 @@ COMMANDS_CHANGING_NOTHING = {
     "catalog export": "writes a file from what is stored",
     "results proposals": "a listing",
     "remind": "prints or e-mails digests of what is stored",
+    "reading reindex": "rebuilds the search index, derived data that any reindex makes the same again (like the "
+    "league's kept rows, never audited)",
     "report": "prints or writes a report of what is stored",
     "pack": "writes the submission pack from what is stored",
     "league": "prints the league table of what is stored",

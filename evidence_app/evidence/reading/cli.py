@@ -1,7 +1,9 @@
-"""`minhchung reading`: the background reader (`worker`, RQ), reading documents here and now (`run`), and how far
-reading has got (`status`)."""
+"""`minhchung reading`: the background reader (`worker`, RQ), reading documents here and now (`run`), how far
+reading has got (`status`), and the search index built from what was read (`reindex`)."""
 
 from __future__ import annotations
+
+import time
 
 import click
 from flask import current_app
@@ -12,6 +14,7 @@ from ...extensions import db
 from ..models import Document
 from .jobs import QUEUE_NAME, queue, read_document
 from .models import DocumentReading, ReadingStatus
+from .search import reindex
 
 reading_cli = AppGroup("reading", help="Read documents: text, OCR, proposed metadata, signatures.")
 
@@ -80,3 +83,12 @@ def status_command() -> None:
     )
     for status in ("done", "pending", "failed", "none"):
         click.echo(f"{status:<8} {counts.get(status, 0)}")
+
+
+@reading_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index of every document (number, summary, file name, issuer, text read): derived data,
+    safe to rebuild at any time, e.g. after restoring a backup or changing how text is folded."""
+    started = time.monotonic()
+    count = reindex()
+    click.echo(f"{count} documents indexed in {time.monotonic() - started:.1f} s")

@@ -22,6 +22,7 @@ from ...sqltypes import utcnow
 from ..models import Document
 from .fields import propose_fields
 from .models import DocumentReading, ReadingStatus
+from .search import index_document
 from .signatures import read_signatures
 from .text import read_text
 
@@ -173,6 +174,7 @@ def read_document(document_id: int, *, raise_errors: bool = False) -> DocumentRe
     reading.error = None
     reading.read_at = utcnow()
     _record(document, reading)
+    index_document(document_id)  # the text read becomes searchable with the same commit
     db.session.commit()
     return reading
 
