@@ -139,6 +139,11 @@ def build_report(unit: Unit, as_of: date) -> dict:
     }
 
 
+# Indices computed together when league rows are (re)computed: a statement over a province's 354 indices reads
+# 124,000 items; over 2,000 units' it ran past the statement timeout (benchmarks/report_speed.py --units 2000).
+LEAGUE_BATCH = 200
+
+
 def league_table(as_of: date, *, reference: bool = False) -> list[dict]:
     """Per index (code and year): every unit by expected score, with its points at risk, by the boundaries of
     `as_of` (evidence_app/units): a unit merged by then is counted within the unit it was merged into (the parts'
@@ -153,9 +158,11 @@ def league_table(as_of: date, *, reference: bool = False) -> list[dict]:
         if bounds.shown_as(index.unit_id) is not None
     ]
     rows_by_index = {} if reference else kept_rows([i.id for i in indices], as_of, marks)
+    missing = [i for i in indices if i.id not in rows_by_index]
     computed = [
         (index.id, index.unit_id, _league_row(index, forecast))
-        for index, forecast in _forecasts([i for i in indices if i.id not in rows_by_index], as_of)
+        for start in range(0, len(missing), LEAGUE_BATCH)
+        for index, forecast in _forecasts(missing[start : start + LEAGUE_BATCH], as_of)
     ]
     rows_by_index.update((index_id, row) for index_id, _, row in computed)
     parts: dict[tuple[str, int], dict[int, list[tuple[dict, Decimal]]]] = {}

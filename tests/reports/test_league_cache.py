@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from checklists import CATALOG_DIR
 from evidence_app import audit
@@ -137,3 +137,21 @@ def test_the_kept_league_equals_the_full_computation_on_random_histories(provinc
         if action == "none":
             assert computed["n"] == 0, "nothing changed since the last view: no row computed"
         assert kept == league_table(day, reference=True), f"seed {seed}, step {step} ({action})"
+
+
+def test_rows_computed_in_batches_are_the_rows_computed_at_once(province, computed, tmp_path, monkeypatch):
+    (ward, staff, _), *_ = province
+    item = db.session.execute(select(ChecklistItem).where(ChecklistItem.unit_id == ward.id)).scalars().first()
+    upload_document(corpus.pdf(tmp_path, "a.pdf"), "a.pdf", user=staff, items=[item], fields=DocumentFields())
+    at_once = league_table(START, reference=True)
+    monkeypatch.setattr(build, "LEAGUE_BATCH", 4)  # six indices: a batch of four and one of two
+    statements = []
+    listener = lambda *args, **kwargs: statements.append(args[2])
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        in_batches = _league(START, computed)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert in_batches == at_once and computed["n"] == 6
+    items = [s for s in statements if s.lstrip().startswith("SELECT checklist_items.id, checklist_items.criterion_id")]
+    assert len(items) == 2, "one item statement per batch"
