@@ -39,6 +39,10 @@ def fold(text: str) -> str:
 
 # What the right column of the header says, cut out of interleaved lines.
 _MOTTO = re.compile(r"C[O0Q]N[GQ]\s*H[O0]A\b.*?(?:\bN[A4]M\b|$)")
+# the motto broken across lines by OCR: "... HẠ LONG CỘNG" / "HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+_MOTTO_PARTS = re.compile(
+    r"\bC[O0Q]N[GQ]\s*$|\bH[O0]A\s*X[A4]\s*H[O0]I\b.*?(?:\bN[A4]M\b|$)|\bCHU\s*NGH[I1L]A\b.*?(?:\bN[A4]M\b|$)"
+)
 _MOTTO_2 = re.compile(r"D[O0]C\s*L[A4][PF]\W*T[UV]\s*D[O0](?:.*?H[A4]NH\s*PH[UV]C\b\W*)?")
 _RULES = re.compile(r"[-_=~.…*]{3,}")
 _NUMBER = re.compile(
@@ -138,7 +142,7 @@ def _top_lines(lines: list[str]) -> list[tuple[int, str]]:
 def _without_motto(line: str) -> str:
     """The line with the right column's motto cut out, and rules ("------") removed."""
     folded = fold(line)
-    for pattern in (_MOTTO, _MOTTO_2, _RULES):
+    for pattern in (_MOTTO, _MOTTO_PARTS, _MOTTO_2, _RULES):
         match = pattern.search(folded)
         while match and match.end() > match.start():
             line = line[: match.start()] + " " + line[match.end() :]

@@ -1,8 +1,9 @@
 """The text of a document: a PDF's text layer page by page, OCR (Tesseract) of the pages that have none and of
 photos and scans, and the text of Word and Excel files.
 
-Memory stays bounded by one page: a PDF page without a text layer is rendered (pypdfium2, 300 dpi, grayscale),
-handed to Tesseract and dropped before the next one is rendered. Tesseract runs as the `tesseract` command (from
+Memory stays bounded by a few pages: a PDF page without a text layer is rendered (pypdfium2, 300 dpi, grayscale)
+and handed to Tesseract; at most OCR_WORKERS pages are being OCRed at once (one process per core, each limited to
+one thread), and a page is rendered only when one of them is done. Tesseract runs as the `tesseract` command (from
 Debian) with a time limit per page; its TSV output gives both the text and each word's confidence, and a page's
 confidence is the mean confidence of its words (0–100). A page with a text layer counts as 100: it was read, not
 guessed. Nothing here touches the database or the network.
@@ -14,6 +15,8 @@ import io
 import os
 import subprocess
 import zipfile
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from defusedxml import ElementTree
@@ -28,6 +31,7 @@ IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/tiff", 
 
 TESSERACT = "tesseract"
 OCR_DPI = 300
+OCR_WORKERS = 2  # pages OCRed at once: one Tesseract process per core of a 2-core server
 OCR_TIMEOUT = 180  # seconds for one page: about 5 s on an idle core, much more on a busy shared machine
 MAX_OCR_PAGES = 60  # pages OCRed in one document (the job's time limit is 15 minutes); later ones keep no text
 MIN_TEXT_LAYER_CHARS = 20  # letters and digits below which a page's text layer is taken for a scan's stamp
@@ -79,45 +83,62 @@ def _read_pdf(path: str, languages: str) -> TextResult:
 
     try:
         reader = PdfReader(path)
+        if reader.is_encrypted:
+            reader.decrypt("")  # opens without a password, as filecheck accepts; else the pages raise below
         page_count = len(reader.pages)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
         raise ReadingError(f"the PDF cannot be read (damaged or not a PDF): {error}") from error
-    texts: list[str] = []
-    confidences: list[float] = []
-    ocr_confidences: list[tuple[float, int]] = []
+    texts: list[str] = [""] * page_count
+    confidences: list[float] = [TEXT_LAYER_CONFIDENCE] * page_count
+    ocred: list[OcrPage] = []
     renderer = None
-    try:
-        for index in range(page_count):
-            try:
-                layer = reader.pages[index].extract_text() or ""
-            except Exception as error:  # pypdf raises many kinds on a damaged content stream
-                raise ReadingError(f"page {index + 1} of the PDF cannot be read: {error}") from error
-            if _letters(layer) >= MIN_TEXT_LAYER_CHARS:
-                texts.append(layer.strip())
-                confidences.append(TEXT_LAYER_CONFIDENCE)
-                continue
-            if len(ocr_confidences) >= MAX_OCR_PAGES:
-                texts.append("")
-                continue
-            if renderer is None:
-                renderer = _open_pdfium(path)
-            page = _ocr(_render_page(renderer, index), languages, page=index + 1, dpi=OCR_DPI)
-            texts.append(page.text)
-            confidences.append(page.confidence)
-            ocr_confidences.append((page.confidence, page.words))
-    finally:
-        if renderer is not None:
-            renderer.close()
-    if not ocr_confidences:
+    in_flight: deque[tuple[int, Future[OcrPage]]] = deque()
+
+    def collect_oldest() -> None:
+        index, future = in_flight.popleft()
+        page = future.result()
+        texts[index], confidences[index] = page.text, page.confidence
+        ocred.append(page)
+
+    with ThreadPoolExecutor(max_workers=OCR_WORKERS, thread_name_prefix="ocr") as pool:
+        try:
+            for index in range(page_count):
+                layer = _text_layer(reader, index)
+                if _letters(layer) >= MIN_TEXT_LAYER_CHARS:
+                    texts[index] = layer.strip()
+                    continue
+                if len(ocred) + len(in_flight) >= MAX_OCR_PAGES:
+                    continue
+                if renderer is None:
+                    renderer = _open_pdfium(path)
+                while len(in_flight) >= OCR_WORKERS:  # at most OCR_WORKERS + 1 page images in memory
+                    collect_oldest()
+                image = _render_page(renderer, index)
+                in_flight.append((index, pool.submit(_ocr, image, languages, page=index + 1, dpi=OCR_DPI)))
+            while in_flight:
+                collect_oldest()
+        finally:
+            for _, future in in_flight:
+                future.cancel()
+            if renderer is not None:
+                renderer.close()
+    if not ocred:
         return TextResult(text=_join_pages(texts), method="text", pages=page_count)
     return TextResult(
         text=_join_pages(texts),
         method="ocr",
         pages=page_count,
-        confidence=_mean_confidence(ocr_confidences),
+        confidence=_mean_confidence([(page.confidence, page.words) for page in ocred]),
         page_confidences=confidences,
         language=languages,
     )
+
+
+def _text_layer(reader, index: int) -> str:
+    try:
+        return reader.pages[index].extract_text() or ""
+    except Exception as error:  # pypdf raises many kinds on a damaged content stream
+        raise ReadingError(f"page {index + 1} of the PDF cannot be read: {error}") from error
 
 
 def _letters(text: str) -> int:
@@ -154,7 +175,7 @@ def _render_page(document, index: int) -> Image.Image:
 
 
 def _join_pages(texts: list[str]) -> str:
-    return "\n\f\n".join(texts).strip()  # a form feed between pages, as pdftotext does
+    return "\n\f\n".join(texts).strip(" \n")  # a form feed between pages (as pdftotext does), kept at the ends
 
 
 # -------------------------------------------------------------------------------------------------------- images
@@ -213,7 +234,7 @@ def _ocr(image: Image.Image, languages: str, *, page: int, dpi: int | None = Non
             input=buffer.getvalue(),
             capture_output=True,
             timeout=OCR_TIMEOUT,
-            env={**os.environ, "OMP_THREAD_LIMIT": "1"},  # one page at a time; threads only contend
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},  # a process per page: its own threads would only contend
             check=False,
         )
     except FileNotFoundError as error:

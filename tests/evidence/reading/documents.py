@@ -331,12 +331,17 @@ def scanned_pdf(spec: Spec, *, dpi: int = 200, max_pages: int | None = None) -> 
     return out.getvalue()
 
 
-def phone_photo(spec: Spec, *, size: tuple[int, int] = (3024, 4032), sideways: bool | None = None) -> bytes:
-    """The first page photographed on a desk: perspective, light falling off across the page, a slight blur,
-    JPEG at a phone's size; one photo in three stored sideways with EXIF orientation 6, as phones do."""
+PHONE_SIZES = ((3024, 4032), (2448, 3264), (1920, 2560))  # 12 MP, 8 MP, and a photo sent through Zalo in HD
+
+
+def phone_photo(spec: Spec, *, size: tuple[int, int] | None = None, sideways: bool | None = None) -> bytes:
+    """The first page photographed on a desk: perspective, light falling off across the page, a slight blur, grain,
+    JPEG at a phone's size (12 MP, 8 MP or 5 MP as Zalo sends it unless `size` is given); one photo in three stored
+    sideways with EXIF orientation 6, as phones do."""
     rng = random.Random(spec.seed * 7 + 2)
-    width, height = size
-    page = next(page_images(text_pdf(spec), 260)).convert("RGB")
+    width, height = size or rng.choice(PHONE_SIZES)
+    size = (width, height)
+    page = next(page_images(text_pdf(spec), max(120, round(260 * height / 4032)))).convert("RGB")
     desk = Image.new("RGB", size, (rng.randrange(90, 150), rng.randrange(60, 100), rng.randrange(40, 70)))
     margin_x, margin_y = width * 0.06, height * 0.05
 

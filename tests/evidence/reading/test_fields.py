@@ -113,6 +113,23 @@ Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 n�
     assert "issue_date" not in fields  # the law's date in the body is not the document's
 
 
+def test_the_motto_broken_across_lines_by_ocr_is_not_taken_for_the_issuer():
+    text = """TRUNG TÂM Y TẾ THÀNH PHỐ HẠ LONG CỘNG
+TRẠM Y TẾ PHƯỜNG TUẦN CHÂU
+
+HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+TU ca
+
+Số: 124/BB-TYT Tuần Châu, ngày 16 tháng 8 năm 2023"""
+    assert propose_fields(text) == {
+        "number": "124/BB-TYT",
+        "issue_date": "2023-08-16",
+        "place": "Tuần Châu",
+        "issuer": "Trạm y tế phường Tuần Châu",
+    }
+
+
 @pytest.mark.parametrize(
     ("line", "number"),
     [

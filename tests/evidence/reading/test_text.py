@@ -44,6 +44,17 @@ def test_text_pdf_is_read_from_its_text_layer_page_by_page(tmp_path):
     assert_fields(propose_fields(result.text), sample.truth)
 
 
+def test_an_encrypted_pdf_that_opens_without_a_password_is_read(tmp_path):
+    sample = documents.sample(32, "text_pdf")
+    writer = PdfWriter(clone_from=io.BytesIO(sample.content))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    path = tmp_path / "locked.pdf"
+    with open(path, "wb") as out:
+        writer.write(out)
+    result = read_text(str(path), "application/pdf")
+    assert result.method == "text" and propose_fields(result.text)["number"] == sample.truth.number
+
+
 def test_docx_is_read_from_the_file_with_its_header_table_column_by_column(tmp_path):
     sample = documents.sample(22, "docx")
     result = read(sample, tmp_path)
