@@ -46,8 +46,8 @@ _MOTTO_PARTS = re.compile(
 _MOTTO_2 = re.compile(r"D[O0]C\s*L[A4][PF]\W*T[UV]\s*D[O0](?:.*?H[A4]NH\s*PH[UV]C\b\W*)?")
 _RULES = re.compile(r"[-_=~.…*]{3,}")
 _NUMBER = re.compile(
-    r"(?:^|[^A-Z0-9])S[O0Ô6Q]\s*[:;.,]?\s*(?P<n>\d{1,5}[A-Z]?)\s*/\s*"
-    r"(?P<symbol>(?:(?:19|20)\d\d\s*/\s*)?[A-Z][A-Z0-9]{0,7}(?:\s*[-–—]\s*[A-Z][A-Z0-9]{0,7}){0,3})"
+    r"(?:^|[^A-Z0-9])S[O0Ô6Q]\s*[:;.,]?\s*(?P<n>\d{1,5}[A-Z]?)(?:\s*[/|]\s*|[IL](?=[A-Z]{2}))"
+    r"(?P<symbol>(?:(?:19|20)\d\d\s*/\s*)?[A-Z][A-Z0-9]{0,7}(?:\s*[-–—_]\s*[A-Z][A-Z0-9]{0,7}){0,3})"
 )
 _DATE_WORDS = re.compile(
     r"N\s*G\s*[A-Z]{0,2}\s*Y\s*(?P<d>\d{1,2})\s*T\s*H\s*[A-Z]{1,2}\s*N\s*G\s*(?P<m>\d{1,2})\s*N\s*[A-Z]{1,2}\s*M\s*"
@@ -166,7 +166,7 @@ def _number_as_written(line: str, match: re.Match) -> str:
     parts = re.split(r"\s*/\s*", line[match.start("symbol") : match.end("symbol")].strip())
     symbols = []
     for part in parts:
-        tokens = [t for t in re.split(r"\s*[-–—]\s*", part) if t]
+        tokens = [t for t in re.split(r"\s*[-–—_]\s*", part) if t]
         symbols.append("-".join(_SYMBOLS.get(fold(t), t.replace("Ð", "Đ")) for t in tokens))
     return "/".join([n, *symbols])
 

@@ -143,6 +143,8 @@ Số: 124/BB-TYT Tuần Châu, ngày 16 tháng 8 năm 2023"""
         ("So: 123/UBND-VP", "123/UBND-VP"),
         ("Số:15/TTr-UBND", "15/TTr-UBND"),
         ("PHƯỜNG GIẾNG ĐÁY Số: 9/TB-UBND Giếng Đáy, ngày 1 tháng 2 năm 2024", "9/TB-UBND"),
+        ("Số: 100IKH-UBND", "100/KH-UBND"),  # the slash read as I
+        ("Số: 100 | KH_UBND", "100/KH-UBND"),
         ("Số hóa hồ sơ thủ tục hành chính", None),
     ],
 )

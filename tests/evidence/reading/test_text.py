@@ -113,7 +113,7 @@ def test_ocr_over_its_time_limit_gives_a_clear_error(tmp_path, monkeypatch):
 
 def test_phone_photo_stored_sideways_is_turned_upright_and_read(tmp_path):
     spec = documents.make_spec(26, pages=1)
-    sample = documents.Sample(spec, "phone_photo", documents.phone_photo(spec, sideways=True))
+    sample = documents.Sample(spec, "phone_photo", documents.phone_photo(spec, size=(1920, 2560), sideways=True))
     with Image.open(io.BytesIO(sample.content)) as stored:
         assert stored.width > stored.height and stored.getexif().get(0x0112) == 6
     result = read(sample, tmp_path)
@@ -150,8 +150,10 @@ def test_a_damaged_pdf_gives_a_clear_error(tmp_path, content):
 
 
 def test_a_damaged_image_or_docx_gives_a_clear_error(tmp_path):
+    photo = io.BytesIO()
+    Image.effect_noise((800, 600), 60).save(photo, "JPEG")
     image = tmp_path / "broken.jpg"
-    image.write_bytes(documents.sample(28, "phone_photo").content[:5000])
+    image.write_bytes(photo.getvalue()[:5000])
     with pytest.raises(ReadingError, match="image cannot be decoded"):
         read_text(str(image), "image/jpeg")
     word = tmp_path / "broken.docx"
@@ -160,17 +162,28 @@ def test_a_damaged_image_or_docx_gives_a_clear_error(tmp_path):
         read_text(str(word), documents.CONTENT_TYPES["docx"])
 
 
+def small_scan(tmp_path: Path) -> Path:
+    """A one-page PDF without a text layer (a blank page's image)."""
+    path = tmp_path / "scan.pdf"
+    Image.new("L", (300, 420), 255).save(path, "PDF", resolution=36)
+    return path
+
+
 def test_a_missing_tesseract_gives_a_clear_error(tmp_path, monkeypatch):
-    sample = documents.sample(29, "scanned_pdf", pages=1)
+    path = small_scan(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))  # no `tesseract` anywhere on it
     with pytest.raises(OcrUnavailable, match="Tesseract is not installed"):
-        read(sample, tmp_path)
+        read_text(str(path), "application/pdf")
 
 
 def test_missing_language_data_gives_a_clear_error(tmp_path):
-    sample = documents.sample(30, "scanned_pdf", pages=1)
     with pytest.raises(OcrUnavailable, match="no language data for 'xyz'"):
-        read_text(str(sample.write(tmp_path, "doc")), sample.content_type, languages="xyz")
+        read_text(str(small_scan(tmp_path)), "application/pdf", languages="xyz")
+
+
+def test_a_blank_scan_reads_as_no_words(tmp_path):
+    result = read_text(str(small_scan(tmp_path)), "application/pdf")
+    assert (result.method, result.pages, result.text, result.confidence) == ("ocr", 1, "", 0.0)
 
 
 def test_text_pdf_never_calls_tesseract(tmp_path, monkeypatch):
