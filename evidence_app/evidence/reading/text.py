@@ -33,7 +33,7 @@ TESSERACT = "tesseract"
 OCR_DPI = 300
 OCR_WORKERS = 2  # pages OCRed at once: one Tesseract process per core of a 2-core server
 OCR_TIMEOUT = 180  # seconds for one page: about 5 s on an idle core, much more on a busy shared machine
-MAX_OCR_PAGES = 60  # pages OCRed in one document (the job's time limit is 15 minutes); later ones keep no text
+MAX_OCR_PAGES = 60  # pages OCRed in one document (the job's time limit is 15 minutes); later ones: no text, 0
 MIN_TEXT_LAYER_CHARS = 20  # letters and digits below which a page's text layer is taken for a scan's stamp
 MAX_RENDER_PIXELS = 40_000_000  # a page larger than A3 is rendered below 300 dpi
 SMALL_IMAGE_SIDE = 2400  # an image whose long side is shorter is enlarged before OCR (text height matters)
@@ -108,6 +108,7 @@ def _read_pdf(path: str, languages: str) -> TextResult:
                     texts[index] = layer.strip()
                     continue
                 if len(ocred) + len(in_flight) >= MAX_OCR_PAGES:
+                    confidences[index] = 0.0  # not read at all
                     continue
                 if renderer is None:
                     renderer = _open_pdfium(path)
@@ -180,6 +181,8 @@ def _join_pages(texts: list[str]) -> str:
 
 # -------------------------------------------------------------------------------------------------------- images
 def _read_image(path: str, languages: str) -> TextResult:
+    """OCR of a photo or a scanned image, turned upright by its EXIF orientation (a multi-page TIFF: its first page,
+    the one the upload checks decoded)."""
     try:
         with bomb_warnings_as_errors(), Image.open(path) as opened:
             opened.load()

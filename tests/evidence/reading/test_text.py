@@ -205,3 +205,21 @@ def test_tsv_gives_lines_paragraphs_and_the_mean_word_confidence():
     assert page.text == "Số: 12/KH-UBND\nHà\n\nKẾ"
     assert page.words == 4 and page.confidence == 85.0
     assert parse_tsv(header).confidence == 0.0
+
+
+def test_pages_past_the_ocr_limit_are_counted_but_not_read(tmp_path, monkeypatch):
+    path = tmp_path / "scan.pdf"
+    blank = Image.new("L", (300, 420), 255)
+    blank.save(path, "PDF", resolution=36, save_all=True, append_images=[blank.copy(), blank.copy()])
+    calls = []
+
+    def fake_ocr(image, languages, *, page, dpi=None):
+        calls.append(page)
+        return reading_text.OcrPage(text=f"trang {page}", confidence=90.0, words=2)
+
+    monkeypatch.setattr(reading_text, "MAX_OCR_PAGES", 2)
+    monkeypatch.setattr(reading_text, "_ocr", fake_ocr)
+    result = read_text(str(path), "application/pdf")
+    assert calls == [1, 2]
+    assert (result.pages, result.page_confidences, result.confidence) == (3, [90.0, 90.0, 0.0], 90.0)
+    assert [part.strip() for part in result.text.split("\f")] == ["trang 1", "trang 2", ""]
