@@ -17,7 +17,7 @@ from ...dates import show_day
 from ...extensions import db
 from ..models import Document, Evidence, Review
 from .models import DocumentReading, ReadingStatus
-from .prechecks import Precheck, prechecks, signature_summary
+from .prechecks import Precheck, fold, prechecks, signature_summary
 
 PROPOSED = {  # the proposals an uploader can take into the document's metadata, in the form's order
     "number": _l("Document number"),
@@ -113,7 +113,7 @@ def reading_view(document: Document, links: list[Evidence]) -> ReadingView | Non
             continue
         typed = _shown(name, getattr(document, name))
         shown = _shown(name, proposed)
-        if shown != typed:
+        if fold(shown) != fold(typed):  # the same but for accents or case (OCR drops them): what was typed stands
             view.proposals.append(Proposal(name, str(label), shown, str(proposed), typed))
     for name, label in (
         ("doc_type", _l("Document type")),
