@@ -1,8 +1,8 @@
 """The evidence store of the app (chosen by STORAGE_URL) and the request class that receives uploads.
 
-Uploaded file parts are written by Werkzeug straight into a temporary file in the data directory — never
-kept in memory, whatever their size — and hashed while they are written, so the stored copy can be made
-without reading the file again.
+Uploaded file parts are written straight into a temporary file in the data directory as they arrive (multipart.py
+reads the body in large blocks) — never kept in memory, whatever their size — and hashed meanwhile by another
+thread, so the stored copy can be made without reading the file again (a local store links the file into place).
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ import errno
 import hashlib
 import io
 import os
+import queue
 import tempfile
+import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +23,8 @@ from flask import Request, current_app
 from werkzeug.exceptions import HTTPException
 
 from storage import Storage, storage_from_url
+
+from .multipart import SocketBody, StreamingFormDataParser
 
 
 class UploadDiskFull(HTTPException):
@@ -42,34 +47,101 @@ def _disk_full_is_507(file=None) -> Iterator[None]:
         raise UploadDiskFull() from exc
 
 
+class HashInThread:
+    """The SHA-256 of the pieces given to `update`, computed by another thread while the caller goes on receiving
+    (hashlib releases the GIL on pieces over 2 KiB, so both run at once). A piece must not change once given
+    (bytes, or a view of a buffer the caller no longer writes to); at most `depth` pieces wait, which bounds
+    the memory they hold."""
+
+    def __init__(self, depth: int = 8) -> None:
+        self._sha256 = hashlib.sha256()
+        self._pieces: queue.Queue = queue.Queue(depth)
+        self._failed: list[BaseException] = []
+        self._thread = threading.Thread(
+            target=self._run, args=(self._sha256, self._pieces, self._failed), name="upload-sha256", daemon=True
+        )
+        self._done = False
+
+    @staticmethod
+    def _run(sha256, pieces: queue.Queue, failed: list[BaseException]) -> None:
+        # No reference to self: HashingTempFile's finalizer must be able to run (and stop this thread).
+        while (piece := pieces.get()) is not None:
+            if not failed:  # after a failure, still take the pieces: update() must never wait forever
+                try:
+                    sha256.update(piece)
+                except BaseException as exc:
+                    failed.append(exc)
+
+    def update(self, piece) -> None:
+        if self._done:
+            raise ValueError("the digest is already final")
+        if not self._thread.is_alive():
+            self._thread.start()
+        self._pieces.put(piece)
+
+    def finish(self) -> None:
+        """Wait until every piece is hashed; the thread ends. Also what stops it when the upload fails."""
+        if not self._done:
+            self._done = True
+            if self._thread.is_alive():
+                self._pieces.put(None)
+                self._thread.join()
+
+    def hexdigest(self) -> str:
+        self.finish()
+        if self._failed:
+            raise self._failed[0]
+        return self._sha256.hexdigest()
+
+
+WRITEBACK_STEP = 16 * 1024 * 1024
+
+
 class HashingTempFile:
-    """A temporary file that keeps the SHA-256 and size of what is written to it. It disappears on close."""
+    """A temporary file that keeps the SHA-256 (hashed by another thread, HashInThread) and size of what is
+    written to it. It disappears on close, or when it is no longer referenced.
+
+    Every WRITEBACK_STEP bytes, the disk is asked to start writing what came before (as PostgreSQL does, with
+    posix_fadvise): the store's fsync at the end then waits for the last few MiB, not for the whole file."""
 
     def __init__(self, directory: Path) -> None:
         with _disk_full_is_507():
             self._file = tempfile.NamedTemporaryFile(dir=directory, prefix="upload-", delete=True)
-        self._digest = hashlib.sha256()
+        self._hash = HashInThread()
+        weakref.finalize(self, self._hash.finish)  # an upload that failed midway stops its thread too
         self.size = 0
+        self._written_back = 0  # bytes before this offset are on their way to the disk
 
-    def write(self, data: bytes) -> int:
-        self._digest.update(data)
-        self.size += len(data)
-        with _disk_full_is_507(self._file):
-            return self._file.write(data)
+    def write(self, data) -> int:
+        """Write `data` (bytes, or a view of a buffer that its caller will not change again)."""
+        with _disk_full_is_507(self):
+            written = self._file.write(data)
+            self.size += written
+            if self.size - self._written_back >= WRITEBACK_STEP:
+                self._start_writeback()
+        self._hash.update(data)
+        return written
+
+    def _start_writeback(self) -> None:
+        if hasattr(os, "posix_fadvise"):  # Linux: starts the writing of dirty pages without waiting for it
+            self._file.flush()
+            os.posix_fadvise(
+                self._file.fileno(), self._written_back, self.size - self._written_back, os.POSIX_FADV_DONTNEED
+            )
+        self._written_back = self.size
 
     def flush(self) -> None:
-        with _disk_full_is_507(self._file):
+        with _disk_full_is_507(self):
             self._file.flush()
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        with _disk_full_is_507(
-            self._file
-        ):  # the parser seeks to 0 at the end of a part: the last bytes are written then
+        # The parser seeks to 0 at the end of a part: the last bytes are written then.
+        with _disk_full_is_507(self):
             return self._file.seek(offset, whence)
 
     @property
     def sha256(self) -> str:
-        return self._digest.hexdigest()
+        return self._hash.hexdigest()
 
     def __getattr__(self, name):
         return getattr(self._file, name)
@@ -77,21 +149,30 @@ class HashingTempFile:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def close(self) -> None:
+        self._hash.finish()
         self._file.close()
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 READ_SIZE = 1024 * 1024
 
 
 class UploadRequest(Request):
+    form_data_parser_class = StreamingFormDataParser  # multipart/form-data in large blocks (multipart.py)
+
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
         return HashingTempFile(upload_tmp_dir())
 
     def _get_stream_for_parsing(self):
-        # Werkzeug's multipart parser reads 64 KiB at a time; gunicorn copies what it has buffered on every such
-        # read, which made a 200 MB upload spend most of its time there. Read from the server in 1 MiB pieces.
-        stream = super()._get_stream_for_parsing()
+        stream = super()._get_stream_for_parsing()  # also refuses a Content-Length over max_content_length (413)
+        if self.mimetype == "multipart/form-data" and getattr(self, "_cached_data", None) is None:
+            body = SocketBody.of(self.environ)  # under gunicorn: recv_into from its socket, no copies in between
+            if body is not None:
+                return body
+        # Otherwise read from the server in 1 MiB pieces (gunicorn copies what it has buffered on every read).
         return io.BufferedReader(stream, buffer_size=READ_SIZE) if isinstance(stream, io.RawIOBase) else stream
 
 
