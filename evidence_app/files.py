@@ -114,12 +114,12 @@ class HashingTempFile:
 
     def write(self, data) -> int:
         """Write `data` (bytes, or a view of a buffer that its caller will not change again)."""
+        self._hash.update(data)  # first: the other thread hashes while this one writes
         with _disk_full_is_507(self):
             written = self._file.write(data)
             self.size += written
             if self.size - self._written_back >= WRITEBACK_STEP:
                 self._start_writeback()
-        self._hash.update(data)
         return written
 
     def _start_writeback(self) -> None:
