@@ -123,11 +123,12 @@ class HashingTempFile:
         return written
 
     def _start_writeback(self) -> None:
+        self._file.flush()
         if hasattr(os, "posix_fadvise"):  # Linux: starts the writing of dirty pages without waiting for it
-            self._file.flush()
-            os.posix_fadvise(
-                self._file.fileno(), self._written_back, self.size - self._written_back, os.POSIX_FADV_DONTNEED
-            )
+            with contextlib.suppress(OSError):  # advice only: the store's fsync still makes the file durable
+                os.posix_fadvise(
+                    self._file.fileno(), self._written_back, self.size - self._written_back, os.POSIX_FADV_DONTNEED
+                )
         self._written_back = self.size
 
     def flush(self) -> None:
