@@ -16,8 +16,9 @@ import queue
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from flask import Request, current_app
 from werkzeug.exceptions import HTTPException
@@ -47,102 +48,147 @@ def _disk_full_is_507(file=None) -> Iterator[None]:
         raise UploadDiskFull() from exc
 
 
-class HashInThread:
-    """The SHA-256 of the pieces given to `update`, computed by another thread while the caller goes on receiving
-    (hashlib releases the GIL on pieces over 2 KiB, so both run at once). A piece must not change once given
-    (bytes, or a view of a buffer the caller no longer writes to); at most `depth` pieces wait, which bounds
-    the memory they hold."""
+class InThread:
+    """`work(piece)` for each piece given to `put`, in order, done by another thread while the caller goes on
+    (hashlib and file writes release the GIL, so both run at once). A piece must not change once given (bytes,
+    or a view of a buffer its caller no longer writes to); at most `depth` pieces wait, which bounds the memory
+    they hold. The first error of `work` is raised by the next `put`, `wait` or `finish`; later pieces are dropped.
 
-    def __init__(self, depth: int = 8) -> None:
-        self._sha256 = hashlib.sha256()
-        self._pieces: queue.Queue = queue.Queue(depth)
+    The pieces go through a SimpleQueue, whose put may be called from a weakref callback in any thread (a
+    HashingTempFile's finalizer, during a garbage collection): that is all `abandon` does."""
+
+    def __init__(self, work: Callable[[Any], object], name: str, depth: int = 4) -> None:
+        self._pieces: queue.SimpleQueue = queue.SimpleQueue()
+        self._slots = threading.BoundedSemaphore(depth)
         self._failed: list[BaseException] = []
+        # The thread holds no reference to this object's owner: a HashingTempFile's finalizer must be able to run.
         self._thread = threading.Thread(
-            target=self._run, args=(self._sha256, self._pieces, self._failed), name="upload-sha256", daemon=True
+            target=_work_on, args=(work, self._pieces, self._slots, self._failed), name=name, daemon=True
         )
-        self._done = False
+        self._started = self._stopped = False
 
-    @staticmethod
-    def _run(sha256, pieces: queue.Queue, failed: list[BaseException]) -> None:
-        # No reference to self: HashingTempFile's finalizer must be able to run (and stop this thread).
-        while (piece := pieces.get()) is not None:
-            if not failed:  # after a failure, still take the pieces: update() must never wait forever
-                try:
-                    sha256.update(piece)
-                except BaseException as exc:
-                    failed.append(exc)
-
-    def update(self, piece) -> None:
-        if self._done:
-            raise ValueError("the digest is already final")
-        if not self._thread.is_alive():
+    def put(self, piece) -> None:
+        self._raise_failure()
+        if self._stopped:
+            raise ValueError("no more pieces: the thread has ended")
+        if not self._started:
+            self._started = True
             self._thread.start()
+        self._slots.acquire()
         self._pieces.put(piece)
 
-    def finish(self) -> None:
-        """Wait until every piece is hashed; the thread ends. Also what stops it when the upload fails."""
-        if not self._done:
-            self._done = True
-            if self._thread.is_alive():
+    def wait(self) -> None:
+        """Wait until every piece given so far is done."""
+        if self._started and not self._stopped:
+            done = threading.Event()
+            self._pieces.put(done)
+            done.wait()
+        self._raise_failure()
+
+    def stop(self) -> None:
+        """Wait until every piece is done, and end the thread (also what stops it when an upload fails)."""
+        if not self._stopped:
+            self._stopped = True
+            if self._started:
                 self._pieces.put(None)
                 self._thread.join()
 
-    def hexdigest(self) -> str:
-        self.finish()
+    def finish(self) -> None:
+        self.stop()
+        self._raise_failure()
+
+    def abandon(self) -> None:
+        """End the thread once it has done the pieces it has, without waiting: safe in a finalizer."""
+        if self._started and not self._stopped:
+            self._stopped = True
+            self._pieces.put(None)
+
+    def _raise_failure(self) -> None:
         if self._failed:
             raise self._failed[0]
-        return self._sha256.hexdigest()
+
+
+def _work_on(
+    work: Callable[[Any], object], pieces: queue.SimpleQueue, slots: threading.BoundedSemaphore, failed: list
+) -> None:
+    while (piece := pieces.get()) is not None:
+        if isinstance(piece, threading.Event):  # wait(): every piece before it is done
+            piece.set()
+            continue
+        if not failed:  # after a failure, still take the pieces: put() must never wait forever
+            try:
+                work(piece)
+            except BaseException as exc:
+                failed.append(exc)
+        del piece  # the view's block may be used again
+        slots.release()
 
 
 WRITEBACK_STEP = 16 * 1024 * 1024
 
 
-class HashingTempFile:
-    """A temporary file that keeps the SHA-256 (hashed by another thread, HashInThread) and size of what is
-    written to it. It disappears on close, or when it is no longer referenced.
+class _Writer:
+    """Writes pieces to a file; every WRITEBACK_STEP bytes, asks the disk to start writing what came before (as
+    PostgreSQL does, with posix_fadvise): the store's fsync at the end then waits for the last few MiB only."""
 
-    Every WRITEBACK_STEP bytes, the disk is asked to start writing what came before (as PostgreSQL does, with
-    posix_fadvise): the store's fsync at the end then waits for the last few MiB, not for the whole file."""
+    def __init__(self, file) -> None:
+        self._file, self._size, self._written_back = file, 0, 0
+
+    def __call__(self, piece) -> None:
+        self._size += self._file.write(piece)
+        if self._size - self._written_back >= WRITEBACK_STEP:
+            self._file.flush()
+            if hasattr(os, "posix_fadvise"):  # Linux: starts the writing of dirty pages without waiting for it
+                with contextlib.suppress(OSError):  # advice only: the store's fsync still makes the file durable
+                    os.posix_fadvise(
+                        self._file.fileno(), self._written_back, self._size - self._written_back, os.POSIX_FADV_DONTNEED
+                    )
+            self._written_back = self._size
+
+
+def _abandon(*threads: InThread) -> None:
+    for thread in threads:
+        thread.abandon()
+
+
+class HashingTempFile:
+    """A temporary file that keeps the SHA-256 and size of what is written to it. It disappears on close, or when
+    it is no longer referenced. One thread hashes what is written, another writes it (_Writer): the thread that
+    receives the upload only reads the body and hands the pieces on."""
 
     def __init__(self, directory: Path) -> None:
         with _disk_full_is_507():
             self._file = tempfile.NamedTemporaryFile(dir=directory, prefix="upload-", delete=True)
-        self._hash = HashInThread()
-        weakref.finalize(self, self._hash.finish)  # an upload that failed midway stops its thread too
+        self._sha256 = hashlib.sha256()
+        self._hashing = InThread(self._sha256.update, "upload-sha256")
+        self._writing = InThread(_Writer(self._file), "upload-write")
+        weakref.finalize(self, _abandon, self._hashing, self._writing)  # an upload that failed midway
         self.size = 0
-        self._written_back = 0  # bytes before this offset are on their way to the disk
 
     def write(self, data) -> int:
         """Write `data` (bytes, or a view of a buffer that its caller will not change again)."""
-        self._hash.update(data)  # first: the other thread hashes while this one writes
         with _disk_full_is_507(self):
-            written = self._file.write(data)
-            self.size += written
-            if self.size - self._written_back >= WRITEBACK_STEP:
-                self._start_writeback()
-        return written
-
-    def _start_writeback(self) -> None:
-        self._file.flush()
-        if hasattr(os, "posix_fadvise"):  # Linux: starts the writing of dirty pages without waiting for it
-            with contextlib.suppress(OSError):  # advice only: the store's fsync still makes the file durable
-                os.posix_fadvise(
-                    self._file.fileno(), self._written_back, self.size - self._written_back, os.POSIX_FADV_DONTNEED
-                )
-        self._written_back = self.size
+            self._writing.put(data)  # raises what an earlier write met (a full disk)
+        self._hashing.put(data)
+        self.size += len(data)
+        return len(data)
 
     def flush(self) -> None:
         with _disk_full_is_507(self):
+            self._writing.wait()
             self._file.flush()
 
     def seek(self, offset: int, whence: int = 0) -> int:
         # The parser seeks to 0 at the end of a part: the last bytes are written then.
         with _disk_full_is_507(self):
+            self._writing.wait()
+            self._file.flush()
             return self._file.seek(offset, whence)
 
     @property
     def sha256(self) -> str:
-        return self._hash.hexdigest()
+        self._hashing.finish()
+        return self._sha256.hexdigest()
 
     def __getattr__(self, name):
         return getattr(self._file, name)
@@ -151,7 +197,8 @@ class HashingTempFile:
         return self
 
     def close(self) -> None:
-        self._hash.finish()
+        self._writing.stop()
+        self._hashing.stop()
         self._file.close()
 
     def __exit__(self, *exc_info) -> None:

@@ -1,6 +1,6 @@
 """Receiving an upload (evidence_app/files.py): the SHA-256 computed by another thread is the file's, whatever the
-pieces; the thread never outlives its file; the file holds what was written even when the disk is asked to write
-it early; an upload cut short through the app leaves no temporary file and no thread."""
+pieces; the file written by another thread holds them in order, also when the disk is asked to write it early;
+the threads never outlive their file; an upload cut short through the app leaves no temporary file and no thread."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from evidence_app import files
 from evidence_app.catalog.models import ChecklistItem
 from evidence_app.evidence.models import Document
 from evidence_app.extensions import db
-from evidence_app.files import HashingTempFile, HashInThread
+from evidence_app.files import HashingTempFile, InThread
 from tests.evidence import corpus
 from tests.helpers import login
 from tests.test_faults import big_pdf, files_under, real_server, wait_for  # noqa: F401 (real_server: a fixture)
@@ -32,29 +32,34 @@ MiB = 1024 * 1024
 
 
 def hash_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "upload-sha256"]
+    """The threads that hash and write uploads."""
+    return [t for t in threading.enumerate() if t.name in ("upload-sha256", "upload-write")]
 
 
 @given(sizes=st.lists(st.sampled_from([0, 1, 2047, 2048, 5000, 65536, MiB + 3]), max_size=8), views=st.booleans())
 def test_the_digest_is_the_sha256_of_the_pieces_in_order(sizes, views):
     pieces = [os.urandom(n) for n in sizes]
-    digest = HashInThread(depth=2)
+    sha256 = hashlib.sha256()
+    hashing = InThread(sha256.update, "upload-sha256", depth=2)
     for piece in pieces:
-        digest.update(memoryview(bytearray(piece))[0:] if views else piece)
-    assert digest.hexdigest() == hashlib.sha256(b"".join(pieces)).hexdigest()
-    assert digest.hexdigest() == hashlib.sha256(b"".join(pieces)).hexdigest()  # asked again: the same
+        hashing.put(memoryview(bytearray(piece))[0:] if views else piece)
+    hashing.finish()
+    hashing.finish()  # again: nothing more happens
+    assert sha256.hexdigest() == hashlib.sha256(b"".join(pieces)).hexdigest()
     assert hash_threads() == []
 
 
-def test_a_piece_it_cannot_hash_fails_the_digest_and_never_blocks_the_writer():
-    digest = HashInThread(depth=1)
-    digest.update("not bytes")
-    for _ in range(5):  # more pieces than the queue holds: taken and dropped, not waited for
-        digest.update(b"x" * 4096)
+def test_a_piece_it_cannot_take_fails_the_next_call_and_never_blocks_the_caller():
+    sha256 = hashlib.sha256()
+    hashing = InThread(sha256.update, "upload-sha256", depth=1)
+    hashing.put("not bytes")
+    with pytest.raises(TypeError):  # raised by a later put, once the thread met it; the pieces never pile up
+        for _ in range(1000):
+            hashing.put(b"x" * 4096)
     with pytest.raises(TypeError):
-        digest.hexdigest()
-    with pytest.raises(ValueError):
-        digest.update(b"late")
+        hashing.finish()
+    with pytest.raises(TypeError):
+        hashing.put(b"late")
     assert hash_threads() == []
 
 
@@ -75,10 +80,10 @@ def test_the_file_holds_what_was_written_when_the_disk_is_asked_to_write_it_earl
 def test_a_file_dropped_midway_takes_its_thread_and_its_bytes_with_it(tmp_path):
     f = HashingTempFile(tmp_path)
     f.write(b"x" * 100_000)
-    assert len(hash_threads()) == 1
+    assert len(hash_threads()) == 2  # one hashes, one writes
     del f  # an upload that failed before its file was handed to the app
     gc.collect()
-    assert hash_threads() == [] and list(tmp_path.iterdir()) == []
+    wait_for(lambda: hash_threads() == [] and list(tmp_path.iterdir()) == [], "the threads and the file to go", 10)
 
 
 def test_an_upload_cut_short_leaves_no_temporary_file(app, client, ward, tmp_path):
@@ -101,7 +106,7 @@ def test_an_upload_cut_short_leaves_no_temporary_file(app, client, ward, tmp_pat
     assert [p for p in (Path(app.config["DATA_DIR"]) / "tmp").rglob("*") if p.is_file()] == []
     assert db.session.query(Document).count() == 0
     gc.collect()
-    assert hash_threads() == []
+    wait_for(lambda: hash_threads() == [], "the threads to end", 10)
 
 
 def test_a_large_upload_through_the_app_is_stored_under_its_sha256(app, client, ward, tmp_path):
