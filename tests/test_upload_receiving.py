@@ -1,6 +1,6 @@
 """Receiving an upload (evidence_app/files.py): the SHA-256 computed by another thread is the file's, whatever the
-pieces; the file written by another thread holds them in order, also when the disk is asked to write it early;
-the threads never outlive their file; an upload cut short through the app leaves no temporary file and no thread."""
+pieces; the file holds them in order, also when the disk is asked to write it early; the thread never outlives
+its file; an upload cut short through the app leaves no temporary file and no thread."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ MiB = 1024 * 1024
 
 
 def hash_threads() -> list[threading.Thread]:
-    """The threads that hash and write uploads."""
-    return [t for t in threading.enumerate() if t.name in ("upload-sha256", "upload-write")]
+    """The threads that hash uploads."""
+    return [t for t in threading.enumerate() if t.name == "upload-sha256"]
 
 
 @given(sizes=st.lists(st.sampled_from([0, 1, 2047, 2048, 5000, 65536, MiB + 3]), max_size=8), views=st.booleans())
@@ -80,7 +80,7 @@ def test_the_file_holds_what_was_written_when_the_disk_is_asked_to_write_it_earl
 def test_a_file_dropped_midway_takes_its_thread_and_its_bytes_with_it(tmp_path):
     f = HashingTempFile(tmp_path)
     f.write(b"x" * 100_000)
-    assert len(hash_threads()) == 2  # one hashes, one writes
+    assert len(hash_threads()) == 1
     del f  # an upload that failed before its file was handed to the app
     gc.collect()
     wait_for(lambda: hash_threads() == [] and list(tmp_path.iterdir()) == [], "the threads and the file to go", 10)
