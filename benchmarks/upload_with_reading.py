@@ -24,6 +24,7 @@ import re
 import secrets
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -102,6 +103,11 @@ class Browser:
                 answer.read()
                 return answer.status
         except urllib.error.HTTPError as error:
+            if error.code >= 400:
+                page = re.sub(r"\s+", " ", error.read().decode())
+                print(
+                    f"{path}: {error.code}", re.findall(r'<section id="upload-outcome.{0,900}', page), file=sys.stderr
+                )
             return error.code
 
     def csrf(self, path: str) -> str:
@@ -213,14 +219,11 @@ def main() -> None:
             "--department",
             "vp-tk",
         )
-        listing = cli(env, "catalog", "items", "--unit", "gieng-day", "--json")
-        import json
-
-        item_code = next(i["code"] for i in json.loads(listing) if i["owner"] == "vp-tk")
-        import sqlite3
-
-        with sqlite3.connect(data / "instance" / "minhchung.sqlite3") as db:
-            item_id = db.execute("SELECT id FROM checklist_items WHERE code = ?", (item_code,)).fetchone()[0]
+        with sqlite3.connect(data / "instance" / "minhchung.sqlite3") as db:  # an item of the user's, not a report
+            item_id = db.execute(
+                "SELECT i.id FROM checklist_items i JOIN departments d ON d.id = i.owner_department_id "
+                "WHERE d.code = 'vp-tk' AND i.report_deadline IS NULL ORDER BY i.id LIMIT 1"
+            ).fetchone()[0]
         times: dict[str, list[float]] = {"off": [], "rq": []}
         counter = 0
         for round_ in range(args.rounds):

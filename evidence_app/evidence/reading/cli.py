@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ..models import Document
-from .jobs import QUEUE_NAME, queue, read_document
+from .jobs import QUEUE_NAME, below_requests, queue, read_document
 from .models import DocumentReading, ReadingStatus
 from .search import reindex
 
@@ -29,6 +29,7 @@ def worker_command(burst: bool) -> None:
         raise click.UsageError("MINHCHUNG_REDIS_URL is not set: there is no queue to read from.")
     # SimpleWorker runs each job in this process, inside this command's app context (a forked child would
     # share the parent's database connections).
+    below_requests()  # beside app servers on the same machine, requests come first
     worker = SimpleWorker([queue()], connection=queue().connection, name=None)
     click.echo(f"Reading documents from the queue {QUEUE_NAME!r}")
     worker.work(burst=burst, with_scheduler=True)

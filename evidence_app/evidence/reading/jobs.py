@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ QUEUE_NAME = "minhchung-reading"
 MAX_ATTEMPTS = 3
 RETRY_INTERVALS = [10, 60]  # seconds before the second and the third attempt (RQ)
 JOB_TIMEOUT = 900  # seconds: OCR of a long scan on a busy machine
+READING_NICENESS = 10
 
 _threads: ThreadPoolExecutor | None = None  # one reader at a time: OCR already uses both cores
 
@@ -118,7 +120,17 @@ def run_job(document_id: int) -> None:
         db.session.remove()
 
 
+def below_requests() -> None:
+    """Lower this thread's (or process's) priority: reading is background work, requests come first (Linux: a
+    thread is a task of its own)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), READING_NICENESS)
+    except (AttributeError, OSError):
+        pass
+
+
 def _in_app_context(app, document_id: int) -> None:
+    below_requests()
     with app.app_context():
         for _ in range(MAX_ATTEMPTS):
             try:
