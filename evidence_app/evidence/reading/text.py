@@ -236,7 +236,12 @@ def _ocr(image: Image.Image, languages: str, *, page: int, dpi: int | None = Non
     buffer = io.BytesIO()
     image.save(buffer, "PNG", compress_level=1, **({"dpi": (dpi, dpi)} if dpi else {}))
     image.close()
-    command = [*BELOW_REQUESTS, TESSERACT, "stdin", "stdout", "-l", languages, "--psm", "3", "tsv"]
+    tesseract = shutil.which(TESSERACT)
+    if tesseract is None:  # looked up first: under `nice`, a missing program is nice's exit status, not an error
+        raise OcrUnavailable(
+            "Tesseract is not installed (the `tesseract` command was not found): scans and photos cannot be read"
+        )
+    command = [*BELOW_REQUESTS, tesseract, "stdin", "stdout", "-l", languages, "--psm", "3", "tsv"]
     try:
         done = subprocess.run(
             command,
