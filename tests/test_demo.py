@@ -435,7 +435,7 @@ def test_the_demo_files_are_valid_and_always_the_same(tmp_path):
     )
     assert reader.metadata.creation_date.date() == date(2026, 9, 5)
     text = reader.pages[0].extract_text()
-    assert "So: 45/BC-UBND" in text and "Gieng Day, ngay 05 thang 9 nam 2026" in text and "BAO CAO" in text
+    assert "Số: 45/BC-UBND" in text and "Giếng Đáy, ngày 05 tháng 9 năm 2026" in text and "BÁO CÁO" in text
 
     taken = datetime(2026, 10, 8, 9, 15)
     photo = jpeg_bytes("Giếng Đáy: đầu đọc mã vạch", taken, seed=3)

@@ -7,9 +7,8 @@ issue date, never the moment it is made), so a second run of the demo could neve
 the demo calls digitally signed is signed for real (PAdES, by pyHanko) with the demo's own CA (`DemoSigning`),
 deterministically too.
 
-The PDFs use the standard Helvetica font, which has no Vietnamese letters: the page text is written without
-diacritics (as a fax or a plain-text export would show it); the document information (title, author, subject)
-keeps the Vietnamese as written."""
+The PDFs are written in DejaVu Sans (the font the app ships for its own PDFs), so their text is Vietnamese as
+written: the reader's proposals (evidence/reading) find what an appraiser would read."""
 
 from __future__ import annotations
 
@@ -37,6 +36,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 _LETTERS = {"đ": "d", "Đ": "D"}
+FONTS = Path(__file__).resolve().parents[1] / "static" / "fonts"
 
 
 def plain(text: str) -> str:
@@ -46,20 +46,6 @@ def plain(text: str) -> str:
     return "".join(
         ch if 32 <= ord(ch) < 127 else {"–": "-", "—": "-", "“": '"', "”": '"', "’": "'"}.get(ch, "?") for ch in text
     )
-
-
-def _pdf_string(text: str) -> bytes:
-    """A PDF literal string of plain ASCII text."""
-    return b"(" + plain(text).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("ascii") + b")"
-
-
-def _pdf_text_string(text: str) -> bytes:
-    """A PDF text string in UTF-16BE (document information keeps the Vietnamese letters)."""
-    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
-
-
-def _pdf_date(day: date) -> bytes:
-    return _pdf_string(f"D:{day:%Y%m%d}090000+07'00'")
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -100,39 +86,42 @@ class Letter:
 
 
 def pdf_bytes(letter: Letter) -> bytes:
-    """A small valid PDF (A4 pages of text) laid out like an administrative document."""
+    """A valid PDF (A4 pages of text, in DejaVu Sans: Vietnamese as written) laid out like an administrative
+    document."""
+    from fpdf import FPDF  # fpdf2: imported when the demo writes its documents, not when the app starts
+
     pages = []
     first = [
         (56, 800, 10, letter.parent),
         (56, 786, 10, letter.issuer),
-        (56, 766, 10, f"So: {letter.number}"),
-        (300, 800, 10, "CONG HOA XA HOI CHU NGHIA VIET NAM"),
-        (330, 786, 10, "Doc lap - Tu do - Hanh phuc"),
+        (56, 766, 10, f"Số: {letter.number}"),
+        (300, 800, 10, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (330, 786, 10, "Độc lập - Tự do - Hạnh phúc"),
         (320, 766, 9, letter.dated),
     ]
     y = 730
     if letter.kind:
         first.append((240, y, 13, letter.kind.upper()))
         y -= 18
-    for line in _wrap(letter.summary, 70):
+    for line in _wrap(letter.summary, 62):
         first.append((110, y, 11, line))
         y -= 15
     y -= 12
     for paragraph in letter.body:
-        for line in _wrap(paragraph, 92):
+        for line in _wrap(paragraph, 80):
             if y < 160:
                 break
             first.append((56, y, 10, line))
             y -= 14
         y -= 6
     y = min(y, 200) - 10
-    first.append((56, y, 9, "Noi nhan:"))
+    first.append((56, y, 9, "Nơi nhận:"))
     for k, recipient in enumerate(letter.recipients):
         first.append((56, y - 12 * (k + 1), 9, f"- {recipient};"))
     for k, line in enumerate(letter.signer_title.split("\n")):
         first.append((360, y - 14 * k, 10, line))
     if letter.signed_digitally:
-        first.append((360, y - 44, 8, f"[Ky so: {letter.issuer}, {letter.issued:%d/%m/%Y}]"))
+        first.append((360, y - 44, 8, f"[Ký số: {letter.issuer}, {letter.issued:%d/%m/%Y}]"))
     first.append((360, y - 70, 11, letter.signer))
     if letter.note:
         first.append((56, 40, 8, letter.note))
@@ -141,70 +130,30 @@ def pdf_bytes(letter: Letter) -> bytes:
         pages.append(
             [
                 (56, 800, 10, f"{letter.number} - trang {n}/{letter.pages}"),
-                (56, 770, 10, "Phu luc: bieu so lieu kem theo (trich)."),
-                *[(56, 740 - 16 * k, 10, f"{k + 1}. {row}") for k, row in enumerate(letter.body[:20])],
+                (56, 770, 10, "Phụ lục: biểu số liệu kèm theo (trích)."),
+                *[(56, 740 - 16 * k, 10, f"{k + 1}. {row}"[:90]) for k, row in enumerate(letter.body[:20])],
             ]
         )
 
-    objects: list[bytes] = []
-
-    def add(body: bytes) -> int:
-        objects.append(body)
-        return len(objects)
-
-    catalog_id = add(b"")  # filled once the pages object is known
-    pages_id = add(b"")
-    font_id = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    kids = []
-    for lines in pages:
-        stream = b"".join(
-            b"BT /F1 %d Tf %d %d Td " % (size, x, y_) + _pdf_string(text) + b" Tj ET\n" for x, y_, size, text in lines
-        )
-        content_id = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream")
-        kids.append(
-            add(
-                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> "
-                b"/Contents %d 0 R >>" % (pages_id, font_id, content_id)
-            )
-        )
-    objects[catalog_id - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id
-    objects[pages_id - 1] = (
-        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids)
-    )
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", FONTS / "DejaVuSans.ttf")
+    pdf.set_creation_date(datetime(letter.issued.year, letter.issued.month, letter.issued.day, 2, tzinfo=UTC))
     title = (
         f"{letter.kind.capitalize()} {letter.number}: {letter.summary}"
         if letter.kind
         else f"{letter.number}: {letter.summary}"
     )
-    info_id = add(
-        b"<< /Title "
-        + _pdf_text_string(title)
-        + b" /Author "
-        + _pdf_text_string(letter.issuer.title())
-        + b" /Subject "
-        + _pdf_text_string(letter.summary)
-        + b" /Producer (Minh Chung demo)"
-        + b" /CreationDate "
-        + _pdf_date(letter.issued)
-        + b" /ModDate "
-        + _pdf_date(letter.issued)
-        + b" >>"
-    )
-
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(
-        b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-        % (len(objects) + 1, catalog_id, info_id, xref)
-    )
-    return out.getvalue()
+    pdf.set_title(title)
+    pdf.set_author(letter.issuer.title())
+    pdf.set_subject(letter.summary)
+    pdf.set_producer("Minh Chung demo")
+    for lines in pages:
+        pdf.add_page()
+        for x, y_, size, text in lines:  # PDF points from the bottom, as an administrative layout is measured
+            pdf.set_font("DejaVu", size=size)
+            pdf.text(x, 842 - y_, text)
+    return bytes(pdf.output())
 
 
 def jpeg_bytes(caption: str, taken_at: datetime, *, seed: int = 0, size: tuple[int, int] = (640, 480)) -> bytes:
