@@ -803,15 +803,19 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     parser.add_argument("--profile", action="store_true", help="also print cProfile of the report and league table")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the database a --keep run left (same --units), without generating"
+    )
     args = parser.parse_args()
     if args.database in ("test", "postgres", "root", "template0", "template1"):
         parser.error(f"--database {args.database} is not the benchmark's own: choose another name")
     if args.units < 1 or args.runs < 1:
         parser.error("--units and --runs must be at least 1")
 
-    with psycopg.connect(admin_dsn(args.server), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{args.database}"')
+    if not args.reuse:
+        with psycopg.connect(admin_dsn(args.server), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{args.database}"')
     dsn = f"postgresql://{args.server}/{args.database}"
     try:
         return run(args, dsn)
@@ -843,6 +847,8 @@ def run(args, dsn: str) -> int:
             "MINHCHUNG_DATA_DIR": data_dir.name,
             "SECRET_KEY": "benchmark-secret-key-long-enough-for-flask-0123",
             "MINHCHUNG_CHECK_SCHEMA": "0",  # the schema is made just after (flask_migrate.upgrade)
+            # figures, not a server: the all-at-once statements of 2,000 units run past production's 30 s limit
+            "MINHCHUNG_DB_STATEMENT_TIMEOUT": "0",
         }
     )
     app = create_app(config)
@@ -858,11 +864,34 @@ def run(args, dsn: str) -> int:
     print(f"schema (migrations): {time.perf_counter() - started:.1f} s")
 
     started = time.perf_counter()
-    counts = generate(dsn, args.units, args.seed)
+    if args.reuse:
+        with psycopg.connect(dsn) as conn:
+            counts = {
+                t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in (
+                    "units",
+                    "criteria",
+                    "checklist_items",
+                    "documents",
+                    "evidence",
+                    "reviews",
+                    "measurements",
+                    "self_scores",
+                    "users",
+                )
+            }
+        if counts["units"] != args.units:
+            sys.exit(f"--reuse: {args.database} has {counts['units']} units, not --units {args.units}")
+    else:
+        counts = generate(dsn, args.units, args.seed)
     generation_s = time.perf_counter() - started
+    how = (
+        "reused (--reuse)"
+        if args.reuse
+        else f"generated in {generation_s:.1f} s (COPY, {UNITS_PER_BATCH} units per transaction, then VACUUM ANALYZE)"
+    )
     print(
-        f"generated {args.units} units in {generation_s:.1f} s (COPY, {UNITS_PER_BATCH} units per transaction, "
-        f"then VACUUM ANALYZE): "
+        f"{args.units} units {how}: "
         + ", ".join(
             f"{counts[t]:,} {t}"
             for t in (

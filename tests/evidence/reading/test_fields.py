@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from evidence_app.demo.files import Letter, pdf_bytes
+from evidence_app.demo.files import Letter, pdf_bytes, plain
 from evidence_app.evidence.reading.fields import normal_case, propose_fields
 from evidence_app.evidence.reading.text import _read_office
 from tests.evidence.reading import documents
@@ -188,7 +188,7 @@ def test_issuer_is_proposed_in_normal_case(written, proposed):
     assert normal_case(written) == proposed
 
 
-def test_a_demo_document_without_diacritics():
+def test_a_demo_document_as_written_and_without_diacritics():
     letter = Letter(
         parent="UBND THÀNH PHỐ HẠ LONG",
         issuer="UBND PHƯỜNG GIẾNG ĐÁY",
@@ -202,6 +202,17 @@ def test_a_demo_document_without_diacritics():
     )
     text = PdfReader(io.BytesIO(pdf_bytes(letter))).pages[0].extract_text()
     assert propose_fields(text) == {
+        "number": "45/BC-UBND",
+        "issue_date": "2024-06-03",
+        "place": "Giếng Đáy",
+        "issuer": "UBND phường Giếng Đáy",
+        "doc_type": "BÁO CÁO",
+        "summary": "Kết quả công tác cải cách hành chính 6 tháng đầu năm",
+        "signer": "Nguyễn Văn Thành",
+        "signer_position": "CHỦ TỊCH",
+    }
+    unmarked = "\n".join(plain(line) for line in text.splitlines())  # a fax or a plain-text export
+    assert propose_fields(unmarked) == {
         "number": "45/BC-UBND",
         "issue_date": "2024-06-03",
         "place": "Gieng Day",
