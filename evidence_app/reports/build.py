@@ -139,9 +139,10 @@ def build_report(unit: Unit, as_of: date) -> dict:
     }
 
 
-# Indices computed together when league rows are (re)computed: a statement over a province's 354 indices reads
-# 124,000 items; over 2,000 units' it ran past the statement timeout (benchmarks/report_speed.py --units 2000).
-LEAGUE_BATCH = 200
+# Indices computed together when league rows are (re)computed: one province's 354 indices in one statement (124,000
+# items, ~1.5 s); 2,000 units' 4,000 in one ran past the statement timeout (benchmarks/report_speed.py --units 2000;
+# batches of 200 took ~9 s each).
+LEAGUE_BATCH = 400
 
 
 def league_table(as_of: date, *, reference: bool = False) -> list[dict]:

@@ -73,15 +73,14 @@ def run_command(which: str, document_ids: tuple[int, ...]) -> None:
 @reading_cli.command("status")
 def status_command() -> None:
     """How many documents are read, waiting, failed or never given to reading."""
-    counts = dict(
-        db.session.execute(
-            select(func.coalesce(DocumentReading.status, "none"), func.count())
-            .select_from(Document)
-            .outerjoin(DocumentReading)
-            .where(Document.deleted_at.is_(None))
-            .group_by(func.coalesce(DocumentReading.status, "none"))
-        ).all()
-    )
+    rows = db.session.execute(
+        select(DocumentReading.status, func.count())
+        .select_from(Document)
+        .outerjoin(DocumentReading)
+        .where(Document.deleted_at.is_(None))
+        .group_by(DocumentReading.status)
+    ).all()
+    counts = {status or "none": count for status, count in rows}  # no reading row: never given to reading
     for status in ("done", "pending", "failed", "none"):
         click.echo(f"{status:<8} {counts.get(status, 0)}")
 
