@@ -826,6 +826,9 @@ def main() -> int:
             print(f"database {args.database} dropped (--keep keeps it)")
 
 
+COUNTED = ("criteria", "checklist_items", "documents", "evidence", "reviews", "measurements", "self_scores", "users")
+
+
 def run(args, dsn: str) -> int:
     import logging
 
@@ -866,20 +869,7 @@ def run(args, dsn: str) -> int:
     started = time.perf_counter()
     if args.reuse:
         with psycopg.connect(dsn) as conn:
-            counts = {
-                t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in (
-                    "units",
-                    "criteria",
-                    "checklist_items",
-                    "documents",
-                    "evidence",
-                    "reviews",
-                    "measurements",
-                    "self_scores",
-                    "users",
-                )
-            }
+            counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("units", *COUNTED)}
         if counts["units"] != args.units:
             sys.exit(f"--reuse: {args.database} has {counts['units']} units, not --units {args.units}")
     else:
@@ -890,22 +880,7 @@ def run(args, dsn: str) -> int:
         if args.reuse
         else f"generated in {generation_s:.1f} s (COPY, {UNITS_PER_BATCH} units per transaction, then VACUUM ANALYZE)"
     )
-    print(
-        f"{args.units} units {how}: "
-        + ", ".join(
-            f"{counts[t]:,} {t}"
-            for t in (
-                "criteria",
-                "checklist_items",
-                "documents",
-                "evidence",
-                "reviews",
-                "measurements",
-                "self_scores",
-                "users",
-            )
-        )
-    )
+    print(f"{args.units} units {how}: " + ", ".join(f"{counts[t]:,} {t}" for t in COUNTED))
 
     recorder = Recorder()
     with app.app_context():
