@@ -9,7 +9,7 @@ is polled every ~10 ms during the uploads. At the end, `minhchung storage verify
 uploaded file is stored under its SHA-256.
 
     python benchmarks/upload_throughput.py [--sizes 1,50,200] [--runs 3] [--path page|api|both]
-                                           [--server gunicorn|werkzeug]
+                                           [--server gunicorn|werkzeug] [--reading off|thread]
 
 Standard library only; the app's own CLI (`minhchung`, and `gunicorn` for the default server) from the
 virtualenv of the Python running this script. Nothing outside a fresh temporary directory is touched.
@@ -471,6 +471,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--path", choices=("page", "api", "both"), default="both", help="the upload page, the API")
     parser.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn")
+    parser.add_argument(
+        "--reading",
+        choices=("off", "thread"),
+        default="off",
+        help="off: the upload alone (production reads in RQ workers, other processes); thread: read by the worker "
+        "itself after each upload, as the embedded demo does (upload_with_reading.py measures that path)",
+    )
     args = parser.parse_args()
     args.paths = ("page", "api") if args.path == "both" else (args.path,)
     args.sizes = [int(s) for s in args.sizes.split(",")]
@@ -481,6 +488,7 @@ def main() -> None:
     env.update(
         MINHCHUNG_DATA_DIR=str(data),
         MINHCHUNG_MAX_UPLOAD_MB=str(max(args.sizes) + 10),
+        MINHCHUNG_READING=args.reading,
         PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     )
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl+C even when started with SIGINT ignored (`cmd &`)

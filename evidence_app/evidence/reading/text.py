@@ -18,6 +18,7 @@ import subprocess
 import zipfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import BinaryIO
 from dataclasses import dataclass
 
 from defusedxml import ElementTree
@@ -79,11 +80,16 @@ def read_text(path: str, content_type: str, *, languages: str = "vie") -> TextRe
 
 # ----------------------------------------------------------------------------------------------------------- PDF
 def _read_pdf(path: str, languages: str) -> TextResult:
+    with open(path, "rb") as stream:  # given a path, pypdf would read the whole file into memory
+        return _read_pdf_stream(stream, path, languages)
+
+
+def _read_pdf_stream(stream: BinaryIO, path: str, languages: str) -> TextResult:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(stream, strict=False)  # as the upload check read it
         if reader.is_encrypted:
             reader.decrypt("")  # opens without a password, as filecheck accepts; else the pages raise below
         page_count = len(reader.pages)

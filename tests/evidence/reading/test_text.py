@@ -4,6 +4,8 @@ errors: a damaged file, a missing Tesseract. OCR runs on a few single pages only
 from __future__ import annotations
 
 import io
+import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -189,6 +191,26 @@ def test_a_blank_scan_reads_as_no_words(tmp_path):
 def test_text_pdf_never_calls_tesseract(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     assert read(documents.sample(31, "text_pdf"), tmp_path).method == "text"
+
+
+def test_a_large_pdf_is_read_from_the_file_not_copied_into_memory(tmp_path):
+    """A 200 MiB upload read by a worker must not cost 200 MiB: pypdf given a path reads the whole file first."""
+    sample = documents.sample(32, "text_pdf")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(sample.content)))
+    size = 40 * 1024 * 1024
+    writer.add_attachment("phu-luc.bin", os.urandom(size))  # a big PDF's bulk: images, scans, attachments
+    path = tmp_path / "big.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    del writer
+    tracemalloc.start()
+    try:
+        result = read_text(str(path), sample.content_type)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.method == "text" and result.text
+    assert peak < size / 4, f"reading held {peak / 2**20:.0f} MiB of a {size / 2**20:.0f} MiB file"
 
 
 def test_tsv_gives_lines_paragraphs_and_the_mean_word_confidence():
