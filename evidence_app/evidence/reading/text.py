@@ -18,8 +18,8 @@ import subprocess
 import zipfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import BinaryIO
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from defusedxml import ElementTree
 from PIL import Image, ImageChops, ImageFilter, ImageOps
