@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
-from functools import cache
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
@@ -30,8 +29,7 @@ KEEP_DAYS = 7  # rows of older days are dropped when new ones are written
 _SOURCES = Path(__file__).resolve().parents[2]
 
 
-@cache
-def code_version() -> str:
+def _digest_of_sources() -> str:
     """A digest of the code and data the rows are computed from: the forecast's rules and table (checklists/) and
     the app (evidence_app/, its migrations included)."""
     digest = hashlib.sha256()
@@ -41,6 +39,15 @@ def code_version() -> str:
                 digest.update(str(path.relative_to(_SOURCES)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+# Taken when the code is loaded, not at the first league: a process still running the former release after the
+# files were replaced must not keep its rows under the new release's version.
+_CODE_VERSION = _digest_of_sources()
+
+
+def code_version() -> str:
+    return _CODE_VERSION
 
 
 def unit_marks() -> dict[int, str]:

@@ -18,7 +18,7 @@ from evidence_app.catalog.models import ChecklistItem, Criterion, Index
 from evidence_app.evidence.models import Evidence
 from evidence_app.evidence.operations import DocumentFields, upload_document
 from evidence_app.extensions import db
-from evidence_app.reports import build
+from evidence_app.reports import build, league_cache
 from evidence_app.reports.build import league_table
 from evidence_app.review.operations import decide
 from tests.evidence import corpus
@@ -155,3 +155,14 @@ def test_rows_computed_in_batches_are_the_rows_computed_at_once(province, comput
     assert in_batches == at_once and computed["n"] == 6
     items = [s for s in statements if s.lstrip().startswith("SELECT checklist_items.id, checklist_items.criterion_id")]
     assert len(items) == 2, "one item statement per batch"
+
+
+def test_the_code_version_is_that_of_the_code_loaded_not_of_the_files_now(monkeypatch, tmp_path):
+    """A process still running the former release after the files were replaced keeps its rows under the former
+    version: the new release's processes then compute their own instead of trusting rows of the old code."""
+    loaded = league_cache.code_version()
+    (tmp_path / "checklists").mkdir()
+    (tmp_path / "checklists" / "scoring.py").write_text("# the next release\n")
+    monkeypatch.setattr(league_cache, "_SOURCES", tmp_path)
+    assert league_cache._digest_of_sources() != loaded
+    assert league_cache.code_version() == loaded
