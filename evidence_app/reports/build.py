@@ -20,7 +20,7 @@ from ..extensions import db
 from ..sqltypes import utcnow
 from ..units.baselines import combine_rows
 from ..units.queries import unit_boundaries
-from .league_cache import keep, kept_rows, unit_marks
+from .league_cache import keep, keep_report, kept_report, kept_rows, unit_mark, unit_marks
 from .queries import indices_status
 
 
@@ -121,22 +121,32 @@ def index_dict(index: Index, forecast: IndexForecast, official: ResultSet | None
     }
 
 
-def build_report(unit: Unit, as_of: date) -> dict:
+def build_report(unit: Unit, as_of: date, *, reference: bool = False) -> dict:
+    """The unit's report as of a day. Its indices are computed once per day and change of the unit and kept
+    (reports/league_cache.py); `reference=True` computes them again and keeps nothing (the tests compare)."""
+    mark = None if reference else unit_mark(unit.id)  # read before the data: see league_cache
+    indices = None if mark is None else kept_report(unit.id, as_of, mark)
+    if indices is None:
+        indices = _report_indices(unit, as_of)
+        if mark is not None:
+            keep_report(unit.id, as_of, mark, indices)
+    return {
+        "unit": {"code": unit.code, "name": unit.name},
+        "as_of": as_of.isoformat(),
+        "generated_at": utcnow().replace(microsecond=0).isoformat(),
+        "audit_head": chain_head(),  # an anchor kept by whoever keeps the report (`audit verify --anchor`)
+        "indices": indices,
+    }
+
+
+def _report_indices(unit: Unit, as_of: date) -> list[dict]:
     indices = (
         db.session.execute(select(Index).where(Index.unit_id == unit.id).order_by(Index.code, Index.year))
         .scalars()
         .all()
     )
     official = _official_results(indices) if indices else {}
-    return {
-        "unit": {"code": unit.code, "name": unit.name},
-        "as_of": as_of.isoformat(),
-        "generated_at": utcnow().replace(microsecond=0).isoformat(),
-        "audit_head": chain_head(),  # an anchor kept by whoever keeps the report (`audit verify --anchor`)
-        "indices": [
-            index_dict(index, forecast, official.get(index.id)) for index, forecast in _forecasts(indices, as_of)
-        ],
-    }
+    return [index_dict(index, forecast, official.get(index.id)) for index, forecast in _forecasts(indices, as_of)]
 
 
 # Indices computed together when league rows are (re)computed: one province's 354 indices in one statement (124,000

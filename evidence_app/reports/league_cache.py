@@ -1,4 +1,5 @@
-"""Each index's league row kept between requests (issue 17; docs/decisions/0010-league-rows-kept-by-audit-mark.md).
+"""Each index's league row, and each unit's report, kept between requests (issue 17;
+docs/decisions/0010-league-rows-kept-by-audit-mark.md).
 
 The league table of a province rebuilt every unit's forecast on every view: 120,000 item rows for 177 units. A row
 (an index's totals on a day) changes only when something of its unit changes, and every change writes an audit
@@ -17,13 +18,13 @@ import hashlib
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.models import AuditEvent
 from ..auth.models import Unit
 from ..extensions import db
-from .models import LeagueRow
+from .models import KeptReport, LeagueRow
 
 KEEP_DAYS = 7  # rows of older days are dropped when new ones are written
 _SOURCES = Path(__file__).resolve().parents[2]
@@ -55,6 +56,39 @@ def unit_marks() -> dict[int, str]:
     latest = select(func.max(AuditEvent.id)).where(AuditEvent.unit_id == Unit.id).scalar_subquery()
     shared = db.session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.unit_id.is_(None))) or 0
     return {unit_id: f"{last or 0}.{shared}" for unit_id, last in db.session.execute(select(Unit.id, latest))}
+
+
+def unit_mark(unit_id: int) -> str:
+    """One unit's mark, as unit_marks gives it (two index lookups)."""
+    last = db.session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.unit_id == unit_id))
+    shared = db.session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.unit_id.is_(None))) or 0
+    return f"{last or 0}.{shared}"
+
+
+def kept_report(unit_id: int, as_of: date, mark: str) -> list | None:
+    """The unit's report's indices on `as_of` if kept under this mark and code, else None."""
+    kept = db.session.get(KeptReport, (unit_id, as_of), populate_existing=True)
+    if kept is None:
+        return None
+    db.session.expunge(kept)  # what the caller does with the report never reaches the row
+    return kept.indices if kept.mark == mark and kept.version == code_version() else None
+
+
+def keep_report(unit_id: int, as_of: date, mark: str, indices: list) -> None:
+    """Keep a unit's report computed as of `as_of` under `mark`, in a transaction of its own (as `keep`)."""
+    try:
+        db.session.execute(
+            delete(KeptReport).where(
+                KeptReport.unit_id == unit_id,
+                or_(KeptReport.as_of == as_of, KeptReport.as_of < as_of - timedelta(days=KEEP_DAYS)),
+            )
+        )
+        kept = KeptReport(unit_id=unit_id, as_of=as_of, mark=mark, version=code_version(), indices=indices)
+        db.session.add(kept)
+        db.session.commit()
+        db.session.expunge(kept)
+    except IntegrityError:
+        db.session.rollback()
 
 
 def kept_rows(index_ids: list[int], as_of: date, marks: dict[int, str]) -> dict[int, dict]:

@@ -45,3 +45,15 @@ class LeagueRow(db.Model):
     mark: Mapped[str] = mapped_column(String(48))
     version: Mapped[str] = mapped_column(String(16))
     row: Mapped[dict] = mapped_column(JSON)
+
+
+class KeptReport(db.Model):
+    """A unit's report (its indices) on a day, kept between requests like the league rows (reports/league_cache.py):
+    valid while the unit's audit trail and the code that computed it are as they were. Derived data, not a record."""
+
+    __tablename__ = "report_cache"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    mark: Mapped[str] = mapped_column(String(48))
+    version: Mapped[str] = mapped_column(String(16))
+    indices: Mapped[list] = mapped_column(JSON)

@@ -19,7 +19,7 @@ from evidence_app.evidence.models import Evidence
 from evidence_app.evidence.operations import DocumentFields, upload_document
 from evidence_app.extensions import db
 from evidence_app.reports import build, league_cache
-from evidence_app.reports.build import league_table
+from evidence_app.reports.build import build_report, league_table
 from evidence_app.review.operations import decide
 from tests.evidence import corpus
 from tests.helpers import import_file, make_unit, make_user
@@ -63,6 +63,31 @@ def computed(monkeypatch):
 def _league(day: date, computed) -> list[dict]:
     computed["n"] = 0
     return league_table(day)
+
+
+def _report(unit, day: date, computed) -> list[dict]:
+    computed["n"] = 0
+    return build_report(unit, day)["indices"]
+
+
+def test_a_kept_report_is_used_until_its_unit_changes(province, computed, tmp_path):
+    (ward, staff, _), (other, _, _), _ = province
+    first = _report(ward, START, computed)
+    assert computed["n"] == 2, "two indices computed"
+    assert _report(ward, START, computed) == first and computed["n"] == 0, "nothing changed: kept"
+    assert _report(other, START, computed) != first and computed["n"] == 2, "another unit: its own report"
+    item = db.session.execute(select(ChecklistItem).where(ChecklistItem.unit_id == ward.id)).scalars().first()
+    upload_document(corpus.pdf(tmp_path, "a.pdf"), "a.pdf", user=staff, items=[item], fields=DocumentFields())
+    changed = _report(ward, START, computed)
+    assert computed["n"] == 2, "its unit changed: computed again"
+    assert changed == build_report(ward, START, reference=True)["indices"]
+    assert _report(other, START, computed) and computed["n"] == 0, "the other unit's report still kept"
+    _report(ward, START + timedelta(days=1), computed)
+    assert computed["n"] == 2, "another day: time alone moves a forecast"
+    audit.record("test.outside_any_unit")
+    db.session.commit()
+    _report(other, START, computed)
+    assert computed["n"] == 2, "a change outside any unit: computed again"
 
 
 def test_a_kept_row_is_used_until_its_unit_changes(province, computed, tmp_path):
@@ -137,6 +162,9 @@ def test_the_kept_league_equals_the_full_computation_on_random_histories(provinc
         if action == "none":
             assert computed["n"] == 0, "nothing changed since the last view: no row computed"
         assert kept == league_table(day, reference=True), f"seed {seed}, step {step} ({action})"
+        report = _report(unit, day, computed)
+        assert report == build_report(unit, day, reference=True)["indices"], f"seed {seed}, step {step} ({action})"
+        assert _report(unit, day, computed) == report and computed["n"] == 0, "nothing changed since: kept"
 
 
 def test_rows_computed_in_batches_are_the_rows_computed_at_once(province, computed, tmp_path, monkeypatch):

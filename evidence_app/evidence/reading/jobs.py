@@ -10,11 +10,11 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from queue import SimpleQueue
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ... import audit
 from ...extensions import db
@@ -35,7 +35,10 @@ RETRY_INTERVALS = [10, 60]  # seconds before the second and the third attempt (R
 JOB_TIMEOUT = 900  # seconds: OCR of a long scan on a busy machine
 READING_NICENESS = 10
 
-_threads: ThreadPoolExecutor | None = None  # one reader at a time: OCR already uses both cores
+# The embedded mode's reader: one thread (OCR already uses both cores), a daemon, so that stopping the server never
+# waits for the documents still queued; they stay pending and are read at the next start (read_unread_documents).
+_queued: SimpleQueue | None = None
+_reader_lock = threading.Lock()
 
 
 def start_reading(document: Document) -> None:
@@ -45,24 +48,26 @@ def start_reading(document: Document) -> None:
 
 
 def read_unread_documents() -> int:
-    """Give every document never read to reading (the demo's history, written before it is served); how many."""
+    """Give to reading every document never read (the demo's history, written before it is served) and every one
+    left pending when the embedded server stopped; how many."""
     if current_app.config["READING_MODE"] == "off":
         return 0
-    unread = (
-        db.session.execute(
-            select(Document.id)
-            .outerjoin(DocumentReading, DocumentReading.document_id == Document.id)
-            .where(DocumentReading.document_id.is_(None), Document.deleted_at.is_(None))
-            .order_by(Document.id)
+    rows = db.session.execute(
+        select(Document.id, DocumentReading.status)
+        .outerjoin(DocumentReading, DocumentReading.document_id == Document.id)
+        .where(
+            or_(DocumentReading.document_id.is_(None), DocumentReading.status == ReadingStatus.pending.value),
+            Document.deleted_at.is_(None),
         )
-        .scalars()
-        .all()
+        .order_by(Document.id)
+    ).all()
+    db.session.add_all(
+        DocumentReading(document_id=i, status=ReadingStatus.pending.value) for i, status in rows if status is None
     )
-    db.session.add_all(DocumentReading(document_id=i, status=ReadingStatus.pending.value) for i in unread)
     db.session.commit()
-    for document_id in unread:
+    for document_id, _ in rows:
         schedule(document_id)
-    return len(unread)
+    return len(rows)
 
 
 def copy_reading(source: Document, target: Document) -> None:
@@ -82,10 +87,7 @@ def schedule(document_id: int) -> None:
     if mode == "inline":
         read_document(document_id)
     elif mode == "thread":
-        global _threads
-        if _threads is None:
-            _threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minhchung-reading")
-        _threads.submit(_in_app_context, current_app._get_current_object(), document_id)  # type: ignore[attr-defined]
+        _reader().put((current_app._get_current_object(), document_id))  # type: ignore[attr-defined]
     else:
         try:
             queue().enqueue(
@@ -127,6 +129,24 @@ def below_requests() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), READING_NICENESS)
     except (AttributeError, OSError):
         pass
+
+
+def _reader() -> SimpleQueue:
+    global _queued
+    with _reader_lock:
+        if _queued is None:
+            _queued = SimpleQueue()
+            threading.Thread(target=_read_queued, args=(_queued,), name="minhchung-reading", daemon=True).start()
+        return _queued
+
+
+def _read_queued(queued: SimpleQueue) -> None:
+    while True:
+        app, document_id = queued.get()
+        try:
+            _in_app_context(app, document_id)
+        except Exception:  # the thread must outlive any document
+            log.exception("reading document %s failed", document_id)
 
 
 def _in_app_context(app, document_id: int) -> None:

@@ -6,6 +6,8 @@ are tested in their own modules: here they are replaced by stand-ins that count 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from datetime import date
 
@@ -96,6 +98,34 @@ def test_the_thread_reads_after_the_upload_returned(ward, app, tmp_path, monkeyp
             break
         time.sleep(0.05)
     assert (reading.status, reading.attempts, readers.calls) == ("done", 2, 2)
+
+
+def test_stopping_the_embedded_server_never_waits_for_the_queued_documents():
+    """gunicorn stops a worker within its graceful timeout: a queue of scans to OCR must not hold the process."""
+    script = (
+        "import time\n"
+        "from evidence_app.evidence.reading import jobs\n"
+        "jobs._in_app_context = lambda app, document_id: time.sleep(60)\n"
+        "for document_id in range(5):\n"
+        "    jobs._reader().put((None, document_id))\n"
+        "time.sleep(0.3)\n"
+    )
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=30)
+    assert time.monotonic() - started < 20, "the process waited for the readings"
+
+
+def test_readings_left_pending_by_a_stop_are_read_at_the_next_start(ward, app, tmp_path, monkeypatch):
+    readers = Readers(monkeypatch)
+    app.config["READING_MODE"] = "off"
+    left = upload(tmp_path, "con-lai.pdf").document.id
+    db.session.add(DocumentReading(document_id=left, status="pending"))  # queued when the server stopped
+    never = upload(tmp_path, "chua-doc.pdf").document.id  # uploaded while reading was off
+    db.session.commit()
+    app.config["READING_MODE"] = "inline"
+    assert jobs.read_unread_documents() == 2
+    assert [db.session.get(DocumentReading, i).status for i in (left, never)] == ["done", "done"]
+    assert readers.calls == 2 and jobs.read_unread_documents() == 0
 
 
 def test_reading_off_reads_nothing(ward, app, tmp_path, monkeypatch):
