@@ -2,12 +2,15 @@
 
     python benchmarks/load.py [--profile office|province|busy] [--users 50] [--duration 60] [--workers 4]
                               [--think 1,5] [--database mc_load] [--api] [--restart-database]
+                              [--reading rq|off]
 
 Run it with the Python of the app's virtualenv (with the `postgres` and `server` extras). It makes a fresh
 temporary data directory, drops and recreates its own PostgreSQL database (`--database`, never `test`), uses the
 S3 server named by S3_TEST_ENDPOINT_URL / S3_TEST_ACCESS_KEY / S3_TEST_SECRET_KEY / S3_TEST_REGION or starts Swift
 itself with `scripts/s3-swift.sh` (installed beforehand with `scripts/s3-swift.sh install`), prepares the ward with
-`minhchung storage init`, `minhchung demo --no-serve` and its own users, and starts gunicorn.
+`minhchung storage init`, `minhchung demo --no-serve` and its own users, and starts gunicorn and, as production
+does (docs/production.md), one reading worker (`minhchung reading worker`) on the machine's Redis (database 7,
+emptied first): every uploaded PDF is read meanwhile, outside the app's processes (`--reading off`: not read).
 
 The simulated users, each in a thread of one of `--processes` client processes, wait 1–5 s between actions
 (`--think`; people read what they get): 60% staff (browse their work, an item, the indices; upload a fresh 1 MB PDF to an
@@ -327,6 +330,13 @@ def main() -> None:
     parser.add_argument("--database", default="mc_load")
     parser.add_argument("--api", action="store_true", help="also read through /api/v1 with personal tokens")
     parser.add_argument(
+        "--reading",
+        choices=("rq", "off"),
+        default="rq",
+        help="rq: uploads read by a reading worker on Redis, as in production (default); off: not read",
+    )
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/7", help="the Redis database of --reading rq")
+    parser.add_argument(
         "--restart-database",
         action="store_true",
         help="restart PostgreSQL (pg_ctlcluster, as root) a third of the way through: requests in "
@@ -342,6 +352,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="minhchung-load-"))
     swift_dir = None
     server = None
+    reader = None
     try:
         s3 = {
             k: os.environ[k]
@@ -362,6 +373,7 @@ def main() -> None:
             "MINHCHUNG_DATA_DIR": str(data),
             "MINHCHUNG_ENV": "development",
             "SECRET_KEY": secrets.token_urlsafe(32),
+            **({"MINHCHUNG_REDIS_URL": args.redis} if args.reading == "rq" else {"MINHCHUNG_READING": "off"}),
             "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{args.database}",
             "STORAGE_URL": f"s3://{bucket}?endpoint_url={s3['S3_TEST_ENDPOINT_URL']}&region={s3['S3_TEST_REGION']}"
             f"&addressing_style=path",
@@ -432,6 +444,18 @@ def main() -> None:
             ],
         }
 
+        if args.reading == "rq":
+            from redis import Redis
+
+            Redis.from_url(args.redis).flushdb()  # the benchmark's own database: no job of an earlier run
+            reader = subprocess.Popen(
+                [str(BIN / "minhchung"), "reading", "worker"],
+                cwd=data,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=open(work / "reading.log", "wb"),
+                start_new_session=True,
+            )
         port = free_port()
         server = subprocess.Popen(
             [  # the shipped configuration (deploy/gunicorn.conf.py: gthread workers, limits, timeouts), with these
@@ -488,9 +512,14 @@ def main() -> None:
             )
         wall_time = time.time() - start_at
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+        for process in (server, reader):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    print(f"{process.args[1:3]} did not stop within 60 s of SIGTERM: killed", flush=True)
 
     samples = [sample for r in results for sample in r["samples"]]
     uploads = [sha for r in results for sha in r["uploads"]]
@@ -547,6 +576,13 @@ def main() -> None:
         f"missing, {len(report['corrupt'])} corrupt; {len(uploads) - len(unrecorded)}/{len(uploads)} accepted "
         f"uploads recorded with their SHA-256 -> {'OK' if ok else 'FAILED'}"
     )
+    if args.reading == "rq":
+        counts = dict(line.split() for line in cli(env, "reading", "status").splitlines() if line.strip())
+        print(
+            "documents read by the reading worker during the run: "
+            + ", ".join(f"{counts.get(k, '0')} {k}" for k in ("done", "pending", "failed"))
+            + " (the demo's own documents are read only when it is served: 'none')"
+        )
     if errors:
         kept = Path(tempfile.gettempdir()) / "minhchung-load-gunicorn.log"
         shutil.copyfile(work / "gunicorn.log", kept)
