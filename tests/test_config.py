@@ -185,3 +185,24 @@ def test_a_server_says_at_start_which_database_and_store_it_uses_without_secrets
     [line] = [r.getMessage() for r in caplog.records if "database" in r.getMessage()]
     assert "db.example:5432/minhchung" in line and "s3://evidence" in line
     assert "s3cret" not in line
+
+
+def test_a_new_worker_uses_the_templates_another_one_compiled(tmp_path, monkeypatch):
+    """gunicorn's workers, and the same workers after a restart, share the compiled templates of the data directory."""
+    settings = {
+        "MINHCHUNG_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "a-secret-key-long-enough-for-the-tests-0123",
+        "MINHCHUNG_CHECK_SCHEMA": "0",  # no database needed to load templates
+    }
+    first = create_app(Config(settings))
+    with first.test_request_context():
+        first.jinja_env.get_template("auth/login.html")
+    assert list((tmp_path / "cache" / "templates").iterdir()), "compiled templates kept in the data directory"
+
+    def compile_again(*args, **kwargs):
+        raise AssertionError("a template compiled again")
+
+    second = create_app(Config(settings))
+    monkeypatch.setattr(second.jinja_env, "compile", compile_again)
+    with second.test_request_context():
+        assert second.jinja_env.get_template("auth/login.html").render  # loaded from the first worker's code
